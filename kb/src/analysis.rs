@@ -1,0 +1,378 @@
+//! Text analysis for Korean and English, offline and dictionary-free.
+//!
+//! Text is folded (NFKC, so full-width `ＡＢＣ１` becomes `abc1`; lowercase; Latin diacritics removed)
+//! and split into runs of one script. Latin/digit runs get the English analysis (stop words, Snowball
+//! stemming) whatever the document's language, because Korean guides are full of English product
+//! words. Hangul runs get two analyses, indexed as two fields:
+//! - [`Analyzer::Text`]: the word with particles and endings stripped (`비밀번호를` → `비밀번호`,
+//!   `변경하려면` → `변경`), which matches a morphological analyzer on real docs without a dictionary;
+//! - [`Analyzer::Bigram`]: overlapping syllable bigrams, which catch compounds written without spaces
+//!   (`비밀번호변경`) and stems the stripper gets wrong.
+//!
+//! Tokens carry byte offsets into the original text so snippets can highlight exactly what matched.
+
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// The analyses Baton indexes, each registered with Tantivy under [`Analyzer::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Analyzer {
+    /// English stems for Latin runs, stripped word forms for Hangul runs.
+    Text,
+    /// Hangul syllable bigrams only (Latin runs are ignored: the text field has them).
+    Bigram,
+}
+
+impl Analyzer {
+    /// The tokenizer name stored in the index schema.
+    pub fn name(self) -> &'static str {
+        match self {
+            Analyzer::Text => "baton_text",
+            Analyzer::Bigram => "baton_bigram",
+        }
+    }
+
+    /// Analyzes `text` into tokens with offsets into `text`.
+    pub fn analyze(self, text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        for run in runs(text) {
+            match (self, run.script) {
+                (Analyzer::Text, Script::Latin) => {
+                    if let Some(term) = english_term(&run.text) {
+                        push(&mut tokens, term, run.from, run.to);
+                    }
+                }
+                (Analyzer::Text, Script::Hangul) => {
+                    let stem = strip_korean(&run.text);
+                    if !KOREAN_STOP_WORDS.contains(&stem) {
+                        push(&mut tokens, stem.to_string(), run.from, run.to);
+                    }
+                }
+                (Analyzer::Bigram, Script::Hangul) => {
+                    let chars: Vec<(usize, char)> = run.text.char_indices().collect();
+                    if chars.len() == 1 {
+                        push(&mut tokens, run.text.clone(), run.from, run.to);
+                    }
+                    // Offsets of a bigram are those of its whole word: a run's characters may map to
+                    // more or fewer source bytes after folding.
+                    for pair in chars.windows(2) {
+                        let end = pair[1].0 + pair[1].1.len_utf8();
+                        push(&mut tokens, run.text[pair[0].0..end].to_string(), run.from, run.to);
+                    }
+                }
+                (Analyzer::Bigram, Script::Latin) => {}
+            }
+        }
+        tokens
+    }
+
+    /// The analyzed terms of `text`, without offsets.
+    pub fn terms(self, text: &str) -> Vec<String> {
+        self.analyze(text).into_iter().map(|t| t.text).collect()
+    }
+}
+
+fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize) {
+    let position = tokens.len();
+    tokens.push(Token {
+        offset_from: from,
+        offset_to: to,
+        position,
+        text,
+        position_length: 1,
+    });
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Hangul,
+    Latin,
+}
+
+/// A run of one script: folded text plus its byte range in the original.
+#[derive(Debug)]
+struct Run {
+    script: Script,
+    text: String,
+    from: usize,
+    to: usize,
+}
+
+/// True for Hangul syllables and jamo (compatibility jamo included).
+pub fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
+}
+
+/// Splits folded text into script runs. Any other letter or digit (CJK ideographs, Cyrillic …)
+/// joins the Latin analysis, which keeps it as one lowercase word.
+fn runs(text: &str) -> Vec<Run> {
+    let mut out = Vec::new();
+    let mut current: Option<Run> = None;
+    let mut folded = String::new();
+    for (offset, original) in text.char_indices() {
+        let end = offset + original.len_utf8();
+        folded.clear();
+        fold_char(original, &mut folded);
+        for c in folded.chars() {
+            let script = if is_hangul(c) {
+                Some(Script::Hangul)
+            } else if c.is_alphanumeric() {
+                Some(Script::Latin)
+            } else {
+                None
+            };
+            match (script, current.as_mut()) {
+                (Some(script), Some(run)) if run.script == script => {
+                    run.text.push(c);
+                    run.to = end;
+                }
+                (Some(script), _) => {
+                    out.extend(current.replace(Run {
+                        script,
+                        text: c.to_string(),
+                        from: offset,
+                        to: end,
+                    }));
+                }
+                (None, _) => out.extend(current.take()),
+            }
+        }
+    }
+    out.extend(current);
+    out
+}
+
+/// NFKC, lowercase, and Latin diacritics removed (`é` → `e`); Hangul is left composed.
+fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    if is_hangul(c) {
+        // NFKC keeps syllables composed and maps compatibility jamo to conjoining jamo, which would
+        // split a run; leave Hangul untouched.
+        out.push(c);
+        return;
+    }
+    for n in std::iter::once(c).nfkc() {
+        for lower in n.to_lowercase() {
+            if lower.is_ascii() || is_hangul(lower) {
+                out.push(lower);
+            } else {
+                decompose_canonical(lower, |d| {
+                    if !is_combining_mark(d) {
+                        out.push(d);
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Lucene's English stop words: too frequent in both queries and guides to carry meaning.
+const ENGLISH_STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they",
+    "this", "to", "was", "will", "with", "i", "my", "me", "do", "does", "how", "can", "what", "you",
+    "your", "we", "our", "s", "t",
+];
+
+static STEMMER: LazyLock<rust_stemmers::Stemmer> =
+    LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+
+/// Stop word removal and Snowball stemming of one folded Latin word; `None` for a stop word.
+pub fn english_term(word: &str) -> Option<String> {
+    if ENGLISH_STOP_WORDS.contains(&word) {
+        return None;
+    }
+    Some(STEMMER.stem(word).into_owned())
+}
+
+/// Korean words that carry no topic once their endings are gone (`안 돼요` → `안`, `돼`).
+const KOREAN_STOP_WORDS: &[&str] = &[
+    "안", "돼", "되", "어떻게", "왜", "좀", "수", "있", "있나", "것", "거", "이", "그", "저", "제", "뭐",
+    "무엇", "하", "해", "합", "할", "한", "하나", "나요", "싶", "싶어", "때", "및", "등", "더", "또", "또는",
+    "경우", "위해", "통해", "대한", "있습니다", "없", "있어", "너무", "계속", "자꾸", "그냥", "혹시",
+];
+
+/// Particles and endings, stripped from the end of a Hangul word, longest match first.
+///
+/// Endings marked ambiguous also end ordinary nouns (`추가`, `경로`, `의도`), so they are only
+/// stripped when at least two syllables remain.
+const KOREAN_ENDINGS: &[(&str, bool)] = &[
+    // Verb and adjective endings after 하다/되다 nouns (변경하려면 → 변경).
+    ("하려고요", false), ("하려면요", false), ("하시려면", false), ("했는데요", false),
+    ("하는데요", false), ("되었습니다", false), ("되었는데", false), ("됐는데요", false),
+    ("하려면", false), ("하려고", false), ("하는데", false), ("했는데", false), ("했어요", false),
+    ("했습니다", false), ("합니다", false), ("합니까", false), ("하세요", false), ("하셔야", false),
+    ("하시면", false), ("하셨나요", false), ("할까요", false), ("하나요", false), ("해주세요", false),
+    ("해줘요", false), ("했나요", false), ("하지만", false), ("되나요", false), ("되는데", false),
+    ("됐어요", false), ("됩니다", false), ("되어요", false), ("되지만", false), ("시키려면", false),
+    ("해야", false), ("해서", false), ("해요", false), ("하면", false), ("하고", false), ("하는", false),
+    ("하기", false), ("하여", false), ("하지", false), ("한다", false), ("했다", false), ("하게", false),
+    ("되면", false), ("되는", false), ("되지", false), ("되어", false), ("되고", false), ("돼요", false),
+    ("됐다", false), ("된다", false), ("된", true), ("할", true), ("한", true), ("해", true),
+    // Other verb endings.
+    ("으려면", false), ("려면", false), ("는데요", false), ("는데", false), ("은데", false),
+    ("었어요", false), ("았어요", false), ("었는데", false), ("았는데", false), ("습니다", false),
+    ("습니까", false), ("으세요", false), ("세요", false), ("나요", false), ("까요", false),
+    ("어요", false), ("아요", false), ("지만", false), ("면서", false), ("어서", false), ("아서", false),
+    ("으면", false), ("네요", false), ("군요", false), ("죠", true), ("고", true), ("지", true),
+    ("면", true), ("기", true), ("게", true),
+    // Particles.
+    ("에서는", false), ("에서도", false), ("에게서", false), ("으로는", false), ("으로도", false),
+    ("으로서", false), ("으로써", false), ("이라고", false), ("이라는", false), ("이라면", false),
+    ("까지는", false), ("부터는", false), ("에서", false), ("에게", false), ("한테", false),
+    ("으로", false), ("까지", false), ("부터", false), ("처럼", false), ("보다", false),
+    ("이나", false), ("이랑", false), ("에는", false), ("에도", false), ("과는", false), ("와는", false),
+    ("라고", false), ("라는", false), ("마다", false), ("밖에", false), ("조차", false), ("이며", false),
+    ("이고", false), ("이다", false), ("입니다", false), ("인가요", false), ("이에요", false),
+    ("예요", false), ("만", false), ("은", false), ("는", false), ("을", false), ("를", false),
+    ("에", false), ("와", false), ("랑", false), ("께", false), ("요", false), ("이", true), ("가", true),
+    ("도", true), ("로", true), ("과", true), ("의", true), ("나", true),
+];
+
+/// Strips up to two particles/endings from a folded Hangul word, one per round, longest first.
+pub fn strip_korean(word: &str) -> &str {
+    let mut stem = word;
+    for _ in 0..2 {
+        let syllables = stem.chars().count();
+        let found = KOREAN_ENDINGS.iter().find(|(ending, ambiguous)| {
+            let ending_len = ending.chars().count();
+            let min_stem = if *ambiguous { 2 } else { 1 };
+            stem.ends_with(ending) && syllables >= ending_len + min_stem
+        });
+        match found {
+            Some((ending, _)) => stem = &stem[..stem.len() - ending.len()],
+            None => break,
+        }
+    }
+    stem
+}
+
+/// The language a text is written in, by its share of Hangul letters.
+pub fn looks_korean(text: &str) -> bool {
+    let (mut hangul, mut letters) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        hangul += usize::from(is_hangul(c));
+    }
+    // Korean docs carry many English words; a modest share of Hangul already means Korean.
+    letters > 0 && hangul * 5 >= letters
+}
+
+/// An [`Analyzer`] as a Tantivy tokenizer.
+#[derive(Clone)]
+pub struct BatonTokenizer(pub Analyzer);
+
+/// The tokens of one analyzed text.
+pub struct Tokens {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for BatonTokenizer {
+    type TokenStream<'a> = Tokens;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        Tokens {
+            tokens: self.0.analyze(text),
+            next: 0,
+        }
+    }
+}
+
+impl TokenStream for Tokens {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// Registers Baton's analyzers with an index.
+pub fn register(index: &tantivy::Index) {
+    for analyzer in [Analyzer::Text, Analyzer::Bigram] {
+        index
+            .tokenizers()
+            .register(analyzer.name(), BatonTokenizer(analyzer));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_forms() {
+        let cases = [
+            ("비밀번호를", "비밀번호"),
+            ("변경하려면", "변경"),
+            ("변경이", "변경"),
+            ("비밀번호가", "비밀번호"),
+            ("추가", "추가"),
+            ("경로", "경로"),
+            ("경로로", "경로"),
+            ("환불해주세요", "환불"),
+            ("결제가", "결제"),
+            ("설정에서는", "설정"),
+            ("송금했는데", "송금"),
+            ("계정이", "계정"),
+            ("가", "가"),
+            ("배포하기", "배포"),
+        ];
+        for (word, stem) in cases {
+            assert_eq!(strip_korean(word), stem, "{word}");
+        }
+    }
+
+    #[test]
+    fn mixed_text_and_offsets() {
+        let text = "API키를 ＴＡＩＬＷＩＮＤ로 Café 설치하려면";
+        let tokens = Analyzer::Text.analyze(text);
+        let terms: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(terms, ["api", "키", "tailwind", "로", "cafe", "설치"]);
+        assert_eq!(&text[tokens[2].offset_from..tokens[2].offset_to], "ＴＡＩＬＷＩＮＤ");
+        assert_eq!(&text[tokens[5].offset_from..tokens[5].offset_to], "설치하려면");
+    }
+
+    #[test]
+    fn english_stems_and_stop_words() {
+        assert_eq!(Analyzer::Text.terms("How do I deploy the sites?"), ["deploy", "site"]);
+        assert_eq!(Analyzer::Text.terms("Refunds refunded"), ["refund", "refund"]);
+    }
+
+    #[test]
+    fn bigrams() {
+        assert_eq!(Analyzer::Bigram.terms("비밀번호변경 a 돈"), ["비밀", "밀번", "번호", "호변", "변경", "돈"]);
+    }
+
+    #[test]
+    fn stop_words_in_korean_question() {
+        assert_eq!(Analyzer::Text.terms("비밀번호 변경이 안 돼요"), ["비밀번호", "변경"]);
+    }
+
+    #[test]
+    fn hostile_text_never_panics() {
+        for text in ["", "\u{0}\u{1}\u{7f}", "😀🙈", "AND( * \"", "ﬁﬂ", "\u{3131}\u{314f}", "é\u{301}"] {
+            let _ = Analyzer::Text.analyze(text);
+            let _ = Analyzer::Bigram.analyze(text);
+        }
+        let tokens = Analyzer::Text.analyze("ﬁle");
+        assert_eq!(tokens[0].text, "file");
+    }
+
+    #[test]
+    fn language_detection() {
+        assert!(looks_korean("Astro 프로젝트를 Netlify에 배포하기"));
+        assert!(!looks_korean("Deploy your Astro site"));
+        assert!(!looks_korean("1234"));
+    }
+}

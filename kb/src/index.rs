@@ -1,0 +1,481 @@
+//! The compiled index: schema, build, manifest, and opening it (also from a read-only directory).
+//!
+//! An index directory holds a single-segment Tantivy index plus three side files:
+//! `manifest.json` (schema version, content hash, counts: how readers tell a stale index),
+//! `guides.json` (the guide table: titles, sections, doc ids), and `synonyms.toml` (a copy, so a
+//! deployed index searches exactly as it was built).
+//!
+//! Documents: for each guide one *page* document (title and headings twice, all text, the id's
+//! path words, `questions` and `tags`), followed by one *section* document per section. Doc ids
+//! are therefore known from the guide table, and a hit maps to its guide by binary search.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr};
+use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::TokenizerManager;
+use tantivy::{Directory, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+
+use crate::analysis::{Analyzer, BatonTokenizer};
+use crate::error::{Error, IoContext, Result};
+use crate::guide::{Corpus, Guide, Lang};
+use crate::synonyms::Synonyms;
+
+/// Bumped whenever the schema, the analysis or the side files change meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const MANIFEST: &str = "manifest.json";
+const GUIDES: &str = "guides.json";
+const SYNONYMS: &str = "synonyms.toml";
+
+/// What `kb build` wrote, and how readers tell whether an index matches its guides.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// [`SCHEMA_VERSION`] at build time.
+    pub schema_version: u32,
+    /// The `kb` crate version that built it.
+    pub kb_version: String,
+    /// [`Corpus::content_hash`] of the guides it was built from.
+    pub content_hash: String,
+    /// Number of guides.
+    pub guides: usize,
+    /// Number of sections.
+    pub sections: usize,
+    /// Guides per language.
+    pub languages: std::collections::BTreeMap<Lang, usize>,
+    /// Synonym groups in effect.
+    pub synonym_groups: usize,
+    /// When it was built (seconds since the Unix epoch).
+    pub built_at: u64,
+    /// How long the build took, in milliseconds.
+    pub build_ms: u64,
+}
+
+impl Manifest {
+    /// Reads the manifest of an index directory.
+    pub fn read(dir: &Path) -> Result<Manifest> {
+        let path = dir.join(MANIFEST);
+        let text = std::fs::read_to_string(&path).at(&path)?;
+        let manifest: Manifest = serde_json::from_str(&text)?;
+        if manifest.schema_version != SCHEMA_VERSION {
+            return Err(Error::Index {
+                path: dir.to_path_buf(),
+                message: format!("schema version {} but this kb reads {SCHEMA_VERSION}: rebuild it with kb build", manifest.schema_version),
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// True when the index at `dir` is missing, unreadable, of another schema, or built from other
+    /// guides than those now in `guides`.
+    pub fn is_stale(dir: &Path, corpus: &Corpus) -> bool {
+        Manifest::read(dir).map_or(true, |m| m.content_hash != corpus.content_hash)
+    }
+}
+
+/// A guide as the index remembers it (`guides.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GuideEntry {
+    /// Guide id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Language.
+    pub lang: Lang,
+    /// Product area.
+    pub area: Option<String>,
+    /// Kind of guide.
+    pub category: Option<String>,
+    /// Source file, relative to the guide root.
+    pub path: String,
+    /// Last reviewed.
+    pub updated: Option<String>,
+    /// The same guide in the other language, if there is one.
+    pub translation: Option<String>,
+    /// Doc id of the page document; section `i` is `page_doc + 1 + i`.
+    pub page_doc: u32,
+    /// Sections: heading and anchor.
+    pub sections: Vec<SectionEntry>,
+}
+
+/// A section as the index remembers it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SectionEntry {
+    /// Heading, empty for the introduction.
+    pub heading: String,
+    /// Anchor, empty for the introduction.
+    pub anchor: String,
+}
+
+/// The fields of Baton's schema.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub kind: Field,
+    pub lang: Field,
+    pub area: Field,
+    pub text: Field,
+    pub bigram: Field,
+    pub path: Field,
+    pub meta: Field,
+    pub body: Field,
+}
+
+pub(crate) const KIND_PAGE: &str = "page";
+pub(crate) const KIND_SECTION: &str = "section";
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let analyzed = |analyzer: Analyzer| {
+        // Frequencies without positions: Baton never runs phrase queries, and positions would
+        // double the postings size.
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer.name())
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let fields = Fields {
+        kind: builder.add_text_field("kind", STRING),
+        lang: builder.add_text_field("lang", STRING),
+        area: builder.add_text_field("area", STRING),
+        text: builder.add_text_field("text", analyzed(Analyzer::Text)),
+        bigram: builder.add_text_field("bigram", analyzed(Analyzer::Bigram)),
+        path: builder.add_text_field("path", analyzed(Analyzer::Text)),
+        meta: builder.add_text_field("meta", analyzed(Analyzer::Text)),
+        body: builder.add_text_field("body", STORED),
+    };
+    (builder.build(), fields)
+}
+
+pub(crate) fn fields_of(schema: &Schema) -> Result<Fields> {
+    let get = |name: &str| {
+        schema.get_field(name).map_err(|_| Error::Index {
+            path: PathBuf::new(),
+            message: format!("schema has no field \"{name}\""),
+        })
+    };
+    Ok(Fields {
+        kind: get("kind")?,
+        lang: get("lang")?,
+        area: get("area")?,
+        text: get("text")?,
+        bigram: get("bigram")?,
+        path: get("path")?,
+        meta: get("meta")?,
+        body: get("body")?,
+    })
+}
+
+fn tokenizers() -> TokenizerManager {
+    let manager = TokenizerManager::default();
+    for analyzer in [Analyzer::Text, Analyzer::Bigram] {
+        manager.register(analyzer.name(), BatonTokenizer(analyzer));
+    }
+    manager
+}
+
+/// What a build did, for the CLI to print.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// The manifest written.
+    pub manifest: Manifest,
+    /// Bytes of Markdown read.
+    pub input_bytes: u64,
+    /// Bytes of the index directory.
+    pub index_bytes: u64,
+    /// Where it was written.
+    pub out: PathBuf,
+}
+
+/// Builds the index of `corpus` into `out`, replacing what is there only once the new index is
+/// complete, so a reader never sees half an index. `progress` is called after each guide.
+pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<BuildReport> {
+    let started = Instant::now();
+    let synonyms_text = match corpus.synonyms_path() {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).at(&path)?;
+            Synonyms::parse(&text).map_err(|message| Error::Config { path: path.clone(), message })?;
+            Some(text)
+        }
+        None => None,
+    };
+    let synonyms = synonyms_text.as_deref().map(Synonyms::parse).transpose().ok().flatten().unwrap_or_default();
+
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).at(parent)?;
+    let staging = tempfile::Builder::new().prefix(".kb-build-").tempdir_in(parent).at(parent)?;
+
+    let (schema, fields) = schema();
+    let directory = MmapDirectory::open(staging.path()).map_err(|e| Error::Index {
+        path: staging.path().to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut writer = Index::builder()
+        .schema(schema)
+        .tokenizers(tokenizers())
+        .single_segment_index_writer(directory, 64 << 20)?;
+
+    let mut entries = Vec::with_capacity(corpus.guides.len());
+    let mut next_doc: u32 = 0;
+    let mut sections = 0;
+    let mut languages = std::collections::BTreeMap::new();
+    for (n, guide) in corpus.guides.iter().enumerate() {
+        *languages.entry(guide.lang).or_insert(0) += 1;
+        writer.add_document(page_document(&fields, guide))?;
+        for section in &guide.sections {
+            writer.add_document(section_document(&fields, guide, section))?;
+        }
+        let translation = corpus
+            .guides
+            .iter()
+            .find(|g| g.lang != guide.lang && (g.stem() == guide.stem() || g.translation_of.as_deref() == Some(&guide.id) || guide.translation_of.as_deref() == Some(&g.id)))
+            .map(|g| g.id.clone());
+        entries.push(GuideEntry {
+            id: guide.id.clone(),
+            title: guide.title.clone(),
+            lang: guide.lang,
+            area: guide.area.clone(),
+            category: guide.category.clone(),
+            path: guide.rel_path.to_string_lossy().replace('\\', "/"),
+            updated: guide.updated.clone(),
+            translation,
+            page_doc: next_doc,
+            sections: guide.sections.iter().map(|s| SectionEntry { heading: s.heading.clone(), anchor: s.anchor.clone() }).collect(),
+        });
+        next_doc += 1 + guide.sections.len() as u32;
+        sections += guide.sections.len();
+        progress(n + 1);
+    }
+    writer.finalize()?;
+
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        kb_version: env!("CARGO_PKG_VERSION").to_string(),
+        content_hash: corpus.content_hash.clone(),
+        guides: corpus.guides.len(),
+        sections,
+        languages,
+        synonym_groups: synonyms.len(),
+        built_at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        build_ms: started.elapsed().as_millis() as u64,
+    };
+    let write = |name: &str, bytes: &[u8]| {
+        let path = staging.path().join(name);
+        std::fs::write(&path, bytes).at(path)
+    };
+    write(GUIDES, &serde_json::to_vec(&entries)?)?;
+    write(SYNONYMS, synonyms_text.as_deref().unwrap_or("groups = []\n").as_bytes())?;
+    write(MANIFEST, &serde_json::to_vec_pretty(&manifest)?)?;
+
+    let staged = staging.keep();
+    let index_bytes = publish(&staged, out)?;
+    Ok(BuildReport { manifest, input_bytes: corpus.bytes, index_bytes, out: out.to_path_buf() })
+}
+
+/// Makes the staged index world-readable (Lambda runs as another user than the one that packaged
+/// it) and moves it into place, replacing an older index. Returns its size.
+fn publish(staged: &Path, out: &Path) -> Result<u64> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut bytes = 0;
+    for entry in std::fs::read_dir(staged).at(staged)? {
+        let entry = entry.at(staged)?;
+        let path = entry.path();
+        // Tantivy's writer lock is released by now; it has no place in a shipped index.
+        if entry.file_name() == ".tantivy-writer.lock" {
+            std::fs::remove_file(&path).at(&path)?;
+            continue;
+        }
+        bytes += entry.metadata().at(&path)?.len();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).at(&path)?;
+    }
+    std::fs::set_permissions(staged, std::fs::Permissions::from_mode(0o755)).at(staged)?;
+    if out.exists() {
+        let old = out.with_extension(format!("old-{}", std::process::id()));
+        std::fs::rename(out, &old).at(out)?;
+        std::fs::rename(staged, out).at(out)?;
+        std::fs::remove_dir_all(&old).at(&old)?;
+    } else {
+        std::fs::rename(staged, out).at(out)?;
+    }
+    Ok(bytes)
+}
+
+fn page_document(fields: &Fields, guide: &Guide) -> TantivyDocument {
+    let mut text = String::new();
+    for _ in 0..2 {
+        text.push_str(&guide.title);
+        text.push('\n');
+        for section in &guide.sections {
+            text.push_str(&section.heading);
+            text.push('\n');
+        }
+    }
+    if let Some(description) = &guide.description {
+        text.push_str(description);
+        text.push('\n');
+    }
+    for section in &guide.sections {
+        text.push_str(&section.text);
+        text.push('\n');
+    }
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.kind, KIND_PAGE);
+    common_fields(&mut doc, fields, guide);
+    doc.add_text(fields.bigram, &text);
+    doc.add_text(fields.text, text);
+    doc.add_text(fields.path, guide.path_words());
+    let meta: Vec<&str> = guide.questions.iter().chain(&guide.tags).map(String::as_str).collect();
+    doc.add_text(fields.meta, meta.join("\n"));
+    doc
+}
+
+fn section_document(fields: &Fields, guide: &Guide, section: &crate::markdown::Section) -> TantivyDocument {
+    let text = format!("{}\n{h}\n{h}\n{}", guide.title, section.text, h = section.heading);
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.kind, KIND_SECTION);
+    common_fields(&mut doc, fields, guide);
+    doc.add_text(fields.bigram, &text);
+    doc.add_text(fields.text, text);
+    doc.add_text(fields.body, &section.text);
+    doc
+}
+
+fn common_fields(doc: &mut TantivyDocument, fields: &Fields, guide: &Guide) {
+    doc.add_text(fields.lang, guide.lang.code());
+    if let Some(area) = &guide.area {
+        doc.add_text(fields.area, area);
+    }
+}
+
+/// An opened index: what search runs against.
+pub struct KnowledgeBase {
+    pub(crate) fields: Fields,
+    pub(crate) searcher: Searcher,
+    /// Kept so the searcher's segments stay valid.
+    _reader: IndexReader,
+    pub(crate) guides: Vec<GuideEntry>,
+    pub(crate) synonyms: Synonyms,
+    manifest: Manifest,
+    dir: PathBuf,
+    /// A temporary index built from guides (`--guides`), deleted on drop.
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for KnowledgeBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeBase").field("dir", &self.dir).field("guides", &self.guides.len()).finish()
+    }
+}
+
+impl KnowledgeBase {
+    /// Opens an index directory without ever writing to it: Tantivy's lock files are not created,
+    /// so this works on Lambda's read-only package and layers.
+    pub fn open(dir: &Path) -> Result<KnowledgeBase> {
+        let index_error = |message: String| Error::Index { path: dir.to_path_buf(), message };
+        if !dir.join(MANIFEST).exists() {
+            return Err(index_error("no index here (manifest.json missing): run kb build".into()));
+        }
+        let manifest = Manifest::read(dir)?;
+        let guides: Vec<GuideEntry> = serde_json::from_slice(&std::fs::read(dir.join(GUIDES)).at(dir.join(GUIDES))?)?;
+        let synonyms = Synonyms::load(&dir.join(SYNONYMS))?;
+        let directory = MmapDirectory::open(dir).map_err(|e| index_error(e.to_string()))?;
+        let mut index = Index::open(ReadOnlyDirectory(directory))?;
+        index.set_tokenizers(tokenizers());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        if searcher.segment_readers().len() > 1 {
+            return Err(index_error("more than one segment: rebuild it with kb build".into()));
+        }
+        let fields = fields_of(&index.schema())?;
+        Ok(KnowledgeBase { fields, searcher, _reader: reader, guides, synonyms, manifest, dir: dir.to_path_buf(), _temp: None })
+    }
+
+    /// Builds a temporary index of a guide directory and opens it (deleted when dropped).
+    pub fn from_guides(root: &Path) -> Result<KnowledgeBase> {
+        let corpus = Corpus::load(root)?;
+        let temp = tempfile::Builder::new().prefix("kb-index-").tempdir().at(std::env::temp_dir())?;
+        let out = temp.path().join("index");
+        build(&corpus, &out, &|_| {})?;
+        let mut kb = KnowledgeBase::open(&out)?;
+        kb._temp = Some(temp);
+        Ok(kb)
+    }
+
+    /// The manifest of the open index.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Every guide in the index, sorted by id.
+    pub fn guides(&self) -> &[GuideEntry] {
+        &self.guides
+    }
+
+    /// A guide by id.
+    pub fn guide(&self, id: &str) -> Option<&GuideEntry> {
+        self.guides.binary_search_by(|g| g.id.as_str().cmp(id)).ok().map(|i| &self.guides[i])
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The guide a document belongs to, and the section index if it is a section document.
+    pub(crate) fn locate(&self, doc: u32) -> Option<(usize, Option<usize>)> {
+        let i = self.guides.partition_point(|g| g.page_doc <= doc).checked_sub(1)?;
+        let offset = (doc - self.guides[i].page_doc) as usize;
+        Some((i, offset.checked_sub(1)))
+    }
+
+    /// The stored text of a section.
+    pub(crate) fn section_text(&self, guide: usize, section: usize) -> Result<String> {
+        let doc_id = self.guides[guide].page_doc + 1 + section as u32;
+        let doc: TantivyDocument = self.searcher.doc(tantivy::DocAddress::new(0, doc_id))?;
+        use tantivy::schema::Value;
+        Ok(doc.get_first(self.fields.body).and_then(|v| v.as_str()).unwrap_or_default().to_string())
+    }
+}
+
+/// A directory that only reads: locks are no-ops and writes fail. Tantivy's reader takes a lock
+/// file while it opens segments, which fails on a read-only file system; an index that is never
+/// written while served needs no lock.
+#[derive(Debug, Clone)]
+struct ReadOnlyDirectory(MmapDirectory);
+
+fn read_only(path: &Path) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::PermissionDenied, format!("{}: the index is opened read-only", path.display()))
+}
+
+impl Directory for ReadOnlyDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<std::sync::Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        Err(DeleteError::IoError { io_error: std::sync::Arc::new(read_only(path)), filepath: path.to_path_buf() })
+    }
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        Err(OpenWriteError::IoError { io_error: std::sync::Arc::new(read_only(path)), filepath: path.to_path_buf() })
+    }
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, _data: &[u8]) -> std::io::Result<()> {
+        Err(read_only(path))
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, LockError> {
+        Ok(DirectoryLock::from(Box::new(())))
+    }
+    fn watch(&self, _callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        Ok(WatchHandle::empty())
+    }
+}

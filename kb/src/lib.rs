@@ -1,0 +1,25 @@
+//! Baton's knowledge base: Markdown guides compiled into a bilingual (Korean/English) Tantivy index,
+//! and the search that the help center, the support bot and the operators all read.
+//!
+//! The path of a guide through this crate, one module per step:
+//! [`markdown`] (front matter, sections, anchors, links) → [`guide`] (metadata, loading a set) →
+//! [`check`] (validation, `path:line: message`) → [`index`] (schema, build, manifest, read-only open)
+//! → [`search`] (query analysis, ranking, snippets) → [`eval`] (quality metrics).
+//! Text analysis for both languages lives in [`analysis`], domain synonyms in [`synonyms`].
+
+pub mod analysis;
+pub mod bench;
+pub mod check;
+pub mod error;
+pub mod eval;
+pub mod guide;
+pub mod index;
+pub mod links;
+pub mod markdown;
+pub mod search;
+pub mod synonyms;
+
+pub use error::{Error, Result};
+pub use guide::{Corpus, Guide, Lang, Problem, Severity};
+pub use index::{KnowledgeBase, Manifest, SCHEMA_VERSION, build};
+pub use search::{GuideHit, SearchRequest, SearchResults, SectionHit, Snippet, Tuning};

@@ -1,0 +1,307 @@
+//! `kb`: check, build, search, evaluate and benchmark a knowledge base from the shell.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use kb::{Corpus, KnowledgeBase, Lang, SearchRequest, Severity, Tuning};
+
+/// Where Baton keeps its guides and its built index, relative to the repository root.
+const DEFAULT_GUIDES: &str = "kb/guides";
+const DEFAULT_INDEX: &str = "data/kb-index";
+
+#[derive(Parser)]
+#[command(name = "kb", version, about = "Baton's knowledge base: check, build, search and measure Markdown guides")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a guide set; prints `path:line: message` per problem, exits 1 on errors.
+    Check {
+        /// The guide directory.
+        #[arg(default_value = DEFAULT_GUIDES)]
+        dir: PathBuf,
+        /// Print problems as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compile a guide set into an index directory.
+    Build {
+        /// The guide directory.
+        #[arg(default_value = DEFAULT_GUIDES)]
+        dir: PathBuf,
+        /// Where to write the index (replaced atomically).
+        #[arg(long, default_value = DEFAULT_INDEX)]
+        out: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search an index (or a guide directory, indexed on the fly).
+    Search {
+        /// The query, any text.
+        query: String,
+        /// An index built by `kb build`.
+        #[arg(long, conflicts_with = "guides")]
+        index: Option<PathBuf>,
+        /// A guide directory to index in a temporary directory first.
+        #[arg(long)]
+        guides: Option<PathBuf>,
+        /// Only guides in this language (default: the query's).
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        /// Only guides of this product area.
+        #[arg(long)]
+        area: Option<String>,
+        /// Most guides shown.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        /// Print results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retrieval metrics of a query set (recall@1/5, MRR@10, nDCG@10, latency).
+    Eval {
+        /// The guide directory (indexed in a temporary directory).
+        #[arg(long, default_value = DEFAULT_GUIDES)]
+        guides: PathBuf,
+        /// JSONL queries: {"id","lang","q","relevant":[ids, best first]}.
+        #[arg(long)]
+        queries: Vec<PathBuf>,
+        /// Cut-off for MRR and nDCG.
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Runs per query for latency.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Override a ranking weight, e.g. `--tune bigram=0.5` (see `Tuning`).
+        #[arg(long)]
+        tune: Vec<String>,
+        /// List the queries whose best answer is not first.
+        #[arg(long)]
+        misses: bool,
+        /// Print the full report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmark build throughput, query latency and open + first query.
+    Bench {
+        /// The guide set to measure.
+        #[arg(long, default_value = DEFAULT_GUIDES)]
+        guides: PathBuf,
+        /// Queries (JSONL); guide titles when absent.
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        /// Synthetic set size as a multiple of the guide set (0 skips it).
+        #[arg(long, default_value_t = 10)]
+        scale: usize,
+        /// Builds per set; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_lang(code: &str) -> Result<Lang, String> {
+    Lang::parse(code).ok_or_else(|| format!("unknown language \"{code}\" (expected ko or en)"))
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("kb: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { dir, json } => check(&dir, json),
+        Command::Build { dir, out, json } => build(&dir, &out, json),
+        Command::Search { query, index, guides, lang, area, limit, json } => {
+            let kb = open(index.as_deref(), guides.as_deref())?;
+            let request = SearchRequest { query: &query, lang, area: area.as_deref(), limit, snippets: true };
+            let results = kb.search(&request)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            } else {
+                print_results(&results);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { guides, queries, k, repeat, tune, misses, json } => {
+            if queries.is_empty() {
+                bail!("give at least one --queries FILE");
+            }
+            let mut tuning = Tuning::default();
+            for assignment in &tune {
+                tuning.set(assignment).map_err(anyhow::Error::msg)?;
+            }
+            let mut set = Vec::new();
+            for path in &queries {
+                set.extend(kb::eval::read_queries(path)?);
+            }
+            let kb = KnowledgeBase::from_guides(&guides).with_context(|| format!("indexing {}", guides.display()))?;
+            let report = kb::eval::evaluate(&kb, &set, k, repeat, &tuning)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_eval(&report, misses);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { guides, queries, scale, runs, json } => {
+            let options = kb::bench::Options { guides, queries, scale, runs, query_passes: 20, opens: 20 };
+            let report = kb::bench::run(&options, &|line| eprintln!("{line}"))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_bench(&report);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn open(index: Option<&Path>, guides: Option<&Path>) -> anyhow::Result<KnowledgeBase> {
+    match (index, guides) {
+        (_, Some(guides)) => KnowledgeBase::from_guides(guides).with_context(|| format!("indexing {}", guides.display())),
+        (Some(index), None) => Ok(KnowledgeBase::open(index)?),
+        (None, None) => {
+            let index = Path::new(DEFAULT_INDEX);
+            KnowledgeBase::open(index).with_context(|| format!("opening {} (build it with `kb build`, or pass --guides DIR)", index.display()))
+        }
+    }
+}
+
+fn check(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let corpus = Corpus::load(dir)?;
+    let problems = kb::check::check(&corpus);
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&problems)?);
+    } else {
+        for problem in &problems {
+            println!("{problem}");
+        }
+    }
+    eprintln!(
+        "checked {} guides in {}: {errors} errors, {} warnings",
+        corpus.markdown_files(),
+        dir.display(),
+        problems.len() - errors
+    );
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let corpus = Corpus::load(dir)?;
+    let bar = if corpus.guides.len() >= 500 {
+        let bar = ProgressBar::new(corpus.guides.len() as u64);
+        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} guides {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let report = kb::build(&corpus, out, &|n| bar.set_position(n as u64))?;
+    bar.finish_and_clear();
+    for problem in &corpus.problems {
+        eprintln!("{problem}");
+    }
+    if !corpus.problems.is_empty() {
+        eprintln!("skipped {} guides that could not be read (see above; `kb check` lists every problem)", corpus.problems.len());
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let m = &report.manifest;
+        let languages: Vec<String> = m.languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        println!(
+            "built {}: {} guides ({}), {} sections, {} synonym groups; {:.1} MB Markdown → {:.1} MB index in {:.2} s",
+            report.out.display(),
+            m.guides,
+            languages.join(", "),
+            m.sections,
+            m.synonym_groups,
+            report.input_bytes as f64 / 1e6,
+            report.index_bytes as f64 / 1e6,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_results(results: &kb::SearchResults) {
+    let (bold, plain) = if std::io::stdout().is_terminal() { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
+    for notice in &results.notices {
+        println!("note: {notice}");
+    }
+    if results.hits.is_empty() {
+        println!("no guides match \"{}\" ({})", results.query, results.lang);
+        return;
+    }
+    for (rank, hit) in results.hits.iter().enumerate() {
+        println!("{}. {}  [{}]  score {:.2}", rank + 1, hit.title, hit.id, hit.score);
+        for section in &hit.sections {
+            let anchor = if section.anchor.is_empty() { String::new() } else { format!("#{}", section.anchor) };
+            let heading = if section.heading.is_empty() { "(introduction)" } else { &section.heading };
+            println!("   § {heading} {anchor}");
+            println!("     {}", section.snippet.marked(bold, plain));
+        }
+    }
+}
+
+fn print_eval(report: &kb::eval::Report, misses: bool) {
+    println!("{:<8} {:>7} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8}", "lang", "queries", "R@1", "R@5", "MRR@10", "nDCG@10", "p50 µs", "p99 µs");
+    let row = |name: &str, s: &kb::eval::Summary| {
+        println!(
+            "{name:<8} {:>7} {:>6.3} {:>6.3} {:>7.3} {:>8.3} {:>8} {:>8}",
+            s.queries, s.mean.recall_1, s.mean.recall_5, s.mean.mrr, s.mean.ndcg, s.p50_us, s.p99_us
+        );
+    };
+    for (lang, summary) in &report.languages {
+        row(lang.code(), summary);
+    }
+    row("all", &report.overall);
+    if misses {
+        println!();
+        for q in report.queries.iter().filter(|q| q.ranking.first() != q.relevant.first()) {
+            let rank = q.ranking.iter().position(|id| Some(id) == q.relevant.first()).map_or("-".to_string(), |r| (r + 1).to_string());
+            println!("{} rank {rank:>2}  {}  want {}  got {}", q.id, q.q, q.relevant[0], q.ranking.first().map_or("nothing", String::as_str));
+        }
+    }
+}
+
+fn print_bench(report: &kb::bench::Report) {
+    for b in &report.builds {
+        println!(
+            "build {:<14} {:>6} guides {:>7.1} MB  median {:>8.1} ms  {:>8.0} guides/s  {:>6.2} MB/s  index {:.1} MB",
+            b.set,
+            b.guides,
+            b.bytes as f64 / 1e6,
+            b.median_ms,
+            b.guides_per_s,
+            b.mb_per_s,
+            b.index_bytes as f64 / 1e6
+        );
+    }
+    let l = &report.search;
+    println!("search (in process, with snippets)  {} queries  p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
+    let l = &report.open_and_first_query;
+    println!("open index + first query            {} runs     p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
+    if let Some(kib) = report.peak_rss_kib {
+        println!("peak RSS {:.1} MB", kib as f64 / 1024.0);
+    }
+}

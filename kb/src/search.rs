@@ -1,0 +1,522 @@
+//! Searching the index: query analysis, scoring, grouping by guide, snippets.
+//!
+//! The query is never parsed as query syntax: it is analyzed into terms exactly as guides were, so
+//! `client:load`, `AND(`, quotes or `*` are only words (or nothing). Terms search the page documents
+//! (all text with title and headings counted twice, path words, `questions` and `tags`, Hangul
+//! bigrams) and the section documents; a guide's score is its page score plus half its best
+//! section's, and its best sections are shown with highlighted snippets.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use crate::analysis::{Analyzer, is_hangul};
+use crate::error::Result;
+use crate::guide::Lang;
+use crate::index::{KIND_PAGE, KIND_SECTION, KnowledgeBase};
+
+/// Longest query searched, in characters; longer ones are cut with a notice.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most distinct terms searched per analysis.
+const MAX_TERMS: usize = 32;
+/// Snippet length in characters.
+const SNIPPET_CHARS: usize = 180;
+
+/// The weights of the ranking, measured with `kb eval` (see the README's search-quality table).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Tuning {
+    /// Analyzed text (English stems, Korean word forms).
+    pub text: f32,
+    /// Hangul bigrams.
+    pub bigram: f32,
+    /// The id's path words.
+    pub path: f32,
+    /// `questions` and `tags`.
+    pub meta: f32,
+    /// Synonyms, relative to the term they stand for.
+    pub synonym: f32,
+    /// Typo corrections, relative to the term they stand for.
+    pub fuzzy: f32,
+    /// Weight of a guide's best section added to its page score.
+    pub section: f32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning { text: 1.0, bigram: 0.3, path: 1.0, meta: 1.0, synonym: 0.6, fuzzy: 0.8, section: 0.5 }
+    }
+}
+
+impl Tuning {
+    /// Sets one weight by name (`text=1.2`), for experiments from the command line.
+    pub fn set(&mut self, assignment: &str) -> std::result::Result<(), String> {
+        let (name, value) = assignment.split_once('=').ok_or_else(|| format!("expected name=value, got \"{assignment}\""))?;
+        let value: f32 = value.parse().map_err(|_| format!("not a number: \"{value}\""))?;
+        let slot = match name {
+            "text" => &mut self.text,
+            "bigram" => &mut self.bigram,
+            "path" => &mut self.path,
+            "meta" => &mut self.meta,
+            "synonym" => &mut self.synonym,
+            "fuzzy" => &mut self.fuzzy,
+            "section" => &mut self.section,
+            _ => return Err(format!("unknown weight \"{name}\"")),
+        };
+        *slot = value;
+        Ok(())
+    }
+}
+
+/// What to search for.
+#[derive(Debug, Clone)]
+pub struct SearchRequest<'a> {
+    /// The customer's words, any content.
+    pub query: &'a str,
+    /// Only guides in this language; detected from the query when `None`.
+    pub lang: Option<Lang>,
+    /// Only guides of this product area.
+    pub area: Option<&'a str>,
+    /// Most guides returned.
+    pub limit: usize,
+    /// Load section text and build snippets (not needed for ranking-only callers such as eval).
+    pub snippets: bool,
+}
+
+impl<'a> SearchRequest<'a> {
+    /// A request with defaults: detected language, any area, 10 guides, with snippets.
+    pub fn new(query: &'a str) -> Self {
+        SearchRequest { query, lang: None, area: None, limit: 10, snippets: true }
+    }
+}
+
+/// Search results, best guide first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The query as searched (after capping).
+    pub query: String,
+    /// The language searched.
+    pub lang: Lang,
+    /// Things the user should know (`query truncated …`, `searched for "password" …`).
+    pub notices: Vec<String>,
+    /// Guides, best first.
+    pub hits: Vec<GuideHit>,
+}
+
+/// One guide in the results.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuideHit {
+    /// Guide id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Language.
+    pub lang: Lang,
+    /// Product area.
+    pub area: Option<String>,
+    /// Kind of guide.
+    pub category: Option<String>,
+    /// Source file, relative to the guide root.
+    pub path: String,
+    /// The same guide in the other language.
+    pub translation: Option<String>,
+    /// Ranking score.
+    pub score: f32,
+    /// The best matching sections (up to 3), best first.
+    pub sections: Vec<SectionHit>,
+}
+
+/// A section of a guide that matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionHit {
+    /// Heading, empty for the introduction.
+    pub heading: String,
+    /// Anchor, empty for the introduction.
+    pub anchor: String,
+    /// Section score (0 when only the page matched).
+    pub score: f32,
+    /// A window of the section's text around the matches.
+    pub snippet: Snippet,
+}
+
+/// Plain text with the byte ranges that matched the query.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Snippet {
+    /// The text (whitespace folded to single spaces, `…` where cut).
+    pub text: String,
+    /// Byte ranges of matched words in `text`.
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// The text with each match wrapped in `open` … `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        self.render(open, close, |s| s.to_string())
+    }
+
+    /// HTML-escaped text with matches in `<mark>`.
+    pub fn html(&self) -> String {
+        self.render("<mark>", "</mark>", |s| {
+            s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+        })
+    }
+
+    fn render(&self, open: &str, close: &str, escape: impl Fn(&str) -> String) -> String {
+        let mut out = String::with_capacity(self.text.len() + self.highlights.len() * (open.len() + close.len()));
+        let mut at = 0;
+        for range in &self.highlights {
+            out.push_str(&escape(&self.text[at..range.start]));
+            out.push_str(open);
+            out.push_str(&escape(&self.text[range.clone()]));
+            out.push_str(close);
+            at = range.end;
+        }
+        out.push_str(&escape(&self.text[at..]));
+        out
+    }
+}
+
+/// The analyzed query, weighted per field.
+struct Analyzed {
+    /// (term, weight relative to its field) for the text, path and meta fields.
+    text: Vec<(String, f32)>,
+    bigrams: Vec<String>,
+}
+
+impl KnowledgeBase {
+    /// Searches with the default tuning.
+    pub fn search(&self, request: &SearchRequest<'_>) -> Result<SearchResults> {
+        self.search_tuned(request, &Tuning::default())
+    }
+
+    /// Searches with explicit weights (`kb eval --tune`).
+    pub fn search_tuned(&self, request: &SearchRequest<'_>, tuning: &Tuning) -> Result<SearchResults> {
+        let mut notices = Vec::new();
+        let cleaned: String = request.query.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let query = if cleaned.chars().count() > MAX_QUERY_CHARS {
+            notices.push(format!("query truncated to its first {MAX_QUERY_CHARS} characters"));
+            cleaned.chars().take(MAX_QUERY_CHARS).collect()
+        } else {
+            cleaned
+        };
+        let lang = request.lang.unwrap_or_else(|| Lang::detect(&query));
+        let mut results = SearchResults { query, lang, notices, hits: Vec::new() };
+        let analyzed = self.analyze_query(&results.query, tuning, &mut results.notices)?;
+        if analyzed.text.is_empty() && analyzed.bigrams.is_empty() || request.limit == 0 {
+            return Ok(results);
+        }
+        let lang_filter = self.guides.iter().any(|g| g.lang == lang).then_some(lang);
+
+        let f = self.fields;
+        let mut page_should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut section_should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (term, weight) in &analyzed.text {
+            for (field, field_weight, on_sections) in [(f.text, tuning.text, true), (f.path, tuning.path, false), (f.meta, tuning.meta, false)] {
+                let boost = weight * field_weight;
+                if boost > 0.0 {
+                    page_should.push(term_clause(field, term, boost));
+                    if on_sections {
+                        section_should.push(term_clause(field, term, boost));
+                    }
+                }
+            }
+        }
+        if tuning.bigram > 0.0 {
+            for bigram in &analyzed.bigrams {
+                page_should.push(term_clause(f.bigram, bigram, tuning.bigram));
+                section_should.push(term_clause(f.bigram, bigram, tuning.bigram));
+            }
+        }
+
+        let pages = self.top(KIND_PAGE, page_should, lang_filter, request.area, 100)?;
+        let sections = self.top(KIND_SECTION, section_should, lang_filter, request.area, 300)?;
+
+        // guide index → (page score, sections as (section index, score) best first)
+        let mut by_guide: BTreeMap<usize, (f32, Vec<(usize, f32)>)> = BTreeMap::new();
+        for (score, doc) in pages {
+            if let Some((guide, None)) = self.locate(doc) {
+                by_guide.entry(guide).or_default().0 = score;
+            }
+        }
+        for (score, doc) in sections {
+            if let Some((guide, Some(section))) = self.locate(doc) {
+                by_guide.entry(guide).or_default().1.push((section, score));
+            }
+        }
+        let mut ranked: Vec<(usize, f32, Vec<(usize, f32)>)> = by_guide
+            .into_iter()
+            .map(|(guide, (page, sections))| {
+                let best = sections.first().map_or(0.0, |s| s.1);
+                (guide, page + tuning.section * best, sections)
+            })
+            .collect();
+        // Ties break by id so results are deterministic.
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.guides[a.0].id.cmp(&self.guides[b.0].id)));
+        ranked.truncate(request.limit);
+
+        let highlight_terms: HashSet<&str> = analyzed.text.iter().map(|(t, _)| t.as_str()).collect();
+        let highlight_bigrams: HashSet<&str> = analyzed.bigrams.iter().map(String::as_str).collect();
+        for (guide, score, mut sections) in ranked {
+            let entry = &self.guides[guide];
+            if sections.is_empty() && !entry.sections.is_empty() {
+                sections.push((0, 0.0));
+            }
+            sections.truncate(3);
+            let mut section_hits = Vec::with_capacity(sections.len());
+            for (section, section_score) in sections {
+                let snippet = if request.snippets {
+                    snippet(&self.section_text(guide, section)?, &highlight_terms, &highlight_bigrams)
+                } else {
+                    Snippet::default()
+                };
+                let meta = &entry.sections[section];
+                section_hits.push(SectionHit { heading: meta.heading.clone(), anchor: meta.anchor.clone(), score: section_score, snippet });
+            }
+            results.hits.push(GuideHit {
+                id: entry.id.clone(),
+                title: entry.title.clone(),
+                lang: entry.lang,
+                area: entry.area.clone(),
+                category: entry.category.clone(),
+                path: entry.path.clone(),
+                translation: entry.translation.clone(),
+                score,
+                sections: section_hits,
+            });
+        }
+        Ok(results)
+    }
+
+    /// Analyzes the query: terms, synonyms, typo corrections, bigrams.
+    fn analyze_query(&self, query: &str, tuning: &Tuning, notices: &mut Vec<String>) -> Result<Analyzed> {
+        let mut terms: Vec<String> = Vec::new();
+        for term in Analyzer::Text.terms(query) {
+            if !terms.contains(&term) && terms.len() < MAX_TERMS {
+                terms.push(term);
+            }
+        }
+        let mut text: Vec<(String, f32)> = Vec::new();
+        for term in &terms {
+            text.push((term.clone(), 1.0));
+            if let Some(correction) = self.correct(term)? {
+                notices.push(format!("searched for \"{correction}\" as well as \"{term}\""));
+                text.push((correction, tuning.fuzzy));
+            }
+        }
+        for alternative in self.synonyms.expand(&terms) {
+            // An alternative of several words shares the weight among them.
+            let weight = tuning.synonym / alternative.len() as f32;
+            for term in alternative {
+                if !text.iter().any(|(t, _)| *t == term) {
+                    text.push((term, weight));
+                }
+            }
+        }
+        let mut bigrams: Vec<String> = Vec::new();
+        for bigram in Analyzer::Bigram.terms(query) {
+            if !bigrams.contains(&bigram) && bigrams.len() < MAX_TERMS {
+                bigrams.push(bigram);
+            }
+        }
+        Ok(Analyzed { text, bigrams })
+    }
+
+    /// For a Latin term of five letters or more that no guide contains, the most common indexed
+    /// term within one edit (two for nine letters or more).
+    fn correct(&self, term: &str) -> Result<Option<String>> {
+        let letters = term.chars().count();
+        if letters < 5 || term.chars().any(|c| is_hangul(c) || c.is_ascii_digit()) {
+            return Ok(None);
+        }
+        let field = self.fields.text;
+        if self.searcher.doc_freq(&Term::from_field_text(field, term))? > 0 {
+            return Ok(None);
+        }
+        let distance = if letters >= 9 { 2 } else { 1 };
+        let automaton = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true).automaton()?;
+        let mut best: Option<(u32, String)> = None;
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().search(&automaton).into_stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let doc_freq = stream.value().doc_freq;
+                if best.as_ref().is_none_or(|(f, _)| doc_freq > *f)
+                    && let Ok(candidate) = std::str::from_utf8(stream.key())
+                {
+                    best = Some((doc_freq, candidate.to_string()));
+                }
+            }
+        }
+        Ok(best.map(|(_, t)| t))
+    }
+
+    /// Top `limit` documents of one kind matching any of `should`, within the filters.
+    fn top(
+        &self,
+        kind: &str,
+        should: Vec<(Occur, Box<dyn Query>)>,
+        lang: Option<Lang>,
+        area: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(f32, u32)>> {
+        if should.is_empty() {
+            return Ok(Vec::new());
+        }
+        let f = self.fields;
+        let filter = |field: Field, value: &str| -> (Occur, Box<dyn Query>) {
+            let query = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+            (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(query), 0.0)))
+        };
+        let mut clauses = vec![filter(f.kind, kind), (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>)];
+        if let Some(lang) = lang {
+            clauses.push(filter(f.lang, lang.code()));
+        }
+        if let Some(area) = area {
+            clauses.push(filter(f.area, area));
+        }
+        let top = self.searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit).order_by_score())?;
+        Ok(top.into_iter().map(|(score, address)| (score, address.doc_id)).collect())
+    }
+}
+
+fn term_clause(field: Field, term: &str, boost: f32) -> (Occur, Box<dyn Query>) {
+    let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+    (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
+}
+
+/// The window of `text` with the most distinct matched terms, with matches marked.
+fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippet {
+    let mut matches: Vec<(Range<usize>, String)> = Analyzer::Text
+        .analyze(text)
+        .into_iter()
+        .filter(|t| terms.contains(t.text.as_str()))
+        .map(|t| (t.offset_from..t.offset_to, t.text))
+        .collect();
+    if matches.is_empty() {
+        matches = Analyzer::Bigram
+            .analyze(text)
+            .into_iter()
+            .filter(|t| bigrams.contains(t.text.as_str()))
+            .map(|t| (t.offset_from..t.offset_to, t.text))
+            .collect();
+        matches.dedup_by(|a, b| a.0 == b.0);
+    }
+    let window_bytes = SNIPPET_CHARS * 3;
+    // The first match of the window that covers the most distinct terms.
+    let mut best = (0, 0);
+    for (i, (range, _)) in matches.iter().enumerate() {
+        let distinct: HashSet<&str> = matches[i..]
+            .iter()
+            .take_while(|(r, _)| r.end <= range.start + window_bytes)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        if distinct.len() > best.1 {
+            best = (i, distinct.len());
+        }
+    }
+    let anchor = matches.get(best.0).map_or(0, |(r, _)| r.start);
+    // Start a little before the first match, at a word boundary.
+    let lead: usize = text[..anchor].chars().rev().take(40).map(char::len_utf8).sum();
+    let mut start = anchor - lead;
+    if start > 0
+        && let Some(space) = text[start..anchor].find(char::is_whitespace)
+    {
+        start += space + 1;
+    }
+    let mut end = start;
+    for (count, c) in text[start..].chars().enumerate() {
+        if count >= SNIPPET_CHARS {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    if end < text.len()
+        && let Some(space) = text[start..end].rfind(char::is_whitespace).filter(|&s| s > (end - start) / 2)
+    {
+        end = start + space;
+    }
+
+    let mut out = Snippet::default();
+    if start > 0 {
+        out.text.push('…');
+    }
+    // Build the text while folding whitespace, mapping source offsets to snippet offsets.
+    let mut map = Vec::with_capacity(end - start + 1);
+    let mut last_space = true;
+    for (offset, c) in text[start..end].char_indices() {
+        map.push((start + offset, out.text.len()));
+        if c.is_whitespace() {
+            if !last_space {
+                out.text.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.text.push(c);
+            last_space = false;
+        }
+    }
+    map.push((end, out.text.trim_end().len()));
+    let to_snippet = |source: usize| map[map.partition_point(|(s, _)| *s < source).min(map.len() - 1)].1;
+    for (range, _) in &matches {
+        if range.start >= start && range.end <= end {
+            let r = to_snippet(range.start)..to_snippet(range.end);
+            if !r.is_empty() && out.highlights.last().is_none_or(|l| l.end <= r.start) {
+                out.highlights.push(r);
+            }
+        }
+    }
+    let trimmed = out.text.trim_end().len();
+    out.text.truncate(trimmed);
+    if end < text.len() {
+        out.text.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_highlights_matches() {
+        let text = "Intro line.\nTo change your password, open Settings.\n\nPasswords must be 8 characters.";
+        let terms: HashSet<&str> = ["password", "chang"].into_iter().collect();
+        let s = snippet(text, &terms, &HashSet::new());
+        assert_eq!(s.marked("[", "]"), "Intro line. To [change] your [password], open Settings. [Passwords] must be 8 characters.");
+        assert_eq!(Snippet { text: "a<b".into(), highlights: vec![2..3] }.html(), "a&lt;<mark>b</mark>");
+    }
+
+    #[test]
+    fn snippet_of_korean_uses_word_forms_then_bigrams() {
+        let text = "비밀번호를 변경하려면 설정 메뉴로 가세요.";
+        let terms: HashSet<&str> = ["비밀번호", "변경"].into_iter().collect();
+        let s = snippet(text, &terms, &HashSet::new());
+        assert_eq!(s.marked("[", "]"), "[비밀번호를] [변경하려면] 설정 메뉴로 가세요.");
+        let bigrams: HashSet<&str> = ["메뉴"].into_iter().collect();
+        let s = snippet(text, &HashSet::new(), &bigrams);
+        assert_eq!(s.marked("[", "]"), "비밀번호를 변경하려면 설정 [메뉴로] 가세요.");
+    }
+
+    #[test]
+    fn long_text_is_windowed_around_matches() {
+        let text = format!("{} needle here {}", "word ".repeat(200), "tail ".repeat(200));
+        let terms: HashSet<&str> = ["needl"].into_iter().collect();
+        let s = snippet(&text, &terms, &HashSet::new());
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'), "{}", s.text);
+        assert!(s.marked("[", "]").contains("[needle]"));
+        assert!(s.text.chars().count() <= SNIPPET_CHARS + 2);
+    }
+
+    #[test]
+    fn tuning_is_settable_by_name() {
+        let mut t = Tuning::default();
+        t.set("bigram=0.5").expect("set");
+        assert_eq!(t.bigram, 0.5);
+        assert!(t.set("nope=1").is_err());
+        assert!(t.set("text").is_err());
+    }
+}

@@ -1,0 +1,97 @@
+//! Domain synonyms (`synonyms.toml`): the words customers use for what guides call otherwise.
+//!
+//! ```toml
+//! groups = [
+//!   ["비밀번호", "비번", "password"],
+//!   ["2단계 인증", "OTP", "two-factor"],
+//! ]
+//! ```
+//! Entries are analyzed like text, so `비밀번호를` in a query finds the group of `비밀번호`, and an
+//! entry of several words (`two-factor`) matches when all its terms are in the query.
+
+use std::path::Path;
+
+use crate::analysis::Analyzer;
+use crate::error::{Error, IoContext, Result};
+
+/// Synonym groups, as analyzed terms.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    groups: Vec<Vec<Vec<String>>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    groups: Vec<Vec<String>>,
+}
+
+impl Synonyms {
+    /// Parses the TOML text of a synonyms file.
+    pub fn parse(text: &str) -> std::result::Result<Synonyms, String> {
+        let file: File = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        let groups = file
+            .groups
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|entry| Analyzer::Text.terms(entry))
+                    .filter(|terms| !terms.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|group| group.len() > 1)
+            .collect();
+        Ok(Synonyms { groups })
+    }
+
+    /// Reads a synonyms file.
+    pub fn load(path: &Path) -> Result<Synonyms> {
+        let text = std::fs::read_to_string(path).at(path)?;
+        Synonyms::parse(&text).map_err(|message| Error::Config { path: path.to_path_buf(), message })
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// True when there are no groups.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The alternative term lists for a query's analyzed terms: for every entry whose terms all
+    /// occur in the query, the other entries of its group (each a list of terms to search).
+    pub fn expand(&self, query_terms: &[String]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        for group in &self.groups {
+            let matched = group.iter().any(|entry| entry.iter().all(|t| query_terms.contains(t)));
+            if !matched {
+                continue;
+            }
+            for entry in group {
+                let already = entry.iter().all(|t| query_terms.contains(t));
+                if !already && !out.contains(entry) {
+                    out.push(entry.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_single_and_multi_word_entries() {
+        let s = Synonyms::parse("groups = [[\"비밀번호\", \"비번\", \"password\"], [\"2단계 인증\", \"two-factor\", \"OTP\"]]").expect("parse");
+        let q = Analyzer::Text.terms("비번을 잊어버렸어요");
+        assert_eq!(s.expand(&q), [vec!["비밀번호".to_string()], vec!["password".to_string()]]);
+        let q = Analyzer::Text.terms("two factor setup");
+        assert_eq!(s.expand(&q), [vec!["2".to_string(), "단계".to_string(), "인증".to_string()], vec!["otp".to_string()]]);
+        assert!(Synonyms::parse("groups = 3").is_err());
+    }
+}
