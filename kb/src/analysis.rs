@@ -46,8 +46,7 @@ impl Analyzer {
                     }
                 }
                 (Analyzer::Text, Script::Hangul) => {
-                    let stem = strip_korean(&run.text);
-                    if !KOREAN_STOP_WORDS.contains(&stem) {
+                    if let Some(stem) = korean_term(&run.text) {
                         push(&mut tokens, stem.to_string(), run.from, run.to);
                     }
                 }
@@ -196,6 +195,8 @@ const KOREAN_STOP_WORDS: &[&str] = &[
     "안", "돼", "되", "어떻게", "왜", "좀", "수", "있", "있나", "것", "거", "이", "그", "저", "제", "뭐",
     "무엇", "하", "해", "합", "할", "한", "하나", "나요", "싶", "싶어", "때", "및", "등", "더", "또", "또는",
     "경우", "위해", "통해", "대한", "있습니다", "없", "있어", "너무", "계속", "자꾸", "그냥", "혹시",
+    "어떻", "어떤", "무슨", "뭘", "뭔가", "어디", "언제", "어떡", "해야", "하려", "싶은", "싶다", "같은",
+    "같이", "알려", "알려주", "주세",
 ];
 
 /// Particles and endings, stripped from the end of a Hangul word, longest match first.
@@ -211,6 +212,7 @@ const KOREAN_ENDINGS: &[(&str, bool)] = &[
     ("하시면", false), ("하셨나요", false), ("할까요", false), ("하나요", false), ("해주세요", false),
     ("해줘요", false), ("했나요", false), ("하지만", false), ("되나요", false), ("되는데", false),
     ("됐어요", false), ("됩니다", false), ("되어요", false), ("되지만", false), ("시키려면", false),
+    ("하면서", false), ("했더니", false), ("하더니", false), ("했더니만", false), ("되더니", false),
     ("해야", false), ("해서", false), ("해요", false), ("하면", false), ("하고", false), ("하는", false),
     ("하기", false), ("하여", false), ("하지", false), ("한다", false), ("했다", false), ("하게", false),
     ("되면", false), ("되는", false), ("되지", false), ("되어", false), ("되고", false), ("돼요", false),
@@ -220,12 +222,14 @@ const KOREAN_ENDINGS: &[(&str, bool)] = &[
     ("었어요", false), ("았어요", false), ("었는데", false), ("았는데", false), ("습니다", false),
     ("습니까", false), ("으세요", false), ("세요", false), ("나요", false), ("까요", false),
     ("어요", false), ("아요", false), ("지만", false), ("면서", false), ("어서", false), ("아서", false),
-    ("으면", false), ("네요", false), ("군요", false), ("죠", true), ("고", true), ("지", true),
+    ("으면", false), ("네요", false), ("군요", false), ("었더니", false), ("았더니", false),
+    ("더니", false), ("는지", false), ("은지", false), ("던", true), ("죠", true), ("고", true), ("지", true),
     ("면", true), ("기", true), ("게", true),
     // Particles.
     ("에서는", false), ("에서도", false), ("에게서", false), ("으로는", false), ("으로도", false),
     ("으로서", false), ("으로써", false), ("이라고", false), ("이라는", false), ("이라면", false),
-    ("까지는", false), ("부터는", false), ("에서", false), ("에게", false), ("한테", false),
+    ("까지는", false), ("부터는", false), ("들에서", false), ("들을", false), ("들이", false),
+    ("들은", false), ("들의", false), ("들에", false), ("들도", false), ("들과", false), ("들로", false), ("에서", false), ("에게", false), ("한테", false),
     ("으로", false), ("까지", false), ("부터", false), ("처럼", false), ("보다", false),
     ("이나", false), ("이랑", false), ("에는", false), ("에도", false), ("과는", false), ("와는", false),
     ("라고", false), ("라는", false), ("마다", false), ("밖에", false), ("조차", false), ("이며", false),
@@ -235,22 +239,77 @@ const KOREAN_ENDINGS: &[(&str, bool)] = &[
     ("도", true), ("로", true), ("과", true), ("의", true), ("나", true),
 ];
 
-/// Strips up to two particles/endings from a folded Hangul word, one per round, longest first.
-pub fn strip_korean(word: &str) -> &str {
-    let mut stem = word;
-    for _ in 0..2 {
-        let syllables = stem.chars().count();
-        let found = KOREAN_ENDINGS.iter().find(|(ending, ambiguous)| {
-            let ending_len = ending.chars().count();
-            let min_stem = if *ambiguous { 2 } else { 1 };
-            stem.ends_with(ending) && syllables >= ending_len + min_stem
-        });
-        match found {
-            Some((ending, _)) => stem = &stem[..stem.len() - ending.len()],
-            None => break,
+/// The indexed form of a Hangul word, or `None` when it carries no topic: a stop word, a bare
+/// form of 하다/되다 (`했더니`, `해야`), or a particle glued to a Latin word (`server로`).
+pub fn korean_term(word: &str) -> Option<&str> {
+    if KOREAN_STOP_WORDS.contains(&word) || is_ending(word) {
+        return None;
+    }
+    let mut first = word.chars();
+    if let Some(c) = first.next()
+        && "하해했한할합되돼됐된될됩".contains(c)
+        && (first.as_str().is_empty() || is_ending(first.as_str()))
+    {
+        return None;
+    }
+    let mut stem = strip_korean(word);
+    // 하다/되다 verbs: `검사하면서` leaves `검사하` after its ending; the noun is the topic.
+    for light in ["하", "되"] {
+        if stem.chars().count() >= 3
+            && let Some(noun) = stem.strip_suffix(light)
+        {
+            stem = noun;
         }
     }
-    stem
+    (!KOREAN_STOP_WORDS.contains(&stem)).then_some(stem)
+}
+
+fn is_ending(text: &str) -> bool {
+    KOREAN_ENDINGS.iter().any(|(ending, _)| *ending == text) || EXTRA_ENDINGS.contains(&text)
+}
+
+/// Endings that only ever follow a stem, never stand as words of their own (checked whole, not
+/// stripped): what is left of `했더니` or `바꿨더니` after the first syllable.
+const EXTRA_ENDINGS: &[&str] = &["더니", "었더니", "았더니", "야", "서", "도", "니", "냐", "여"];
+
+/// Strips up to two particles/endings from a folded Hangul word, one per round, longest first.
+pub fn strip_korean(word: &str) -> &str {
+    let once = strip_korean_once(word);
+    if once == word { word } else { strip_korean_once(once) }
+}
+
+/// Every form of a Hangul word the stripper could have meant, most stripped first: the query side
+/// picks the first one the index knows, so a wrong strip (or none) still finds the guides' words.
+pub fn korean_forms(word: &str) -> Vec<&str> {
+    let mut forms = vec![word];
+    let mut stem = word;
+    for _ in 0..3 {
+        let next = strip_korean_once(stem);
+        if next == stem {
+            break;
+        }
+        forms.push(next);
+        stem = next;
+    }
+    for light in ["하", "되"] {
+        if let Some(noun) = stem.strip_suffix(light).filter(|n| n.chars().count() >= 2) {
+            forms.push(noun);
+        }
+    }
+    forms.reverse();
+    forms.dedup();
+    forms
+}
+
+fn strip_korean_once(stem: &str) -> &str {
+    let syllables = stem.chars().count();
+    KOREAN_ENDINGS
+        .iter()
+        .find(|(ending, ambiguous)| {
+            let min_stem = if *ambiguous { 2 } else { 1 };
+            stem.ends_with(ending) && syllables >= ending.chars().count() + min_stem
+        })
+        .map_or(stem, |(ending, _)| &stem[..stem.len() - ending.len()])
 }
 
 /// The language a text is written in, by its share of Hangul letters.
@@ -311,7 +370,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn korean_forms() {
+    fn korean_stems() {
         let cases = [
             ("비밀번호를", "비밀번호"),
             ("변경하려면", "변경"),
@@ -334,13 +393,20 @@ mod tests {
     }
 
     #[test]
+    fn every_form_of_a_word() {
+        assert_eq!(korean_forms("검사하면서"), ["검사", "검사하면서"]);
+        assert_eq!(korean_forms("환경변수를"), ["환경변수", "환경변수를"]);
+        assert_eq!(korean_forms("설정"), ["설정"]);
+    }
+
+    #[test]
     fn mixed_text_and_offsets() {
         let text = "API키를 ＴＡＩＬＷＩＮＤ로 Café 설치하려면";
         let tokens = Analyzer::Text.analyze(text);
         let terms: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
-        assert_eq!(terms, ["api", "키", "tailwind", "로", "cafe", "설치"]);
+        assert_eq!(terms, ["api", "키", "tailwind", "cafe", "설치"]);
         assert_eq!(&text[tokens[2].offset_from..tokens[2].offset_to], "ＴＡＩＬＷＩＮＤ");
-        assert_eq!(&text[tokens[5].offset_from..tokens[5].offset_to], "설치하려면");
+        assert_eq!(&text[tokens[4].offset_from..tokens[4].offset_to], "설치하려면");
     }
 
     #[test]

@@ -10,6 +10,19 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use kb::{Corpus, KnowledgeBase, Lang, SearchRequest, Severity, Tuning};
 
+/// Prints a line to stdout; a closed pipe (`kb search … | head`) ends the program quietly instead
+/// of panicking as `println!` does.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 /// Where Baton keeps its guides and its built index, relative to the repository root.
 const DEFAULT_GUIDES: &str = "kb/guides";
 const DEFAULT_INDEX: &str = "data/kb-index";
@@ -91,6 +104,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show how text is analyzed: the terms the index stores for it (one field per line).
+    Analyze {
+        /// Any text.
+        text: String,
+    },
     /// Benchmark build throughput, query latency and open + first query.
     Bench {
         /// The guide set to measure.
@@ -134,7 +152,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let request = SearchRequest { query: &query, lang, area: area.as_deref(), limit, snippets: true };
             let results = kb.search(&request)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
+                say!("{}", serde_json::to_string_pretty(&results)?);
             } else {
                 print_results(&results);
             }
@@ -155,17 +173,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let kb = KnowledgeBase::from_guides(&guides).with_context(|| format!("indexing {}", guides.display()))?;
             let report = kb::eval::evaluate(&kb, &set, k, repeat, &tuning)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                say!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print_eval(&report, misses);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Analyze { text } => {
+            use kb::analysis::Analyzer;
+            say!("text:   {}", Analyzer::Text.terms(&text).join(" "));
+            say!("bigram: {}", Analyzer::Bigram.terms(&text).join(" "));
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { guides, queries, scale, runs, json } => {
             let options = kb::bench::Options { guides, queries, scale, runs, query_passes: 20, opens: 20 };
             let report = kb::bench::run(&options, &|line| eprintln!("{line}"))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                say!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print_bench(&report);
             }
@@ -190,10 +214,10 @@ fn check(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let problems = kb::check::check(&corpus);
     let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
     if json {
-        println!("{}", serde_json::to_string_pretty(&problems)?);
+        say!("{}", serde_json::to_string_pretty(&problems)?);
     } else {
         for problem in &problems {
-            println!("{problem}");
+            say!("{problem}");
         }
     }
     eprintln!(
@@ -220,15 +244,16 @@ fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
     for problem in &corpus.problems {
         eprintln!("{problem}");
     }
-    if !corpus.problems.is_empty() {
-        eprintln!("skipped {} guides that could not be read (see above; `kb check` lists every problem)", corpus.problems.len());
+    let skipped = corpus.markdown_files() - corpus.guides.len();
+    if skipped > 0 {
+        eprintln!("skipped {skipped} guides that could not be read (see above; `kb check` lists every problem)");
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         let m = &report.manifest;
         let languages: Vec<String> = m.languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
-        println!(
+        say!(
             "built {}: {} guides ({}), {} sections, {} synonym groups; {:.1} MB Markdown → {:.1} MB index in {:.2} s",
             report.out.display(),
             m.guides,
@@ -246,27 +271,27 @@ fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
 fn print_results(results: &kb::SearchResults) {
     let (bold, plain) = if std::io::stdout().is_terminal() { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
     for notice in &results.notices {
-        println!("note: {notice}");
+        say!("note: {notice}");
     }
     if results.hits.is_empty() {
-        println!("no guides match \"{}\" ({})", results.query, results.lang);
+        say!("no guides match \"{}\" ({})", results.query, results.lang);
         return;
     }
     for (rank, hit) in results.hits.iter().enumerate() {
-        println!("{}. {}  [{}]  score {:.2}", rank + 1, hit.title, hit.id, hit.score);
+        say!("{}. {}  [{}]  score {:.2}", rank + 1, hit.title, hit.id, hit.score);
         for section in &hit.sections {
             let anchor = if section.anchor.is_empty() { String::new() } else { format!("#{}", section.anchor) };
             let heading = if section.heading.is_empty() { "(introduction)" } else { &section.heading };
-            println!("   § {heading} {anchor}");
-            println!("     {}", section.snippet.marked(bold, plain));
+            say!("   § {heading} {anchor}");
+            say!("     {}", section.snippet.marked(bold, plain));
         }
     }
 }
 
 fn print_eval(report: &kb::eval::Report, misses: bool) {
-    println!("{:<8} {:>7} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8}", "lang", "queries", "R@1", "R@5", "MRR@10", "nDCG@10", "p50 µs", "p99 µs");
+    say!("{:<8} {:>7} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8}", "lang", "queries", "R@1", "R@5", "MRR@10", "nDCG@10", "p50 µs", "p99 µs");
     let row = |name: &str, s: &kb::eval::Summary| {
-        println!(
+        say!(
             "{name:<8} {:>7} {:>6.3} {:>6.3} {:>7.3} {:>8.3} {:>8} {:>8}",
             s.queries, s.mean.recall_1, s.mean.recall_5, s.mean.mrr, s.mean.ndcg, s.p50_us, s.p99_us
         );
@@ -276,17 +301,17 @@ fn print_eval(report: &kb::eval::Report, misses: bool) {
     }
     row("all", &report.overall);
     if misses {
-        println!();
+        say!("");
         for q in report.queries.iter().filter(|q| q.ranking.first() != q.relevant.first()) {
             let rank = q.ranking.iter().position(|id| Some(id) == q.relevant.first()).map_or("-".to_string(), |r| (r + 1).to_string());
-            println!("{} rank {rank:>2}  {}  want {}  got {}", q.id, q.q, q.relevant[0], q.ranking.first().map_or("nothing", String::as_str));
+            say!("{} rank {rank:>2}  {}  want {}  got {}", q.id, q.q, q.relevant[0], q.ranking.first().map_or("nothing", String::as_str));
         }
     }
 }
 
 fn print_bench(report: &kb::bench::Report) {
     for b in &report.builds {
-        println!(
+        say!(
             "build {:<14} {:>6} guides {:>7.1} MB  median {:>8.1} ms  {:>8.0} guides/s  {:>6.2} MB/s  index {:.1} MB",
             b.set,
             b.guides,
@@ -298,10 +323,10 @@ fn print_bench(report: &kb::bench::Report) {
         );
     }
     let l = &report.search;
-    println!("search (in process, with snippets)  {} queries  p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
+    say!("search (in process, with snippets)  {} queries  p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
     let l = &report.open_and_first_query;
-    println!("open index + first query            {} runs     p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
+    say!("open index + first query            {} runs     p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
     if let Some(kib) = report.peak_rss_kib {
-        println!("peak RSS {:.1} MB", kib as f64 / 1024.0);
+        say!("peak RSS {:.1} MB", kib as f64 / 1024.0);
     }
 }

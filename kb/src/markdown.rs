@@ -320,6 +320,11 @@ static MDX_COMMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{/\*.*?\*/\}").expect("valid comment regex"));
 static HTML_COMMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<!--.*?-->").expect("valid comment regex"));
+/// Inline `<script>`/`<style>` elements: their content is code, and would otherwise reach the text
+/// between the two raw HTML tags.
+static SCRIPT_STYLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)<(?:script|style)\b[^>]*>.*?</(?:script|style)\s*>").expect("valid script regex")
+});
 
 /// Removes tool markup from a source line, leaving inline code spans (`` `<Picture />` ``) alone.
 fn strip_line_markup(line: &str) -> String {
@@ -338,6 +343,7 @@ fn strip_inline_markup(text: &str) -> String {
     let text = SHORTCODE.replace_all(text, "");
     let text = MDX_COMMENT.replace_all(&text, "");
     let text = HTML_COMMENT.replace_all(&text, "");
+    let text = SCRIPT_STYLE.replace_all(&text, "");
     JSX_TAG.replace_all(&text, "").into_owned()
 }
 

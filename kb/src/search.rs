@@ -15,7 +15,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use crate::analysis::{Analyzer, is_hangul};
+use crate::analysis::{Analyzer, is_hangul, korean_forms};
 use crate::error::Result;
 use crate::guide::Lang;
 use crate::index::{KIND_PAGE, KIND_SECTION, KnowledgeBase};
@@ -48,7 +48,7 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { text: 1.0, bigram: 0.3, path: 1.0, meta: 1.0, synonym: 0.6, fuzzy: 0.8, section: 0.5 }
+        Tuning { text: 1.0, bigram: 0.15, path: 2.0, meta: 1.0, synonym: 0.6, fuzzy: 0.8, section: 0.5 }
     }
 }
 
@@ -294,9 +294,16 @@ impl KnowledgeBase {
     /// Analyzes the query: terms, synonyms, typo corrections, bigrams.
     fn analyze_query(&self, query: &str, tuning: &Tuning, notices: &mut Vec<String>) -> Result<Analyzed> {
         let mut terms: Vec<String> = Vec::new();
-        for term in Analyzer::Text.terms(query) {
-            if !terms.contains(&term) && terms.len() < MAX_TERMS {
-                terms.push(term);
+        for token in Analyzer::Text.analyze(query) {
+            let forms = if token.text.starts_with(is_hangul) {
+                self.known_korean_forms(&token.text, &query[token.offset_from..token.offset_to])?
+            } else {
+                vec![token.text]
+            };
+            for term in forms {
+                if !terms.contains(&term) && terms.len() < MAX_TERMS {
+                    terms.push(term);
+                }
             }
         }
         let mut text: Vec<(String, f32)> = Vec::new();
@@ -323,6 +330,36 @@ impl KnowledgeBase {
             }
         }
         Ok(Analyzed { text, bigrams })
+    }
+
+    /// The indexed forms of a Korean query word. The analyzer's stem when guides contain it;
+    /// otherwise the first other form of the word that they contain (less or more stripped); otherwise
+    /// a split into two words that they contain (`환경변수` → `환경`, `변수`), since Korean writes
+    /// compounds with or without spaces. A word the index does not know at all is kept as it is.
+    fn known_korean_forms(&self, stem: &str, word: &str) -> Result<Vec<String>> {
+        let field = self.fields.text;
+        let doc_freq = |term: &str| self.searcher.doc_freq(&Term::from_field_text(field, term));
+        if doc_freq(stem)? > 0 {
+            return Ok(vec![stem.to_string()]);
+        }
+        for form in korean_forms(word) {
+            if form != stem && doc_freq(form)? > 0 {
+                return Ok(vec![form.to_string()]);
+            }
+        }
+        let chars: Vec<(usize, char)> = stem.char_indices().collect();
+        let mut best: Option<(u64, usize)> = None;
+        for split in 2..chars.len().saturating_sub(1) {
+            let at = chars[split].0;
+            let weakest = doc_freq(&stem[..at])?.min(doc_freq(&stem[at..])?);
+            if weakest > 0 && best.is_none_or(|(f, _)| weakest > f) {
+                best = Some((weakest, at));
+            }
+        }
+        Ok(match best {
+            Some((_, at)) => vec![stem[..at].to_string(), stem[at..].to_string()],
+            None => vec![stem.to_string()],
+        })
     }
 
     /// For a Latin term of five letters or more that no guide contains, the most common indexed
