@@ -59,7 +59,12 @@ impl Analyzer {
                     // more or fewer source bytes after folding.
                     for pair in chars.windows(2) {
                         let end = pair[1].0 + pair[1].1.len_utf8();
-                        push(&mut tokens, run.text[pair[0].0..end].to_string(), run.from, run.to);
+                        push(
+                            &mut tokens,
+                            run.text[pair[0].0..end].to_string(),
+                            run.from,
+                            run.to,
+                        );
                     }
                 }
                 (Analyzer::Bigram, Script::Latin) => {}
@@ -174,9 +179,9 @@ fn fold_char(c: char, out: &mut String) {
 /// Lucene's English stop words: too frequent in both queries and guides to carry meaning.
 const ENGLISH_STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
-    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they",
-    "this", "to", "was", "will", "with", "i", "my", "me", "do", "does", "how", "can", "what", "you",
-    "your", "we", "our", "s", "t",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with", "i", "my", "me", "do", "does", "how", "can",
+    "what", "you", "your", "we", "our", "s", "t",
 ];
 
 static STEMMER: LazyLock<rust_stemmers::Stemmer> =
@@ -192,11 +197,67 @@ pub fn english_term(word: &str) -> Option<String> {
 
 /// Korean words that carry no topic once their endings are gone (`안 돼요` → `안`, `돼`).
 const KOREAN_STOP_WORDS: &[&str] = &[
-    "안", "돼", "되", "어떻게", "왜", "좀", "수", "있", "있나", "것", "거", "이", "그", "저", "제", "뭐",
-    "무엇", "하", "해", "합", "할", "한", "하나", "나요", "싶", "싶어", "때", "및", "등", "더", "또", "또는",
-    "경우", "위해", "통해", "대한", "있습니다", "없", "있어", "너무", "계속", "자꾸", "그냥", "혹시",
-    "어떻", "어떤", "무슨", "뭘", "뭔가", "어디", "언제", "어떡", "해야", "하려", "싶은", "싶다", "같은",
-    "같이", "알려", "알려주", "주세",
+    "안",
+    "돼",
+    "되",
+    "어떻게",
+    "왜",
+    "좀",
+    "수",
+    "있",
+    "있나",
+    "것",
+    "거",
+    "이",
+    "그",
+    "저",
+    "제",
+    "뭐",
+    "무엇",
+    "하",
+    "해",
+    "합",
+    "할",
+    "한",
+    "하나",
+    "나요",
+    "싶",
+    "싶어",
+    "때",
+    "및",
+    "등",
+    "더",
+    "또",
+    "또는",
+    "경우",
+    "위해",
+    "통해",
+    "대한",
+    "있습니다",
+    "없",
+    "있어",
+    "너무",
+    "계속",
+    "자꾸",
+    "그냥",
+    "혹시",
+    "어떻",
+    "어떤",
+    "무슨",
+    "뭘",
+    "뭔가",
+    "어디",
+    "언제",
+    "어떡",
+    "해야",
+    "하려",
+    "싶은",
+    "싶다",
+    "같은",
+    "같이",
+    "알려",
+    "알려주",
+    "주세",
 ];
 
 /// Particles and endings, stripped from the end of a Hangul word, longest match first.
@@ -205,38 +266,170 @@ const KOREAN_STOP_WORDS: &[&str] = &[
 /// stripped when at least two syllables remain.
 const KOREAN_ENDINGS: &[(&str, bool)] = &[
     // Verb and adjective endings after 하다/되다 nouns (변경하려면 → 변경).
-    ("하려고요", false), ("하려면요", false), ("하시려면", false), ("했는데요", false),
-    ("하는데요", false), ("되었습니다", false), ("되었는데", false), ("됐는데요", false),
-    ("하려면", false), ("하려고", false), ("하는데", false), ("했는데", false), ("했어요", false),
-    ("했습니다", false), ("합니다", false), ("합니까", false), ("하세요", false), ("하셔야", false),
-    ("하시면", false), ("하셨나요", false), ("할까요", false), ("하나요", false), ("해주세요", false),
-    ("해줘요", false), ("했나요", false), ("하지만", false), ("되나요", false), ("되는데", false),
-    ("됐어요", false), ("됩니다", false), ("되어요", false), ("되지만", false), ("시키려면", false),
-    ("하면서", false), ("했더니", false), ("하더니", false), ("했더니만", false), ("되더니", false),
-    ("해야", false), ("해서", false), ("해요", false), ("하면", false), ("하고", false), ("하는", false),
-    ("하기", false), ("하여", false), ("하지", false), ("한다", false), ("했다", false), ("하게", false),
-    ("되면", false), ("되는", false), ("되지", false), ("되어", false), ("되고", false), ("돼요", false),
-    ("됐다", false), ("된다", false), ("된", true), ("할", true), ("한", true), ("해", true),
+    ("하려고요", false),
+    ("하려면요", false),
+    ("하시려면", false),
+    ("했는데요", false),
+    ("하는데요", false),
+    ("되었습니다", false),
+    ("되었는데", false),
+    ("됐는데요", false),
+    ("하려면", false),
+    ("하려고", false),
+    ("하는데", false),
+    ("했는데", false),
+    ("했어요", false),
+    ("했습니다", false),
+    ("합니다", false),
+    ("합니까", false),
+    ("하세요", false),
+    ("하셔야", false),
+    ("하시면", false),
+    ("하셨나요", false),
+    ("할까요", false),
+    ("하나요", false),
+    ("해주세요", false),
+    ("해줘요", false),
+    ("했나요", false),
+    ("하지만", false),
+    ("되나요", false),
+    ("되는데", false),
+    ("됐어요", false),
+    ("됩니다", false),
+    ("되어요", false),
+    ("되지만", false),
+    ("시키려면", false),
+    ("하면서", false),
+    ("했더니", false),
+    ("하더니", false),
+    ("했더니만", false),
+    ("되더니", false),
+    ("해야", false),
+    ("해서", false),
+    ("해요", false),
+    ("하면", false),
+    ("하고", false),
+    ("하는", false),
+    ("하기", false),
+    ("하여", false),
+    ("하지", false),
+    ("한다", false),
+    ("했다", false),
+    ("하게", false),
+    ("되면", false),
+    ("되는", false),
+    ("되지", false),
+    ("되어", false),
+    ("되고", false),
+    ("돼요", false),
+    ("됐다", false),
+    ("된다", false),
+    ("된", true),
+    ("할", true),
+    ("한", true),
+    ("해", true),
     // Other verb endings.
-    ("으려면", false), ("려면", false), ("는데요", false), ("는데", false), ("은데", false),
-    ("었어요", false), ("았어요", false), ("었는데", false), ("았는데", false), ("습니다", false),
-    ("습니까", false), ("으세요", false), ("세요", false), ("나요", false), ("까요", false),
-    ("어요", false), ("아요", false), ("지만", false), ("면서", false), ("어서", false), ("아서", false),
-    ("으면", false), ("네요", false), ("군요", false), ("었더니", false), ("았더니", false),
-    ("더니", false), ("는지", false), ("은지", false), ("던", true), ("죠", true), ("고", true), ("지", true),
-    ("면", true), ("기", true), ("게", true),
+    ("으려면", false),
+    ("려면", false),
+    ("는데요", false),
+    ("는데", false),
+    ("은데", false),
+    ("었어요", false),
+    ("았어요", false),
+    ("었는데", false),
+    ("았는데", false),
+    ("습니다", false),
+    ("습니까", false),
+    ("으세요", false),
+    ("세요", false),
+    ("나요", false),
+    ("까요", false),
+    ("어요", false),
+    ("아요", false),
+    ("지만", false),
+    ("면서", false),
+    ("어서", false),
+    ("아서", false),
+    ("으면", false),
+    ("네요", false),
+    ("군요", false),
+    ("었더니", false),
+    ("았더니", false),
+    ("더니", false),
+    ("는지", false),
+    ("은지", false),
+    ("던", true),
+    ("죠", true),
+    ("고", true),
+    ("지", true),
+    ("면", true),
+    ("기", true),
+    ("게", true),
     // Particles.
-    ("에서는", false), ("에서도", false), ("에게서", false), ("으로는", false), ("으로도", false),
-    ("으로서", false), ("으로써", false), ("이라고", false), ("이라는", false), ("이라면", false),
-    ("까지는", false), ("부터는", false), ("들에서", false), ("들을", false), ("들이", false),
-    ("들은", false), ("들의", false), ("들에", false), ("들도", false), ("들과", false), ("들로", false), ("에서", false), ("에게", false), ("한테", false),
-    ("으로", false), ("까지", false), ("부터", false), ("처럼", false), ("보다", false),
-    ("이나", false), ("이랑", false), ("에는", false), ("에도", false), ("과는", false), ("와는", false),
-    ("라고", false), ("라는", false), ("마다", false), ("밖에", false), ("조차", false), ("이며", false),
-    ("이고", false), ("이다", false), ("입니다", false), ("인가요", false), ("이에요", false),
-    ("예요", false), ("만", false), ("은", false), ("는", false), ("을", false), ("를", false),
-    ("에", false), ("와", false), ("랑", false), ("께", false), ("요", false), ("이", true), ("가", true),
-    ("도", true), ("로", true), ("과", true), ("의", true), ("나", true),
+    ("에서는", false),
+    ("에서도", false),
+    ("에게서", false),
+    ("으로는", false),
+    ("으로도", false),
+    ("으로서", false),
+    ("으로써", false),
+    ("이라고", false),
+    ("이라는", false),
+    ("이라면", false),
+    ("까지는", false),
+    ("부터는", false),
+    ("들에서", false),
+    ("들을", false),
+    ("들이", false),
+    ("들은", false),
+    ("들의", false),
+    ("들에", false),
+    ("들도", false),
+    ("들과", false),
+    ("들로", false),
+    ("에서", false),
+    ("에게", false),
+    ("한테", false),
+    ("으로", false),
+    ("까지", false),
+    ("부터", false),
+    ("처럼", false),
+    ("보다", false),
+    ("이나", false),
+    ("이랑", false),
+    ("에는", false),
+    ("에도", false),
+    ("과는", false),
+    ("와는", false),
+    ("라고", false),
+    ("라는", false),
+    ("마다", false),
+    ("밖에", false),
+    ("조차", false),
+    ("이며", false),
+    ("이고", false),
+    ("이다", false),
+    ("입니다", false),
+    ("인가요", false),
+    ("이에요", false),
+    ("예요", false),
+    ("만", false),
+    ("은", false),
+    ("는", false),
+    ("을", false),
+    ("를", false),
+    ("에", false),
+    ("와", false),
+    ("랑", false),
+    ("께", false),
+    ("요", false),
+    ("이", true),
+    ("가", true),
+    ("도", true),
+    ("로", true),
+    ("과", true),
+    ("의", true),
+    ("나", true),
 ];
 
 /// The indexed form of a Hangul word, or `None` when it carries no topic: a stop word, a bare
@@ -270,12 +463,26 @@ fn is_ending(text: &str) -> bool {
 
 /// Endings that only ever follow a stem, never stand as words of their own (checked whole, not
 /// stripped): what is left of `했더니` or `바꿨더니` after the first syllable.
-const EXTRA_ENDINGS: &[&str] = &["더니", "었더니", "았더니", "야", "서", "도", "니", "냐", "여"];
+const EXTRA_ENDINGS: &[&str] = &[
+    "더니",
+    "었더니",
+    "았더니",
+    "야",
+    "서",
+    "도",
+    "니",
+    "냐",
+    "여",
+];
 
 /// Strips up to two particles/endings from a folded Hangul word, one per round, longest first.
 pub fn strip_korean(word: &str) -> &str {
     let once = strip_korean_once(word);
-    if once == word { word } else { strip_korean_once(once) }
+    if once == word {
+        word
+    } else {
+        strip_korean_once(once)
+    }
 }
 
 /// Every form of a Hangul word the stripper could have meant, most stripped first: the query side
@@ -405,29 +612,55 @@ mod tests {
         let tokens = Analyzer::Text.analyze(text);
         let terms: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(terms, ["api", "키", "tailwind", "cafe", "설치"]);
-        assert_eq!(&text[tokens[2].offset_from..tokens[2].offset_to], "ＴＡＩＬＷＩＮＤ");
-        assert_eq!(&text[tokens[4].offset_from..tokens[4].offset_to], "설치하려면");
+        assert_eq!(
+            &text[tokens[2].offset_from..tokens[2].offset_to],
+            "ＴＡＩＬＷＩＮＤ"
+        );
+        assert_eq!(
+            &text[tokens[4].offset_from..tokens[4].offset_to],
+            "설치하려면"
+        );
     }
 
     #[test]
     fn english_stems_and_stop_words() {
-        assert_eq!(Analyzer::Text.terms("How do I deploy the sites?"), ["deploy", "site"]);
-        assert_eq!(Analyzer::Text.terms("Refunds refunded"), ["refund", "refund"]);
+        assert_eq!(
+            Analyzer::Text.terms("How do I deploy the sites?"),
+            ["deploy", "site"]
+        );
+        assert_eq!(
+            Analyzer::Text.terms("Refunds refunded"),
+            ["refund", "refund"]
+        );
     }
 
     #[test]
     fn bigrams() {
-        assert_eq!(Analyzer::Bigram.terms("비밀번호변경 a 돈"), ["비밀", "밀번", "번호", "호변", "변경", "돈"]);
+        assert_eq!(
+            Analyzer::Bigram.terms("비밀번호변경 a 돈"),
+            ["비밀", "밀번", "번호", "호변", "변경", "돈"]
+        );
     }
 
     #[test]
     fn stop_words_in_korean_question() {
-        assert_eq!(Analyzer::Text.terms("비밀번호 변경이 안 돼요"), ["비밀번호", "변경"]);
+        assert_eq!(
+            Analyzer::Text.terms("비밀번호 변경이 안 돼요"),
+            ["비밀번호", "변경"]
+        );
     }
 
     #[test]
     fn hostile_text_never_panics() {
-        for text in ["", "\u{0}\u{1}\u{7f}", "😀🙈", "AND( * \"", "ﬁﬂ", "\u{3131}\u{314f}", "é\u{301}"] {
+        for text in [
+            "",
+            "\u{0}\u{1}\u{7f}",
+            "😀🙈",
+            "AND( * \"",
+            "ﬁﬂ",
+            "\u{3131}\u{314f}",
+            "é\u{301}",
+        ] {
             let _ = Analyzer::Text.analyze(text);
             let _ = Analyzer::Bigram.analyze(text);
         }

@@ -76,23 +76,48 @@ pub struct Report {
 
 /// Runs the benchmark, printing progress lines through `log`.
 pub fn run(options: &Options, log: &dyn Fn(&str)) -> Result<Report> {
-    let work = tempfile::Builder::new().prefix("kb-bench-").tempdir().at(std::env::temp_dir())?;
-    let mut builds = vec![measure_build("guides", &options.guides, &work.path().join("index"), options.runs, log)?];
+    let work = tempfile::Builder::new()
+        .prefix("kb-bench-")
+        .tempdir()
+        .at(std::env::temp_dir())?;
+    let mut builds = vec![measure_build(
+        "guides",
+        &options.guides,
+        &work.path().join("index"),
+        options.runs,
+        log,
+    )?];
     if options.scale > 1 {
         let synthetic = work.path().join("synthetic");
-        log(&format!("writing a synthetic set {}× the guides …", options.scale));
+        log(&format!(
+            "writing a synthetic set {}× the guides …",
+            options.scale
+        ));
         replicate(&options.guides, &synthetic, options.scale)?;
-        builds.push(measure_build(&format!("synthetic {}×", options.scale), &synthetic, &work.path().join("synthetic-index"), options.runs, log)?);
+        builds.push(measure_build(
+            &format!("synthetic {}×", options.scale),
+            &synthetic,
+            &work.path().join("synthetic-index"),
+            options.runs,
+            log,
+        )?);
         std::fs::remove_dir_all(&synthetic).at(&synthetic)?;
     }
 
     let index = work.path().join("index");
     let kb = KnowledgeBase::open(&index)?;
     let queries: Vec<String> = match &options.queries {
-        Some(path) => crate::eval::read_queries(path)?.into_iter().map(|q| q.q).collect(),
+        Some(path) => crate::eval::read_queries(path)?
+            .into_iter()
+            .map(|q| q.q)
+            .collect(),
         None => kb.guides().iter().map(|g| g.title.clone()).collect(),
     };
-    log(&format!("searching {} queries × {} passes …", queries.len(), options.query_passes));
+    log(&format!(
+        "searching {} queries × {} passes …",
+        queries.len(),
+        options.query_passes
+    ));
     let mut times = Vec::new();
     for _ in 0..options.query_passes {
         for q in &queries {
@@ -104,7 +129,10 @@ pub fn run(options: &Options, log: &dyn Fn(&str)) -> Result<Report> {
     drop(kb);
     let search = latency(times);
 
-    log(&format!("opening the index and answering a first query {} times …", options.opens));
+    log(&format!(
+        "opening the index and answering a first query {} times …",
+        options.opens
+    ));
     let first = queries.first().cloned().unwrap_or_default();
     let mut times = Vec::new();
     for _ in 0..options.opens {
@@ -113,14 +141,29 @@ pub fn run(options: &Options, log: &dyn Fn(&str)) -> Result<Report> {
         kb.search(&SearchRequest::new(&first))?;
         times.push(started.elapsed());
     }
-    Ok(Report { builds, search, open_and_first_query: latency(times), peak_rss_kib: peak_rss_kib() })
+    Ok(Report {
+        builds,
+        search,
+        open_and_first_query: latency(times),
+        peak_rss_kib: peak_rss_kib(),
+    })
 }
 
 fn latency(mut times: Vec<Duration>) -> Latency {
-    Latency { samples: times.len(), p50_us: percentile(&mut times, 50.0), p99_us: percentile(&mut times, 99.0) }
+    Latency {
+        samples: times.len(),
+        p50_us: percentile(&mut times, 50.0),
+        p99_us: percentile(&mut times, 99.0),
+    }
 }
 
-fn measure_build(name: &str, guides: &Path, out: &Path, runs: usize, log: &dyn Fn(&str)) -> Result<BuildNumbers> {
+fn measure_build(
+    name: &str,
+    guides: &Path,
+    out: &Path,
+    runs: usize,
+    log: &dyn Fn(&str),
+) -> Result<BuildNumbers> {
     let mut times = Vec::new();
     let mut last = None;
     for run in 0..runs.max(1) {
@@ -148,8 +191,15 @@ fn measure_build(name: &str, guides: &Path, out: &Path, runs: usize, log: &dyn F
 /// Copies every Markdown file of `from` into `scale` subtrees of `to`, giving copies distinct ids.
 fn replicate(from: &Path, to: &Path, scale: usize) -> Result<()> {
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.map_err(|e| crate::Error::Io { path: from.to_path_buf(), source: e.into() })?;
-        let is_markdown = entry.path().extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e));
+        let entry = entry.map_err(|e| crate::Error::Io {
+            path: from.to_path_buf(),
+            source: e.into(),
+        })?;
+        let is_markdown = entry
+            .path()
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e));
         if !entry.file_type().is_file() || !is_markdown {
             continue;
         }

@@ -15,28 +15,49 @@ pub fn check(corpus: &Corpus) -> Vec<Problem> {
     let by_path: HashMap<String, &Guide> = corpus
         .guides
         .iter()
-        .map(|g| (g.rel_path.with_extension("").to_string_lossy().replace('\\', "/"), g))
+        .map(|g| {
+            (
+                g.rel_path
+                    .with_extension("")
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                g,
+            )
+        })
         .collect();
     let mut first_with_id: BTreeMap<&str, &Guide> = BTreeMap::new();
 
     for guide in &corpus.guides {
         let path = corpus.root.join(&guide.rel_path);
         let mut report = |line: usize, severity: Severity, message: String| {
-            problems.push(Problem { path: path.clone(), line, severity, message });
+            problems.push(Problem {
+                path: path.clone(),
+                line,
+                severity,
+                message,
+            });
         };
 
         if let Some(first) = first_with_id.get(guide.id.as_str()) {
             report(
                 guide.line_of("id"),
                 Severity::Error,
-                format!("duplicate id \"{}\" (also {})", guide.id, corpus.root.join(&first.rel_path).display()),
+                format!(
+                    "duplicate id \"{}\" (also {})",
+                    guide.id,
+                    corpus.root.join(&first.rel_path).display()
+                ),
             );
         } else {
             first_with_id.insert(&guide.id, guide);
         }
 
         if guide.sections.iter().all(|s| s.text.trim().is_empty()) {
-            report(1, Severity::Error, "empty guide: no text after the front matter".into());
+            report(
+                1,
+                Severity::Error,
+                "empty guide: no text after the front matter".into(),
+            );
         }
 
         for reference in &guide.references {
@@ -45,28 +66,64 @@ pub fn check(corpus: &Corpus) -> Vec<Problem> {
                 Target::External | Target::Unknown => {}
                 Target::SamePage { anchor } => {
                     if !guide.anchors.contains(&anchor) {
-                        report(line, Severity::Error, format!("broken link \"{}\": no heading with anchor \"{anchor}\" in this guide", reference.dest));
+                        report(
+                            line,
+                            Severity::Error,
+                            format!(
+                                "broken link \"{}\": no heading with anchor \"{anchor}\" in this guide",
+                                reference.dest
+                            ),
+                        );
                     }
                 }
                 Target::Guide { candidates, anchor } => {
-                    match candidates.iter().find_map(|c| by_id.get(c.as_str()).or_else(|| by_path.get(c))) {
-                        None => report(line, Severity::Error, format!("broken link \"{}\": no such guide", reference.dest)),
+                    match candidates
+                        .iter()
+                        .find_map(|c| by_id.get(c.as_str()).or_else(|| by_path.get(c)))
+                    {
+                        None => report(
+                            line,
+                            Severity::Error,
+                            format!("broken link \"{}\": no such guide", reference.dest),
+                        ),
                         Some(target) => {
                             if let Some(anchor) = anchor
                                 && !target.anchors.contains(&anchor)
                             {
-                                report(line, Severity::Error, format!("broken link \"{}\": no heading with anchor \"{anchor}\" in {}", reference.dest, target.id));
+                                report(
+                                    line,
+                                    Severity::Error,
+                                    format!(
+                                        "broken link \"{}\": no heading with anchor \"{anchor}\" in {}",
+                                        reference.dest, target.id
+                                    ),
+                                );
                             }
                             if target.lang != guide.lang && corpus.config.strict {
-                                report(line, Severity::Warning, format!("link \"{}\" leads to a guide in another language", reference.dest));
+                                report(
+                                    line,
+                                    Severity::Warning,
+                                    format!(
+                                        "link \"{}\" leads to a guide in another language",
+                                        reference.dest
+                                    ),
+                                );
                             }
                         }
                     }
                 }
                 Target::File(file) => {
                     if !corpus.files.contains(&file) {
-                        let what = if reference.image { "missing image" } else { "broken link" };
-                        report(line, Severity::Error, format!("{what} \"{}\": no such file", reference.dest));
+                        let what = if reference.image {
+                            "missing image"
+                        } else {
+                            "broken link"
+                        };
+                        report(
+                            line,
+                            Severity::Error,
+                            format!("{what} \"{}\": no such file", reference.dest),
+                        );
                     }
                 }
             }
@@ -75,7 +132,11 @@ pub fn check(corpus: &Corpus) -> Vec<Problem> {
         if let Some(of) = &guide.translation_of
             && !by_id.contains_key(of.as_str())
         {
-            report(guide.line_of("translation_of"), Severity::Error, format!("translation_of \"{of}\": no such guide"));
+            report(
+                guide.line_of("translation_of"),
+                Severity::Error,
+                format!("translation_of \"{of}\": no such guide"),
+            );
         }
 
         if corpus.config.strict {
@@ -94,33 +155,83 @@ fn check_strict(corpus: &Corpus, guide: &Guide, report: &mut dyn FnMut(usize, Se
         && !config.areas.is_empty()
         && !config.areas.contains(area)
     {
-        report(guide.line_of("area"), Severity::Error, format!("unknown area \"{area}\" (expected one of: {})", config.areas.join(", ")));
+        report(
+            guide.line_of("area"),
+            Severity::Error,
+            format!(
+                "unknown area \"{area}\" (expected one of: {})",
+                config.areas.join(", ")
+            ),
+        );
     }
     if let Some(category) = &guide.category
         && !config.categories.is_empty()
         && !config.categories.contains(category)
     {
-        report(guide.line_of("category"), Severity::Error, format!("unknown category \"{category}\" (expected one of: {})", config.categories.join(", ")));
+        report(
+            guide.line_of("category"),
+            Severity::Error,
+            format!(
+                "unknown category \"{category}\" (expected one of: {})",
+                config.categories.join(", ")
+            ),
+        );
     }
     let prefix = format!("{}/", guide.lang.code());
     if !guide.id.starts_with(&prefix) {
-        report(guide.line_of("id"), Severity::Error, format!("id \"{}\" must start with its language, \"{prefix}\"", guide.id));
+        report(
+            guide.line_of("id"),
+            Severity::Error,
+            format!(
+                "id \"{}\" must start with its language, \"{prefix}\"",
+                guide.id
+            ),
+        );
     }
-    let path_lang = guide.rel_path.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let path_lang = guide
+        .rel_path
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
     if path_lang.as_deref() != Some(guide.lang.code()) {
-        report(guide.line_of("lang"), Severity::Error, format!("lang \"{}\" does not match the folder the guide is in", guide.lang));
+        report(
+            guide.line_of("lang"),
+            Severity::Error,
+            format!(
+                "lang \"{}\" does not match the folder the guide is in",
+                guide.lang
+            ),
+        );
     }
     if let Some(updated) = &guide.updated
         && !is_date(updated)
     {
-        report(guide.line_of("updated"), Severity::Error, format!("updated \"{updated}\" is not a date (YYYY-MM-DD)"));
+        report(
+            guide.line_of("updated"),
+            Severity::Error,
+            format!("updated \"{updated}\" is not a date (YYYY-MM-DD)"),
+        );
     }
     if guide.field_lines.contains_key("questions") && guide.questions.is_empty() {
-        report(guide.line_of("questions"), Severity::Error, "questions is empty: list how customers ask for this guide".into());
+        report(
+            guide.line_of("questions"),
+            Severity::Error,
+            "questions is empty: list how customers ask for this guide".into(),
+        );
     }
-    let has_translation = corpus.guides.iter().any(|g| g.lang != guide.lang && g.stem() == guide.stem());
+    let has_translation = corpus
+        .guides
+        .iter()
+        .any(|g| g.lang != guide.lang && g.stem() == guide.stem());
     if !has_translation && guide.translation_of.is_none() {
-        report(1, Severity::Warning, format!("no translation: no guide in another language has the stem \"{}\"", guide.stem()));
+        report(
+            1,
+            Severity::Warning,
+            format!(
+                "no translation: no guide in another language has the stem \"{}\"",
+                guide.stem()
+            ),
+        );
     }
 }
 

@@ -38,9 +38,17 @@ pub fn read_queries(path: &Path) -> Result<Vec<Query>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let query: Query = serde_json::from_str(line).map_err(|e| Error::QuerySet { path: path.to_path_buf(), line: i + 1, message: e.to_string() })?;
+        let query: Query = serde_json::from_str(line).map_err(|e| Error::QuerySet {
+            path: path.to_path_buf(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
         if query.relevant.is_empty() {
-            return Err(Error::QuerySet { path: path.to_path_buf(), line: i + 1, message: "relevant is empty".into() });
+            return Err(Error::QuerySet {
+                path: path.to_path_buf(),
+                line: i + 1,
+                message: "relevant is empty".into(),
+            });
         }
         queries.push(query);
     }
@@ -69,17 +77,39 @@ pub fn score(ranking: &[String], relevant: &[String], k: usize) -> Scores {
     };
     let top = &ranking[..ranking.len().min(k)];
     let recall = |n: usize| {
-        let found = ranking.iter().take(n).filter(|id| relevant.contains(id)).count();
+        let found = ranking
+            .iter()
+            .take(n)
+            .filter(|id| relevant.contains(id))
+            .count();
         found as f64 / n.min(relevant.len()) as f64
     };
-    let mrr = top.iter().position(|id| relevant.contains(id)).map_or(0.0, |rank| 1.0 / (rank + 1) as f64);
+    let mrr = top
+        .iter()
+        .position(|id| relevant.contains(id))
+        .map_or(0.0, |rank| 1.0 / (rank + 1) as f64);
     let gain = |g: u32| f64::from((1u32 << g) - 1);
     let discount = |rank: usize| (rank as f64 + 2.0).log2();
-    let dcg: f64 = top.iter().enumerate().map(|(i, id)| gain(grade(id)) / discount(i)).sum();
-    let mut ideal: Vec<u32> = (0..relevant.len()).map(|i| if i == 0 { 2 } else { 1 }).collect();
+    let dcg: f64 = top
+        .iter()
+        .enumerate()
+        .map(|(i, id)| gain(grade(id)) / discount(i))
+        .sum();
+    let mut ideal: Vec<u32> = (0..relevant.len())
+        .map(|i| if i == 0 { 2 } else { 1 })
+        .collect();
     ideal.truncate(k);
-    let idcg: f64 = ideal.iter().enumerate().map(|(i, &g)| gain(g) / discount(i)).sum();
-    Scores { recall_1: recall(1), recall_5: recall(5), mrr, ndcg: if idcg > 0.0 { dcg / idcg } else { 0.0 } }
+    let idcg: f64 = ideal
+        .iter()
+        .enumerate()
+        .map(|(i, &g)| gain(g) / discount(i))
+        .sum();
+    Scores {
+        recall_1: recall(1),
+        recall_5: recall(5),
+        mrr,
+        ndcg: if idcg > 0.0 { dcg / idcg } else { 0.0 },
+    }
 }
 
 /// Mean metrics and latency of a group of queries.
@@ -124,11 +154,23 @@ pub struct Report {
 }
 
 /// Runs every query `repeat` times (latency is over all runs; metrics from the first).
-pub fn evaluate(kb: &KnowledgeBase, queries: &[Query], k: usize, repeat: usize, tuning: &Tuning) -> Result<Report> {
+pub fn evaluate(
+    kb: &KnowledgeBase,
+    queries: &[Query],
+    k: usize,
+    repeat: usize,
+    tuning: &Tuning,
+) -> Result<Report> {
     let mut outcomes = Vec::with_capacity(queries.len());
     let mut latencies: Vec<(Lang, Duration)> = Vec::new();
     for query in queries {
-        let request = SearchRequest { query: &query.q, lang: Some(query.lang), area: None, limit: k, snippets: false };
+        let request = SearchRequest {
+            query: &query.q,
+            lang: Some(query.lang),
+            area: None,
+            limit: k,
+            snippets: false,
+        };
         let mut ranking = Vec::new();
         for run in 0..repeat.max(1) {
             let started = Instant::now();
@@ -139,10 +181,21 @@ pub fn evaluate(kb: &KnowledgeBase, queries: &[Query], k: usize, repeat: usize, 
             }
         }
         let scores = score(&ranking, &query.relevant, k);
-        outcomes.push(QueryOutcome { id: query.id.clone(), q: query.q.clone(), relevant: query.relevant.clone(), ranking, scores });
+        outcomes.push(QueryOutcome {
+            id: query.id.clone(),
+            q: query.q.clone(),
+            relevant: query.relevant.clone(),
+            ranking,
+            scores,
+        });
     }
     let summarize = |lang: Option<Lang>| {
-        let picked: Vec<&QueryOutcome> = outcomes.iter().zip(queries).filter(|(_, q)| lang.is_none_or(|l| q.lang == l)).map(|(o, _)| o).collect();
+        let picked: Vec<&QueryOutcome> = outcomes
+            .iter()
+            .zip(queries)
+            .filter(|(_, q)| lang.is_none_or(|l| q.lang == l))
+            .map(|(o, _)| o)
+            .collect();
         let n = picked.len().max(1) as f64;
         let mean = Scores {
             recall_1: picked.iter().map(|o| o.scores.recall_1).sum::<f64>() / n,
@@ -150,8 +203,17 @@ pub fn evaluate(kb: &KnowledgeBase, queries: &[Query], k: usize, repeat: usize, 
             mrr: picked.iter().map(|o| o.scores.mrr).sum::<f64>() / n,
             ndcg: picked.iter().map(|o| o.scores.ndcg).sum::<f64>() / n,
         };
-        let mut times: Vec<Duration> = latencies.iter().filter(|(l, _)| lang.is_none_or(|x| *l == x)).map(|(_, d)| *d).collect();
-        Summary { queries: picked.len(), mean, p50_us: percentile(&mut times, 50.0), p99_us: percentile(&mut times, 99.0) }
+        let mut times: Vec<Duration> = latencies
+            .iter()
+            .filter(|(l, _)| lang.is_none_or(|x| *l == x))
+            .map(|(_, d)| *d)
+            .collect();
+        Summary {
+            queries: picked.len(),
+            mean,
+            p50_us: percentile(&mut times, 50.0),
+            p99_us: percentile(&mut times, 99.0),
+        }
     };
     let mut languages = BTreeMap::new();
     for lang in Lang::ALL {
@@ -159,7 +221,12 @@ pub fn evaluate(kb: &KnowledgeBase, queries: &[Query], k: usize, repeat: usize, 
             languages.insert(lang, summarize(Some(lang)));
         }
     }
-    Ok(Report { k, languages, overall: summarize(None), queries: outcomes })
+    Ok(Report {
+        k,
+        languages,
+        overall: summarize(None),
+        queries: outcomes,
+    })
 }
 
 /// The nearest-rank percentile of durations, in microseconds.
@@ -191,7 +258,15 @@ mod tests {
         assert_eq!(s.mrr, 0.5);
         assert!((s.ndcg - dcg / idcg).abs() < 1e-12);
         // Perfect single answer.
-        assert_eq!(score(&ids(&["a"]), &ids(&["a"]), 10), Scores { recall_1: 1.0, recall_5: 1.0, mrr: 1.0, ndcg: 1.0 });
+        assert_eq!(
+            score(&ids(&["a"]), &ids(&["a"]), 10),
+            Scores {
+                recall_1: 1.0,
+                recall_5: 1.0,
+                mrr: 1.0,
+                ndcg: 1.0
+            }
+        );
         // Nothing relevant in the top k.
         let s = score(&ids(&["x", "y"]), &ids(&["a"]), 10);
         assert_eq!((s.recall_5, s.mrr, s.ndcg), (0.0, 0.0, 0.0));

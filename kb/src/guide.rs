@@ -38,7 +38,11 @@ impl Lang {
 
     /// Parses `ko`, `en`, and regional forms such as `ko-KR` or `en_US`.
     pub fn parse(code: &str) -> Option<Lang> {
-        let base = code.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let base = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match base.as_str() {
             "ko" | "kor" => Some(Lang::Ko),
             "en" | "eng" => Some(Lang::En),
@@ -48,7 +52,11 @@ impl Lang {
 
     /// Detects the language of a piece of text (a query or a guide without metadata).
     pub fn detect(text: &str) -> Lang {
-        if looks_korean(text) { Lang::Ko } else { Lang::En }
+        if looks_korean(text) {
+            Lang::Ko
+        } else {
+            Lang::En
+        }
     }
 }
 
@@ -59,7 +67,7 @@ impl fmt::Display for Lang {
 }
 
 /// The settings of a guide set, read from `kb.toml` at its root (all optional).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Require Baton's full front matter on every guide (`id`, `title`, `lang`, `area`, `category`,
@@ -71,17 +79,6 @@ pub struct Config {
     pub categories: Vec<String>,
     /// The synonyms file, relative to the guide root.
     pub synonyms: Option<PathBuf>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            strict: false,
-            areas: Vec::new(),
-            categories: Vec::new(),
-            synonyms: None,
-        }
-    }
 }
 
 impl Config {
@@ -127,8 +124,18 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let warning = if self.severity == Severity::Warning { "warning: " } else { "" };
-        write!(f, "{}:{}: {warning}{}", self.path.display(), self.line, self.message)
+        let warning = if self.severity == Severity::Warning {
+            "warning: "
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "{}:{}: {warning}{}",
+            self.path.display(),
+            self.line,
+            self.message
+        )
     }
 }
 
@@ -232,13 +239,20 @@ impl Corpus {
             });
         for entry in walker {
             let entry = entry.map_err(|e| Error::Io {
-                path: e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf()),
+                path: e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf()),
                 source: e.into(),
             })?;
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
             let is_markdown = rel
                 .extension()
                 .and_then(|e| e.to_str())
@@ -298,7 +312,11 @@ impl Corpus {
     pub fn markdown_files(&self) -> usize {
         self.files
             .iter()
-            .filter(|f| f.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e)))
+            .filter(|f| {
+                f.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.contains(&e))
+            })
             .count()
     }
 
@@ -327,14 +345,18 @@ pub fn parse_guide(
         None => (serde_json::Map::new(), BTreeMap::new()),
         Some(raw) => {
             let value = match raw.format {
-                FrontMatterFormat::Yaml => serde_yaml_ng::from_str::<Value>(raw.text).map_err(|e| {
-                    let line = e.location().map_or(0, |l| l.line().saturating_sub(1));
-                    (raw.first_line + line, e.to_string())
-                }),
+                FrontMatterFormat::Yaml => {
+                    serde_yaml_ng::from_str::<Value>(raw.text).map_err(|e| {
+                        let line = e.location().map_or(0, |l| l.line().saturating_sub(1));
+                        (raw.first_line + line, e.to_string())
+                    })
+                }
                 FrontMatterFormat::Toml => toml::from_str::<toml::Table>(raw.text)
                     .map(|t| toml_to_json(toml::Value::Table(t)))
                     .map_err(|e| {
-                        let line = e.span().map_or(0, |s| raw.text[..s.start].matches('\n').count());
+                        let line = e
+                            .span()
+                            .map_or(0, |s| raw.text[..s.start].matches('\n').count());
                         (raw.first_line + line, e.message().to_string())
                     }),
             };
@@ -342,11 +364,17 @@ pub fn parse_guide(
                 Ok(Value::Object(map)) => map,
                 Ok(Value::Null) => serde_json::Map::new(),
                 Ok(_) => {
-                    report(raw.first_line, "invalid front matter: expected key: value pairs".into());
+                    report(
+                        raw.first_line,
+                        "invalid front matter: expected key: value pairs".into(),
+                    );
                     return None;
                 }
                 Err((line, message)) => {
-                    report(line, format!("invalid front matter: {}", first_line_lowercase(&message)));
+                    report(
+                        line,
+                        format!("invalid front matter: {}", first_line_lowercase(&message)),
+                    );
                     return None;
                 }
             };
@@ -354,7 +382,11 @@ pub fn parse_guide(
         }
     };
     let line = |field: &str| field_lines.get(field).copied().unwrap_or(1);
-    let mut fields = Fields { map: &front, line: &line, report };
+    let mut fields = Fields {
+        map: &front,
+        line: &line,
+        report,
+    };
 
     let body = markdown::parse_body(split.body, split.body_first_line);
     let stem_id = rel.with_extension("").to_string_lossy().replace('\\', "/");
@@ -362,21 +394,30 @@ pub fn parse_guide(
     let title = fields
         .string("title")
         .or_else(|| body.h1.clone())
-        .unwrap_or_else(|| rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+        .unwrap_or_else(|| {
+            rel.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
     let lang = match fields.string("lang") {
         Some(code) => match Lang::parse(&code) {
             Some(lang) => lang,
             None => {
-                (fields.report)(line("lang"), format!("unknown language \"{code}\" (expected ko or en)"));
+                (fields.report)(
+                    line("lang"),
+                    format!("unknown language \"{code}\" (expected ko or en)"),
+                );
                 return None;
             }
         },
         None => rel
             .components()
-            .find_map(|c| Lang::parse(&c.as_os_str().to_string_lossy()).filter(|_| {
-                let seg = c.as_os_str().to_string_lossy();
-                seg.len() == 2 || seg.len() == 5
-            }))
+            .find_map(|c| {
+                Lang::parse(&c.as_os_str().to_string_lossy()).filter(|_| {
+                    let seg = c.as_os_str().to_string_lossy();
+                    seg.len() == 2 || seg.len() == 5
+                })
+            })
             .unwrap_or_else(|| {
                 let sample: String = body.sections.iter().map(|s| s.text.as_str()).collect();
                 Lang::detect(&format!("{title} {sample}"))
@@ -400,7 +441,16 @@ pub fn parse_guide(
         field_lines: field_lines.clone(),
     };
     if config.strict {
-        for field in ["id", "title", "lang", "area", "category", "tags", "questions", "updated"] {
+        for field in [
+            "id",
+            "title",
+            "lang",
+            "area",
+            "category",
+            "tags",
+            "questions",
+            "updated",
+        ] {
             if !front.contains_key(field) {
                 report(1, format!("missing front matter field \"{field}\""));
             }
@@ -415,7 +465,12 @@ fn first_line_lowercase(message: &str) -> String {
     let first = first.split(" at line ").next().unwrap_or(first);
     let mut chars = first.chars();
     match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect::<String>().trim_end_matches('.').to_string(),
+        Some(c) => c
+            .to_lowercase()
+            .chain(chars)
+            .collect::<String>()
+            .trim_end_matches('.')
+            .to_string(),
         None => String::new(),
     }
 }
@@ -434,11 +489,17 @@ impl Fields<'_> {
             Value::Number(n) => Some(n.to_string()),
             Value::Null => None,
             Value::String(_) => {
-                (self.report)((self.line)(field), format!("front matter field \"{field}\" is empty"));
+                (self.report)(
+                    (self.line)(field),
+                    format!("front matter field \"{field}\" is empty"),
+                );
                 None
             }
             _ => {
-                (self.report)((self.line)(field), format!("front matter field \"{field}\" must be text"));
+                (self.report)(
+                    (self.line)(field),
+                    format!("front matter field \"{field}\" must be text"),
+                );
                 None
             }
         }
@@ -447,7 +508,11 @@ impl Fields<'_> {
     fn list(&mut self, field: &str) -> Vec<String> {
         match self.map.get(field) {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(s)) => s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+            Some(Value::String(s)) => s
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
             Some(Value::Array(items)) => {
                 let strings: Vec<String> = items
                     .iter()
@@ -459,12 +524,18 @@ impl Fields<'_> {
                     .filter(|s| !s.is_empty())
                     .collect();
                 if strings.len() != items.len() {
-                    (self.report)((self.line)(field), format!("front matter field \"{field}\" must be a list of text"));
+                    (self.report)(
+                        (self.line)(field),
+                        format!("front matter field \"{field}\" must be a list of text"),
+                    );
                 }
                 strings
             }
             Some(_) => {
-                (self.report)((self.line)(field), format!("front matter field \"{field}\" must be a list of text"));
+                (self.report)(
+                    (self.line)(field),
+                    format!("front matter field \"{field}\" must be a list of text"),
+                );
                 Vec::new()
             }
         }
@@ -496,7 +567,12 @@ fn toml_to_json(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -506,7 +582,9 @@ mod tests {
 
     fn parse(rel: &str, source: &str) -> (Option<Guide>, Vec<(usize, String)>) {
         let mut problems = Vec::new();
-        let guide = parse_guide(Path::new(rel), source, &Config::default(), &mut |l, m| problems.push((l, m)));
+        let guide = parse_guide(Path::new(rel), source, &Config::default(), &mut |l, m| {
+            problems.push((l, m))
+        });
         (guide, problems)
     }
 
@@ -518,7 +596,10 @@ mod tests {
         );
         let g = g.expect("guide");
         assert!(p.is_empty(), "{p:?}");
-        assert_eq!((g.id.as_str(), g.lang, g.title.as_str()), ("ko/pay/refund", Lang::Ko, "환불"));
+        assert_eq!(
+            (g.id.as_str(), g.lang, g.title.as_str()),
+            ("ko/pay/refund", Lang::Ko, "환불")
+        );
         assert_eq!(g.tags, ["a", "b"]);
         assert_eq!(g.updated.as_deref(), Some("2026-10-01"));
         assert_eq!(g.stem(), "pay/refund");
@@ -527,11 +608,20 @@ mod tests {
 
     #[test]
     fn metadata_without_front_matter() {
-        let (g, _) = parse("en/guides/deploy/netlify.mdx", "# Deploy to Netlify\n\nText.\n");
+        let (g, _) = parse(
+            "en/guides/deploy/netlify.mdx",
+            "# Deploy to Netlify\n\nText.\n",
+        );
         let g = g.expect("guide");
-        assert_eq!((g.id.as_str(), g.lang, g.title.as_str()), ("en/guides/deploy/netlify", Lang::En, "Deploy to Netlify"));
+        assert_eq!(
+            (g.id.as_str(), g.lang, g.title.as_str()),
+            ("en/guides/deploy/netlify", Lang::En, "Deploy to Netlify")
+        );
         assert_eq!(g.path_words(), "guides deploy netlify");
-        let (g, _) = parse("docs/intro.md", "+++\ntitle = \"소개\"\n+++\n한국어로 쓴 문서입니다.\n");
+        let (g, _) = parse(
+            "docs/intro.md",
+            "+++\ntitle = \"소개\"\n+++\n한국어로 쓴 문서입니다.\n",
+        );
         assert_eq!(g.expect("guide").lang, Lang::Ko);
     }
 
@@ -543,6 +633,9 @@ mod tests {
         assert!(p[0].1.starts_with("invalid front matter:"), "{p:?}");
         let (g, p) = parse("x.md", "---\nlang: jp\n---\ntext\n");
         assert!(g.is_none());
-        assert_eq!(p, [(2, "unknown language \"jp\" (expected ko or en)".to_string())]);
+        assert_eq!(
+            p,
+            [(2, "unknown language \"jp\" (expected ko or en)".to_string())]
+        );
     }
 }

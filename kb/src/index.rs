@@ -14,8 +14,12 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
-use tantivy::directory::{DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr};
-use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::directory::{
+    DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Directory, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 
@@ -63,7 +67,10 @@ impl Manifest {
         if manifest.schema_version != SCHEMA_VERSION {
             return Err(Error::Index {
                 path: dir.to_path_buf(),
-                message: format!("schema version {} but this kb reads {SCHEMA_VERSION}: rebuild it with kb build", manifest.schema_version),
+                message: format!(
+                    "schema version {} but this kb reads {SCHEMA_VERSION}: rebuild it with kb build",
+                    manifest.schema_version
+                ),
             });
         }
         Ok(manifest)
@@ -197,16 +204,31 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
     let synonyms_text = match corpus.synonyms_path() {
         Some(path) => {
             let text = std::fs::read_to_string(&path).at(&path)?;
-            Synonyms::parse(&text).map_err(|message| Error::Config { path: path.clone(), message })?;
+            Synonyms::parse(&text).map_err(|message| Error::Config {
+                path: path.clone(),
+                message,
+            })?;
             Some(text)
         }
         None => None,
     };
-    let synonyms = synonyms_text.as_deref().map(Synonyms::parse).transpose().ok().flatten().unwrap_or_default();
+    let synonyms = synonyms_text
+        .as_deref()
+        .map(Synonyms::parse)
+        .transpose()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
 
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).at(parent)?;
-    let staging = tempfile::Builder::new().prefix(".kb-build-").tempdir_in(parent).at(parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".kb-build-")
+        .tempdir_in(parent)
+        .at(parent)?;
 
     let (schema, fields) = schema();
     let directory = MmapDirectory::open(staging.path()).map_err(|e| Error::Index {
@@ -231,7 +253,12 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         let translation = corpus
             .guides
             .iter()
-            .find(|g| g.lang != guide.lang && (g.stem() == guide.stem() || g.translation_of.as_deref() == Some(&guide.id) || guide.translation_of.as_deref() == Some(&g.id)))
+            .find(|g| {
+                g.lang != guide.lang
+                    && (g.stem() == guide.stem()
+                        || g.translation_of.as_deref() == Some(&guide.id)
+                        || guide.translation_of.as_deref() == Some(&g.id))
+            })
             .map(|g| g.id.clone());
         entries.push(GuideEntry {
             id: guide.id.clone(),
@@ -243,7 +270,14 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
             updated: guide.updated.clone(),
             translation,
             page_doc: next_doc,
-            sections: guide.sections.iter().map(|s| SectionEntry { heading: s.heading.clone(), anchor: s.anchor.clone() }).collect(),
+            sections: guide
+                .sections
+                .iter()
+                .map(|s| SectionEntry {
+                    heading: s.heading.clone(),
+                    anchor: s.anchor.clone(),
+                })
+                .collect(),
         });
         next_doc += 1 + guide.sections.len() as u32;
         sections += guide.sections.len();
@@ -259,7 +293,9 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         sections,
         languages,
         synonym_groups: synonyms.len(),
-        built_at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        built_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
         build_ms: started.elapsed().as_millis() as u64,
     };
     let write = |name: &str, bytes: &[u8]| {
@@ -267,12 +303,23 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         std::fs::write(&path, bytes).at(path)
     };
     write(GUIDES, &serde_json::to_vec(&entries)?)?;
-    write(SYNONYMS, synonyms_text.as_deref().unwrap_or("groups = []\n").as_bytes())?;
+    write(
+        SYNONYMS,
+        synonyms_text
+            .as_deref()
+            .unwrap_or("groups = []\n")
+            .as_bytes(),
+    )?;
     write(MANIFEST, &serde_json::to_vec_pretty(&manifest)?)?;
 
     let staged = staging.keep();
     let index_bytes = publish(&staged, out)?;
-    Ok(BuildReport { manifest, input_bytes: corpus.bytes, index_bytes, out: out.to_path_buf() })
+    Ok(BuildReport {
+        manifest,
+        input_bytes: corpus.bytes,
+        index_bytes,
+        out: out.to_path_buf(),
+    })
 }
 
 /// Makes the staged index world-readable (Lambda runs as another user than the one that packaged
@@ -327,13 +374,27 @@ fn page_document(fields: &Fields, guide: &Guide) -> TantivyDocument {
     doc.add_text(fields.bigram, &text);
     doc.add_text(fields.text, text);
     doc.add_text(fields.path, guide.path_words());
-    let meta: Vec<&str> = guide.questions.iter().chain(&guide.tags).map(String::as_str).collect();
+    let meta: Vec<&str> = guide
+        .questions
+        .iter()
+        .chain(&guide.tags)
+        .map(String::as_str)
+        .collect();
     doc.add_text(fields.meta, meta.join("\n"));
     doc
 }
 
-fn section_document(fields: &Fields, guide: &Guide, section: &crate::markdown::Section) -> TantivyDocument {
-    let text = format!("{}\n{h}\n{h}\n{}", guide.title, section.text, h = section.heading);
+fn section_document(
+    fields: &Fields,
+    guide: &Guide,
+    section: &crate::markdown::Section,
+) -> TantivyDocument {
+    let text = format!(
+        "{}\n{h}\n{h}\n{}",
+        guide.title,
+        section.text,
+        h = section.heading
+    );
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.kind, KIND_SECTION);
     common_fields(&mut doc, fields, guide);
@@ -366,7 +427,10 @@ pub struct KnowledgeBase {
 
 impl std::fmt::Debug for KnowledgeBase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KnowledgeBase").field("dir", &self.dir).field("guides", &self.guides.len()).finish()
+        f.debug_struct("KnowledgeBase")
+            .field("dir", &self.dir)
+            .field("guides", &self.guides.len())
+            .finish()
     }
 }
 
@@ -374,29 +438,52 @@ impl KnowledgeBase {
     /// Opens an index directory without ever writing to it: Tantivy's lock files are not created,
     /// so this works on Lambda's read-only package and layers.
     pub fn open(dir: &Path) -> Result<KnowledgeBase> {
-        let index_error = |message: String| Error::Index { path: dir.to_path_buf(), message };
+        let index_error = |message: String| Error::Index {
+            path: dir.to_path_buf(),
+            message,
+        };
         if !dir.join(MANIFEST).exists() {
-            return Err(index_error("no index here (manifest.json missing): run kb build".into()));
+            return Err(index_error(
+                "no index here (manifest.json missing): run kb build".into(),
+            ));
         }
         let manifest = Manifest::read(dir)?;
-        let guides: Vec<GuideEntry> = serde_json::from_slice(&std::fs::read(dir.join(GUIDES)).at(dir.join(GUIDES))?)?;
+        let guides: Vec<GuideEntry> =
+            serde_json::from_slice(&std::fs::read(dir.join(GUIDES)).at(dir.join(GUIDES))?)?;
         let synonyms = Synonyms::load(&dir.join(SYNONYMS))?;
         let directory = MmapDirectory::open(dir).map_err(|e| index_error(e.to_string()))?;
         let mut index = Index::open(ReadOnlyDirectory(directory))?;
         index.set_tokenizers(tokenizers());
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let searcher = reader.searcher();
         if searcher.segment_readers().len() > 1 {
-            return Err(index_error("more than one segment: rebuild it with kb build".into()));
+            return Err(index_error(
+                "more than one segment: rebuild it with kb build".into(),
+            ));
         }
         let fields = fields_of(&index.schema())?;
-        Ok(KnowledgeBase { fields, searcher, _reader: reader, guides, synonyms, manifest, dir: dir.to_path_buf(), _temp: None })
+        Ok(KnowledgeBase {
+            fields,
+            searcher,
+            _reader: reader,
+            guides,
+            synonyms,
+            manifest,
+            dir: dir.to_path_buf(),
+            _temp: None,
+        })
     }
 
     /// Builds a temporary index of a guide directory and opens it (deleted when dropped).
     pub fn from_guides(root: &Path) -> Result<KnowledgeBase> {
         let corpus = Corpus::load(root)?;
-        let temp = tempfile::Builder::new().prefix("kb-index-").tempdir().at(std::env::temp_dir())?;
+        let temp = tempfile::Builder::new()
+            .prefix("kb-index-")
+            .tempdir()
+            .at(std::env::temp_dir())?;
         let out = temp.path().join("index");
         build(&corpus, &out, &|_| {})?;
         let mut kb = KnowledgeBase::open(&out)?;
@@ -416,7 +503,10 @@ impl KnowledgeBase {
 
     /// A guide by id.
     pub fn guide(&self, id: &str) -> Option<&GuideEntry> {
-        self.guides.binary_search_by(|g| g.id.as_str().cmp(id)).ok().map(|i| &self.guides[i])
+        self.guides
+            .binary_search_by(|g| g.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.guides[i])
     }
 
     /// The index directory.
@@ -426,7 +516,10 @@ impl KnowledgeBase {
 
     /// The guide a document belongs to, and the section index if it is a section document.
     pub(crate) fn locate(&self, doc: u32) -> Option<(usize, Option<usize>)> {
-        let i = self.guides.partition_point(|g| g.page_doc <= doc).checked_sub(1)?;
+        let i = self
+            .guides
+            .partition_point(|g| g.page_doc <= doc)
+            .checked_sub(1)?;
         let offset = (doc - self.guides[i].page_doc) as usize;
         Some((i, offset.checked_sub(1)))
     }
@@ -436,7 +529,11 @@ impl KnowledgeBase {
         let doc_id = self.guides[guide].page_doc + 1 + section as u32;
         let doc: TantivyDocument = self.searcher.doc(tantivy::DocAddress::new(0, doc_id))?;
         use tantivy::schema::Value;
-        Ok(doc.get_first(self.fields.body).and_then(|v| v.as_str()).unwrap_or_default().to_string())
+        Ok(doc
+            .get_first(self.fields.body)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string())
     }
 }
 
@@ -447,21 +544,33 @@ impl KnowledgeBase {
 struct ReadOnlyDirectory(MmapDirectory);
 
 fn read_only(path: &Path) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::PermissionDenied, format!("{}: the index is opened read-only", path.display()))
+    std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!("{}: the index is opened read-only", path.display()),
+    )
 }
 
 impl Directory for ReadOnlyDirectory {
-    fn get_file_handle(&self, path: &Path) -> Result<std::sync::Arc<dyn FileHandle>, OpenReadError> {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> Result<std::sync::Arc<dyn FileHandle>, OpenReadError> {
         self.0.get_file_handle(path)
     }
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
-        Err(DeleteError::IoError { io_error: std::sync::Arc::new(read_only(path)), filepath: path.to_path_buf() })
+        Err(DeleteError::IoError {
+            io_error: std::sync::Arc::new(read_only(path)),
+            filepath: path.to_path_buf(),
+        })
     }
     fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
         self.0.exists(path)
     }
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
-        Err(OpenWriteError::IoError { io_error: std::sync::Arc::new(read_only(path)), filepath: path.to_path_buf() })
+        Err(OpenWriteError::IoError {
+            io_error: std::sync::Arc::new(read_only(path)),
+            filepath: path.to_path_buf(),
+        })
     }
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
         self.0.atomic_read(path)

@@ -36,9 +36,12 @@ pub fn resolve(rel_path: &Path, id: &str, dest: &str) -> Target {
     if dest.is_empty() {
         return Target::Unknown;
     }
-    let has_scheme = dest
-        .split_once(':')
-        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)));
+    let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
     if has_scheme || dest.starts_with("//") {
         return Target::External;
     }
@@ -54,32 +57,55 @@ pub fn resolve(rel_path: &Path, id: &str, dest: &str) -> Target {
             None => Target::Unknown,
         };
     }
-    let extension = Path::new(path.trim_end_matches('/')).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let extension = Path::new(path.trim_end_matches('/'))
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("md" | "mdx") => {
-            let base = if path.starts_with('/') { PathBuf::new() } else { rel_path.parent().map(Path::to_path_buf).unwrap_or_default() };
+            let base = if path.starts_with('/') {
+                PathBuf::new()
+            } else {
+                rel_path.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
             match normalize(&base.join(path.trim_start_matches('/'))) {
-                Some(file) => Target::Guide { candidates: vec![file.with_extension("").to_string_lossy().replace('\\', "/")], anchor },
+                Some(file) => Target::Guide {
+                    candidates: vec![file.with_extension("").to_string_lossy().replace('\\', "/")],
+                    anchor,
+                },
                 None => Target::Unknown,
             }
         }
         Some("html" | "htm") | None => {
             // Site URL: a page's own URL is its id followed by `/`.
-            let base = if path.starts_with('/') { PathBuf::new() } else { PathBuf::from(id) };
+            let base = if path.starts_with('/') {
+                PathBuf::new()
+            } else {
+                PathBuf::from(id)
+            };
             let Some(page) = normalize(&base.join(path.trim_start_matches('/'))) else {
                 return Target::Unknown;
             };
             let page = page.to_string_lossy().replace('\\', "/");
-            let page = page.trim_end_matches(".html").trim_end_matches(".htm").trim_end_matches("/index");
+            let page = page
+                .trim_end_matches(".html")
+                .trim_end_matches(".htm")
+                .trim_end_matches("/index");
             let mut candidates = vec![page.to_string(), format!("{page}/index")];
             // Relative site links are often written from the page's parent (`../x/` meaning a
             // sibling page); accept the sibling reading too.
-            if !path.starts_with('/') && let Some(sibling) = Path::new(id).parent().and_then(|p| normalize(&p.join(&path))) {
+            if !path.starts_with('/')
+                && let Some(sibling) = Path::new(id)
+                    .parent()
+                    .and_then(|p| normalize(&p.join(&path)))
+            {
                 candidates.push(sibling.to_string_lossy().replace('\\', "/"));
             }
             Target::Guide { candidates, anchor }
         }
-        Some(_) if path.starts_with('/') || path.starts_with('~') || path.starts_with('@') => Target::Unknown,
+        Some(_) if path.starts_with('/') || path.starts_with('~') || path.starts_with('@') => {
+            Target::Unknown
+        }
         Some(_) => match normalize(&rel_path.parent().unwrap_or(Path::new("")).join(&path)) {
             Some(file) => Target::File(file),
             None => Target::Unknown,
@@ -112,7 +138,9 @@ fn decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(byte) = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(byte);
             i += 3;
@@ -129,19 +157,49 @@ mod tests {
     use super::*;
 
     fn guide(candidates: &[&str], anchor: Option<&str>) -> Target {
-        Target::Guide { candidates: candidates.iter().map(|s| s.to_string()).collect(), anchor: anchor.map(str::to_string) }
+        Target::Guide {
+            candidates: candidates.iter().map(|s| s.to_string()).collect(),
+            anchor: anchor.map(str::to_string),
+        }
     }
 
     #[test]
     fn file_links() {
         let from = Path::new("ko/payments/refund.md");
-        assert_eq!(resolve(from, "ko/payments/refund", "../transfers/fees.md#카드-수수료"), guide(&["ko/transfers/fees"], Some("카드-수수료")));
-        assert_eq!(resolve(from, "ko/payments/refund", "errors.md"), guide(&["ko/payments/errors"], None));
-        assert_eq!(resolve(from, "ko/payments/refund", "../../images/a.svg"), Target::File("images/a.svg".into()));
-        assert_eq!(resolve(from, "ko/payments/refund", "#%EC%A0%95%EC%82%B0"), Target::SamePage { anchor: "정산".into() });
-        assert_eq!(resolve(from, "x", "https://example.com/a.md"), Target::External);
-        assert_eq!(resolve(from, "x", "mailto:help@example.com"), Target::External);
-        assert_eq!(resolve(from, "x", "../../../../etc/passwd.md"), Target::Unknown);
+        assert_eq!(
+            resolve(
+                from,
+                "ko/payments/refund",
+                "../transfers/fees.md#카드-수수료"
+            ),
+            guide(&["ko/transfers/fees"], Some("카드-수수료"))
+        );
+        assert_eq!(
+            resolve(from, "ko/payments/refund", "errors.md"),
+            guide(&["ko/payments/errors"], None)
+        );
+        assert_eq!(
+            resolve(from, "ko/payments/refund", "../../images/a.svg"),
+            Target::File("images/a.svg".into())
+        );
+        assert_eq!(
+            resolve(from, "ko/payments/refund", "#%EC%A0%95%EC%82%B0"),
+            Target::SamePage {
+                anchor: "정산".into()
+            }
+        );
+        assert_eq!(
+            resolve(from, "x", "https://example.com/a.md"),
+            Target::External
+        );
+        assert_eq!(
+            resolve(from, "x", "mailto:help@example.com"),
+            Target::External
+        );
+        assert_eq!(
+            resolve(from, "x", "../../../../etc/passwd.md"),
+            Target::Unknown
+        );
     }
 
     #[test]
@@ -150,11 +208,21 @@ mod tests {
         let id = "en/guides/deploy/netlify";
         assert_eq!(
             resolve(from, id, "/en/guides/routing/#dynamic-routes"),
-            guide(&["en/guides/routing", "en/guides/routing/index"], Some("dynamic-routes"))
+            guide(
+                &["en/guides/routing", "en/guides/routing/index"],
+                Some("dynamic-routes")
+            )
         );
         assert_eq!(
             resolve(from, id, "../vercel/"),
-            guide(&["en/guides/deploy/vercel", "en/guides/deploy/vercel/index", "en/guides/vercel"], None)
+            guide(
+                &[
+                    "en/guides/deploy/vercel",
+                    "en/guides/deploy/vercel/index",
+                    "en/guides/vercel"
+                ],
+                None
+            )
         );
         assert_eq!(resolve(from, id, "/logo.png"), Target::Unknown);
     }

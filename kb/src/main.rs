@@ -28,7 +28,11 @@ const DEFAULT_GUIDES: &str = "kb/guides";
 const DEFAULT_INDEX: &str = "data/kb-index";
 
 #[derive(Parser)]
-#[command(name = "kb", version, about = "Baton's knowledge base: check, build, search and measure Markdown guides")]
+#[command(
+    name = "kb",
+    version,
+    about = "Baton's knowledge base: check, build, search and measure Markdown guides"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -147,9 +151,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { dir, json } => check(&dir, json),
         Command::Build { dir, out, json } => build(&dir, &out, json),
-        Command::Search { query, index, guides, lang, area, limit, json } => {
+        Command::Search {
+            query,
+            index,
+            guides,
+            lang,
+            area,
+            limit,
+            json,
+        } => {
             let kb = open(index.as_deref(), guides.as_deref())?;
-            let request = SearchRequest { query: &query, lang, area: area.as_deref(), limit, snippets: true };
+            let request = SearchRequest {
+                query: &query,
+                lang,
+                area: area.as_deref(),
+                limit,
+                snippets: true,
+            };
             let results = kb.search(&request)?;
             if json {
                 say!("{}", serde_json::to_string_pretty(&results)?);
@@ -158,7 +176,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { guides, queries, k, repeat, tune, misses, json } => {
+        Command::Eval {
+            guides,
+            queries,
+            k,
+            repeat,
+            tune,
+            misses,
+            json,
+        } => {
             if queries.is_empty() {
                 bail!("give at least one --queries FILE");
             }
@@ -170,7 +196,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for path in &queries {
                 set.extend(kb::eval::read_queries(path)?);
             }
-            let kb = KnowledgeBase::from_guides(&guides).with_context(|| format!("indexing {}", guides.display()))?;
+            let kb = KnowledgeBase::from_guides(&guides)
+                .with_context(|| format!("indexing {}", guides.display()))?;
             let report = kb::eval::evaluate(&kb, &set, k, repeat, &tuning)?;
             if json {
                 say!("{}", serde_json::to_string_pretty(&report)?);
@@ -185,8 +212,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say!("bigram: {}", Analyzer::Bigram.terms(&text).join(" "));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { guides, queries, scale, runs, json } => {
-            let options = kb::bench::Options { guides, queries, scale, runs, query_passes: 20, opens: 20 };
+        Command::Bench {
+            guides,
+            queries,
+            scale,
+            runs,
+            json,
+        } => {
+            let options = kb::bench::Options {
+                guides,
+                queries,
+                scale,
+                runs,
+                query_passes: 20,
+                opens: 20,
+            };
             let report = kb::bench::run(&options, &|line| eprintln!("{line}"))?;
             if json {
                 say!("{}", serde_json::to_string_pretty(&report)?);
@@ -200,11 +240,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn open(index: Option<&Path>, guides: Option<&Path>) -> anyhow::Result<KnowledgeBase> {
     match (index, guides) {
-        (_, Some(guides)) => KnowledgeBase::from_guides(guides).with_context(|| format!("indexing {}", guides.display())),
+        (_, Some(guides)) => KnowledgeBase::from_guides(guides)
+            .with_context(|| format!("indexing {}", guides.display())),
         (Some(index), None) => Ok(KnowledgeBase::open(index)?),
         (None, None) => {
             let index = Path::new(DEFAULT_INDEX);
-            KnowledgeBase::open(index).with_context(|| format!("opening {} (build it with `kb build`, or pass --guides DIR)", index.display()))
+            KnowledgeBase::open(index).with_context(|| {
+                format!(
+                    "opening {} (build it with `kb build`, or pass --guides DIR)",
+                    index.display()
+                )
+            })
         }
     }
 }
@@ -212,7 +258,10 @@ fn open(index: Option<&Path>, guides: Option<&Path>) -> anyhow::Result<Knowledge
 fn check(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let corpus = Corpus::load(dir)?;
     let problems = kb::check::check(&corpus);
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     if json {
         say!("{}", serde_json::to_string_pretty(&problems)?);
     } else {
@@ -226,7 +275,11 @@ fn check(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
         dir.display(),
         problems.len() - errors
     );
-    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
@@ -234,7 +287,10 @@ fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let corpus = Corpus::load(dir)?;
     let bar = if corpus.guides.len() >= 500 {
         let bar = ProgressBar::new(corpus.guides.len() as u64);
-        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} guides {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} guides {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
         bar
     } else {
         ProgressBar::hidden()
@@ -246,13 +302,19 @@ fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
     }
     let skipped = corpus.markdown_files() - corpus.guides.len();
     if skipped > 0 {
-        eprintln!("skipped {skipped} guides that could not be read (see above; `kb check` lists every problem)");
+        eprintln!(
+            "skipped {skipped} guides that could not be read (see above; `kb check` lists every problem)"
+        );
     }
     if json {
         say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         let m = &report.manifest;
-        let languages: Vec<String> = m.languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        let languages: Vec<String> = m
+            .languages
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
         say!(
             "built {}: {} guides ({}), {} sections, {} synonym groups; {:.1} MB Markdown → {:.1} MB index in {:.2} s",
             report.out.display(),
@@ -269,7 +331,11 @@ fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn print_results(results: &kb::SearchResults) {
-    let (bold, plain) = if std::io::stdout().is_terminal() { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
+    let (bold, plain) = if std::io::stdout().is_terminal() {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
     for notice in &results.notices {
         say!("note: {notice}");
     }
@@ -278,10 +344,24 @@ fn print_results(results: &kb::SearchResults) {
         return;
     }
     for (rank, hit) in results.hits.iter().enumerate() {
-        say!("{}. {}  [{}]  score {:.2}", rank + 1, hit.title, hit.id, hit.score);
+        say!(
+            "{}. {}  [{}]  score {:.2}",
+            rank + 1,
+            hit.title,
+            hit.id,
+            hit.score
+        );
         for section in &hit.sections {
-            let anchor = if section.anchor.is_empty() { String::new() } else { format!("#{}", section.anchor) };
-            let heading = if section.heading.is_empty() { "(introduction)" } else { &section.heading };
+            let anchor = if section.anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{}", section.anchor)
+            };
+            let heading = if section.heading.is_empty() {
+                "(introduction)"
+            } else {
+                &section.heading
+            };
             say!("   § {heading} {anchor}");
             say!("     {}", section.snippet.marked(bold, plain));
         }
@@ -289,11 +369,27 @@ fn print_results(results: &kb::SearchResults) {
 }
 
 fn print_eval(report: &kb::eval::Report, misses: bool) {
-    say!("{:<8} {:>7} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8}", "lang", "queries", "R@1", "R@5", "MRR@10", "nDCG@10", "p50 µs", "p99 µs");
+    say!(
+        "{:<8} {:>7} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8}",
+        "lang",
+        "queries",
+        "R@1",
+        "R@5",
+        "MRR@10",
+        "nDCG@10",
+        "p50 µs",
+        "p99 µs"
+    );
     let row = |name: &str, s: &kb::eval::Summary| {
         say!(
             "{name:<8} {:>7} {:>6.3} {:>6.3} {:>7.3} {:>8.3} {:>8} {:>8}",
-            s.queries, s.mean.recall_1, s.mean.recall_5, s.mean.mrr, s.mean.ndcg, s.p50_us, s.p99_us
+            s.queries,
+            s.mean.recall_1,
+            s.mean.recall_5,
+            s.mean.mrr,
+            s.mean.ndcg,
+            s.p50_us,
+            s.p99_us
         );
     };
     for (lang, summary) in &report.languages {
@@ -302,9 +398,23 @@ fn print_eval(report: &kb::eval::Report, misses: bool) {
     row("all", &report.overall);
     if misses {
         say!("");
-        for q in report.queries.iter().filter(|q| q.ranking.first() != q.relevant.first()) {
-            let rank = q.ranking.iter().position(|id| Some(id) == q.relevant.first()).map_or("-".to_string(), |r| (r + 1).to_string());
-            say!("{} rank {rank:>2}  {}  want {}  got {}", q.id, q.q, q.relevant[0], q.ranking.first().map_or("nothing", String::as_str));
+        for q in report
+            .queries
+            .iter()
+            .filter(|q| q.ranking.first() != q.relevant.first())
+        {
+            let rank = q
+                .ranking
+                .iter()
+                .position(|id| Some(id) == q.relevant.first())
+                .map_or("-".to_string(), |r| (r + 1).to_string());
+            say!(
+                "{} rank {rank:>2}  {}  want {}  got {}",
+                q.id,
+                q.q,
+                q.relevant[0],
+                q.ranking.first().map_or("nothing", String::as_str)
+            );
         }
     }
 }
@@ -323,9 +433,19 @@ fn print_bench(report: &kb::bench::Report) {
         );
     }
     let l = &report.search;
-    say!("search (in process, with snippets)  {} queries  p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
+    say!(
+        "search (in process, with snippets)  {} queries  p50 {} µs  p99 {} µs",
+        l.samples,
+        l.p50_us,
+        l.p99_us
+    );
     let l = &report.open_and_first_query;
-    say!("open index + first query            {} runs     p50 {} µs  p99 {} µs", l.samples, l.p50_us, l.p99_us);
+    say!(
+        "open index + first query            {} runs     p50 {} µs  p99 {} µs",
+        l.samples,
+        l.p50_us,
+        l.p99_us
+    );
     if let Some(kib) = report.peak_rss_kib {
         say!("peak RSS {:.1} MB", kib as f64 / 1024.0);
     }

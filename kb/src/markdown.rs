@@ -73,8 +73,7 @@ pub fn split_front_matter(source: &str) -> Result<Split<'_>, String> {
     };
     let start = first.len() + usize::from(source[first.len()..].starts_with('\n'));
     let mut offset = start;
-    let mut line_no = 2;
-    for line in source[start..].split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(source[start..].split_inclusive('\n')) {
         if line.trim_end() == fence {
             let end = offset + line.len();
             return Ok(Split {
@@ -88,9 +87,10 @@ pub fn split_front_matter(source: &str) -> Result<Split<'_>, String> {
             });
         }
         offset += line.len();
-        line_no += 1;
     }
-    Err(format!("front matter opened with `{fence}` on line 1 is never closed"))
+    Err(format!(
+        "front matter opened with `{fence}` on line 1 is never closed"
+    ))
 }
 
 /// One section of a guide: the text under one heading (levels 1–3), or the introduction before the
@@ -323,7 +323,8 @@ static HTML_COMMENT: LazyLock<Regex> =
 /// Inline `<script>`/`<style>` elements: their content is code, and would otherwise reach the text
 /// between the two raw HTML tags.
 static SCRIPT_STYLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)<(?:script|style)\b[^>]*>.*?</(?:script|style)\s*>").expect("valid script regex")
+    Regex::new(r"(?i)<(?:script|style)\b[^>]*>.*?</(?:script|style)\s*>")
+        .expect("valid script regex")
 });
 
 /// Removes tool markup from a source line, leaving inline code spans (`` `<Picture />` ``) alone.
@@ -333,7 +334,13 @@ fn strip_line_markup(line: &str) -> String {
     }
     line.split('`')
         .enumerate()
-        .map(|(i, part)| if i % 2 == 0 { strip_inline_markup(part) } else { part.to_string() })
+        .map(|(i, part)| {
+            if i % 2 == 0 {
+                strip_inline_markup(part)
+            } else {
+                part.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("`")
 }
@@ -414,7 +421,9 @@ fn clean_tool_markup(body: &str) -> String {
         let cleaned = strip_line_markup(content);
         // A line holding only a JSX expression such as `{frontmatter.title}` is code, not text.
         let cleaned_trim = cleaned.trim();
-        if cleaned_trim.starts_with('{') && cleaned_trim.ends_with('}') && content.len() == trimmed.len()
+        if cleaned_trim.starts_with('{')
+            && cleaned_trim.ends_with('}')
+            && content.len() == trimmed.len()
         {
             out.push_str(newline);
             continue;
@@ -473,14 +482,20 @@ mod tests {
     #[test]
     fn slugs_follow_github() {
         assert_eq!(slug("카드 수수료 (VAT 별도)"), "카드-수수료-vat-별도");
-        assert_eq!(slug("Error PAY-1001: limit exceeded"), "error-pay-1001-limit-exceeded");
+        assert_eq!(
+            slug("Error PAY-1001: limit exceeded"),
+            "error-pay-1001-limit-exceeded"
+        );
         assert_eq!(slug("`astro:content`"), "astrocontent");
         assert_eq!(slug("snake_case & more"), "snake_case--more");
         let b = parse_body("### `<Picture />`\n\nText.\n", 1);
         assert_eq!(b.anchors, ["picture-"]);
         assert_eq!(b.sections[0].heading, "<Picture />");
         // An MDX tab whose fences are indented unevenly must not swallow the next heading.
-        let b = parse_body("<Tabs>\n  <TabItem>\n    ```ts\n    code\n\n    more\n  ```\n  </TabItem>\n</Tabs>\n\n### Next\n\nText.\n", 1);
+        let b = parse_body(
+            "<Tabs>\n  <TabItem>\n    ```ts\n    code\n\n    more\n  ```\n  </TabItem>\n</Tabs>\n\n### Next\n\nText.\n",
+            1,
+        );
         assert_eq!(b.anchors, ["next"]);
     }
 
@@ -501,13 +516,29 @@ mod tests {
     fn sections_anchors_and_lines() {
         let body = "Intro text.\n\n## First step\n\nDo [this](other.md#x).\n\n### Detail\n\nMore.\n\n## First step\n\n![shot](img.png)\n";
         let b = parse_body(body, 5);
-        let headings: Vec<_> = b.sections.iter().map(|s| (s.heading.as_str(), s.anchor.as_str(), s.line)).collect();
+        let headings: Vec<_> = b
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.anchor.as_str(), s.line))
+            .collect();
         assert_eq!(
             headings,
-            [("", "", 5), ("First step", "first-step", 7), ("Detail", "detail", 11), ("First step", "first-step-1", 15)]
+            [
+                ("", "", 5),
+                ("First step", "first-step", 7),
+                ("Detail", "detail", 11),
+                ("First step", "first-step-1", 15)
+            ]
         );
         assert_eq!(b.sections[1].text, "Do this.");
-        assert_eq!(b.references[0], Reference { dest: "other.md#x".into(), line: 9, image: false });
+        assert_eq!(
+            b.references[0],
+            Reference {
+                dest: "other.md#x".into(),
+                line: 9,
+                image: false
+            }
+        );
         assert_eq!(b.references[1].line, 17);
         assert!(b.references[1].image);
     }
@@ -518,14 +549,27 @@ mod tests {
 <!-- hidden comment -->\n:::note[Heads up]\nKeep this text.\n:::\n\n<Tabs>\n<TabItem label=\"npm\">\n\nRun it {/* mdx comment */} now.\n\n</TabItem>\n</Tabs>\n\n\
 {{< figure src=\"x.png\" >}}\nHugo text.\n\n<Card\n  title=\"x\"\n/>\n\n```js\nimport x from 'y';\n```\n";
         let b = parse_body(body, 1);
-        let text: String = b.sections.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
-        assert_eq!(text, "Keep this text.\nRun it  now.\nHugo text.\nimport x from 'y';");
+        let text: String = b
+            .sections
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(
+            text,
+            "Keep this text.\nRun it  now.\nHugo text.\nimport x from 'y';"
+        );
     }
 
     #[test]
     fn rendered_html_is_sanitized() {
-        let html = render_html("## Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1))");
-        assert!(html.contains("<h2>Hi</h2>") || html.contains("<h2 id"), "{html}");
+        let html = render_html(
+            "## Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1))",
+        );
+        assert!(
+            html.contains("<h2>Hi</h2>") || html.contains("<h2 id"),
+            "{html}"
+        );
         assert!(!html.contains("script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");

@@ -10,10 +10,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{Analyzer, is_hangul, korean_forms};
 use crate::error::Result;
@@ -48,15 +50,27 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { text: 1.0, bigram: 0.15, path: 2.0, meta: 1.0, synonym: 0.6, fuzzy: 0.8, section: 0.5 }
+        Tuning {
+            text: 1.0,
+            bigram: 0.15,
+            path: 2.0,
+            meta: 1.0,
+            synonym: 0.3,
+            fuzzy: 0.8,
+            section: 0.5,
+        }
     }
 }
 
 impl Tuning {
     /// Sets one weight by name (`text=1.2`), for experiments from the command line.
     pub fn set(&mut self, assignment: &str) -> std::result::Result<(), String> {
-        let (name, value) = assignment.split_once('=').ok_or_else(|| format!("expected name=value, got \"{assignment}\""))?;
-        let value: f32 = value.parse().map_err(|_| format!("not a number: \"{value}\""))?;
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("expected name=value, got \"{assignment}\""))?;
+        let value: f32 = value
+            .parse()
+            .map_err(|_| format!("not a number: \"{value}\""))?;
         let slot = match name {
             "text" => &mut self.text,
             "bigram" => &mut self.bigram,
@@ -90,7 +104,13 @@ pub struct SearchRequest<'a> {
 impl<'a> SearchRequest<'a> {
     /// A request with defaults: detected language, any area, 10 guides, with snippets.
     pub fn new(query: &'a str) -> Self {
-        SearchRequest { query, lang: None, area: None, limit: 10, snippets: true }
+        SearchRequest {
+            query,
+            lang: None,
+            area: None,
+            limit: 10,
+            snippets: true,
+        }
     }
 }
 
@@ -161,12 +181,18 @@ impl Snippet {
     /// HTML-escaped text with matches in `<mark>`.
     pub fn html(&self) -> String {
         self.render("<mark>", "</mark>", |s| {
-            s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
         })
     }
 
     fn render(&self, open: &str, close: &str, escape: impl Fn(&str) -> String) -> String {
-        let mut out = String::with_capacity(self.text.len() + self.highlights.len() * (open.len() + close.len()));
+        let mut out = String::with_capacity(
+            self.text.len() + self.highlights.len() * (open.len() + close.len()),
+        );
         let mut at = 0;
         for range in &self.highlights {
             out.push_str(&escape(&self.text[at..range.start]));
@@ -179,6 +205,9 @@ impl Snippet {
         out
     }
 }
+
+/// A guide in the ranking: its index, combined score, and matching sections (index, score).
+type Ranked = (usize, f32, Vec<(usize, f32)>);
 
 /// The analyzed query, weighted per field.
 struct Analyzed {
@@ -194,17 +223,32 @@ impl KnowledgeBase {
     }
 
     /// Searches with explicit weights (`kb eval --tune`).
-    pub fn search_tuned(&self, request: &SearchRequest<'_>, tuning: &Tuning) -> Result<SearchResults> {
+    pub fn search_tuned(
+        &self,
+        request: &SearchRequest<'_>,
+        tuning: &Tuning,
+    ) -> Result<SearchResults> {
         let mut notices = Vec::new();
-        let cleaned: String = request.query.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let cleaned: String = request
+            .query
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         let query = if cleaned.chars().count() > MAX_QUERY_CHARS {
-            notices.push(format!("query truncated to its first {MAX_QUERY_CHARS} characters"));
+            notices.push(format!(
+                "query truncated to its first {MAX_QUERY_CHARS} characters"
+            ));
             cleaned.chars().take(MAX_QUERY_CHARS).collect()
         } else {
             cleaned
         };
         let lang = request.lang.unwrap_or_else(|| Lang::detect(&query));
-        let mut results = SearchResults { query, lang, notices, hits: Vec::new() };
+        let mut results = SearchResults {
+            query,
+            lang,
+            notices,
+            hits: Vec::new(),
+        };
         let analyzed = self.analyze_query(&results.query, tuning, &mut results.notices)?;
         if analyzed.text.is_empty() && analyzed.bigrams.is_empty() || request.limit == 0 {
             return Ok(results);
@@ -215,7 +259,11 @@ impl KnowledgeBase {
         let mut page_should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut section_should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (term, weight) in &analyzed.text {
-            for (field, field_weight, on_sections) in [(f.text, tuning.text, true), (f.path, tuning.path, false), (f.meta, tuning.meta, false)] {
+            for (field, field_weight, on_sections) in [
+                (f.text, tuning.text, true),
+                (f.path, tuning.path, false),
+                (f.meta, tuning.meta, false),
+            ] {
                 let boost = weight * field_weight;
                 if boost > 0.0 {
                     page_should.push(term_clause(field, term, boost));
@@ -247,7 +295,7 @@ impl KnowledgeBase {
                 by_guide.entry(guide).or_default().1.push((section, score));
             }
         }
-        let mut ranked: Vec<(usize, f32, Vec<(usize, f32)>)> = by_guide
+        let mut ranked: Vec<Ranked> = by_guide
             .into_iter()
             .map(|(guide, (page, sections))| {
                 let best = sections.first().map_or(0.0, |s| s.1);
@@ -255,11 +303,16 @@ impl KnowledgeBase {
             })
             .collect();
         // Ties break by id so results are deterministic.
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.guides[a.0].id.cmp(&self.guides[b.0].id)));
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.guides[a.0].id.cmp(&self.guides[b.0].id))
+        });
         ranked.truncate(request.limit);
 
-        let highlight_terms: HashSet<&str> = analyzed.text.iter().map(|(t, _)| t.as_str()).collect();
-        let highlight_bigrams: HashSet<&str> = analyzed.bigrams.iter().map(String::as_str).collect();
+        let highlight_terms: HashSet<&str> =
+            analyzed.text.iter().map(|(t, _)| t.as_str()).collect();
+        let highlight_bigrams: HashSet<&str> =
+            analyzed.bigrams.iter().map(String::as_str).collect();
         for (guide, score, mut sections) in ranked {
             let entry = &self.guides[guide];
             if sections.is_empty() && !entry.sections.is_empty() {
@@ -269,12 +322,21 @@ impl KnowledgeBase {
             let mut section_hits = Vec::with_capacity(sections.len());
             for (section, section_score) in sections {
                 let snippet = if request.snippets {
-                    snippet(&self.section_text(guide, section)?, &highlight_terms, &highlight_bigrams)
+                    snippet(
+                        &self.section_text(guide, section)?,
+                        &highlight_terms,
+                        &highlight_bigrams,
+                    )
                 } else {
                     Snippet::default()
                 };
                 let meta = &entry.sections[section];
-                section_hits.push(SectionHit { heading: meta.heading.clone(), anchor: meta.anchor.clone(), score: section_score, snippet });
+                section_hits.push(SectionHit {
+                    heading: meta.heading.clone(),
+                    anchor: meta.anchor.clone(),
+                    score: section_score,
+                    snippet,
+                });
             }
             results.hits.push(GuideHit {
                 id: entry.id.clone(),
@@ -292,7 +354,12 @@ impl KnowledgeBase {
     }
 
     /// Analyzes the query: terms, synonyms, typo corrections, bigrams.
-    fn analyze_query(&self, query: &str, tuning: &Tuning, notices: &mut Vec<String>) -> Result<Analyzed> {
+    fn analyze_query(
+        &self,
+        query: &str,
+        tuning: &Tuning,
+        notices: &mut Vec<String>,
+    ) -> Result<Analyzed> {
         let mut terms: Vec<String> = Vec::new();
         for token in Analyzer::Text.analyze(query) {
             let forms = if token.text.starts_with(is_hangul) {
@@ -310,7 +377,9 @@ impl KnowledgeBase {
         for term in &terms {
             text.push((term.clone(), 1.0));
             if let Some(correction) = self.correct(term)? {
-                notices.push(format!("searched for \"{correction}\" as well as \"{term}\""));
+                notices.push(format!(
+                    "searched for \"{correction}\" as well as \"{term}\""
+                ));
                 text.push((correction, tuning.fuzzy));
             }
         }
@@ -349,8 +418,7 @@ impl KnowledgeBase {
         }
         let chars: Vec<(usize, char)> = stem.char_indices().collect();
         let mut best: Option<(u64, usize)> = None;
-        for split in 2..chars.len().saturating_sub(1) {
-            let at = chars[split].0;
+        for &(at, _) in chars.iter().take(chars.len().saturating_sub(1)).skip(2) {
             let weakest = doc_freq(&stem[..at])?.min(doc_freq(&stem[at..])?);
             if weakest > 0 && best.is_none_or(|(f, _)| weakest > f) {
                 best = Some((weakest, at));
@@ -370,15 +438,24 @@ impl KnowledgeBase {
             return Ok(None);
         }
         let field = self.fields.text;
-        if self.searcher.doc_freq(&Term::from_field_text(field, term))? > 0 {
+        if self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, term))?
+            > 0
+        {
             return Ok(None);
         }
         let distance = if letters >= 9 { 2 } else { 1 };
-        let automaton = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true).automaton()?;
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true).automaton()?;
         let mut best: Option<(u32, String)> = None;
         for segment in self.searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().search(&automaton).into_stream().map_err(tantivy::TantivyError::from)?;
+            let mut stream = inverted
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
             while stream.advance() {
                 let doc_freq = stream.value().doc_freq;
                 if best.as_ref().is_none_or(|(f, _)| doc_freq > *f)
@@ -405,24 +482,48 @@ impl KnowledgeBase {
         }
         let f = self.fields;
         let filter = |field: Field, value: &str| -> (Occur, Box<dyn Query>) {
-            let query = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
-            (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(query), 0.0)))
+            let query = TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            );
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(query), 0.0)),
+            )
         };
-        let mut clauses = vec![filter(f.kind, kind), (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>)];
+        let mut clauses = vec![
+            filter(f.kind, kind),
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
+            ),
+        ];
         if let Some(lang) = lang {
             clauses.push(filter(f.lang, lang.code()));
         }
         if let Some(area) = area {
             clauses.push(filter(f.area, area));
         }
-        let top = self.searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit).order_by_score())?;
-        Ok(top.into_iter().map(|(score, address)| (score, address.doc_id)).collect())
+        let top = self.searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit).order_by_score(),
+        )?;
+        Ok(top
+            .into_iter()
+            .map(|(score, address)| (score, address.doc_id))
+            .collect())
     }
 }
 
 fn term_clause(field: Field, term: &str, boost: f32) -> (Occur, Box<dyn Query>) {
-    let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-    (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
+    let query = TermQuery::new(
+        Term::from_field_text(field, term),
+        IndexRecordOption::WithFreqs,
+    );
+    (
+        Occur::Should,
+        Box::new(BoostQuery::new(Box::new(query), boost)),
+    )
 }
 
 /// The window of `text` with the most distinct matched terms, with matches marked.
@@ -457,7 +558,12 @@ fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippe
     }
     let anchor = matches.get(best.0).map_or(0, |(r, _)| r.start);
     // Start a little before the first match, at a word boundary.
-    let lead: usize = text[..anchor].chars().rev().take(40).map(char::len_utf8).sum();
+    let lead: usize = text[..anchor]
+        .chars()
+        .rev()
+        .take(40)
+        .map(char::len_utf8)
+        .sum();
     let mut start = anchor - lead;
     if start > 0
         && let Some(space) = text[start..anchor].find(char::is_whitespace)
@@ -472,7 +578,9 @@ fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippe
         end += c.len_utf8();
     }
     if end < text.len()
-        && let Some(space) = text[start..end].rfind(char::is_whitespace).filter(|&s| s > (end - start) / 2)
+        && let Some(space) = text[start..end]
+            .rfind(char::is_whitespace)
+            .filter(|&s| s > (end - start) / 2)
     {
         end = start + space;
     }
@@ -497,7 +605,8 @@ fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippe
         }
     }
     map.push((end, out.text.trim_end().len()));
-    let to_snippet = |source: usize| map[map.partition_point(|(s, _)| *s < source).min(map.len() - 1)].1;
+    let to_snippet =
+        |source: usize| map[map.partition_point(|(s, _)| *s < source).min(map.len() - 1)].1;
     for (range, _) in &matches {
         if range.start >= start && range.end <= end {
             let r = to_snippet(range.start)..to_snippet(range.end);
@@ -523,8 +632,18 @@ mod tests {
         let text = "Intro line.\nTo change your password, open Settings.\n\nPasswords must be 8 characters.";
         let terms: HashSet<&str> = ["password", "chang"].into_iter().collect();
         let s = snippet(text, &terms, &HashSet::new());
-        assert_eq!(s.marked("[", "]"), "Intro line. To [change] your [password], open Settings. [Passwords] must be 8 characters.");
-        assert_eq!(Snippet { text: "a<b".into(), highlights: vec![2..3] }.html(), "a&lt;<mark>b</mark>");
+        assert_eq!(
+            s.marked("[", "]"),
+            "Intro line. To [change] your [password], open Settings. [Passwords] must be 8 characters."
+        );
+        assert_eq!(
+            Snippet {
+                text: "a<b".into(),
+                highlights: vec![Range { start: 2, end: 3 }]
+            }
+            .html(),
+            "a&lt;<mark>b</mark>"
+        );
     }
 
     #[test]
@@ -532,18 +651,32 @@ mod tests {
         let text = "비밀번호를 변경하려면 설정 메뉴로 가세요.";
         let terms: HashSet<&str> = ["비밀번호", "변경"].into_iter().collect();
         let s = snippet(text, &terms, &HashSet::new());
-        assert_eq!(s.marked("[", "]"), "[비밀번호를] [변경하려면] 설정 메뉴로 가세요.");
+        assert_eq!(
+            s.marked("[", "]"),
+            "[비밀번호를] [변경하려면] 설정 메뉴로 가세요."
+        );
         let bigrams: HashSet<&str> = ["메뉴"].into_iter().collect();
         let s = snippet(text, &HashSet::new(), &bigrams);
-        assert_eq!(s.marked("[", "]"), "비밀번호를 변경하려면 설정 [메뉴로] 가세요.");
+        assert_eq!(
+            s.marked("[", "]"),
+            "비밀번호를 변경하려면 설정 [메뉴로] 가세요."
+        );
     }
 
     #[test]
     fn long_text_is_windowed_around_matches() {
-        let text = format!("{} needle here {}", "word ".repeat(200), "tail ".repeat(200));
+        let text = format!(
+            "{} needle here {}",
+            "word ".repeat(200),
+            "tail ".repeat(200)
+        );
         let terms: HashSet<&str> = ["needl"].into_iter().collect();
         let s = snippet(&text, &terms, &HashSet::new());
-        assert!(s.text.starts_with('…') && s.text.ends_with('…'), "{}", s.text);
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
         assert!(s.marked("[", "]").contains("[needle]"));
         assert!(s.text.chars().count() <= SNIPPET_CHARS + 2);
     }

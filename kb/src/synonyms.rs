@@ -48,7 +48,10 @@ impl Synonyms {
     /// Reads a synonyms file.
     pub fn load(path: &Path) -> Result<Synonyms> {
         let text = std::fs::read_to_string(path).at(path)?;
-        Synonyms::parse(&text).map_err(|message| Error::Config { path: path.to_path_buf(), message })
+        Synonyms::parse(&text).map_err(|message| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        })
     }
 
     /// Number of groups.
@@ -66,7 +69,9 @@ impl Synonyms {
     pub fn expand(&self, query_terms: &[String]) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = Vec::new();
         for group in &self.groups {
-            let matched = group.iter().any(|entry| entry.iter().all(|t| query_terms.contains(t)));
+            let matched = group
+                .iter()
+                .any(|entry| entry.iter().all(|t| query_terms.contains(t)));
             if !matched {
                 continue;
             }
@@ -89,9 +94,18 @@ mod tests {
     fn expands_single_and_multi_word_entries() {
         let s = Synonyms::parse("groups = [[\"비밀번호\", \"비번\", \"password\"], [\"2단계 인증\", \"two-factor\", \"OTP\"]]").expect("parse");
         let q = Analyzer::Text.terms("비번을 잊어버렸어요");
-        assert_eq!(s.expand(&q), [vec!["비밀번호".to_string()], vec!["password".to_string()]]);
+        assert_eq!(
+            s.expand(&q),
+            [vec!["비밀번호".to_string()], vec!["password".to_string()]]
+        );
         let q = Analyzer::Text.terms("two factor setup");
-        assert_eq!(s.expand(&q), [vec!["2".to_string(), "단계".to_string(), "인증".to_string()], vec!["otp".to_string()]]);
+        assert_eq!(
+            s.expand(&q),
+            [
+                vec!["2".to_string(), "단계".to_string(), "인증".to_string()],
+                vec!["otp".to_string()]
+            ]
+        );
         assert!(Synonyms::parse("groups = 3").is_err());
     }
 }

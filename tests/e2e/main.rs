@@ -1,0 +1,3 @@
+//! Baton's end-to-end tests, one binary: `cargo test -p baton-e2e`.
+
+mod guides;
