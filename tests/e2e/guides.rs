@@ -90,14 +90,15 @@ fn baton_guides_answer_customer_queries() {
     );
     let report = kb::eval::evaluate(&kb, &queries, 10, 1, &kb::Tuning::default()).expect("eval");
     for (lang, summary) in &report.languages {
-        // Floors a few points under what was measured (see README), to catch regressions.
+        // Measured nDCG@10 0.89 (ko) and 0.90 (en), recall@5 0.90 and 0.96 (README); the floors
+        // sit under the noise of 34 queries per language, to catch regressions.
         assert!(
             summary.mean.ndcg >= 0.85,
             "{lang}: nDCG@10 {:.3}",
             summary.mean.ndcg
         );
         assert!(
-            summary.mean.recall_5 >= 0.90,
+            summary.mean.recall_5 >= 0.85,
             "{lang}: recall@5 {:.3}",
             summary.mean.recall_5
         );
