@@ -111,7 +111,7 @@ pub fn run(options: &Options, log: &dyn Fn(&str)) -> Result<Report> {
             .into_iter()
             .map(|q| q.q)
             .collect(),
-        None => kb.guides().iter().map(|g| g.title.clone()).collect(),
+        None => kb.guides().iter().map(|g| g.guide.title.clone()).collect(),
     };
     log(&format!(
         "searching {} queries × {} passes …",

@@ -177,7 +177,7 @@ pub fn evaluate(
             let results = kb.search_tuned(&request, tuning)?;
             latencies.push((query.lang, started.elapsed()));
             if run == 0 {
-                ranking = results.hits.into_iter().map(|h| h.id).collect();
+                ranking = results.hits.into_iter().map(|h| h.guide.id).collect();
             }
         }
         let scores = score(&ranking, &query.relevant, k);

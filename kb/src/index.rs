@@ -83,9 +83,9 @@ impl Manifest {
     }
 }
 
-/// A guide as the index remembers it (`guides.json`).
+/// What a reader needs to show a guide: in the guide table and in every search hit.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct GuideEntry {
+pub struct GuideInfo {
     /// Guide id.
     pub id: String,
     /// Title.
@@ -102,6 +102,14 @@ pub struct GuideEntry {
     pub updated: Option<String>,
     /// The same guide in the other language, if there is one.
     pub translation: Option<String>,
+}
+
+/// A guide as the index remembers it (`guides.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GuideEntry {
+    /// The guide.
+    #[serde(flatten)]
+    pub guide: GuideInfo,
     /// Doc id of the page document; section `i` is `page_doc + 1 + i`.
     pub page_doc: u32,
     /// Sections: heading and anchor.
@@ -240,6 +248,7 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         .tokenizers(tokenizers())
         .single_segment_index_writer(directory, 64 << 20)?;
 
+    let translations = translations(&corpus.guides);
     let mut entries = Vec::with_capacity(corpus.guides.len());
     let mut next_doc: u32 = 0;
     let mut sections = 0;
@@ -250,25 +259,18 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         for section in &guide.sections {
             writer.add_document(section_document(&fields, guide, section))?;
         }
-        let translation = corpus
-            .guides
-            .iter()
-            .find(|g| {
-                g.lang != guide.lang
-                    && (g.stem() == guide.stem()
-                        || g.translation_of.as_deref() == Some(&guide.id)
-                        || guide.translation_of.as_deref() == Some(&g.id))
-            })
-            .map(|g| g.id.clone());
+        let translation = translations.get(&guide.id).cloned();
         entries.push(GuideEntry {
-            id: guide.id.clone(),
-            title: guide.title.clone(),
-            lang: guide.lang,
-            area: guide.area.clone(),
-            category: guide.category.clone(),
-            path: guide.rel_path.to_string_lossy().replace('\\', "/"),
-            updated: guide.updated.clone(),
-            translation,
+            guide: GuideInfo {
+                id: guide.id.clone(),
+                title: guide.title.clone(),
+                lang: guide.lang,
+                area: guide.area.clone(),
+                category: guide.category.clone(),
+                path: guide.rel_path.to_string_lossy().replace('\\', "/"),
+                updated: guide.updated.clone(),
+                translation,
+            },
             page_doc: next_doc,
             sections: guide
                 .sections
@@ -320,6 +322,33 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         index_bytes,
         out: out.to_path_buf(),
     })
+}
+
+/// Each guide's counterpart in another language: a declared `translation_of` (either way), else
+/// the guide with the same stem (`ko/payments/refund` ↔ `en/payments/refund`).
+fn translations(guides: &[Guide]) -> std::collections::HashMap<String, String> {
+    let mut pairs = std::collections::HashMap::new();
+    let by_stem: std::collections::HashMap<(Lang, &str), &Guide> =
+        guides.iter().map(|g| ((g.lang, g.stem()), g)).collect();
+    for guide in guides {
+        if let Some(of) = &guide.translation_of {
+            pairs.insert(guide.id.clone(), of.clone());
+            pairs.insert(of.clone(), guide.id.clone());
+        }
+    }
+    for guide in guides {
+        if pairs.contains_key(&guide.id) {
+            continue;
+        }
+        let other = Lang::ALL
+            .into_iter()
+            .filter(|&l| l != guide.lang)
+            .find_map(|l| by_stem.get(&(l, guide.stem())));
+        if let Some(other) = other {
+            pairs.insert(guide.id.clone(), other.id.clone());
+        }
+    }
+    pairs
 }
 
 /// Makes the staged index world-readable (Lambda runs as another user than the one that packaged
@@ -504,7 +533,7 @@ impl KnowledgeBase {
     /// A guide by id.
     pub fn guide(&self, id: &str) -> Option<&GuideEntry> {
         self.guides
-            .binary_search_by(|g| g.id.as_str().cmp(id))
+            .binary_search_by(|g| g.guide.id.as_str().cmp(id))
             .ok()
             .map(|i| &self.guides[i])
     }

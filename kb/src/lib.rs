@@ -21,5 +21,5 @@ pub mod synonyms;
 
 pub use error::{Error, Result};
 pub use guide::{Corpus, Guide, Lang, Problem, Severity};
-pub use index::{KnowledgeBase, Manifest, SCHEMA_VERSION, build};
+pub use index::{GuideInfo, KnowledgeBase, Manifest, SCHEMA_VERSION, build};
 pub use search::{GuideHit, SearchRequest, SearchResults, SectionHit, Snippet, Tuning};

@@ -347,8 +347,8 @@ fn print_results(results: &kb::SearchResults) {
         say!(
             "{}. {}  [{}]  score {:.2}",
             rank + 1,
-            hit.title,
-            hit.id,
+            hit.guide.title,
+            hit.guide.id,
             hit.score
         );
         for section in &hit.sections {
@@ -363,7 +363,9 @@ fn print_results(results: &kb::SearchResults) {
                 &section.heading
             };
             say!("   § {heading} {anchor}");
-            say!("     {}", section.snippet.marked(bold, plain));
+            if let Some(snippet) = &section.snippet {
+                say!("     {}", snippet.marked(bold, plain));
+            }
         }
     }
 }

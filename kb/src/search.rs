@@ -20,7 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::analysis::{Analyzer, is_hangul, korean_forms};
 use crate::error::Result;
 use crate::guide::Lang;
-use crate::index::{KIND_PAGE, KIND_SECTION, KnowledgeBase};
+use crate::index::{GuideInfo, KIND_PAGE, KIND_SECTION, KnowledgeBase};
 
 /// Longest query searched, in characters; longer ones are cut with a notice.
 pub const MAX_QUERY_CHARS: usize = 256;
@@ -130,20 +130,9 @@ pub struct SearchResults {
 /// One guide in the results.
 #[derive(Debug, Clone, Serialize)]
 pub struct GuideHit {
-    /// Guide id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Language.
-    pub lang: Lang,
-    /// Product area.
-    pub area: Option<String>,
-    /// Kind of guide.
-    pub category: Option<String>,
-    /// Source file, relative to the guide root.
-    pub path: String,
-    /// The same guide in the other language.
-    pub translation: Option<String>,
+    /// The guide.
+    #[serde(flatten)]
+    pub guide: GuideInfo,
     /// Ranking score.
     pub score: f32,
     /// The best matching sections (up to 3), best first.
@@ -159,8 +148,10 @@ pub struct SectionHit {
     pub anchor: String,
     /// Section score (0 when only the page matched).
     pub score: f32,
-    /// A window of the section's text around the matches.
-    pub snippet: Snippet,
+    /// A window of the section's text around the matches: only on a guide's best section, since a
+    /// result shows one snippet and links to its other sections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Snippet>,
 }
 
 /// Plain text with the byte ranges that matched the query.
@@ -253,7 +244,11 @@ impl KnowledgeBase {
         if analyzed.text.is_empty() && analyzed.bigrams.is_empty() || request.limit == 0 {
             return Ok(results);
         }
-        let lang_filter = self.guides.iter().any(|g| g.lang == lang).then_some(lang);
+        let lang_filter = self
+            .guides
+            .iter()
+            .any(|g| g.guide.lang == lang)
+            .then_some(lang);
 
         let f = self.fields;
         let mut page_should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -305,7 +300,7 @@ impl KnowledgeBase {
         // Ties break by id so results are deterministic.
         ranked.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
-                .then_with(|| self.guides[a.0].id.cmp(&self.guides[b.0].id))
+                .then_with(|| self.guides[a.0].guide.id.cmp(&self.guides[b.0].guide.id))
         });
         ranked.truncate(request.limit);
 
@@ -320,15 +315,15 @@ impl KnowledgeBase {
             }
             sections.truncate(3);
             let mut section_hits = Vec::with_capacity(sections.len());
-            for (section, section_score) in sections {
-                let snippet = if request.snippets {
-                    snippet(
+            for (rank, (section, section_score)) in sections.into_iter().enumerate() {
+                let snippet = if request.snippets && rank == 0 {
+                    Some(snippet(
                         &self.section_text(guide, section)?,
                         &highlight_terms,
                         &highlight_bigrams,
-                    )
+                    ))
                 } else {
-                    Snippet::default()
+                    None
                 };
                 let meta = &entry.sections[section];
                 section_hits.push(SectionHit {
@@ -339,13 +334,7 @@ impl KnowledgeBase {
                 });
             }
             results.hits.push(GuideHit {
-                id: entry.id.clone(),
-                title: entry.title.clone(),
-                lang: entry.lang,
-                area: entry.area.clone(),
-                category: entry.category.clone(),
-                path: entry.path.clone(),
-                translation: entry.translation.clone(),
+                guide: entry.guide.clone(),
                 score,
                 sections: section_hits,
             });
@@ -526,8 +515,17 @@ fn term_clause(field: Field, term: &str, boost: f32) -> (Occur, Box<dyn Query>) 
     )
 }
 
+/// Longest prefix of a section that snippets look at: giant reference sections would otherwise
+/// cost more to analyze than the whole search.
+const SNIPPET_SCAN_BYTES: usize = 8 * 1024;
+
 /// The window of `text` with the most distinct matched terms, with matches marked.
 fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippet {
+    let mut cut = text.len().min(SNIPPET_SCAN_BYTES);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let text = &text[..cut];
     let mut matches: Vec<(Range<usize>, String)> = Analyzer::Text
         .analyze(text)
         .into_iter()

@@ -27,7 +27,7 @@ fn kb_cli(args: &[&str]) -> (i32, String, String) {
 }
 
 fn ids(results: &kb::SearchResults) -> Vec<&str> {
-    results.hits.iter().map(|h| h.id.as_str()).collect()
+    results.hits.iter().map(|h| h.guide.id.as_str()).collect()
 }
 
 fn search(kb: &KnowledgeBase, query: &str) -> kb::SearchResults {
@@ -125,7 +125,7 @@ fn korean_and_english_queries_rank_the_right_guide_first() {
             ids(&results)
         );
         assert!(
-            results.hits.iter().all(|h| h.lang == results.lang),
+            results.hits.iter().all(|h| h.guide.lang == results.lang),
             "{query}: mixed languages"
         );
     }
@@ -145,13 +145,21 @@ fn results_carry_sections_snippets_and_translations() {
     let results = search(&kb, "신용카드 환불 기간");
     let top = &results.hits[0];
     assert_eq!(
-        (top.id.as_str(), top.title.as_str(), top.area.as_deref()),
+        (
+            top.guide.id.as_str(),
+            top.guide.title.as_str(),
+            top.guide.area.as_deref()
+        ),
         ("ko/payments/refund", "결제 취소와 환불", Some("payments"))
     );
-    assert_eq!(top.translation.as_deref(), Some("en/payments/refund"));
+    assert_eq!(top.guide.translation.as_deref(), Some("en/payments/refund"));
     assert_eq!(top.sections[0].anchor, "환불-기간");
     assert_eq!(
-        top.sections[0].snippet.marked("[", "]"),
+        top.sections[0]
+            .snippet
+            .as_ref()
+            .expect("snippet")
+            .marked("[", "]"),
         "체크카드는 3영업일, [신용카드는] 다음 달 청구서에서 빠집니다."
     );
     assert!(top.score > 0.0);
@@ -216,7 +224,11 @@ fn foreign_markdown_is_understood_without_leaks() {
     let kb = KnowledgeBase::from_guides(&fixture("foreign")).expect("index");
     let results = search(&kb, "환경 변수 설정");
     assert_eq!(ids(&results).first().copied(), Some("ko/guides/deploy"));
-    let snippet = &results.hits[0].sections[0].snippet.text;
+    let snippet = &results.hits[0].sections[0]
+        .snippet
+        .as_ref()
+        .expect("snippet")
+        .text;
     assert!(
         !snippet.contains('<') && !snippet.contains("import"),
         "{snippet}"
@@ -331,12 +343,12 @@ fn builds_are_deterministic_and_staleness_is_detected() {
         let ra: Vec<(String, f32)> = search(&a, query)
             .hits
             .into_iter()
-            .map(|h| (h.id, h.score))
+            .map(|h| (h.guide.id, h.score))
             .collect();
         let rb: Vec<(String, f32)> = search(&b, query)
             .hits
             .into_iter()
-            .map(|h| (h.id, h.score))
+            .map(|h| (h.guide.id, h.score))
             .collect();
         assert_eq!(ra, rb, "{query}");
     }
