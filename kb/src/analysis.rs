@@ -182,6 +182,10 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
     "they", "this", "to", "was", "will", "with", "i", "my", "me", "do", "does", "how", "can",
     "what", "you", "your", "we", "our", "s", "t",
+    // What is left of contractions (`didn't` → `didn`, `t`), typed with or without the apostrophe.
+    "don", "didn", "doesn", "isn", "wasn", "aren", "weren", "couldn", "won", "wouldn", "shouldn",
+    "hasn", "haven", "hadn", "dont", "didnt", "doesnt", "isnt", "wasnt", "cant", "wont", "ve",
+    "ll", "re", "d", "m",
 ];
 
 static STEMMER: LazyLock<rust_stemmers::Stemmer> =

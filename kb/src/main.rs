@@ -355,14 +355,14 @@ fn print_results(results: &kb::SearchResults) {
             let anchor = if section.anchor.is_empty() {
                 String::new()
             } else {
-                format!("#{}", section.anchor)
+                format!(" #{}", section.anchor)
             };
             let heading = if section.heading.is_empty() {
                 "(introduction)"
             } else {
                 &section.heading
             };
-            say!("   § {heading} {anchor}");
+            say!("   § {heading}{anchor}");
             if let Some(snippet) = &section.snippet {
                 say!("     {}", snippet.marked(bold, plain));
             }
