@@ -553,6 +553,25 @@ impl KnowledgeBase {
         Some((i, offset.checked_sub(1)))
     }
 
+    /// The plain text of a guide's section, by guide id and anchor (empty anchor: the
+    /// introduction). `None` for an unknown guide or anchor.
+    pub fn section(&self, id: &str, anchor: &str) -> Result<Option<String>> {
+        let Ok(guide) = self
+            .guides
+            .binary_search_by(|g| g.guide.id.as_str().cmp(id))
+        else {
+            return Ok(None);
+        };
+        match self.guides[guide]
+            .sections
+            .iter()
+            .position(|s| s.anchor == anchor)
+        {
+            Some(section) => self.section_text(guide, section).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The stored text of a section.
     pub(crate) fn section_text(&self, guide: usize, section: usize) -> Result<String> {
         let doc_id = self.guides[guide].page_doc + 1 + section as u32;

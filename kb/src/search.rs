@@ -133,8 +133,12 @@ pub struct GuideHit {
     /// The guide.
     #[serde(flatten)]
     pub guide: GuideInfo,
-    /// Ranking score.
+    /// Ranking score: comparable within one search, not across searches.
     pub score: f32,
+    /// How much of the query the guide covers, 0–1: the share of the query's words (weighted by
+    /// rarity, IDF) that the guide contains as written, as a typo correction or as a synonym.
+    /// Comparable across searches, which makes it the basis of the bot's confidence.
+    pub coverage: f32,
     /// The best matching sections (up to 3), best first.
     pub sections: Vec<SectionHit>,
 }
@@ -205,6 +209,9 @@ struct Analyzed {
     /// (term, weight relative to its field) for the text, path and meta fields.
     text: Vec<(String, f32)>,
     bigrams: Vec<String>,
+    /// Each word of the query with the terms that stand for it (its typo correction, its
+    /// synonyms), for measuring how much of the query a guide covers.
+    concepts: Vec<Vec<String>>,
 }
 
 impl KnowledgeBase {
@@ -333,9 +340,11 @@ impl KnowledgeBase {
                     snippet,
                 });
             }
+            let coverage = self.coverage(entry.page_doc, &analyzed.concepts)?;
             results.hits.push(GuideHit {
                 guide: entry.guide.clone(),
                 score,
+                coverage,
                 sections: section_hits,
             });
         }
@@ -363,16 +372,25 @@ impl KnowledgeBase {
             }
         }
         let mut text: Vec<(String, f32)> = Vec::new();
+        let mut concepts: Vec<Vec<String>> = Vec::new();
         for term in &terms {
             text.push((term.clone(), 1.0));
+            let mut concept = vec![term.clone()];
             if let Some(correction) = self.correct(term)? {
                 notices.push(format!(
                     "searched for \"{correction}\" as well as \"{term}\""
                 ));
-                text.push((correction, tuning.fuzzy));
+                text.push((correction.clone(), tuning.fuzzy));
+                concept.push(correction);
             }
+            concepts.push(concept);
         }
-        for alternative in self.synonyms.expand(&terms) {
+        for (trigger, alternative) in self.synonyms.expand(&terms) {
+            for (term, concept) in terms.iter().zip(concepts.iter_mut()) {
+                if trigger.contains(term) {
+                    concept.extend(alternative.iter().cloned());
+                }
+            }
             // An alternative of several words shares the weight among them.
             let weight = tuning.synonym / alternative.len() as f32;
             for term in alternative {
@@ -387,7 +405,47 @@ impl KnowledgeBase {
                 bigrams.push(bigram);
             }
         }
-        Ok(Analyzed { text, bigrams })
+        Ok(Analyzed {
+            text,
+            bigrams,
+            concepts,
+        })
+    }
+
+    /// The IDF-weighted share of `concepts` found in the page document `doc` (text, path or meta).
+    fn coverage(&self, doc: u32, concepts: &[Vec<String>]) -> Result<f32> {
+        use tantivy::DocSet;
+        let f = self.fields;
+        let segment = self.searcher.segment_reader(0);
+        let total_docs = self.searcher.num_docs() as f32;
+        let (mut found, mut total) = (0.0f32, 0.0f32);
+        for concept in concepts {
+            let doc_freq = self
+                .searcher
+                .doc_freq(&Term::from_field_text(f.text, &concept[0]))?;
+            let idf = (1.0 + total_docs / (doc_freq as f32 + 1.0)).ln();
+            total += idf;
+            'search: for term in concept {
+                for field in [f.text, f.meta, f.path] {
+                    let postings = segment
+                        .inverted_index(field)?
+                        .read_postings(
+                            &Term::from_field_text(field, term),
+                            IndexRecordOption::Basic,
+                        )
+                        .map_err(tantivy::TantivyError::from)?;
+                    // `seek` must not move backwards: check the first posting before seeking.
+                    if let Some(mut postings) = postings
+                        && (postings.doc() == doc
+                            || postings.doc() < doc && postings.seek(doc) == doc)
+                    {
+                        found += idf;
+                        break 'search;
+                    }
+                }
+            }
+        }
+        Ok(if total > 0.0 { found / total } else { 0.0 })
     }
 
     /// The indexed forms of a Korean query word. The analyzer's stem when guides contain it;

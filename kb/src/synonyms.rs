@@ -64,21 +64,22 @@ impl Synonyms {
         self.groups.is_empty()
     }
 
-    /// The alternative term lists for a query's analyzed terms: for every entry whose terms all
-    /// occur in the query, the other entries of its group (each a list of terms to search).
-    pub fn expand(&self, query_terms: &[String]) -> Vec<Vec<String>> {
-        let mut out: Vec<Vec<String>> = Vec::new();
+    /// The alternatives for a query's analyzed terms: for every entry whose terms all occur in the
+    /// query, the other entries of its group (each a list of terms to search), paired with the
+    /// query terms that called for them.
+    pub fn expand(&self, query_terms: &[String]) -> Vec<(Vec<String>, Vec<String>)> {
+        let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
         for group in &self.groups {
-            let matched = group
+            let Some(trigger) = group
                 .iter()
-                .any(|entry| entry.iter().all(|t| query_terms.contains(t)));
-            if !matched {
+                .find(|entry| entry.iter().all(|t| query_terms.contains(t)))
+            else {
                 continue;
-            }
+            };
             for entry in group {
                 let already = entry.iter().all(|t| query_terms.contains(t));
-                if !already && !out.contains(entry) {
-                    out.push(entry.clone());
+                if !already && !out.iter().any(|(_, e)| e == entry) {
+                    out.push((trigger.clone(), entry.clone()));
                 }
             }
         }
@@ -94,13 +95,20 @@ mod tests {
     fn expands_single_and_multi_word_entries() {
         let s = Synonyms::parse("groups = [[\"비밀번호\", \"비번\", \"password\"], [\"2단계 인증\", \"two-factor\", \"OTP\"]]").expect("parse");
         let q = Analyzer::Text.terms("비번을 잊어버렸어요");
+        let alternatives: Vec<Vec<String>> = s.expand(&q).into_iter().map(|(_, a)| a).collect();
         assert_eq!(
-            s.expand(&q),
+            alternatives,
             [vec!["비밀번호".to_string()], vec!["password".to_string()]]
         );
         let q = Analyzer::Text.terms("two factor setup");
+        let expanded = s.expand(&q);
+        assert!(
+            expanded
+                .iter()
+                .all(|(trigger, _)| trigger == &["two", "factor"])
+        );
         assert_eq!(
-            s.expand(&q),
+            expanded.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
             [
                 vec!["2".to_string(), "단계".to_string(), "인증".to_string()],
                 vec!["otp".to_string()]
