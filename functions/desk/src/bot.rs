@@ -1,0 +1,573 @@
+//! The support bot: deterministic, grounded in the guides, no external model.
+//!
+//! For each customer message the bot searches the knowledge base and decides, in this order:
+//! 1. **hand off** when the customer asks for a person, when money, access or availability is at
+//!    stake (urgent), when they say the last answer did not help, or when they ask the same thing
+//!    again;
+//! 2. **clarify** when the best guides come from different areas with close scores;
+//! 3. **answer** when the best guide covers enough of the question (its coverage is the bot's
+//!    confidence);
+//! 4. otherwise **hand off** for low confidence.
+//!
+//! Every rule is a regular expression or a threshold in this file, and every decision carries its
+//! reasons, so a team can read why the bot did what it did and change it in one place.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use kb::analysis::Analyzer;
+use kb::{KnowledgeBase, Lang, SearchRequest};
+use regex::Regex;
+
+use crate::model::{Attempt, Author, BotTurn, Category, Decision, Link, Message, Priority, Reason};
+
+/// The bot's thresholds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    /// Answer when the best guide's coverage of the question is at least this.
+    pub answer_at: f32,
+    /// Clarify when the runner-up from another area scores at least this share of the best.
+    pub clarify_within: f32,
+    /// Two questions are the same when their term sets overlap this much (Jaccard).
+    pub repeat_at: f32,
+    /// Longest answer excerpt, in characters.
+    pub answer_chars: usize,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            answer_at: 0.6,
+            clarify_within: 0.85,
+            repeat_at: 0.6,
+            answer_chars: 480,
+        }
+    }
+}
+
+/// What the bot says, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The message text.
+    pub text: String,
+    /// Guides to show.
+    pub links: Vec<Link>,
+    /// Replies the customer can tap.
+    pub quick_replies: Vec<String>,
+    /// The decision and its reasons.
+    pub turn: BotTurn,
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("bot rules are valid regular expressions")
+}
+
+static HUMAN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)상담원|상담사|사람(이랑|하고|과|한테)?\s*(얘기|이야기|대화|통화|연결)|사람\s*좀|직원\s*(연결|바꿔)|담당자\s*(연결|바꿔|와|랑)|고객센터\s*연결|전화\s*(해\s*주|주세요|상담)|talk\s+to\s+(a\s+|an\s+)?(human|person|someone|agent|representative)|real\s+person|human\s+(agent|being)|\bagent\b|representative|speak\s+(to|with)\s+(a\s+)?(human|person|someone)",
+    )
+});
+
+/// Urgent situations: (kind, pattern). The whole team is alerted for these.
+static URGENT: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    vec![
+        (
+            "charged_twice",
+            regex(
+                r"(?i)(두\s*번|2번|이중|중복)\s*(결제|출금|청구|빠져)|charged\s+twice|double[\s-]*(charge|charged|payment|billed)|duplicate\s+(charge|payment)",
+            ),
+        ),
+        (
+            "money_not_received",
+            regex(
+                r"(?i)(송금|이체|입금|정산|보낸\s*돈|돈).{0,15}(안\s*들어|안들어|못\s*받|안\s*왔|안\s*와|사라졌|누락|증발)|(sent|transferred|paid).{0,40}(not|never|didn'?t|hasn'?t|haven'?t).{0,12}(receiv|arriv|get|got|show)|money\s+(is\s+)?(missing|gone)|(payout|settlement|transfer).{0,20}(missing|not\s+(received|arrived))",
+            ),
+        ),
+        (
+            "payment_failed",
+            regex(
+                r"(?i)결제\s*(오류|에러|실패)|결제(가|는)?\s*(안\s*(돼|되|됩)|계속\s*(실패|거절)|실패)|이체\s*(오류|실패)|송금\s*(오류|실패)|payment\s+(failed|fails|failing|error|declined|not\s+going)|(transfer|checkout)\s+(failed|fails|error)|can'?t\s+(pay|check\s*out)",
+            ),
+        ),
+        (
+            "service_down",
+            regex(
+                r"(?i)(접속|사이트|홈페이지|스토어|쇼핑몰|앱|어플|대시보드|결제창)(이|가|은|는|에)?\s*(안\s*(돼|되|열|들어가)|먹통|다운|마비|장애|멈췄|안\s*떠)|서버\s*(다운|장애|오류)|(site|store|shop|app|dashboard|checkout)\s+(is\s+)?(down|not\s+loading|unreachable|offline|crash)|can'?t\s+(access|reach|open)\s+(the\s+|my\s+)?(site|store|shop|app|dashboard)|\b50[234]\b",
+            ),
+        ),
+        (
+            "account_compromised",
+            regex(
+                r"(?i)해킹|도용|털렸|누가\s*(제|내)\s*계정|계정(이|을)?\s*(잠겼|잠김|잠금|정지)|hack(ed|ing)?\b|compromised|unauthori[sz]ed|account\s+(is\s+|was\s+|got\s+)?(locked|suspended)|someone\s+(logged|got|broke)\s+in",
+            ),
+        ),
+    ]
+});
+
+static NOT_HELPFUL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)도움이?\s*(안|않|못)|해결이?\s*(안|않|못)|여전히|아직도\s*안|그래도\s*(안|똑같)|소용\s*없|didn'?t\s+help|not\s+help|no\s+help|still\s+(not|doesn'?t|broken|failing|the\s+same|can'?t)|doesn'?t\s+work|did\s+not\s+work|that'?s\s+not\s+(it|what)|^\s*(no|nope|아니요|아뇨|아니)\s*[.!]?\s*$",
+    )
+});
+
+static HELPFUL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^\s*(해결(됐|되었)어요|해결(됐|되었)습니다|고마워요|감사합니다|감사해요|됐어요|that\s+solved\s+it|solved|thanks?|thank\s+you|it\s+worked|great)\s*[.!]*\s*$",
+    )
+});
+
+static FEATURE_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)기능.{0,12}(추가|있으면|만들어|지원|요청|생기)|있었으면\s*좋겠|되면\s*좋겠|생겼으면|feature\s+request|please\s+add|would\s+(be\s+)?(nice|great|helpful)\s+(if|to)|could\s+you\s+(add|support)|wish\s+(there|you|it)|any\s+plans?\s+to",
+    )
+});
+
+static ERROR_SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b[A-Z]{3}-\d{4}\b|오류|에러|안\s*(돼|되|됩)|실패|버그|먹통|멈춰|error|fail|broken|crash|bug|not\s+working",
+    )
+});
+
+/// The urgent kind of a message, if it is urgent.
+pub fn urgency(text: &str) -> Option<&'static str> {
+    URGENT
+        .iter()
+        .find(|(_, r)| r.is_match(text))
+        .map(|(kind, _)| *kind)
+}
+
+/// True when the customer asks for a person.
+pub fn wants_human(text: &str) -> bool {
+    HUMAN.is_match(text)
+}
+
+/// The customer's verdict on the last answer, read from their words or a quick reply.
+pub fn feedback(text: &str) -> Option<crate::model::Feedback> {
+    if NOT_HELPFUL.is_match(text) {
+        Some(crate::model::Feedback::NotHelpful)
+    } else if HELPFUL.is_match(text) {
+        Some(crate::model::Feedback::Helpful)
+    } else {
+        None
+    }
+}
+
+/// The kind of inquiry, from the words and the best guide's area.
+pub fn categorize(text: &str, area: Option<&str>, urgent: Option<&str>) -> Category {
+    if FEATURE_REQUEST.is_match(text) {
+        return Category::FeatureRequest;
+    }
+    match urgent {
+        Some("charged_twice" | "money_not_received" | "payment_failed") => {
+            return Category::BillingPayment;
+        }
+        Some("account_compromised") => return Category::AccountAccess,
+        Some(_) => return Category::BugError,
+        None => {}
+    }
+    match area {
+        Some("payments" | "billing" | "transfers") => Category::BillingPayment,
+        Some("account" | "security") => Category::AccountAccess,
+        _ if ERROR_SIGNAL.is_match(text) => Category::BugError,
+        _ => Category::HowTo,
+    }
+}
+
+/// The bot's words, per language.
+struct Words {
+    solved: &'static str,
+    not_helpful: &'static str,
+    human: &'static str,
+    did_it_help: &'static str,
+    which_one: &'static str,
+    handoff: &'static str,
+    handoff_urgent: &'static str,
+    meanwhile: &'static str,
+    glad: &'static str,
+}
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Ko => &Words {
+            solved: "해결됐어요",
+            not_helpful: "도움이 안 됐어요",
+            human: "상담원 연결",
+            did_it_help: "이 안내로 해결되셨나요?",
+            which_one: "어떤 내용을 찾으시나요? 가장 가까운 안내를 골라 주세요.",
+            handoff: "상담원에게 연결해 드릴게요. 지금까지 나눈 대화가 함께 전달되니 다시 설명하지 않으셔도 돼요.",
+            handoff_urgent: "긴급 문의로 접수했어요. 팀 전체에 바로 알렸고, 지금까지 나눈 대화가 함께 전달되니 다시 설명하지 않으셔도 돼요.",
+            meanwhile: "기다리시는 동안 이 안내가 도움이 될 수 있어요.",
+            glad: "해결되어 다행이에요. 더 궁금한 점이 있으면 언제든 물어봐 주세요.",
+        },
+        Lang::En => &Words {
+            solved: "That solved it",
+            not_helpful: "That didn't help",
+            human: "Talk to a person",
+            did_it_help: "Did this solve it?",
+            which_one: "Which of these are you looking for?",
+            handoff: "I'm connecting you with a person. They'll see this whole conversation, so you won't need to repeat yourself.",
+            handoff_urgent: "I've marked this as urgent and alerted the whole team. They'll see this whole conversation, so you won't need to repeat yourself.",
+            meanwhile: "While you wait, this guide may help.",
+            glad: "Glad that's sorted. Ask any time if anything else comes up.",
+        },
+    }
+}
+
+/// The bot's reply to `text` (already PII-masked) in a conversation whose earlier messages are
+/// `history`, oldest first.
+pub fn respond(
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    text: &str,
+    lang: Lang,
+    history: &[Message],
+) -> kb::Result<Reply> {
+    let w = words(lang);
+    let last_bot = history
+        .iter()
+        .rev()
+        .find(|m| m.author == Author::Bot)
+        .and_then(|m| m.bot.as_ref());
+    let answered_before =
+        last_bot.is_some_and(|t| matches!(t.decision, Decision::Answer | Decision::Clarify));
+    let verdict = if answered_before {
+        feedback(text)
+    } else {
+        None
+    };
+
+    // "That solved it": thank and stop.
+    if verdict == Some(crate::model::Feedback::Helpful) {
+        let turn = BotTurn {
+            query: text.to_string(),
+            decision: Decision::Acknowledge,
+            confidence: 1.0,
+            reasons: Vec::new(),
+            priority: Priority::Normal,
+            category: last_bot.map_or(Category::HowTo, |t| t.category),
+            area: last_bot.and_then(|t| t.area.clone()),
+            hits: Vec::new(),
+            cited: Vec::new(),
+            feedback: None,
+        };
+        return Ok(Reply {
+            text: w.glad.to_string(),
+            links: Vec::new(),
+            quick_replies: Vec::new(),
+            turn,
+        });
+    }
+
+    // A "didn't help" is about the previous question: keep its search, don't search the complaint.
+    let searched = match (verdict, last_bot) {
+        (Some(_), Some(previous)) => previous.query.clone(),
+        _ => text.to_string(),
+    };
+    let results = kb.search(&SearchRequest {
+        query: &searched,
+        lang: Some(lang),
+        area: None,
+        limit: 5,
+        snippets: false,
+    })?;
+    let hits: Vec<Attempt> = results
+        .hits
+        .iter()
+        .map(|h| Attempt {
+            guide: h.guide.id.clone(),
+            title: h.guide.title.clone(),
+            area: h.guide.area.clone(),
+            anchor: h
+                .sections
+                .first()
+                .map(|s| s.anchor.clone())
+                .unwrap_or_default(),
+            score: h.score,
+            coverage: h.coverage,
+        })
+        .collect();
+    let top = hits.first();
+    let confidence = top.map_or(0.0, |h| h.coverage);
+    let area = top.and_then(|h| h.area.clone());
+    let urgent = urgency(text);
+    let category = categorize(text, area.as_deref(), urgent);
+
+    let mut reasons = Vec::new();
+    if wants_human(text) {
+        reasons.push(Reason::HumanRequested);
+    }
+    if let Some(kind) = urgent {
+        reasons.push(Reason::Urgent {
+            kind: kind.to_string(),
+        });
+    }
+    if verdict == Some(crate::model::Feedback::NotHelpful) {
+        reasons.push(Reason::NotHelpful);
+    }
+    if reasons.is_empty() && is_repeat(text, history, policy.repeat_at) {
+        reasons.push(Reason::Repeated);
+    }
+    let runner_up = hits
+        .iter()
+        .skip(1)
+        .take(2)
+        .filter(|h| {
+            h.area != area && h.score >= policy.clarify_within * top.map_or(0.0, |t| t.score)
+        })
+        .collect::<Vec<_>>();
+    let decision = if !reasons.is_empty() {
+        Decision::Handoff
+    } else if confidence < policy.answer_at {
+        reasons.push(Reason::LowConfidence);
+        Decision::Handoff
+    } else if !runner_up.is_empty() {
+        let mut areas: Vec<String> = std::iter::once(top)
+            .chain(runner_up.iter().map(|h| Some(*h)))
+            .flatten()
+            .filter_map(|h| h.area.clone())
+            .collect();
+        areas.dedup();
+        reasons.push(Reason::Ambiguous { areas });
+        Decision::Clarify
+    } else {
+        reasons.push(Reason::Confident);
+        Decision::Answer
+    };
+    let priority = if urgent.is_some() {
+        Priority::Urgent
+    } else {
+        Priority::Normal
+    };
+
+    let link = |h: &Attempt| Link {
+        guide: h.guide.clone(),
+        anchor: h.anchor.clone(),
+        title: h.title.clone(),
+    };
+    let (text_out, links, quick_replies) = match decision {
+        Decision::Answer => {
+            let best = top.expect("an answer has a best guide");
+            let excerpt = excerpt(
+                &kb.section(&best.guide, &best.anchor)?.unwrap_or_default(),
+                &searched,
+                policy.answer_chars,
+            );
+            let mut links = vec![link(best)];
+            links.extend(
+                hits.iter()
+                    .skip(1)
+                    .filter(|h| h.coverage >= policy.answer_at)
+                    .take(2)
+                    .map(link),
+            );
+            let text = format!("{}\n\n{excerpt}\n\n{}", best.title, w.did_it_help);
+            (
+                text,
+                links,
+                vec![
+                    w.solved.to_string(),
+                    w.not_helpful.to_string(),
+                    w.human.to_string(),
+                ],
+            )
+        }
+        Decision::Clarify => {
+            let links: Vec<Link> = hits.iter().take(3).map(link).collect();
+            let mut replies: Vec<String> = links.iter().map(|l| l.title.clone()).collect();
+            replies.push(w.human.to_string());
+            (w.which_one.to_string(), links, replies)
+        }
+        _ => {
+            let mut text = if urgent.is_some() {
+                w.handoff_urgent
+            } else {
+                w.handoff
+            }
+            .to_string();
+            // A guide that covers the question well may help while they wait.
+            let helpful: Vec<Link> = top
+                .filter(|h| h.coverage >= policy.answer_at)
+                .map(link)
+                .into_iter()
+                .collect();
+            if !helpful.is_empty() {
+                text.push_str("\n\n");
+                text.push_str(w.meanwhile);
+            }
+            (text, helpful, Vec::new())
+        }
+    };
+    let cited = links.iter().map(|l| l.guide.clone()).collect();
+    Ok(Reply {
+        text: text_out,
+        links,
+        quick_replies,
+        turn: BotTurn {
+            query: searched,
+            decision,
+            confidence,
+            reasons,
+            priority,
+            category,
+            area,
+            hits,
+            cited,
+            feedback: None,
+        },
+    })
+}
+
+/// True when an earlier customer message asked the same thing (and the bot answered it).
+fn is_repeat(text: &str, history: &[Message], at: f32) -> bool {
+    let terms: BTreeSet<String> = Analyzer::Text.terms(text).into_iter().collect();
+    if terms.is_empty() {
+        return false;
+    }
+    history.iter().enumerate().any(|(i, m)| {
+        if m.author != Author::Customer {
+            return false;
+        }
+        let answered = history[i + 1..].iter().any(|n| {
+            n.bot
+                .as_ref()
+                .is_some_and(|t| matches!(t.decision, Decision::Answer | Decision::Clarify))
+        });
+        let earlier: BTreeSet<String> = Analyzer::Text.terms(&m.text).into_iter().collect();
+        let shared = terms.intersection(&earlier).count() as f32;
+        let union = terms.union(&earlier).count() as f32;
+        answered && union > 0.0 && shared / union >= at
+    })
+}
+
+/// The part of a section that answers `query`: the whole section when short, else the lines from
+/// the first one that mentions the query, cut at a line end near `max_chars`.
+pub fn excerpt(section: &str, query: &str, max_chars: usize) -> String {
+    let lines: Vec<&str> = section.lines().filter(|l| !l.trim().is_empty()).collect();
+    if section.chars().count() <= max_chars {
+        return lines.join("\n");
+    }
+    let terms: BTreeSet<String> = Analyzer::Text.terms(query).into_iter().collect();
+    let start = lines
+        .iter()
+        .position(|l| Analyzer::Text.terms(l).iter().any(|t| terms.contains(t)))
+        .unwrap_or(0);
+    let mut out = String::new();
+    for line in &lines[start..] {
+        let len = out.chars().count();
+        if len > 0 && len + line.chars().count() > max_chars {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if line.chars().count() > max_chars {
+            out.extend(line.chars().take(max_chars));
+            out.push('…');
+            break;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_people_requests_in_both_languages() {
+        for text in [
+            "상담원 연결",
+            "사람이랑 얘기하고 싶어요",
+            "상담사 연결해 주세요",
+            "talk to a human",
+            "Can I speak with someone?",
+            "agent please",
+        ] {
+            assert!(wants_human(text), "{text}");
+        }
+        for text in ["비밀번호 변경", "user agent string", "how do I add staff"] {
+            assert_eq!(wants_human(text), text == "user agent string", "{text}");
+        }
+    }
+
+    #[test]
+    fn detects_urgency() {
+        let cases = [
+            ("송금했는데 안 들어왔어요", Some("money_not_received")),
+            ("정산금이 아직 안 들어왔어요", Some("money_not_received")),
+            (
+                "I sent money but it never arrived",
+                Some("money_not_received"),
+            ),
+            ("결제 오류가 계속 나요", Some("payment_failed")),
+            ("payment failed at checkout", Some("payment_failed")),
+            ("두 번 결제됐어요", Some("charged_twice")),
+            ("I was charged twice", Some("charged_twice")),
+            ("사이트 접속이 안 돼요", Some("service_down")),
+            ("접속이 안 돼요", Some("service_down")),
+            ("my store is down", Some("service_down")),
+            ("계정이 해킹당한 것 같아요", Some("account_compromised")),
+            ("account locked", Some("account_compromised")),
+            ("환불은 어떻게 하나요", None),
+            ("결제 수단 추가하는 법", None),
+        ];
+        for (text, kind) in cases {
+            assert_eq!(urgency(text), kind, "{text}");
+        }
+    }
+
+    #[test]
+    fn categories() {
+        assert_eq!(
+            categorize("다크 모드 기능 추가해 주세요", Some("store"), None),
+            Category::FeatureRequest
+        );
+        assert_eq!(
+            categorize("두 번 결제됐어요", None, Some("charged_twice")),
+            Category::BillingPayment
+        );
+        assert_eq!(
+            categorize("환불 방법", Some("payments"), None),
+            Category::BillingPayment
+        );
+        assert_eq!(
+            categorize("비밀번호 변경", Some("account"), None),
+            Category::AccountAccess
+        );
+        assert_eq!(
+            categorize("STO-5003 오류", Some("store"), None),
+            Category::BugError
+        );
+        assert_eq!(
+            categorize("상품 등록하는 법", Some("store"), None),
+            Category::HowTo
+        );
+    }
+
+    #[test]
+    fn feedback_words() {
+        use crate::model::Feedback::*;
+        assert_eq!(feedback("해결됐어요"), Some(Helpful));
+        assert_eq!(feedback("That solved it"), Some(Helpful));
+        assert_eq!(feedback("도움이 안 됐어요"), Some(NotHelpful));
+        assert_eq!(feedback("그래도 안 돼요"), Some(NotHelpful));
+        assert_eq!(feedback("That didn't help"), Some(NotHelpful));
+        assert_eq!(feedback("환불은 언제 되나요"), None);
+    }
+
+    #[test]
+    fn excerpts_start_at_the_answer() {
+        let section = format!(
+            "{}\n비밀번호는 설정에서 바꿉니다.\n다음 줄.",
+            "관련 없는 긴 문장입니다. ".repeat(40)
+        );
+        let e = excerpt(&section, "비밀번호 변경", 60);
+        assert!(e.starts_with("비밀번호는 설정에서 바꿉니다."), "{e}");
+        assert_eq!(
+            excerpt("짧은 안내.\n\n둘째 줄.", "x", 100),
+            "짧은 안내.\n둘째 줄."
+        );
+    }
+}
