@@ -1,0 +1,532 @@
+//! The desk's flows on SQLite with Baton's own guides: answers, hand-offs, the queue, claims,
+//! replies, resolution and reopening, idempotency, masking.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use desk::desk::{Start, StartCustomer};
+use desk::model::{
+    Author, CaseStatus, Category, ConversationState, Decision, Feedback, Priority, Reason,
+};
+use desk::store::sqlite::SqliteStore;
+use desk::{Desk, Error};
+use kb::{KnowledgeBase, Lang};
+
+fn knowledge_base() -> Arc<KnowledgeBase> {
+    static KB: OnceLock<Arc<KnowledgeBase>> = OnceLock::new();
+    KB.get_or_init(|| {
+        let guides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/guides");
+        Arc::new(KnowledgeBase::from_guides(&guides).expect("index kb/guides"))
+    })
+    .clone()
+}
+
+struct TestDesk {
+    desk: Desk,
+    _dir: tempfile::TempDir,
+}
+
+fn desk() -> TestDesk {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("desk.db")).expect("open store");
+    TestDesk {
+        desk: Desk::new(knowledge_base(), Arc::new(store)),
+        _dir: dir,
+    }
+}
+
+async fn start(desk: &Desk, customer: &str, locale: Lang) -> (String, String) {
+    let started = desk
+        .start(Start {
+            customer: Some(StartCustomer {
+                id: Some(customer.into()),
+                contact: Some("010-1234-5678".into()),
+                name: None,
+            }),
+            channel: Some("web".into()),
+            locale: Some(locale),
+            metadata: [("page".to_string(), "/dashboard/settlements".to_string())].into(),
+        })
+        .await
+        .expect("start");
+    (started.conversation.id, started.secret)
+}
+
+#[tokio::test]
+async fn a_korean_question_is_answered_with_the_right_guide() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let posted = t
+        .desk
+        .post(&id, &secret, "비밀번호 변경이 안 돼요", Some("k1"))
+        .await
+        .expect("post");
+    let reply = posted.reply.expect("bot replies");
+    let turn = reply.bot.as_ref().expect("turn");
+    assert_eq!(turn.decision, Decision::Answer, "{turn:?}");
+    assert_eq!(
+        turn.cited.first().map(String::as_str),
+        Some("ko/account/password-reset")
+    );
+    assert!(turn.confidence >= 0.6);
+    assert_eq!(turn.reasons, [Reason::Confident]);
+    assert_eq!(
+        reply.quick_replies,
+        ["해결됐어요", "도움이 안 됐어요", "상담원 연결"]
+    );
+    assert!(reply.text.contains("비밀번호"), "{}", reply.text);
+    assert!(posted.case.is_none());
+}
+
+#[tokio::test]
+async fn an_english_question_is_answered_with_the_right_guide() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::En).await;
+    let posted = t
+        .desk
+        .post(
+            &id,
+            &secret,
+            "How do I give a partial refund to a customer?",
+            None,
+        )
+        .await
+        .expect("post");
+    let turn = posted.reply.expect("reply").bot.expect("turn");
+    assert_eq!(turn.decision, Decision::Answer, "{turn:?}");
+    assert_eq!(
+        turn.cited.first().map(String::as_str),
+        Some("en/payments/refund")
+    );
+}
+
+#[tokio::test]
+async fn asking_for_a_person_hands_off_with_transcript_and_attempts() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    t.desk
+        .post(&id, &secret, "정산 계좌를 바꾸고 싶어요", None)
+        .await
+        .expect("post");
+    let posted = t
+        .desk
+        .post(&id, &secret, "상담원 연결해 주세요", None)
+        .await
+        .expect("post");
+    let case = posted.case.expect("case");
+    assert_eq!(case.reason, Reason::HumanRequested);
+    assert_eq!(case.status, CaseStatus::Open);
+    assert_eq!(case.metadata["page"], "/dashboard/settlements");
+    let view = t.desk.case(&case.id).await.expect("case view");
+    assert_eq!(view.transcript.len(), 4, "two questions, two bot turns");
+    assert_eq!(view.attempts.len(), 2);
+    assert_eq!(
+        view.attempts[0].hits.first().map(|h| h.guide.as_str()),
+        Some("ko/transfers/settlement-account")
+    );
+    assert!(
+        case.summary.contains("정산 계좌를 바꾸고 싶어요"),
+        "{}",
+        case.summary
+    );
+    assert_eq!(view.conversation.state, ConversationState::Human);
+}
+
+#[tokio::test]
+async fn urgent_messages_jump_the_queue() {
+    let t = desk();
+    let (a, sa) = start(&t.desk, "c1", Lang::Ko).await;
+    t.desk
+        .post(&a, &sa, "상담원 연결", None)
+        .await
+        .expect("post");
+    let (b, sb) = start(&t.desk, "c2", Lang::Ko).await;
+    let posted = t
+        .desk
+        .post(&b, &sb, "어제 송금했는데 아직 안 들어왔어요", None)
+        .await
+        .expect("post");
+    let case = posted.case.expect("urgent case");
+    assert_eq!(case.priority, Priority::Urgent);
+    assert_eq!(
+        case.reason,
+        Reason::Urgent {
+            kind: "money_not_received".into()
+        }
+    );
+    assert_eq!(case.category, Category::BillingPayment);
+    let queue = t.desk.queue(10).await.expect("queue");
+    assert_eq!(
+        queue
+            .iter()
+            .map(|c| c.conversation_id.as_str())
+            .collect::<Vec<_>>(),
+        [b.as_str(), a.as_str()]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_operators_claim_at_once_and_one_wins() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let case = t
+        .desk
+        .post(&id, &secret, "상담원 연결", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    let (a, b) = tokio::join!(
+        t.desk.claim(&case.id, "minji"),
+        t.desk.claim(&case.id, "junho")
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(w), Err(l)) | (Err(l), Ok(w)) => (w, l),
+        other => panic!("expected one winner: {other:?}"),
+    };
+    assert!(
+        matches!(&lost, Error::Conflict(m) if m.contains("is held by")),
+        "{lost}"
+    );
+    assert_eq!(won.status, CaseStatus::Claimed);
+    // Claiming again as the holder is fine; the other still conflicts.
+    let holder = won.assignee.clone().expect("holder");
+    t.desk
+        .claim(&case.id, &holder)
+        .await
+        .expect("re-claim by holder");
+    let other = if holder == "minji" { "junho" } else { "minji" };
+    assert!(matches!(
+        t.desk.release(&case.id, other).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(
+        t.desk
+            .release(&case.id, &holder)
+            .await
+            .expect("release")
+            .status,
+        CaseStatus::Open
+    );
+}
+
+#[tokio::test]
+async fn replies_reach_the_customer_and_the_bot_stays_silent() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let case = t
+        .desk
+        .post(&id, &secret, "상담원 연결", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    t.desk.claim(&case.id, "minji").await.expect("claim");
+    t.desk
+        .reply(&case.id, "minji", "안녕하세요, 확인해 볼게요.")
+        .await
+        .expect("reply");
+    let later = t
+        .desk
+        .post(&id, &secret, "비밀번호 변경은 어떻게 해요?", None)
+        .await
+        .expect("post");
+    assert!(
+        later.reply.is_none(),
+        "the bot must not talk over the operator"
+    );
+    let (_, messages) = t.desk.transcript(&id, &secret).await.expect("transcript");
+    let operator: Vec<&str> = messages
+        .iter()
+        .filter(|m| matches!(m.author, Author::Operator { .. }))
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(operator, ["안녕하세요, 확인해 볼게요."]);
+    assert_eq!(
+        messages.last().map(|m| m.author.clone()),
+        Some(Author::Customer)
+    );
+    assert!(matches!(
+        t.desk.reply(&case.id, "junho", "제가 할게요").await,
+        Err(Error::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_message_after_resolution_reopens_the_case() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let case = t
+        .desk
+        .post(&id, &secret, "상담원 연결", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    t.desk.claim(&case.id, "minji").await.expect("claim");
+    let resolved = t
+        .desk
+        .resolve(
+            &case.id,
+            "minji",
+            "정산 계좌 변경 안내함",
+            Some(Category::BillingPayment),
+            Some("guide: 정산 계좌 변경 시 보류 기간 설명 추가"),
+        )
+        .await
+        .expect("resolve");
+    assert_eq!(resolved.status, CaseStatus::Resolved);
+    assert!(t.desk.queue(10).await.expect("queue").is_empty());
+    let posted = t
+        .desk
+        .post(&id, &secret, "아직도 안 바뀌었어요", None)
+        .await
+        .expect("post");
+    let reopened = posted.case.expect("case");
+    assert_eq!(
+        (reopened.id.as_str(), reopened.status, reopened.reopened),
+        (case.id.as_str(), CaseStatus::Open, 1)
+    );
+    assert!(posted.reply.is_none());
+    assert_eq!(t.desk.queue(10).await.expect("queue").len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_hand_off_twice_is_one_case() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let first = t.desk.request_human(&id, &secret).await.expect("hand off");
+    let second = t
+        .desk
+        .request_human(&id, &secret)
+        .await
+        .expect("hand off again");
+    let third = t
+        .desk
+        .hand_off(&id, &first_turn(&t.desk, &id, &secret).await)
+        .await
+        .expect("retry");
+    assert_eq!(first.id, second.id);
+    assert_eq!(first.id, third.id);
+    assert_eq!(t.desk.queue(10).await.expect("queue").len(), 1);
+}
+
+async fn first_turn(desk: &Desk, id: &str, secret: &str) -> desk::model::BotTurn {
+    let posted = desk
+        .post(id, secret, "환불은 어떻게 하나요?", None)
+        .await
+        .expect("post");
+    // The conversation is already with people, so the bot is silent; build the turn a retried
+    // hand-off would carry.
+    assert!(posted.reply.is_none());
+    desk::model::BotTurn {
+        query: "환불".into(),
+        decision: Decision::Handoff,
+        confidence: 0.0,
+        reasons: vec![Reason::HumanRequested],
+        priority: Priority::Normal,
+        category: Category::HowTo,
+        area: None,
+        hits: Vec::new(),
+        cited: Vec::new(),
+        feedback: None,
+    }
+}
+
+#[tokio::test]
+async fn personal_data_is_masked_everywhere_it_is_stored() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let text = "카드 4111 1111 1111 1111 로 두 번 결제됐어요. 연락처 010-9876-5432, 주민번호 900101-1234567";
+    let case = t
+        .desk
+        .post(&id, &secret, text, None)
+        .await
+        .expect("post")
+        .case
+        .expect("urgent case");
+    let view = t.desk.case(&case.id).await.expect("view");
+    let stored = serde_json::to_string(&view).expect("json");
+    for secret_text in [
+        "4111 1111 1111 1111",
+        "010-9876-5432",
+        "900101-1234567",
+        "010-1234-5678",
+    ] {
+        assert!(
+            !stored.contains(secret_text),
+            "{secret_text} stored unmasked"
+        );
+    }
+    assert!(case.summary.contains("[card ****1111]"), "{}", case.summary);
+    assert_eq!(
+        view.conversation.customer.contact.as_deref(),
+        Some("[phone ****5678]")
+    );
+    t.desk
+        .note(&case.id, "minji", "고객 번호 010-5555-6666 으로 전화함")
+        .await
+        .expect("note");
+    let notes = t.desk.case(&case.id).await.expect("view").notes;
+    assert_eq!(notes[0].text, "고객 번호 [phone ****6666] 으로 전화함");
+}
+
+#[tokio::test]
+async fn another_conversations_secret_reads_as_not_found() {
+    let t = desk();
+    let (a, _) = start(&t.desk, "c1", Lang::Ko).await;
+    let (_, secret_b) = start(&t.desk, "c2", Lang::Ko).await;
+    assert!(matches!(
+        t.desk.transcript(&a, &secret_b).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        t.desk.post(&a, &secret_b, "hi", None).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        t.desk.transcript("cv_nope", &secret_b).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_resend_with_the_same_key_is_deduplicated() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let first = t
+        .desk
+        .post(&id, &secret, "환불은 어떻게 하나요?", Some("key-1"))
+        .await
+        .expect("post");
+    let again = t
+        .desk
+        .post(&id, &secret, "환불은 어떻게 하나요?", Some("key-1"))
+        .await
+        .expect("resend");
+    assert!(again.duplicate);
+    assert_eq!(again.message.id, first.message.id);
+    assert_eq!(again.reply.map(|m| m.id), first.reply.map(|m| m.id));
+    let (_, messages) = t.desk.transcript(&id, &secret).await.expect("transcript");
+    assert_eq!(messages.len(), 2);
+}
+
+#[tokio::test]
+async fn didnt_help_hands_off_and_records_the_feedback() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let answered = t
+        .desk
+        .post(&id, &secret, "비밀번호 변경이 안 돼요", None)
+        .await
+        .expect("post");
+    assert_eq!(
+        answered
+            .reply
+            .as_ref()
+            .and_then(|m| m.bot.as_ref())
+            .map(|t| t.decision),
+        Some(Decision::Answer)
+    );
+    let posted = t
+        .desk
+        .post(&id, &secret, "도움이 안 됐어요", None)
+        .await
+        .expect("post");
+    let case = posted.case.expect("case");
+    assert_eq!(case.reason, Reason::NotHelpful);
+    let (_, messages) = t.desk.transcript(&id, &secret).await.expect("transcript");
+    assert_eq!(
+        messages[1].bot.as_ref().and_then(|t| t.feedback),
+        Some(Feedback::NotHelpful)
+    );
+}
+
+#[tokio::test]
+async fn the_same_question_again_hands_off() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::En).await;
+    t.desk
+        .post(
+            &id,
+            &secret,
+            "how do I change my settlement bank account",
+            None,
+        )
+        .await
+        .expect("post");
+    let posted = t
+        .desk
+        .post(
+            &id,
+            &secret,
+            "how can I change the settlement bank account?",
+            None,
+        )
+        .await
+        .expect("post");
+    assert_eq!(posted.case.expect("case").reason, Reason::Repeated);
+}
+
+#[tokio::test]
+async fn questions_the_guides_do_not_cover_go_to_people() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let posted = t
+        .desk
+        .post(&id, &secret, "배송 기사님이 너무 불친절해요", None)
+        .await
+        .expect("post");
+    let turn = posted.reply.expect("reply").bot.expect("turn");
+    assert_eq!(turn.decision, Decision::Handoff);
+    assert_eq!(turn.reasons, [Reason::LowConfidence]);
+    assert!(turn.confidence < 0.6);
+}
+
+#[tokio::test]
+async fn a_new_case_shows_the_customers_earlier_cases() {
+    let t = desk();
+    let (a, sa) = start(&t.desk, "repeat-customer", Lang::Ko).await;
+    let first = t
+        .desk
+        .post(&a, &sa, "상담원 연결", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    t.desk
+        .resolve(&first.id, "minji", "안내 완료", None, None)
+        .await
+        .expect("resolve");
+    let (b, sb) = start(&t.desk, "repeat-customer", Lang::Ko).await;
+    let second = t
+        .desk
+        .post(&b, &sb, "사람이랑 얘기하고 싶어요", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    assert_eq!(second.history.len(), 1);
+    assert_eq!(second.history[0].id, first.id);
+    assert_eq!(second.history[0].resolution.as_deref(), Some("안내 완료"));
+}
+
+#[tokio::test]
+async fn bad_text_is_refused_and_nothing_is_stored() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    assert!(matches!(
+        t.desk.post(&id, &secret, "   ", None).await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        t.desk.post(&id, &secret, &"가".repeat(2000), None).await,
+        Err(Error::Invalid(_))
+    ));
+    let (_, messages) = t.desk.transcript(&id, &secret).await.expect("transcript");
+    assert!(messages.is_empty());
+    assert!(matches!(
+        t.desk.claim("case_nope", "minji").await,
+        Err(Error::NotFound { .. })
+    ));
+}
