@@ -1,6 +1,16 @@
-//! Shared helpers of Baton's end-to-end tests: where the repository and the shared corpora are.
+//! Shared helpers of Baton's end-to-end tests: where the repository and the shared corpora are,
+//! and [`spawn_app`], the whole desk on a free port with a fresh SQLite file.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use desk::Desk;
+use desk::http::{AppState, OperatorAuth};
+use desk::store::sqlite::SqliteStore;
+use kb::KnowledgeBase;
+use serde_json::{Value, json};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -20,4 +30,165 @@ pub fn shared_corpus(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Baton's own guides, indexed once per test binary.
+pub fn baton_kb() -> Arc<KnowledgeBase> {
+    static KB: OnceLock<Arc<KnowledgeBase>> = OnceLock::new();
+    KB.get_or_init(|| {
+        Arc::new(
+            KnowledgeBase::from_guides(&repo_root().join("kb/guides")).expect("index kb/guides"),
+        )
+    })
+    .clone()
+}
+
+/// Operator tokens the test app accepts.
+pub const MINJI: &str = "token-minji-0123456789";
+/// Operator tokens the test app accepts.
+pub const JUNHO: &str = "token-junho-0123456789";
+
+/// A running desk.
+pub struct TestApp {
+    /// Base URL, `http://127.0.0.1:port`.
+    pub url: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The SQLite file behind it.
+    pub db: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the desk (all routers, SQLite in a temp dir) on a free loopback port.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("desk.db");
+    // A short busy timeout makes "the store is locked" show as unavailable within the test.
+    let store = SqliteStore::open_with_busy_timeout(&db, std::time::Duration::from_millis(200))
+        .expect("open store");
+    let tokens = HashMap::from([
+        (MINJI.to_string(), "minji".to_string()),
+        (JUNHO.to_string(), "junho".to_string()),
+    ]);
+    let state = AppState {
+        desk: Desk::new(baton_kb(), Arc::new(store)),
+        operators: Arc::new(OperatorAuth::Tokens(tokens)),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum_serve(listener, state).await });
+    TestApp {
+        url: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        db,
+        _dir: dir,
+    }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
+    desk::http::serve(listener, state).await.expect("serve");
+}
+
+/// A customer's conversation in a test.
+pub struct Chat {
+    /// Conversation id.
+    pub id: String,
+    /// Its secret.
+    pub secret: String,
+}
+
+impl TestApp {
+    /// Starts a conversation for `customer` in `locale`.
+    pub async fn start(&self, customer: &str, locale: &str) -> Chat {
+        let body = json!({"customer": {"id": customer, "contact": "010-1234-5678"}, "channel": "web", "locale": locale, "metadata": {"page": "/dashboard"}});
+        let response = self
+            .client
+            .post(format!("{}/api/conversations", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(response.status(), 201);
+        let v: Value = response.json().await.expect("json");
+        Chat {
+            id: v["conversation"]["id"].as_str().expect("id").into(),
+            secret: v["secret"].as_str().expect("secret").into(),
+        }
+    }
+
+    /// Sends a customer message; returns status and body.
+    pub async fn send(&self, chat: &Chat, text: &str, key: Option<&str>) -> (u16, Value) {
+        let mut body = json!({"text": text});
+        if let Some(key) = key {
+            body["idempotency_key"] = json!(key);
+        }
+        let response = self
+            .client
+            .post(format!(
+                "{}/api/conversations/{}/messages",
+                self.url, chat.id
+            ))
+            .bearer_auth(&chat.secret)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    /// Reads a conversation as its customer.
+    pub async fn read(&self, chat: &Chat) -> Value {
+        let response = self
+            .client
+            .get(format!("{}/api/conversations/{}", self.url, chat.id))
+            .bearer_auth(&chat.secret)
+            .send()
+            .await
+            .expect("read");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
+    /// An operator GET; returns status and body.
+    pub async fn operator_get(&self, token: &str, path: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(format!("{}/api/operator{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("get");
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    /// An operator POST; returns status and body.
+    pub async fn operator_post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/operator{path}", self.url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("post");
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    /// The queue's case ids, in order.
+    pub async fn queue(&self) -> Vec<Value> {
+        let (status, body) = self.operator_get(MINJI, "/queue").await;
+        assert_eq!(status, 200, "{body}");
+        body["cases"].as_array().cloned().unwrap_or_default()
+    }
 }

@@ -8,6 +8,7 @@
 pub mod bot;
 pub mod desk;
 pub mod error;
+pub mod http;
 pub mod model;
 pub mod pii;
 pub mod store;

@@ -38,7 +38,7 @@ pub struct Appended {
 /// Storage for the desk. See the module documentation for the contract every backend keeps.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Checks that the store answers.
+    /// Checks that the store answers and can take writes.
     async fn ping(&self) -> Result<()>;
 
     /// Stores a new conversation (its `version` as given).

@@ -75,15 +75,23 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`, and its directory.
+    /// Opens (creating if needed) the database at `path`, and its directory. A write waits up to
+    /// five seconds for another writer before the store reports itself unavailable.
     pub fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with_busy_timeout(path, std::time::Duration::from_secs(5))
+    }
+
+    /// [`SqliteStore::open`] with another wait for a locked database.
+    pub fn open_with_busy_timeout(
+        path: &Path,
+        busy_timeout: std::time::Duration,
+    ) -> Result<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::Unavailable(format!("{}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path).map_err(unavailable)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(unavailable)?;
+        conn.busy_timeout(busy_timeout).map_err(unavailable)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(unavailable)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -169,8 +177,13 @@ fn one<T: DeserializeOwned>(conn: &Connection, sql: &str, id: &str) -> Result<Op
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {
-        self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable))
-            .await
+        // Reads work while another process holds the write lock (WAL); a desk that cannot write is
+        // not healthy, so take the write lock and let it go.
+        self.with(|c| {
+            c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+                .map_err(unavailable)
+        })
+        .await
     }
 
     async fn insert_conversation(&self, conversation: &Conversation) -> Result<()> {

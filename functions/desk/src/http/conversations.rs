@@ -1,0 +1,205 @@
+//! The customer side: start a conversation, send messages, read it, ask for a person.
+//!
+//! The customer holds the conversation's secret (returned once, at start) and sends it as
+//! `Authorization: Bearer <secret>`. A wrong secret answers 404, as for an unknown id.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::{AppError, AppJson, AppState, Bearer, OptionalJson};
+use crate::desk::{MAX_MESSAGE_BYTES, Posted, Start};
+use crate::model::{Author, CaseStatus, Conversation, ConversationState, Link, Message, Millis};
+
+/// The conversation routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/conversations", post(start))
+        .route("/api/conversations/{id}", get(read))
+        .route("/api/conversations/{id}/messages", post(send))
+        .route("/api/conversations/{id}/handoff", post(handoff))
+}
+
+/// A conversation as its customer sees it.
+#[derive(Debug, Serialize)]
+pub struct ConversationView {
+    /// Id.
+    pub id: String,
+    /// `bot`, `human` or `resolved`.
+    pub state: ConversationState,
+    /// Language.
+    pub locale: kb::Lang,
+    /// Created.
+    pub created_at: Millis,
+}
+
+impl From<&Conversation> for ConversationView {
+    fn from(c: &Conversation) -> Self {
+        ConversationView {
+            id: c.id.clone(),
+            state: c.state,
+            locale: c.locale,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A message as the customer sees it: no bot internals.
+#[derive(Debug, Serialize)]
+pub struct MessageView {
+    /// Id.
+    pub id: String,
+    /// `customer`, `bot` or `operator` (with a name).
+    pub author: Author,
+    /// Text.
+    pub text: String,
+    /// Guides.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+    /// Suggested replies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quick_replies: Vec<String>,
+    /// When.
+    pub created_at: Millis,
+}
+
+impl From<Message> for MessageView {
+    fn from(m: Message) -> Self {
+        MessageView {
+            id: m.id,
+            author: m.author,
+            text: m.text,
+            links: m.links,
+            quick_replies: m.quick_replies,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Started {
+    conversation: ConversationView,
+    secret: String,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    OptionalJson(start): OptionalJson<Start>,
+) -> Result<(StatusCode, Json<Started>), AppError> {
+    let started = state.desk.start(start).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Started {
+            conversation: (&started.conversation).into(),
+            secret: started.secret,
+        }),
+    ))
+}
+
+#[derive(Serialize)]
+struct Transcript {
+    conversation: ConversationView,
+    messages: Vec<MessageView>,
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Bearer(secret): Bearer,
+) -> Result<Json<Transcript>, AppError> {
+    let (conversation, messages) = state.desk.transcript(&id, &secret).await?;
+    Ok(Json(Transcript {
+        conversation: (&conversation).into(),
+        messages: messages.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// A customer message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Send {
+    /// The text (at most 4096 bytes).
+    pub text: String,
+    /// The client's key for this send; also accepted as the `Idempotency-Key` header.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Sent {
+    message: MessageView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply: Option<MessageView>,
+    /// `open`, `claimed` or `resolved` once people have the conversation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_status: Option<CaseStatus>,
+    duplicate: bool,
+}
+
+impl From<Posted> for Sent {
+    fn from(p: Posted) -> Self {
+        Sent {
+            message: p.message.into(),
+            reply: p.reply.map(Into::into),
+            case_status: p.case.map(|c| c.status),
+            duplicate: p.duplicate,
+        }
+    }
+}
+
+async fn send(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Bearer(secret): Bearer,
+    headers: HeaderMap,
+    AppJson(body): AppJson<Send>,
+) -> Result<(StatusCode, Json<Sent>), AppError> {
+    if body.text.len() > MAX_MESSAGE_BYTES {
+        return Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("text is longer than {MAX_MESSAGE_BYTES} bytes"),
+        ));
+    }
+    let key = body.idempotency_key.or_else(|| {
+        headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
+    if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "idempotency_key must be 1–200 bytes",
+        ));
+    }
+    let posted = state
+        .desk
+        .post(&id, &secret, &body.text, key.as_deref())
+        .await?;
+    let status = if posted.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(posted.into())))
+}
+
+#[derive(Serialize)]
+struct HandedOff {
+    case_status: CaseStatus,
+}
+
+async fn handoff(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Bearer(secret): Bearer,
+) -> Result<Json<HandedOff>, AppError> {
+    let case = state.desk.request_human(&id, &secret).await?;
+    Ok(Json(HandedOff {
+        case_status: case.status,
+    }))
+}

@@ -1,0 +1,139 @@
+//! The operator side under `/api/operator`: the queue and what can be done with a case.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::{AppError, AppJson, AppState, Operator, OptionalJson};
+use crate::desk::CaseView;
+use crate::model::{Case, Category, Message, Note};
+
+/// The operator routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/operator/queue", get(queue))
+        .route("/api/operator/cases/{id}", get(case))
+        .route("/api/operator/cases/{id}/claim", post(claim))
+        .route("/api/operator/cases/{id}/release", post(release))
+        .route("/api/operator/cases/{id}/reply", post(reply))
+        .route("/api/operator/cases/{id}/notes", post(note))
+        .route("/api/operator/cases/{id}/resolve", post(resolve))
+        .route("/api/operator/health", get(health))
+}
+
+#[derive(Debug, Deserialize)]
+struct QueueParams {
+    limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct QueueView {
+    cases: Vec<Case>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    _: Operator,
+    Query(params): Query<QueueParams>,
+) -> Result<Json<QueueView>, AppError> {
+    let cases = state
+        .desk
+        .queue(params.limit.unwrap_or(50).clamp(1, 200))
+        .await?;
+    Ok(Json(QueueView { cases }))
+}
+
+async fn case(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<String>,
+) -> Result<Json<CaseView>, AppError> {
+    Ok(Json(state.desk.case(&id).await?))
+}
+
+async fn claim(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    Path(id): Path<String>,
+) -> Result<Json<Case>, AppError> {
+    Ok(Json(state.desk.claim(&id, &name).await?))
+}
+
+async fn release(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    Path(id): Path<String>,
+) -> Result<Json<Case>, AppError> {
+    Ok(Json(state.desk.release(&id, &name).await?))
+}
+
+/// A reply or note body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Text {
+    text: String,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<Text>,
+) -> Result<(StatusCode, Json<Message>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.desk.reply(&id, &name, &body.text).await?),
+    ))
+}
+
+async fn note(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<Text>,
+) -> Result<(StatusCode, Json<Note>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.desk.note(&id, &name, &body.text).await?),
+    ))
+}
+
+/// How a case was resolved.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resolve {
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    category: Option<Category>,
+    /// What would prevent the next one: a guide to write or a product fix.
+    #[serde(default)]
+    follow_up: Option<String>,
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<Resolve>,
+) -> Result<Json<Case>, AppError> {
+    Ok(Json(
+        state
+            .desk
+            .resolve(
+                &id,
+                &name,
+                &body.note,
+                body.category,
+                body.follow_up.as_deref(),
+            )
+            .await?,
+    ))
+}
+
+async fn health(State(state): State<AppState>, _: Operator) -> Result<StatusCode, AppError> {
+    state.desk.store().ping().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

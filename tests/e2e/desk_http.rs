@@ -1,0 +1,393 @@
+//! The desk over real HTTP: a server on a free port with a fresh SQLite file per test.
+
+use baton_e2e::{JUNHO, MINJI, spawn_app};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn a_korean_question_is_answered_with_the_right_citation() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let (status, body) = app.send(&chat, "비밀번호 변경이 안 돼요", Some("k1")).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        body["reply"]["links"][0]["guide"], "ko/account/password-reset",
+        "{body}"
+    );
+    assert_eq!(
+        body["reply"]["quick_replies"],
+        json!(["해결됐어요", "도움이 안 됐어요", "상담원 연결"])
+    );
+    // The customer never sees the bot's internals.
+    assert!(body["reply"].get("bot").is_none());
+}
+
+#[tokio::test]
+async fn an_english_question_is_answered_with_the_right_citation() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "en").await;
+    let (_, body) = app
+        .send(&chat, "How do I connect my own domain to my store?", None)
+        .await;
+    assert_eq!(
+        body["reply"]["links"][0]["guide"], "en/store/custom-domain",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn asking_for_a_person_creates_a_case_with_transcript_and_attempts() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    app.send(&chat, "정산 계좌 바꾸는 법", None).await;
+    let (_, body) = app.send(&chat, "상담원 연결", None).await;
+    assert_eq!(body["case_status"], "open", "{body}");
+    let queue = app.queue().await;
+    assert_eq!(queue.len(), 1);
+    let id = queue[0]["id"].as_str().expect("id");
+    let (status, view) = app.operator_get(MINJI, &format!("/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["transcript"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        view["attempts"][0]["hits"][0]["guide"], "ko/transfers/settlement-account",
+        "{view}"
+    );
+    assert_eq!(view["case"]["reason"]["code"], "human_requested");
+    assert_eq!(view["case"]["metadata"]["page"], "/dashboard");
+}
+
+#[tokio::test]
+async fn an_urgent_message_creates_an_urgent_case_at_the_head_of_the_queue() {
+    let app = spawn_app().await;
+    let calm = app.start("c1", "ko").await;
+    app.send(&calm, "상담원 연결", None).await;
+    let urgent = app.start("c2", "ko").await;
+    let (_, body) = app.send(&urgent, "결제 오류가 계속 나요", None).await;
+    assert_eq!(body["case_status"], "open");
+    let queue = app.queue().await;
+    assert_eq!(queue[0]["conversation_id"], urgent.id.as_str());
+    assert_eq!(queue[0]["priority"], "urgent");
+    assert_eq!(
+        queue[0]["reason"],
+        json!({"code": "urgent", "kind": "payment_failed"})
+    );
+    assert_eq!(queue[1]["conversation_id"], calm.id.as_str());
+}
+
+#[tokio::test]
+async fn two_operators_claim_at_once_one_200_one_409() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    app.send(&chat, "상담원 연결", None).await;
+    let id = app.queue().await[0]["id"].as_str().expect("id").to_string();
+    let path = format!("/cases/{id}/claim");
+    let (a, b) = tokio::join!(
+        app.operator_post(MINJI, &path, json!({})),
+        app.operator_post(JUNHO, &path, json!({}))
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
+    let loser = if a.0 == 409 { &a.1 } else { &b.1 };
+    assert_eq!(loser["error"]["code"], "conflict");
+    assert!(
+        loser["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is held by")),
+        "{loser}"
+    );
+    // Who holds it is visible in the queue.
+    let holder = app.queue().await[0]["assignee"]
+        .as_str()
+        .map(str::to_string);
+    assert!(matches!(holder.as_deref(), Some("minji" | "junho")));
+}
+
+#[tokio::test]
+async fn an_operator_reply_shows_in_the_customers_conversation() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    app.send(&chat, "상담원 연결", None).await;
+    let id = app.queue().await[0]["id"].as_str().expect("id").to_string();
+    let (status, _) = app
+        .operator_post(
+            MINJI,
+            &format!("/cases/{id}/reply"),
+            json!({"text": "안녕하세요, 민지입니다. 확인해 볼게요."}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, later) = app.send(&chat, "네 감사합니다", None).await;
+    assert!(
+        later.get("reply").is_none(),
+        "the bot stays silent: {later}"
+    );
+    let conversation = app.read(&chat).await;
+    let messages = conversation["messages"].as_array().expect("messages");
+    let operator: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["author"]["kind"] == "operator")
+        .collect();
+    assert_eq!(operator.len(), 1);
+    assert_eq!(operator[0]["author"]["name"], "minji");
+    assert_eq!(
+        operator[0]["text"],
+        "안녕하세요, 민지입니다. 확인해 볼게요."
+    );
+}
+
+#[tokio::test]
+async fn a_write_after_resolve_reopens_the_case() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    app.send(&chat, "상담원 연결", None).await;
+    let id = app.queue().await[0]["id"].as_str().expect("id").to_string();
+    let (status, resolved) = app
+        .operator_post(MINJI, &format!("/cases/{id}/resolve"), json!({"note": "안내 완료", "category": "billing_payment", "follow_up": "guide: 정산 계좌 변경 후 보류 기간"}))
+        .await;
+    assert_eq!(status, 200, "{resolved}");
+    assert_eq!(resolved["status"], "resolved");
+    assert!(app.queue().await.is_empty());
+    let (_, body) = app.send(&chat, "아직도 안 바뀌었어요", None).await;
+    assert_eq!(body["case_status"], "open");
+    let queue = app.queue().await;
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0]["id"], id.as_str());
+    assert_eq!(queue[0]["reopened"], 1);
+}
+
+#[tokio::test]
+async fn the_same_hand_off_twice_is_one_case() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    for _ in 0..3 {
+        let response = app
+            .client
+            .post(format!("{}/api/conversations/{}/handoff", app.url, chat.id))
+            .bearer_auth(&chat.secret)
+            .send()
+            .await
+            .expect("handoff");
+        assert_eq!(response.status(), 200);
+    }
+    app.send(&chat, "상담원 연결", None).await;
+    assert_eq!(app.queue().await.len(), 1);
+}
+
+#[tokio::test]
+async fn personal_data_is_masked_in_the_stored_case() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    app.send(
+        &chat,
+        "상담원 연결해 주세요. 제 번호는 010-9876-5432, 계좌는 국민 123-45-6789012 입니다",
+        None,
+    )
+    .await;
+    let id = app.queue().await[0]["id"].as_str().expect("id").to_string();
+    let (_, view) = app.operator_get(MINJI, &format!("/cases/{id}")).await;
+    let stored = view.to_string();
+    for raw in ["010-9876-5432", "123-45-6789012", "010-1234-5678"] {
+        assert!(!stored.contains(raw), "{raw} stored unmasked");
+    }
+    assert!(
+        stored.contains("[phone ****5432]") && stored.contains("[account ****9012]"),
+        "{stored}"
+    );
+    // The database file itself holds no raw number either.
+    let bytes = std::fs::read(&app.db).expect("db");
+    let wal = std::fs::read(app.db.with_extension("db-wal")).unwrap_or_default();
+    for raw in ["010-9876-5432", "123-45-6789012"] {
+        let needle = raw.as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle)
+                && !wal.windows(needle.len()).any(|w| w == needle),
+            "{raw} in the database file"
+        );
+    }
+}
+
+#[tokio::test]
+async fn operator_routes_need_a_known_token() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/api/operator/queue", app.url))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (status, _) = app.operator_get("not-a-token", "/queue").await;
+    assert_eq!(status, 401);
+    // A conversation secret is not an operator token.
+    let chat = app.start("c1", "ko").await;
+    let (status, _) = app.operator_get(&chat.secret, "/queue").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn another_conversations_secret_is_404() {
+    let app = spawn_app().await;
+    let mine = app.start("c1", "ko").await;
+    let theirs = app.start("c2", "ko").await;
+    let response = app
+        .client
+        .get(format!("{}/api/conversations/{}", app.url, theirs.id))
+        .bearer_auth(&mine.secret)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 404);
+    let (status, body) = app
+        .send(
+            &baton_e2e::Chat {
+                id: theirs.id.clone(),
+                secret: mine.secret.clone(),
+            },
+            "hi",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let response = app
+        .client
+        .get(format!("{}/api/conversations/{}", app.url, theirs.id))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_errors_and_lose_nothing() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let url = format!("{}/api/conversations/{}/messages", app.url, chat.id);
+    let send_raw = |body: String| {
+        app.client
+            .post(&url)
+            .bearer_auth(&chat.secret)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+
+    let response = send_raw("{\"text\": ".into()).await.expect("send");
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.json::<Value>().await.expect("json")["error"]["code"],
+        "invalid_json"
+    );
+    let response = send_raw("{\"txt\": \"hi\"}".into()).await.expect("send");
+    assert_eq!(response.status(), 400);
+    let (status, body) = app.send(&chat, "   ", None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid"))
+    );
+    let (status, body) = app.send(&chat, &"가".repeat(1500), None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (413, Some("too_large"))
+    );
+    let response = send_raw(format!("{{\"text\": \"{}\"}}", "a".repeat(40_000)))
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 413);
+    let (status, body) = app
+        .operator_post(MINJI, "/cases/case_nope/claim", json!({}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let response = app
+        .client
+        .get(format!("{}/api/search", app.url))
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(response.status(), 400);
+    // None of the refused sends left a message behind.
+    assert_eq!(
+        app.read(&chat).await["messages"].as_array().map(Vec::len),
+        Some(0)
+    );
+}
+
+#[tokio::test]
+async fn a_resend_with_the_same_key_is_deduplicated() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let (first_status, first) = app.send(&chat, "쿠폰 만드는 법", Some("send-1")).await;
+    let (again_status, again) = app.send(&chat, "쿠폰 만드는 법", Some("send-1")).await;
+    assert_eq!((first_status, again_status), (201, 200));
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["message"]["id"], first["message"]["id"]);
+    assert_eq!(again["reply"]["id"], first["reply"]["id"]);
+    assert_eq!(
+        app.read(&chat).await["messages"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
+
+#[tokio::test]
+async fn search_answers_over_http() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/api/search", app.url))
+        .query(&[("q", "환불 기간"), ("limit", "3")])
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["hits"][0]["id"], "ko/payments/refund", "{body}");
+    assert!(body["hits"].as_array().is_some_and(|h| h.len() <= 3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_store_answers_503_with_retry_after_and_recovers() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    // Another process holds the database's write lock longer than the desk will wait.
+    let locker = rusqlite::Connection::open(&app.db).expect("open");
+    locker.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let (status, body) = app
+        .send(&chat, "환불은 어떻게 하나요?", Some("during-outage"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
+    assert!(
+        !body.to_string().contains("locked"),
+        "internals leaked: {body}"
+    );
+    let response = app
+        .client
+        .get(format!("{}/api/operator/health", app.url))
+        .bearer_auth(MINJI)
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    locker.execute_batch("ROLLBACK").expect("unlock");
+    // The client retries with the same key: the message is stored once and answered.
+    let (status, body) = app
+        .send(&chat, "환불은 어떻게 하나요?", Some("during-outage"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        app.read(&chat).await["messages"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
