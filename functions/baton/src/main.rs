@@ -181,10 +181,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_or("-".to_string(), |a| format!("@{a}"));
                 println!(
                     "{:<7} {:<34} {:<8} {:<16} {:<10} {:<12} {}",
-                    format!("{:?}", case.priority).to_lowercase(),
+                    code(&case.priority),
                     case.id,
-                    format!("{:?}", case.status).to_lowercase(),
-                    format!("{:?}", case.category).to_lowercase(),
+                    code(&case.status),
+                    code(&case.category),
                     case.area.as_deref().unwrap_or("-"),
                     holder,
                     case.summary.chars().take(60).collect::<String>()
@@ -232,9 +232,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The wire name of an enum value (`billing_payment`), as the API and reports spell it.
+fn code(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn print_case(case: desk::model::Case) -> anyhow::Result<()> {
     let holder = case.assignee.as_deref().unwrap_or("nobody");
-    println!("{}: {:?}, held by {holder}", case.id, case.status);
+    println!("{}: {}, held by {holder}", case.id, code(&case.status));
     Ok(())
 }
 

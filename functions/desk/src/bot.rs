@@ -384,10 +384,14 @@ pub fn respond(
                 w.handoff
             }
             .to_string();
-            // A guide that covers the question well may help while they wait.
+            // A guide that covers the question well may help while they wait: the guide itself, not
+            // its best section, which for a hand-off is often "still not working? contact us".
             let helpful: Vec<Link> = top
                 .filter(|h| h.coverage >= policy.answer_at)
-                .map(link)
+                .map(|h| Link {
+                    anchor: String::new(),
+                    ..link(h)
+                })
                 .into_iter()
                 .collect();
             if !helpful.is_empty() {
