@@ -1,5 +1,5 @@
 //! Baton's end-to-end tests, one binary: `cargo test -p baton-e2e`: the knowledge base on real
-//! docs (`guides`) and the desk over HTTP (`desk_http`).
+//! docs (`guides`) and the desk over HTTP on both stores (`desk`).
 
-mod desk_http;
+mod desk;
 mod guides;

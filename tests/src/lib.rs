@@ -54,24 +54,80 @@ pub struct TestApp {
     pub url: String,
     /// HTTP client.
     pub client: reqwest::Client,
-    /// The SQLite file behind it.
-    pub db: PathBuf,
+    /// The SQLite file behind it, when SQLite is the store.
+    pub db: Option<PathBuf>,
     _dir: tempfile::TempDir,
 }
 
-/// Starts the desk (all routers, SQLite in a temp dir) on a free loopback port.
-pub async fn spawn_app() -> TestApp {
+/// Which store the app runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh table on the DynamoDB Local that `scripts/test` started.
+    Dynamo,
+    /// DynamoDB at an address where nothing listens: the store is down.
+    DynamoDown,
+}
+
+/// Starts the desk (all routers) on a free loopback port over a fresh store.
+pub async fn spawn_app(backend: Backend) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
-    // A short busy timeout makes "the store is locked" show as unavailable within the test.
-    let store = SqliteStore::open_with_busy_timeout(&db, std::time::Duration::from_millis(200))
-        .expect("open store");
+    let (store, db): (Arc<dyn desk::Store>, Option<PathBuf>) = match backend {
+        Backend::Sqlite => {
+            let db = dir.path().join("desk.db");
+            // A short busy timeout makes "the store is locked" show as unavailable within a test.
+            let store =
+                SqliteStore::open_with_busy_timeout(&db, std::time::Duration::from_millis(200))
+                    .expect("open store");
+            (Arc::new(store), Some(db))
+        }
+        Backend::Dynamo => {
+            let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
+            assert!(
+                endpoint.starts_with("http://127.0.0.1:"),
+                "AWS_ENDPOINT_URL_DYNAMODB must point at DynamoDB Local (got {endpoint:?}): run scripts/test, or eval \"$(scripts/dynamodb-local start)\""
+            );
+            let table = desk::model::new_id("e2e").replace('_', "-").to_lowercase();
+            let store = desk::store::dynamo::DynamoStore::from_env(&table).await;
+            store
+                .create_table()
+                .await
+                .expect("create table on DynamoDB Local");
+            (Arc::new(store), None)
+        }
+        Backend::DynamoDown => {
+            let closed = std::net::TcpListener::bind("127.0.0.1:0")
+                .expect("bind")
+                .local_addr()
+                .expect("addr");
+            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(format!("http://{closed}"))
+                .region(aws_config::Region::new("ap-northeast-2"))
+                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                    "batonlocal",
+                    "batonlocal",
+                    None,
+                    None,
+                    "test",
+                ))
+                .load()
+                .await;
+            (
+                Arc::new(desk::store::dynamo::DynamoStore::new(
+                    aws_sdk_dynamodb::Client::new(&config),
+                    "down",
+                )),
+                None,
+            )
+        }
+    };
     let tokens = HashMap::from([
         (MINJI.to_string(), "minji".to_string()),
         (JUNHO.to_string(), "junho".to_string()),
     ]);
     let state = AppState {
-        desk: Desk::new(baton_kb(), Arc::new(store)),
+        desk: Desk::new(baton_kb(), store),
         operators: Arc::new(OperatorAuth::Tokens(tokens)),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,5 +1,5 @@
 //! Where the desk keeps conversations, messages, cases, notes and events: one trait, two backends
-//! (SQLite in [`sqlite`], DynamoDB in the production backend), one conformance suite
+//! (SQLite in [`sqlite`], DynamoDB in [`dynamo`]), one conformance suite
 //! ([`conformance`]) run against both.
 //!
 //! # The contract
@@ -19,6 +19,7 @@
 //!   [`Error::Unavailable`], and nothing is half-written.
 
 pub mod conformance;
+pub mod dynamo;
 pub mod sqlite;
 
 use async_trait::async_trait;
