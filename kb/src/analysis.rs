@@ -262,6 +262,7 @@ const KOREAN_STOP_WORDS: &[&str] = &[
     "알려",
     "알려주",
     "주세",
+    "해도",
 ];
 
 /// Particles and endings, stripped from the end of a Hangul word, longest match first.
@@ -445,9 +446,17 @@ pub fn korean_term(word: &str) -> Option<&str> {
     let mut first = word.chars();
     if let Some(c) = first.next()
         && "하해했한할합되돼됐된될됩".contains(c)
-        && (first.as_str().is_empty() || is_ending(first.as_str()))
     {
-        return None;
+        let rest = first.as_str();
+        // One-syllable endings that also end nouns (`도`, `지`) make a bare verb only after 하/되
+        // (`하면`, `되지`); after 한/해 they are nouns: `한도` (limit), `해지` (cancellation).
+        let unambiguous = KOREAN_ENDINGS
+            .iter()
+            .any(|(e, ambiguous)| *e == rest && !ambiguous)
+            || EXTRA_ENDINGS.contains(&rest);
+        if rest.is_empty() || unambiguous || ("하되".contains(c) && is_ending(rest)) {
+            return None;
+        }
     }
     let mut stem = strip_korean(word);
     // 하다/되다 verbs: `검사하면서` leaves `검사하` after its ending; the noun is the topic.
@@ -467,17 +476,7 @@ fn is_ending(text: &str) -> bool {
 
 /// Endings that only ever follow a stem, never stand as words of their own (checked whole, not
 /// stripped): what is left of `했더니` or `바꿨더니` after the first syllable.
-const EXTRA_ENDINGS: &[&str] = &[
-    "더니",
-    "었더니",
-    "았더니",
-    "야",
-    "서",
-    "도",
-    "니",
-    "냐",
-    "여",
-];
+const EXTRA_ENDINGS: &[&str] = &["더니", "었더니", "았더니", "야", "서", "니", "냐", "여"];
 
 /// Strips up to two particles/endings from a folded Hangul word, one per round, longest first.
 pub fn strip_korean(word: &str) -> &str {

@@ -101,6 +101,39 @@ async fn an_english_question_is_answered_with_the_right_guide() {
 }
 
 #[tokio::test]
+async fn a_question_spanning_areas_gets_choices_and_a_choice_gets_the_answer() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let posted = t
+        .desk
+        .post(&id, &secret, "수수료", None)
+        .await
+        .expect("post");
+    let reply = posted.reply.expect("reply");
+    let turn = reply.bot.as_ref().expect("turn");
+    assert_eq!(turn.decision, Decision::Clarify, "{turn:?}");
+    let Reason::Ambiguous { areas } = &turn.reasons[0] else {
+        panic!("expected ambiguous: {:?}", turn.reasons)
+    };
+    assert!(areas.len() >= 2, "{areas:?}");
+    assert!((2..=3).contains(&reply.links.len()));
+    assert_eq!(
+        reply.quick_replies.last().map(String::as_str),
+        Some("상담원 연결")
+    );
+    // Tapping a choice sends its title; the bot answers with that guide.
+    let choice = reply.links[1].clone();
+    let posted = t
+        .desk
+        .post(&id, &secret, &choice.title, None)
+        .await
+        .expect("post");
+    let turn = posted.reply.expect("reply").bot.expect("turn");
+    assert_eq!(turn.decision, Decision::Answer, "{turn:?}");
+    assert_eq!(turn.cited.first(), Some(&choice.guide));
+}
+
+#[tokio::test]
 async fn asking_for_a_person_hands_off_with_transcript_and_attempts() {
     let t = desk();
     let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
