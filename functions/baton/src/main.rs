@@ -1,6 +1,8 @@
 //! `baton`: the whole help desk in one process on SQLite (`baton serve`), one bot turn from the
 //! shell (`baton ask`), and the operator's queue commands for working without the web.
 
+mod bench;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -110,6 +112,17 @@ enum Command {
         #[command(flatten)]
         who: Who,
     },
+    /// Measure bot-turn and hand-off latencies in process.
+    Bench {
+        /// Query files (`*.jsonl`) to run through the bot.
+        #[arg(long, default_value = "kb/eval")]
+        queries: PathBuf,
+        /// Hand-offs to time per store.
+        #[arg(long, default_value_t = 300)]
+        handoffs: usize,
+        #[command(flatten)]
+        paths: Paths,
+    },
     /// Resolve a case.
     Resolve {
         /// Case id.
@@ -215,6 +228,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("noted on {id}");
             Ok(())
         }
+        Command::Bench {
+            queries,
+            handoffs,
+            paths,
+        } => bench::run(Arc::new(knowledge_base(&paths)?), &queries, handoffs).await,
         Command::Resolve {
             id,
             note,
