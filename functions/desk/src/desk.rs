@@ -21,7 +21,7 @@ use crate::bot::{self, Policy};
 use crate::error::{Error, Result};
 use crate::model::{
     Author, BotTurn, Case, CaseStatus, CaseSummary, Category, Conversation, ConversationState,
-    Customer, Decision, Event, Feedback, Message, Note, Priority, Reason, Resolution, new_id, now,
+    Customer, Decision, Event, Message, Note, Priority, Reason, Resolution, new_id, now,
 };
 use crate::pii;
 use crate::store::Store;
@@ -825,14 +825,4 @@ fn secret() -> Result<String> {
 /// What is stored of a secret.
 fn hash(secret: &str) -> String {
     blake3::hash(secret.as_bytes()).to_hex().to_string()
-}
-
-/// Feedback as recorded on events and turns.
-impl std::fmt::Display for Feedback {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Feedback::Helpful => "helpful",
-            Feedback::NotHelpful => "not_helpful",
-        })
-    }
 }

@@ -230,6 +230,16 @@ pub enum Feedback {
     NotHelpful,
 }
 
+/// Feedback as events record it.
+impl std::fmt::Display for Feedback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Feedback::Helpful => "helpful",
+            Feedback::NotHelpful => "not_helpful",
+        })
+    }
+}
+
 /// One guide the search returned for a bot turn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {

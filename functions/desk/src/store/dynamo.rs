@@ -134,31 +134,18 @@ impl DynamoStore {
 
     /// Every item of a partition whose sort key starts with `prefix`, in order.
     async fn query_prefix<T: DeserializeOwned>(&self, pk: String, prefix: &str) -> Result<Vec<T>> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_string()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items() {
-                out.push(data(item)?);
-            }
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(out),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_string()))
+            .consistent_read(true);
+        collect(query, usize::MAX).await
     }
 
+    /// The first `limit` items of an index partition, ascending or descending.
     async fn query_index<T: DeserializeOwned>(
         &self,
         index: &str,
@@ -167,32 +154,17 @@ impl DynamoStore {
         forward: bool,
         limit: usize,
     ) -> Result<Vec<T>> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        while out.len() < limit {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", pk_name)
-                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-                .scan_index_forward(forward)
-                .limit(i32::try_from(limit - out.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items() {
-                out.push(data(item)?);
-            }
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
-        }
-        Ok(out)
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", pk_name)
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .scan_index_forward(forward)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        collect(query, limit).await
     }
 
     fn case_item(&self, case: &Case) -> Result<Item> {
@@ -281,6 +253,22 @@ fn data<T: DeserializeOwned>(item: &Item) -> Result<T> {
         Some(AttributeValue::S(text)) => serde_json::from_str(text).map_err(Error::corrupt),
         _ => Err(Error::Corrupt("item without data".into())),
     }
+}
+
+/// Up to `limit` records of a query, across pages (the SDK's paginator follows the keys).
+async fn collect<T: DeserializeOwned>(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    limit: usize,
+) -> Result<Vec<T>> {
+    let mut items = query.into_paginator().items().send();
+    let mut out = Vec::new();
+    while out.len() < limit {
+        match items.next().await {
+            Some(item) => out.push(data(&item.map_err(unavailable)?)?),
+            None => break,
+        }
+    }
+    Ok(out)
 }
 
 fn condition_failed<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
@@ -516,35 +504,16 @@ impl Store for DynamoStore {
         let mut out = Vec::new();
         let mut at = from.div_euclid(86_400_000) * 86_400_000;
         while at < to {
-            let mut start: Option<Item> = None;
-            loop {
-                let output = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                    .expression_attribute_values(
-                        ":pk",
-                        AttributeValue::S(format!("EV#{}", day(at))),
-                    )
-                    .expression_attribute_values(":from", AttributeValue::S(format!("{from:013}#")))
-                    // `~` sorts after every id character, so this includes all events of `to - 1`.
-                    .expression_attribute_values(
-                        ":to",
-                        AttributeValue::S(format!("{:013}#~", to - 1)),
-                    )
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                for item in output.items() {
-                    out.push(data(item)?);
-                }
-                match output.last_evaluated_key {
-                    Some(key) if !key.is_empty() => start = Some(key),
-                    _ => break,
-                }
-            }
+            let query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", AttributeValue::S(format!("EV#{}", day(at))))
+                .expression_attribute_values(":from", AttributeValue::S(format!("{from:013}#")))
+                // `~` sorts after every id character, so this includes all events of `to - 1`.
+                .expression_attribute_values(":to", AttributeValue::S(format!("{:013}#~", to - 1)));
+            out.extend(collect::<Event>(query, usize::MAX).await?);
             at += 86_400_000;
         }
         Ok(out)
