@@ -1,5 +1,8 @@
 //! Shared helpers of Baton's end-to-end tests: where the repository and the shared corpora are,
-//! and [`spawn_app`], the whole desk on a free port with a fresh SQLite file.
+//! [`spawn_app`], the whole desk on a free port over a fresh store, and [`runtime_api`], a Lambda
+//! Runtime API for running the function binaries as Lambda does.
+
+pub mod runtime_api;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -9,6 +9,7 @@ pub mod bot;
 pub mod desk;
 pub mod error;
 pub mod http;
+pub mod lambda;
 pub mod model;
 pub mod pii;
 pub mod store;

@@ -54,12 +54,21 @@ pub enum OperatorAuth {
     GatewayJwt,
 }
 
-/// Every route of every area, with the body limit.
+/// Every route of every area (what `baton serve` mounts).
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .merge(search::router())
-        .merge(conversations::router())
-        .merge(operator::router())
+    finish(
+        Router::new()
+            .merge(search::router())
+            .merge(conversations::router())
+            .merge(operator::router()),
+        state,
+    )
+}
+
+/// One area's routes (what its Lambda function mounts) or several, with the layers every
+/// deployment shares.
+pub fn finish(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -1,0 +1,69 @@
+//! The `bot` binary as Lambda runs it, with DynamoDB Local behind it: a customer conversation
+//! through API Gateway v2 events.
+
+use baton_e2e::runtime_api::{
+    Function, dynamodb_table, http_event, http_response, read_only_index,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_through_the_function() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = read_only_index(dir.path());
+    let (_, mut env) = dynamodb_table().await;
+    env.push((
+        "BATON_INDEX_DIR".into(),
+        index.to_string_lossy().into_owned(),
+    ));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut function = Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_bot")), &env).await;
+
+    let json = [("content-type", "application/json")];
+    let (status, started) = http_response(
+        function
+            .invoke(http_event(
+                "POST",
+                "/api/conversations",
+                "",
+                &json,
+                Some(r#"{"locale":"ko"}"#),
+            ))
+            .await,
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["conversation"]["id"].as_str().expect("id");
+    let secret = format!("Bearer {}", started["secret"].as_str().expect("secret"));
+    let headers = [
+        ("content-type", "application/json"),
+        ("authorization", secret.as_str()),
+    ];
+    let path = format!("/api/conversations/{id}/messages");
+    let body = r#"{"text":"비밀번호 변경이 안 돼요","idempotency_key":"k1"}"#;
+    let (status, sent) = http_response(
+        function
+            .invoke(http_event("POST", &path, "", &headers, Some(body)))
+            .await,
+    );
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(
+        sent["reply"]["links"][0]["guide"], "ko/account/password-reset",
+        "{sent}"
+    );
+    let (status, again) = http_response(
+        function
+            .invoke(http_event("POST", &path, "", &headers, Some(body)))
+            .await,
+    );
+    assert_eq!((status, again["duplicate"].as_bool()), (200, Some(true)));
+    let (status, _) = http_response(
+        function
+            .invoke(http_event(
+                "GET",
+                &format!("/api/conversations/{id}"),
+                "",
+                &[],
+                None,
+            ))
+            .await,
+    );
+    assert_eq!(status, 401);
+}

@@ -1,0 +1,298 @@
+//! A Lambda Runtime API on loopback, so tests run a function binary exactly as Lambda does:
+//! the binary long-polls `GET /2018-06-01/runtime/invocation/next`, handles the event, and posts
+//! `…/invocation/{id}/response` or `…/invocation/{id}/error` (or `…/init/error` if it cannot start).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::Value;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// What the function answered for one invocation.
+#[derive(Debug)]
+pub enum Outcome {
+    /// `POST …/response` body.
+    Response(Value),
+    /// `POST …/error` body.
+    Error(Value),
+}
+
+#[derive(Default)]
+struct Shared {
+    waiting: HashMap<String, oneshot::Sender<Outcome>>,
+    init_error: Option<Value>,
+}
+
+#[derive(Clone)]
+struct Emulator {
+    events: Arc<Mutex<mpsc::Receiver<(String, Value)>>>,
+    shared: Arc<Mutex<Shared>>,
+}
+
+/// A function process attached to its own Runtime API.
+pub struct Function {
+    child: Child,
+    events: mpsc::Sender<(String, Value)>,
+    shared: Arc<Mutex<Shared>>,
+    next_id: u64,
+}
+
+impl Function {
+    /// Starts the Runtime API on a free port and the binary against it, with `env`.
+    pub async fn start(binary: &Path, env: &[(&str, &str)]) -> Function {
+        let (events, receiver) = mpsc::channel(16);
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let emulator = Emulator {
+            events: Arc::new(Mutex::new(receiver)),
+            shared: shared.clone(),
+        };
+        let app = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(response),
+            )
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state(emulator);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("runtime api") });
+        let mut command = Command::new(binary);
+        command
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+            .env(
+                "AWS_LAMBDA_FUNCTION_NAME",
+                binary
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("function"),
+            )
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_REGION", "ap-northeast-2")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("start function binary");
+        Function {
+            child,
+            events,
+            shared,
+            next_id: 0,
+        }
+    }
+
+    /// Invokes the function with `event` and waits (up to 20 s) for its answer.
+    pub async fn invoke(&mut self, event: Value) -> Outcome {
+        self.next_id += 1;
+        let id = format!("req-{}", self.next_id);
+        let (tx, rx) = oneshot::channel();
+        self.shared.lock().await.waiting.insert(id.clone(), tx);
+        self.events.send((id, event)).await.expect("queue event");
+        match tokio::time::timeout(Duration::from_secs(20), rx).await {
+            Ok(Ok(outcome)) => outcome,
+            _ => {
+                let init = self.shared.lock().await.init_error.clone();
+                panic!(
+                    "the function did not answer within 20 s (init error: {init:?}); stderr: {}",
+                    self.stderr()
+                )
+            }
+        }
+    }
+
+    /// What the function reported if it failed to start.
+    pub async fn init_error(&self) -> Option<Value> {
+        self.shared.lock().await.init_error.clone()
+    }
+
+    fn stderr(&mut self) -> String {
+        let _ = self.child.kill();
+        let mut out = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            use std::io::Read;
+            let _ = stderr.read_to_string(&mut out);
+        }
+        out
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn next(State(emulator): State<Emulator>) -> Response {
+    let Some((id, event)) = emulator.events.lock().await.recv().await else {
+        return StatusCode::GONE.into_response();
+    };
+    let mut headers = HeaderMap::new();
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+        + 30_000;
+    let set = |headers: &mut HeaderMap, name: &'static str, value: String| {
+        headers.insert(name, HeaderValue::from_str(&value).expect("header value"));
+    };
+    set(&mut headers, "lambda-runtime-aws-request-id", id);
+    set(
+        &mut headers,
+        "lambda-runtime-deadline-ms",
+        deadline.to_string(),
+    );
+    set(
+        &mut headers,
+        "lambda-runtime-invoked-function-arn",
+        "arn:aws:lambda:ap-northeast-2:000000000000:function:test".into(),
+    );
+    set(
+        &mut headers,
+        "lambda-runtime-trace-id",
+        "Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0".into(),
+    );
+    (headers, axum::Json(event)).into_response()
+}
+
+async fn finish(emulator: &Emulator, id: &str, outcome: Outcome) -> StatusCode {
+    match emulator.shared.lock().await.waiting.remove(id) {
+        Some(tx) => {
+            let _ = tx.send(outcome);
+            StatusCode::ACCEPTED
+        }
+        None => StatusCode::NOT_FOUND,
+    }
+}
+
+async fn response(
+    State(emulator): State<Emulator>,
+    UrlPath(id): UrlPath<String>,
+    body: Bytes,
+) -> StatusCode {
+    finish(
+        &emulator,
+        &id,
+        Outcome::Response(serde_json::from_slice(&body).unwrap_or(Value::Null)),
+    )
+    .await
+}
+
+async fn error(
+    State(emulator): State<Emulator>,
+    UrlPath(id): UrlPath<String>,
+    body: Bytes,
+) -> StatusCode {
+    finish(
+        &emulator,
+        &id,
+        Outcome::Error(serde_json::from_slice(&body).unwrap_or(Value::Null)),
+    )
+    .await
+}
+
+async fn init_error(State(emulator): State<Emulator>, body: Bytes) -> StatusCode {
+    emulator.shared.lock().await.init_error =
+        Some(serde_json::from_slice(&body).unwrap_or(Value::Null));
+    StatusCode::ACCEPTED
+}
+
+/// An API Gateway HTTP API (payload 2.0) event.
+pub fn http_event(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Value {
+    let headers: serde_json::Map<String, Value> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+        .collect();
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "baton",
+            "domainName": "baton.execute-api.ap-northeast-2.amazonaws.com",
+            "domainPrefix": "baton",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
+            "requestId": "test",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "22/Nov/2026:09:00:00 +0000",
+            "timeEpoch": 1795338000000i64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
+
+/// Builds Baton's guides into `dir/index` and makes the directory read-only, as a Lambda layer is.
+pub fn read_only_index(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let index = dir.join("index");
+    let corpus = kb::Corpus::load(&crate::repo_root().join("kb/guides")).expect("load guides");
+    kb::build(&corpus, &index, &|_| {}).expect("build index");
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    index
+}
+
+/// A new DynamoDB Local table for a function test (DynamoDB Local must be running, as under
+/// `scripts/test`), and the environment that points a function at it.
+pub async fn dynamodb_table() -> (String, Vec<(String, String)>) {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:"),
+        "AWS_ENDPOINT_URL_DYNAMODB must point at DynamoDB Local: run scripts/test"
+    );
+    let table = desk::model::new_id("fn").replace('_', "-").to_lowercase();
+    desk::store::dynamo::DynamoStore::from_env(&table)
+        .await
+        .create_table()
+        .await
+        .expect("create table");
+    let env = vec![
+        ("BATON_TABLE".to_string(), table.clone()),
+        ("AWS_ENDPOINT_URL_DYNAMODB".to_string(), endpoint),
+        ("AWS_ACCESS_KEY_ID".to_string(), "batonlocal".to_string()),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_string(),
+            "batonlocal".to_string(),
+        ),
+    ];
+    (table, env)
+}
+
+/// The status and JSON body of an API Gateway v2 response.
+pub fn http_response(outcome: Outcome) -> (u64, Value) {
+    match outcome {
+        Outcome::Response(v) => {
+            let status = v["statusCode"].as_u64().unwrap_or(0);
+            let body = v["body"].as_str().map_or(Value::Null, |b| {
+                serde_json::from_str(b).unwrap_or(Value::String(b.to_string()))
+            });
+            (status, body)
+        }
+        Outcome::Error(e) => panic!("the function reported an error: {e}"),
+    }
+}
