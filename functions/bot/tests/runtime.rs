@@ -1,21 +1,12 @@
 //! The `bot` binary as Lambda runs it, with DynamoDB Local behind it: a customer conversation
 //! through API Gateway v2 events.
 
-use baton_e2e::runtime_api::{
-    Function, dynamodb_table, http_event, http_response, read_only_index,
-};
+use baton_e2e::runtime_api::{http_event, http_response, start_with_table};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_through_the_function() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let index = read_only_index(dir.path());
-    let (_, mut env) = dynamodb_table().await;
-    env.push((
-        "BATON_INDEX_DIR".into(),
-        index.to_string_lossy().into_owned(),
-    ));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut function = Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_bot")), &env).await;
+    let (mut function, _index) =
+        start_with_table(std::path::Path::new(env!("CARGO_BIN_EXE_bot")), &[]).await;
 
     let json = [("content-type", "application/json")];
     let (status, started) = http_response(

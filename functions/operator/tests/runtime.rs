@@ -1,9 +1,7 @@
 //! The `operator` binary as Lambda runs it behind API Gateway's JWT authorizer, which has already
 //! verified the token: the operator is the token's `email` claim.
 
-use baton_e2e::runtime_api::{
-    Function, dynamodb_table, http_event, http_response, read_only_index,
-};
+use baton_e2e::runtime_api::{http_event, http_response, start_with_table};
 
 /// A JWT whose payload is `{"sub":"abc","email":"minji@example.com"}` (the gateway checked the
 /// signature, so the function does not).
@@ -11,17 +9,11 @@ const JWT: &str = "Bearer e30.eyJzdWIiOiJhYmMiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY2
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_through_the_function() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let index = read_only_index(dir.path());
-    let (_, mut env) = dynamodb_table().await;
-    env.push((
-        "BATON_INDEX_DIR".into(),
-        index.to_string_lossy().into_owned(),
-    ));
-    env.push(("BATON_OPERATOR_AUTH".into(), "gateway-jwt".into()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut function =
-        Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_operator")), &env).await;
+    let (mut function, _index) = start_with_table(
+        std::path::Path::new(env!("CARGO_BIN_EXE_operator")),
+        &[("BATON_OPERATOR_AUTH", "gateway-jwt")],
+    )
+    .await;
 
     let (status, body) = http_response(
         function
