@@ -116,6 +116,18 @@ impl Function {
         }
     }
 
+    /// Peak resident memory of the function process so far, in KiB (Linux `VmHWM`).
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+
     /// What the function reported if it failed to start.
     pub async fn init_error(&self) -> Option<Value> {
         self.shared.lock().await.init_error.clone()

@@ -1,0 +1,88 @@
+//! Cold start of each Lambda function binary, as Lambda runs it: 20 fresh processes per function
+//! against a Runtime API on loopback; reports exec → first response (p50, p95) and peak RSS.
+//!
+//! `scripts/cold-start` builds the release binaries, starts DynamoDB Local and runs this.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use baton_e2e::runtime_api::{Function, dynamodb_table, http_event, read_only_index};
+
+const RUNS: usize = 20;
+const JWT: &str = "Bearer e30.eyJzdWIiOiJhYmMiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY29tIn0.sig";
+
+#[tokio::main]
+async fn main() {
+    let bin_dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "target/release".into()),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = read_only_index(dir.path());
+    let (_, mut env) = dynamodb_table().await;
+    env.push((
+        "BATON_INDEX_DIR".into(),
+        index.to_string_lossy().into_owned(),
+    ));
+    env.push(("BATON_OPERATOR_AUTH".into(), "gateway-jwt".into()));
+    env.push(("RUST_LOG".into(), "warn".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let json = [("content-type", "application/json")];
+    let cases = [
+        (
+            "search",
+            http_event("GET", "/api/search", "q=%ED%99%98%EB%B6%88", &[], None),
+        ),
+        (
+            "bot",
+            http_event(
+                "POST",
+                "/api/conversations",
+                "",
+                &json,
+                Some(r#"{"locale":"ko"}"#),
+            ),
+        ),
+        (
+            "operator",
+            http_event(
+                "GET",
+                "/api/operator/queue",
+                "",
+                &[("authorization", JWT)],
+                None,
+            ),
+        ),
+    ];
+    println!(
+        "{:<9} {:>5} {:>9} {:>9} {:>11} {:>10}",
+        "function", "runs", "p50 ms", "p95 ms", "peak RSS MB", "binary MB"
+    );
+    for (name, event) in cases {
+        let binary = bin_dir.join(name);
+        let size = std::fs::metadata(&binary)
+            .unwrap_or_else(|e| panic!("{}: {e} (build it first)", binary.display()))
+            .len();
+        let mut times = Vec::with_capacity(RUNS);
+        let mut peak = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let mut function = Function::start(&binary, &env).await;
+            let outcome = function.invoke(event.clone()).await;
+            times.push(started.elapsed());
+            assert!(
+                matches!(outcome, baton_e2e::runtime_api::Outcome::Response(_)),
+                "{name}: {outcome:?}"
+            );
+            peak = peak.max(function.peak_rss_kib().unwrap_or(0));
+        }
+        let p50 = kb::eval::percentile(&mut times, 50.0) as f64 / 1000.0;
+        let p95 = kb::eval::percentile(&mut times, 95.0) as f64 / 1000.0;
+        println!(
+            "{name:<9} {RUNS:>5} {p50:>9.1} {p95:>9.1} {:>11.1} {:>10.1}",
+            peak as f64 / 1024.0,
+            size as f64 / 1e6
+        );
+    }
+}
