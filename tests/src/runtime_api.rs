@@ -309,20 +309,27 @@ pub fn http_response(outcome: Outcome) -> (u64, Value) {
     }
 }
 
-/// Starts a function binary as deployed: a read-only index and a new DynamoDB Local table, plus
-/// `extra` environment. The directory holding the index lives as long as the returned guard.
-pub async fn start_with_table(
-    binary: &Path,
-    extra: &[(&str, &str)],
-) -> (Function, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let index = read_only_index(dir.path());
+/// The environment of a function as deployed: a read-only index (in `dir`) and a new DynamoDB
+/// Local table, plus `extra`.
+pub async fn deployed_env(dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let index = read_only_index(dir);
     let (_, mut env) = dynamodb_table().await;
     env.push((
         "BATON_INDEX_DIR".into(),
         index.to_string_lossy().into_owned(),
     ));
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+/// Starts a function binary with [`deployed_env`]. The directory holding the index lives as long
+/// as the returned guard.
+pub async fn start_with_table(
+    binary: &Path,
+    extra: &[(&str, &str)],
+) -> (Function, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = deployed_env(dir.path(), extra).await;
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     (Function::start(binary, &env).await, dir)
 }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use baton_e2e::runtime_api::{Function, dynamodb_table, http_event, read_only_index};
+use baton_e2e::runtime_api::{Function, deployed_env, http_event};
 
 const RUNS: usize = 20;
 const JWT: &str = "Bearer e30.eyJzdWIiOiJhYmMiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY29tIn0.sig";
@@ -19,14 +19,11 @@ async fn main() {
             .unwrap_or_else(|| "target/release".into()),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let index = read_only_index(dir.path());
-    let (_, mut env) = dynamodb_table().await;
-    env.push((
-        "BATON_INDEX_DIR".into(),
-        index.to_string_lossy().into_owned(),
-    ));
-    env.push(("BATON_OPERATOR_AUTH".into(), "gateway-jwt".into()));
-    env.push(("RUST_LOG".into(), "warn".into()));
+    let env = deployed_env(
+        dir.path(),
+        &[("BATON_OPERATOR_AUTH", "gateway-jwt"), ("RUST_LOG", "warn")],
+    )
+    .await;
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let json = [("content-type", "application/json")];
     let cases = [
