@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use desk::Desk;
-use desk::model::{BotTurn, Category, Decision, Priority, Reason};
+use desk::model::BotTurn;
 use kb::KnowledgeBase;
 
 /// Runs the benchmark and prints its numbers.
@@ -78,18 +78,7 @@ async fn handoff_latency(desk: &Desk, n: usize) -> anyhow::Result<Vec<Duration>>
         // An answered question, so the case has a transcript to summarize.
         desk.post(&id, &started.secret, "비밀번호 변경은 어떻게 하나요?", None)
             .await?;
-        let turn = BotTurn {
-            query: "상담원 연결".into(),
-            decision: Decision::Handoff,
-            confidence: 0.0,
-            reasons: vec![Reason::HumanRequested],
-            priority: Priority::Normal,
-            category: Category::HowTo,
-            area: None,
-            hits: Vec::new(),
-            cited: Vec::new(),
-            feedback: None,
-        };
+        let turn = BotTurn::human_requested("상담원 연결".into());
         let begun = Instant::now();
         desk.hand_off(&id, &turn).await?;
         times.push(begun.elapsed());

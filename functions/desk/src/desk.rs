@@ -21,7 +21,7 @@ use crate::bot::{self, Policy};
 use crate::error::{Error, Result};
 use crate::model::{
     Author, BotTurn, Case, CaseStatus, CaseSummary, Category, Conversation, ConversationState,
-    Customer, Decision, Event, Message, Note, Priority, Reason, Resolution, new_id, now,
+    Customer, Decision, Event, Message, Note, Reason, Resolution, new_id, now,
 };
 use crate::pii;
 use crate::store::Store;
@@ -453,22 +453,22 @@ impl Desk {
         }
         let messages = self.store.messages(id).await?;
         let last = messages.iter().rev().find_map(|m| m.bot.clone());
-        let turn = BotTurn {
-            query: messages
-                .iter()
-                .rev()
-                .find(|m| m.author == Author::Customer)
-                .map(|m| m.text.clone())
-                .unwrap_or_default(),
-            decision: Decision::Handoff,
-            confidence: last.as_ref().map_or(0.0, |t| t.confidence),
-            reasons: vec![Reason::HumanRequested],
-            priority: last.as_ref().map_or(Priority::Normal, |t| t.priority),
-            category: last.as_ref().map_or(Category::HowTo, |t| t.category),
-            area: last.as_ref().and_then(|t| t.area.clone()),
-            hits: Vec::new(),
-            cited: Vec::new(),
-            feedback: None,
+        let query = messages
+            .iter()
+            .rev()
+            .find(|m| m.author == Author::Customer)
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
+        // What the bot last knew about the question still holds for the person who takes it.
+        let turn = match last {
+            Some(last) => BotTurn {
+                confidence: last.confidence,
+                priority: last.priority,
+                category: last.category,
+                area: last.area,
+                ..BotTurn::human_requested(query)
+            },
+            None => BotTurn::human_requested(query),
         };
         self.hand_off(id, &turn).await
     }

@@ -287,6 +287,25 @@ pub struct BotTurn {
     pub feedback: Option<Feedback>,
 }
 
+impl BotTurn {
+    /// The turn of a hand-off the customer asked for, with nothing searched: a normal-priority
+    /// how-to until the caller knows better.
+    pub fn human_requested(query: String) -> BotTurn {
+        BotTurn {
+            query,
+            decision: Decision::Handoff,
+            confidence: 0.0,
+            reasons: vec![Reason::HumanRequested],
+            priority: Priority::Normal,
+            category: Category::HowTo,
+            area: None,
+            hits: Vec::new(),
+            cited: Vec::new(),
+            feedback: None,
+        }
+    }
+}
+
 /// Where a case is in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -352,18 +352,7 @@ async fn first_turn(desk: &Desk, id: &str, secret: &str) -> desk::model::BotTurn
     // The conversation is already with people, so the bot is silent; build the turn a retried
     // hand-off would carry.
     assert!(posted.reply.is_none());
-    desk::model::BotTurn {
-        query: "환불".into(),
-        decision: Decision::Handoff,
-        confidence: 0.0,
-        reasons: vec![Reason::HumanRequested],
-        priority: Priority::Normal,
-        category: Category::HowTo,
-        area: None,
-        hits: Vec::new(),
-        cited: Vec::new(),
-        feedback: None,
-    }
+    desk::model::BotTurn::human_requested("환불".into())
 }
 
 #[tokio::test]
