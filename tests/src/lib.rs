@@ -244,6 +244,15 @@ impl TestApp {
         )
     }
 
+    /// The customer asks for a person; the id of the case at the head of the queue.
+    pub async fn ask_for_a_person(&self, chat: &Chat) -> String {
+        self.send(chat, "상담원 연결", None).await;
+        self.queue().await[0]["id"]
+            .as_str()
+            .expect("case id")
+            .to_string()
+    }
+
     /// The queue's case ids, in order.
     pub async fn queue(&self) -> Vec<Value> {
         let (status, body) = self.operator_get(MINJI, "/queue").await;

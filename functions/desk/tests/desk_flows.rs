@@ -52,6 +52,15 @@ async fn start(desk: &Desk, customer: &str, locale: Lang) -> (String, String) {
     (started.conversation.id, started.secret)
 }
 
+/// The customer asks for a person; the case that creates.
+async fn ask_for_a_person(desk: &Desk, id: &str, secret: &str) -> desk::model::Case {
+    let posted = desk
+        .post(id, secret, "상담원 연결", None)
+        .await
+        .expect("post");
+    posted.case.expect("case")
+}
+
 #[tokio::test]
 async fn a_korean_question_is_answered_with_the_right_guide() {
     let t = desk();
@@ -202,13 +211,7 @@ async fn urgent_messages_jump_the_queue() {
 async fn two_operators_claim_at_once_and_one_wins() {
     let t = desk();
     let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
-    let case = t
-        .desk
-        .post(&id, &secret, "상담원 연결", None)
-        .await
-        .expect("post")
-        .case
-        .expect("case");
+    let case = ask_for_a_person(&t.desk, &id, &secret).await;
     let (a, b) = tokio::join!(
         t.desk.claim(&case.id, "minji"),
         t.desk.claim(&case.id, "junho")
@@ -247,13 +250,7 @@ async fn two_operators_claim_at_once_and_one_wins() {
 async fn replies_reach_the_customer_and_the_bot_stays_silent() {
     let t = desk();
     let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
-    let case = t
-        .desk
-        .post(&id, &secret, "상담원 연결", None)
-        .await
-        .expect("post")
-        .case
-        .expect("case");
+    let case = ask_for_a_person(&t.desk, &id, &secret).await;
     t.desk.claim(&case.id, "minji").await.expect("claim");
     t.desk
         .reply(&case.id, "minji", "안녕하세요, 확인해 볼게요.")
@@ -289,13 +286,7 @@ async fn replies_reach_the_customer_and_the_bot_stays_silent() {
 async fn a_message_after_resolution_reopens_the_case() {
     let t = desk();
     let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
-    let case = t
-        .desk
-        .post(&id, &secret, "상담원 연결", None)
-        .await
-        .expect("post")
-        .case
-        .expect("case");
+    let case = ask_for_a_person(&t.desk, &id, &secret).await;
     t.desk.claim(&case.id, "minji").await.expect("claim");
     let resolved = t
         .desk
@@ -509,13 +500,7 @@ async fn questions_the_guides_do_not_cover_go_to_people() {
 async fn a_new_case_shows_the_customers_earlier_cases() {
     let t = desk();
     let (a, sa) = start(&t.desk, "repeat-customer", Lang::Ko).await;
-    let first = t
-        .desk
-        .post(&a, &sa, "상담원 연결", None)
-        .await
-        .expect("post")
-        .case
-        .expect("case");
+    let first = ask_for_a_person(&t.desk, &a, &sa).await;
     t.desk
         .resolve(&first.id, "minji", "안내 완료", None, None)
         .await

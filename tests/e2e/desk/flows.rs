@@ -78,8 +78,7 @@ async fn an_urgent_message_creates_an_urgent_case_at_the_head_of_the_queue() {
 async fn two_operators_claim_at_once_one_200_one_409() {
     let app = spawn_app().await;
     let chat = app.start("c1", "ko").await;
-    app.send(&chat, "상담원 연결", None).await;
-    let id = app.queue().await[0]["id"].as_str().expect("id").to_string();
+    let id = app.ask_for_a_person(&chat).await;
     let path = format!("/cases/{id}/claim");
     let (a, b) = tokio::join!(
         app.operator_post(MINJI, &path, json!({})),
@@ -107,8 +106,7 @@ async fn two_operators_claim_at_once_one_200_one_409() {
 async fn an_operator_reply_shows_in_the_customers_conversation() {
     let app = spawn_app().await;
     let chat = app.start("c1", "ko").await;
-    app.send(&chat, "상담원 연결", None).await;
-    let id = app.queue().await[0]["id"].as_str().expect("id").to_string();
+    let id = app.ask_for_a_person(&chat).await;
     let (status, _) = app
         .operator_post(
             MINJI,
@@ -140,8 +138,7 @@ async fn an_operator_reply_shows_in_the_customers_conversation() {
 async fn a_write_after_resolve_reopens_the_case() {
     let app = spawn_app().await;
     let chat = app.start("c1", "ko").await;
-    app.send(&chat, "상담원 연결", None).await;
-    let id = app.queue().await[0]["id"].as_str().expect("id").to_string();
+    let id = app.ask_for_a_person(&chat).await;
     let (status, resolved) = app
         .operator_post(MINJI, &format!("/cases/{id}/resolve"), json!({"note": "안내 완료", "category": "billing_payment", "follow_up": "guide: 정산 계좌 변경 후 보류 기간"}))
         .await;
