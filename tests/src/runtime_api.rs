@@ -333,3 +333,145 @@ pub async fn start_with_table(
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     (Function::start(binary, &env).await, dir)
 }
+
+/// A DynamoDB stream event (as Lambda's event source mapping delivers it) of `records`.
+pub fn stream_event(records: Vec<Value>) -> Value {
+    serde_json::json!({ "Records": records })
+}
+
+/// One stream record: `event_name` (`INSERT`, `MODIFY`) of a table item read back from DynamoDB
+/// Local, so the record carries exactly what the store writes.
+pub fn stream_record(
+    event_name: &str,
+    sequence_number: &str,
+    item: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> Value {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    let image: serde_json::Map<String, Value> = item
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                A::S(s) => serde_json::json!({ "S": s }),
+                A::N(n) => serde_json::json!({ "N": n }),
+                other => panic!("attribute {name} of an unexpected type: {other:?}"),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    let keys: serde_json::Map<String, Value> = image
+        .iter()
+        .filter(|(name, _)| *name == "pk" || *name == "sk")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    serde_json::json!({
+        "eventID": format!("ev-{sequence_number}"),
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "ap-northeast-2",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1795338000,
+            "Keys": keys,
+            "NewImage": image,
+            "SequenceNumber": sequence_number,
+            "SizeBytes": 512,
+            "StreamViewType": "NEW_IMAGE"
+        },
+        "eventSourceARN": "arn:aws:dynamodb:ap-northeast-2:000000000000:table/baton/stream/2026-11-22T00:00:00.000"
+    })
+}
+
+/// The event an EventBridge schedule sends.
+pub fn scheduled_event() -> Value {
+    serde_json::json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": "2026-11-23T00:00:00Z",
+        "region": "ap-northeast-2",
+        "resources": ["arn:aws:events:ap-northeast-2:000000000000:rule/baton-weekly"],
+        "detail": {}
+    })
+}
+
+/// A chat webhook on loopback that records what it is sent. It answers 500 to a body that
+/// contains any of the strings it was told to [`fail_on`](WebhookReceiver::fail_on).
+pub struct WebhookReceiver {
+    /// `http://127.0.0.1:port/hook`.
+    pub url: String,
+    hook: Hook,
+}
+
+#[derive(Clone, Default)]
+struct Hook {
+    received: Arc<Mutex<Vec<Value>>>,
+    fail_on: Arc<Mutex<Vec<String>>>,
+}
+
+async fn hook(State(hook): State<Hook>, body: String) -> StatusCode {
+    if hook
+        .fail_on
+        .lock()
+        .await
+        .iter()
+        .any(|f| body.contains(f.as_str()))
+    {
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    hook.received.lock().await.push(value);
+    StatusCode::OK
+}
+
+impl WebhookReceiver {
+    /// Starts one on a free port.
+    pub async fn start() -> WebhookReceiver {
+        let state = Hook::default();
+        let app = Router::new()
+            .route("/hook", post(hook))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("webhook") });
+        WebhookReceiver { url, hook: state }
+    }
+
+    /// Makes bodies containing `marker` fail from now on.
+    pub async fn fail_on(&self, marker: &str) {
+        self.hook.fail_on.lock().await.push(marker.to_string());
+    }
+
+    /// Accepts everything again.
+    pub async fn recover(&self) {
+        self.hook.fail_on.lock().await.clear();
+    }
+
+    /// What it has accepted so far, in order.
+    pub async fn received(&self) -> Vec<Value> {
+        self.hook.received.lock().await.clone()
+    }
+}
+
+/// A table item exactly as the store wrote it (DynamoDB Local).
+pub async fn raw_item(
+    table: &str,
+    pk: &str,
+    sk: &str,
+) -> HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    let client = aws_sdk_dynamodb::Client::new(&aws_config::load_from_env().await);
+    client
+        .get_item()
+        .table_name(table)
+        .key("pk", A::S(pk.into()))
+        .key("sk", A::S(sk.into()))
+        .send()
+        .await
+        .expect("get item")
+        .item
+        .expect("item exists")
+}

@@ -8,7 +8,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     desk::lambda::init_tracing();
     let state = desk::lambda::state_from_env().await?;
     lambda_http::run(desk::http::finish(
-        desk::http::conversations::router(),
+        desk::http::conversations::routes(),
         state,
     ))
     .await

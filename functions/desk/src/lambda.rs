@@ -31,14 +31,19 @@ pub fn init_tracing() {
         .init();
 }
 
+/// The DynamoDB store on `BATON_TABLE`.
+pub async fn store_from_env() -> Result<DynamoStore, String> {
+    let table = std::env::var("BATON_TABLE").map_err(|_| "BATON_TABLE is not set".to_string())?;
+    Ok(DynamoStore::from_env(&table).await)
+}
+
 /// The handlers' state, from the environment: the index opened read-only, the DynamoDB store, and
 /// how operators are recognized.
 pub async fn state_from_env() -> Result<AppState, String> {
     let index = std::env::var("BATON_INDEX_DIR")
         .map_or_else(|_| PathBuf::from("/opt/kb-index"), PathBuf::from);
     let kb = KnowledgeBase::open(&index).map_err(|e| e.to_string())?;
-    let table = std::env::var("BATON_TABLE").map_err(|_| "BATON_TABLE is not set".to_string())?;
-    let store = DynamoStore::from_env(&table).await;
+    let store = store_from_env().await?;
     let operators = match std::env::var("BATON_OPERATOR_AUTH").as_deref() {
         Err(_) | Ok("gateway-jwt") => OperatorAuth::GatewayJwt,
         Ok(spec) => match spec.strip_prefix("tokens:") {
@@ -59,7 +64,7 @@ pub async fn state_from_env() -> Result<AppState, String> {
             }
         },
     };
-    tracing::info!(index = %index.display(), guides = kb.guides().len(), table, "cold start");
+    tracing::info!(index = %index.display(), guides = kb.guides().len(), "cold start");
     Ok(AppState {
         desk: Desk::new(Arc::new(kb), Arc::new(store)),
         operators: Arc::new(operators),

@@ -218,6 +218,17 @@ impl Category {
         Category::AccountAccess,
         Category::FeatureRequest,
     ];
+
+    /// The code reports and the API use (`billing_payment`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::HowTo => "how_to",
+            Category::BugError => "bug_error",
+            Category::BillingPayment => "billing_payment",
+            Category::AccountAccess => "account_access",
+            Category::FeatureRequest => "feature_request",
+        }
+    }
 }
 
 /// The customer's verdict on a bot answer.

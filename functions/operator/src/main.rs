@@ -7,5 +7,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     desk::lambda::init_tracing();
     let state = desk::lambda::state_from_env().await?;
-    lambda_http::run(desk::http::finish(desk::http::operator::router(), state)).await
+    lambda_http::run(desk::http::finish(desk::http::operator::routes(), state)).await
 }

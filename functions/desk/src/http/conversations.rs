@@ -3,23 +3,22 @@
 //! The customer holds the conversation's secret (returned once, at start) and sends it as
 //! `Authorization: Bearer <secret>`. A wrong secret answers 404, as for an unknown id.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, AppJson, AppState, Bearer, OptionalJson};
+use super::{AppError, AppJson, AppState, Bearer, OptionalJson, Routes};
 use crate::desk::{MAX_MESSAGE_BYTES, Posted, Start};
 use crate::model::{Author, CaseStatus, Conversation, ConversationState, Link, Message, Millis};
 
 /// The conversation routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/conversations", post(start))
-        .route("/api/conversations/{id}", get(read))
-        .route("/api/conversations/{id}/messages", post(send))
-        .route("/api/conversations/{id}/handoff", post(handoff))
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/api/conversations", start)
+        .get("/api/conversations/{id}", read)
+        .post("/api/conversations/{id}/messages", send)
+        .post("/api/conversations/{id}/handoff", handoff)
 }
 
 /// A conversation as its customer sees it.

@@ -21,9 +21,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
+use axum::handler::Handler;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
 use serde::Serialize;
 
 use crate::Desk;
@@ -57,20 +59,76 @@ pub enum OperatorAuth {
 /// Every route of every area (what `baton serve` mounts).
 pub fn app(state: AppState) -> Router {
     finish(
-        Router::new()
-            .merge(search::router())
-            .merge(conversations::router())
-            .merge(operator::router()),
+        search::routes()
+            .merge(conversations::routes())
+            .merge(operator::routes()),
         state,
     )
 }
 
 /// One area's routes (what its Lambda function mounts) or several, with the layers every
 /// deployment shares.
-pub fn finish(routes: Router<AppState>, state: AppState) -> Router {
+pub fn finish(routes: Routes, state: AppState) -> Router {
     routes
+        .router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// A router that remembers its routes, so that a deployment's routes (the SAM template's) can be
+/// checked against the ones the code serves.
+pub struct Routes {
+    router: Router<AppState>,
+    list: Vec<Route>,
+}
+
+/// One method and path, as axum and API Gateway both write it (`/api/cases/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route {
+    /// `GET`, `POST`.
+    pub method: Method,
+    /// The path, with `{name}` for a parameter.
+    pub path: &'static str,
+}
+
+impl Routes {
+    fn new() -> Routes {
+        Routes {
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Routes {
+        self.add(Method::GET, path, axum::routing::get(handler))
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Routes {
+        self.add(Method::POST, path, axum::routing::post(handler))
+    }
+
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Routes {
+        self.router = self.router.route(path, handler);
+        self.list.push(Route { method, path });
+        self
+    }
+
+    /// These routes and `other`'s.
+    pub fn merge(mut self, other: Routes) -> Routes {
+        self.router = self.router.merge(other.router);
+        self.list.extend(other.list);
+        self
+    }
+
+    /// The routes, in the order they were added.
+    pub fn list(&self) -> &[Route] {
+        &self.list
+    }
 }
 
 /// Serves [`app`] on a listener until the process ends (what `baton serve` and tests run).

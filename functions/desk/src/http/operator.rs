@@ -1,26 +1,25 @@
 //! The operator side under `/api/operator`: the queue and what can be done with a case.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, AppJson, AppState, Operator, OptionalJson};
+use super::{AppError, AppJson, AppState, Operator, OptionalJson, Routes};
 use crate::desk::CaseView;
 use crate::model::{Case, Category, Message, Note};
 
 /// The operator routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/operator/queue", get(queue))
-        .route("/api/operator/cases/{id}", get(case))
-        .route("/api/operator/cases/{id}/claim", post(claim))
-        .route("/api/operator/cases/{id}/release", post(release))
-        .route("/api/operator/cases/{id}/reply", post(reply))
-        .route("/api/operator/cases/{id}/notes", post(note))
-        .route("/api/operator/cases/{id}/resolve", post(resolve))
-        .route("/api/operator/health", get(health))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/operator/queue", queue)
+        .get("/api/operator/cases/{id}", case)
+        .post("/api/operator/cases/{id}/claim", claim)
+        .post("/api/operator/cases/{id}/release", release)
+        .post("/api/operator/cases/{id}/reply", reply)
+        .post("/api/operator/cases/{id}/notes", note)
+        .post("/api/operator/cases/{id}/resolve", resolve)
+        .get("/api/operator/health", health)
 }
 
 #[derive(Debug, Deserialize)]

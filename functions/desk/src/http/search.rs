@@ -1,12 +1,11 @@
 //! `GET /api/search`: the help center's search.
 
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use kb::{Lang, SearchRequest, SearchResults};
 use serde::Deserialize;
 
-use super::{AppError, AppState};
+use super::{AppError, AppState, Routes};
 
 /// Most results one search returns.
 const MAX_LIMIT: usize = 20;
@@ -25,8 +24,8 @@ pub struct SearchParams {
 }
 
 /// The search routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/search", get(search))
+pub fn routes() -> Routes {
+    Routes::new().get("/api/search", search)
 }
 
 async fn search(

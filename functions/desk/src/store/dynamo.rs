@@ -5,7 +5,7 @@
 //! | conversation | `CONV#{id}` | `META` | `version` |
 //! | message | `CONV#{id}` | `MSG#{message id}` | |
 //! | idempotency key | `CONV#{id}` | `KEY#{key}` | `message_id` |
-//! | case | `CASE#{id}` | `META` | `version`; `gsi1pk = QUEUE`, `gsi1sk = {priority}#{created}#{id}` while open or claimed (sparse: resolved cases leave the queue index); `gsi2pk = CUST#{customer}`, `gsi2sk = {created}#{id}` |
+//! | case | `CASE#{id}` | `META` | `version`, `priority` (`urgent` or `normal`, for the alerts stream filter); `gsi1pk = QUEUE`, `gsi1sk = {priority}#{created}#{id}` while open or claimed (sparse: resolved cases leave the queue index); `gsi2pk = CUST#{customer}`, `gsi2sk = {created}#{id}` |
 //! | note | `CASE#{id}` | `NOTE#{note id}` | |
 //! | event | `EV#{yyyy-mm-dd}` | `{at}#{id}` | `expires_at` (TTL, 400 days) |
 //!
@@ -172,6 +172,17 @@ impl DynamoStore {
         item.insert(
             "version".into(),
             AttributeValue::N(case.version.to_string()),
+        );
+        // Top-level so that the alerts stream filter can match urgent cases.
+        item.insert(
+            "priority".into(),
+            AttributeValue::S(
+                match case.priority {
+                    Priority::Urgent => "urgent",
+                    Priority::Normal => "normal",
+                }
+                .into(),
+            ),
         );
         item.insert(
             "gsi2pk".into(),
