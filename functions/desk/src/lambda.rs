@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `BATON_INDEX_DIR` | the index, shipped as a Lambda layer (read-only) | `/opt/kb-index` |
 //! | `BATON_TABLE` | the DynamoDB table | required |
+//! | `BATON_CREATE_TABLE` | `1`: create the table if missing (local runs on DynamoDB Local only) | unset |
 //! | `BATON_OPERATOR_AUTH` | `gateway-jwt` (behind API Gateway's JWT authorizer) or `tokens:name:token,…` | `gateway-jwt` |
 //!
 //! The DynamoDB client reads region and credentials as every AWS SDK does (and
@@ -34,7 +35,14 @@ pub fn init_tracing() {
 /// The DynamoDB store on `BATON_TABLE`.
 pub async fn store_from_env() -> Result<DynamoStore, String> {
     let table = std::env::var("BATON_TABLE").map_err(|_| "BATON_TABLE is not set".to_string())?;
-    Ok(DynamoStore::from_env(&table).await)
+    let store = DynamoStore::from_env(&table).await;
+    if std::env::var("BATON_CREATE_TABLE").is_ok_and(|v| v == "1") {
+        // For `cargo lambda watch` on DynamoDB Local; an existing table is fine.
+        if let Err(error) = store.create_table().await {
+            tracing::info!(%error, table, "table not created");
+        }
+    }
+    Ok(store)
 }
 
 /// The handlers' state, from the environment: the index opened read-only, the DynamoDB store, and

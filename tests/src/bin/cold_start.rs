@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use baton_e2e::runtime_api::{Function, deployed_env, http_event};
+use baton_e2e::runtime_api::{Function, deployed_env, http_event, scheduled_event, stream_event};
 
 const RUNS: usize = 20;
 const JWT: &str = "Bearer e30.eyJzdWIiOiJhYmMiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY29tIn0.sig";
@@ -51,6 +51,9 @@ async fn main() {
                 None,
             ),
         ),
+        // An empty batch: the cost of starting, not of a webhook on the other side.
+        ("alerts", stream_event(Vec::new())),
+        ("insights", scheduled_event()),
     ];
     println!(
         "{:<9} {:>5} {:>9} {:>9} {:>11} {:>10}",
