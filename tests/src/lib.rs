@@ -75,6 +75,11 @@ pub enum Backend {
 
 /// Starts the desk (all routers) on a free loopback port over a fresh store.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, None).await
+}
+
+/// [`spawn_app`], alerting urgent cases to `webhook` as `baton serve` does when configured.
+pub async fn spawn_app_with(backend: Backend, webhook: Option<desk::alerts::Webhook>) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, db): (Arc<dyn desk::Store>, Option<PathBuf>) = match backend {
         Backend::Sqlite => {
@@ -129,8 +134,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         (MINJI.to_string(), "minji".to_string()),
         (JUNHO.to_string(), "junho".to_string()),
     ]);
+    let mut desk = Desk::new(baton_kb(), store);
+    if let Some(webhook) = webhook {
+        desk = desk.with_alerts(webhook);
+    }
     let state = AppState {
-        desk: Desk::new(baton_kb(), store),
+        desk,
         operators: Arc::new(OperatorAuth::Tokens(tokens)),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -326,7 +326,12 @@ async fn serve(paths: &Paths, addr: SocketAddr) -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let desk = open_desk(paths)?;
+    let mut desk = open_desk(paths)?;
+    let webhook = desk::alerts::Webhook::from_env();
+    let alerting = webhook.is_configured();
+    if alerting {
+        desk = desk.with_alerts(webhook);
+    }
     let (tokens, generated) = operator_tokens()?;
     let state = AppState {
         desk,
@@ -349,6 +354,11 @@ async fn serve(paths: &Paths, addr: SocketAddr) -> anyhow::Result<()> {
             "  operator token (this run): {token}   (set BATON_OPERATOR_TOKENS=name:token,… to keep your own)"
         ),
         None => println!("  operator tokens: from BATON_OPERATOR_TOKENS"),
+    }
+    if alerting {
+        println!("  alerts: each urgent case is posted to BATON_ALERT_WEBHOOK_URL");
+    } else {
+        println!("  alerts: off (set BATON_ALERT_WEBHOOK_URL to a chat webhook to alert the team)");
     }
     println!(
         "  data: {} and {}",

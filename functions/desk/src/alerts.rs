@@ -3,8 +3,10 @@
 //!
 //! In AWS the `alerts` function reads the table's stream ([`on_stream`]); the event source's
 //! filter passes only inserted urgent cases, and [`alert_for`] checks again so that a wider filter
-//! never alerts twice for a claim or a reply.
+//! never alerts twice for a claim or a reply. `baton serve` has no stream: its desk alerts as it
+//! creates the case ([`crate::Desk::with_alerts`]).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lambda_events::dynamodb::{Event as StreamEvent, EventRecord};
@@ -120,6 +122,34 @@ impl Webhook {
             std::env::var("BATON_ALERT_WEBHOOK_URL").ok(),
             std::env::var("BATON_OPERATOR_URL").ok(),
         )
+    }
+
+    /// Whether alerts go anywhere but the log.
+    pub fn is_configured(&self) -> bool {
+        self.url.is_some()
+    }
+
+    /// Alerts for a case just created, in the background, trying three times over about six
+    /// seconds: the path of `baton serve` (in AWS the stream delivers, and retries, instead).
+    pub fn notify_in_background(self: &Arc<Self>, case: &Case) {
+        let Some(alert) = alert_for(case, self.operator_url.as_deref()) else {
+            return;
+        };
+        let webhook = Arc::clone(self);
+        tokio::spawn(async move {
+            for wait in [1, 5, 0] {
+                match webhook.send(&alert).await {
+                    Ok(()) => return,
+                    Err(error) if wait > 0 => {
+                        tracing::warn!(case = %alert.case_id, %error, "alert not sent; retrying");
+                        tokio::time::sleep(Duration::from_secs(wait)).await;
+                    }
+                    Err(error) => {
+                        tracing::error!(case = %alert.case_id, %error, "alert not sent; giving up")
+                    }
+                }
+            }
+        });
     }
 
     /// Sends one alert.

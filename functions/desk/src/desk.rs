@@ -17,6 +17,7 @@ use std::sync::Arc;
 use kb::{KnowledgeBase, Lang};
 use serde::{Deserialize, Serialize};
 
+use crate::alerts::Webhook;
 use crate::bot::{self, Policy};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -40,6 +41,7 @@ pub struct Desk {
     store: Arc<dyn Store>,
     policy: Policy,
     pii: pii::Options,
+    alerts: Option<Arc<Webhook>>,
 }
 
 /// What a customer sends to start a conversation.
@@ -118,7 +120,15 @@ impl Desk {
             store,
             policy: Policy::default(),
             pii: pii::Options::default(),
+            alerts: None,
         }
+    }
+
+    /// This desk, alerting the team through `webhook` as it creates each urgent case (for
+    /// `baton serve`; in AWS the `alerts` function does it from the table's stream).
+    pub fn with_alerts(mut self, webhook: Webhook) -> Desk {
+        self.alerts = Some(Arc::new(webhook));
+        self
     }
 
     /// The knowledge base.
@@ -426,6 +436,9 @@ impl Desk {
                     ],
                 )
                 .await?;
+                if let Some(webhook) = &self.alerts {
+                    webhook.notify_in_background(&case);
+                }
                 case
             }
             Some(existing) if existing.status == CaseStatus::Resolved => {

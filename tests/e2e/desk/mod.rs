@@ -89,3 +89,42 @@ async fn an_unreachable_dynamodb_answers_503_and_stores_nothing() {
         .expect("health");
     assert_eq!(response.status(), 503);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baton_serve_alerts_the_team_once_per_urgent_case() {
+    let hook = baton_e2e::runtime_api::WebhookReceiver::start().await;
+    let webhook = desk::alerts::Webhook::new(
+        Some(hook.url.clone()),
+        Some("http://127.0.0.1:8080/operator".into()),
+    );
+    let app = baton_e2e::spawn_app_with(Backend::Sqlite, Some(webhook)).await;
+    let urgent = app.start("c1", "ko").await;
+    let (status, body) = app.send(&urgent, "송금했는데 안 들어왔어요", None).await;
+    assert_eq!(status, 201, "{body}");
+    let person = app.start("c2", "ko").await;
+    app.ask_for_a_person(&person).await;
+    // Telling the desk again does not make a second case, nor a second alert.
+    app.send(&urgent, "송금했는데 안 들어왔어요 급해요", None)
+        .await;
+
+    for _ in 0..50 {
+        if !hook.received().await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Time for a second alert to arrive, were one sent.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let received = hook.received().await;
+    assert_eq!(received.len(), 1, "{received:?}");
+    let text = received[0]["text"].as_str().expect("text");
+    assert!(text.contains("money not received"), "{text}");
+    assert!(
+        text.contains("http://127.0.0.1:8080/operator/cases/case_"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("010-1234-5678") && text.contains("5678"),
+        "masked contact: {text}"
+    );
+}
