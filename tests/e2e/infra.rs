@@ -10,7 +10,7 @@ use baton_e2e::runtime_api::{dynamodb_table, raw_item, stream_record};
 use desk::Store;
 use desk::model::{Event, Priority, Reason};
 use desk::store::conformance::{case, conversation};
-use desk::store::dynamo::DynamoStore;
+use desk::store::dynamo::{DynamoStore, case_key, event_key};
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
 
@@ -244,16 +244,9 @@ async fn the_alerts_filter_passes_new_urgent_cases_only() {
         data: Default::default(),
     };
     store.insert_event(&event).await.expect("event");
-    let item = |pk: String, sk: String| {
-        let table = table.clone();
-        async move { raw_item(&table, &pk, &sk).await }
-    };
-    let urgent_item = item(format!("CASE#{}", urgent.id), "META".into()).await;
-    let normal_item = item(format!("CASE#{}", normal.id), "META".into()).await;
-    let day = time::OffsetDateTime::from_unix_timestamp(at / 1000)
-        .expect("time")
-        .date();
-    let event_item = item(format!("EV#{day}"), format!("{at:013}#{}", event.id)).await;
+    let urgent_item = raw_item(&table, case_key(&urgent.id)).await;
+    let normal_item = raw_item(&table, case_key(&normal.id)).await;
+    let event_item = raw_item(&table, event_key(&event)).await;
 
     assert!(matches(
         &pattern,

@@ -3,6 +3,7 @@
 //! `…/invocation/{id}/response` or `…/invocation/{id}/error` (or `…/init/error` if it cannot start).
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -48,7 +49,10 @@ pub struct Function {
 
 impl Function {
     /// Starts the Runtime API on a free port and the binary against it, with `env`.
-    pub async fn start(binary: &Path, env: &[(&str, &str)]) -> Function {
+    pub async fn start<K: AsRef<OsStr>, V: AsRef<OsStr>>(
+        binary: &Path,
+        env: &[(K, V)],
+    ) -> Function {
         let (events, receiver) = mpsc::channel(16);
         let shared = Arc::new(Mutex::new(Shared::default()));
         let emulator = Emulator {
@@ -330,7 +334,6 @@ pub async fn start_with_table(
 ) -> (Function, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let env = deployed_env(dir.path(), extra).await;
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     (Function::start(binary, &env).await, dir)
 }
 
@@ -456,11 +459,11 @@ impl WebhookReceiver {
     }
 }
 
-/// A table item exactly as the store wrote it (DynamoDB Local).
+/// A table item exactly as the store wrote it (DynamoDB Local), by its key
+/// (`desk::store::dynamo::case_key`, `event_key`).
 pub async fn raw_item(
     table: &str,
-    pk: &str,
-    sk: &str,
+    (pk, sk): (impl Into<String>, impl Into<String>),
 ) -> HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
     use aws_sdk_dynamodb::types::AttributeValue as A;
     let client = aws_sdk_dynamodb::Client::new(&aws_config::load_from_env().await);

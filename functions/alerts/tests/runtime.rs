@@ -7,13 +7,13 @@ use baton_e2e::runtime_api::{
 use desk::Store;
 use desk::model::{Case, Priority, Reason};
 use desk::store::conformance::{case, conversation};
-use desk::store::dynamo::DynamoStore;
+use desk::store::dynamo::{DynamoStore, case_key};
 use serde_json::Value;
 
 /// Stores a case and returns it with the stream record of its insertion.
 async fn inserted(store: &DynamoStore, table: &str, case: Case, seq: &str) -> (Case, Value) {
     store.insert_case(&case).await.expect("insert case");
-    let item = raw_item(table, &format!("CASE#{}", case.id), "META").await;
+    let item = raw_item(table, case_key(&case.id)).await;
     (case, stream_record("INSERT", seq, &item))
 }
 
@@ -39,7 +39,6 @@ async fn urgent_cases_alert_the_team_once_and_failures_are_retried() {
         "BATON_OPERATOR_URL".into(),
         "https://desk.example.com".into(),
     ));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut function =
         Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_alerts")), &env).await;
 
@@ -60,7 +59,7 @@ async fn urgent_cases_alert_the_team_once_and_failures_are_retried() {
     let claim = stream_record(
         "MODIFY",
         "102",
-        &raw_item(&table, &format!("CASE#{}", urgent.id), "META").await,
+        &raw_item(&table, case_key(&urgent.id)).await,
     );
     let mut unreadable = urgent_insert.clone();
     unreadable["dynamodb"]["NewImage"]["data"]["S"] = Value::from("{not json");
@@ -159,7 +158,6 @@ async fn an_unreachable_webhook_fails_the_record_not_the_function() {
     let url = format!("http://{}/hook", closed.local_addr().expect("addr"));
     drop(closed);
     env.push(("BATON_ALERT_WEBHOOK_URL".into(), url));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut function =
         Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_alerts")), &env).await;
     let (_, record) = inserted(

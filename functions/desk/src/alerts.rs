@@ -16,6 +16,7 @@ use serde_dynamo::AttributeValue;
 
 use crate::desk::reason_code;
 use crate::model::{Case, Priority, Reason};
+use crate::store::dynamo::is_case_key;
 
 /// How long one webhook call may take before the record is retried.
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -207,7 +208,7 @@ fn inserted_case(record: &EventRecord) -> Option<Case> {
         Some(AttributeValue::S(value)) => Some(value.as_str()),
         _ => None,
     };
-    if !text("pk")?.starts_with("CASE#") || text("sk")? != "META" {
+    if !is_case_key(text("pk")?, text("sk")?) {
         return None;
     }
     match serde_json::from_str(text("data")?) {

@@ -60,7 +60,6 @@ async fn the_weekly_schedule_counts_the_weeks_inquiries() {
     ] {
         store.insert_event(&e).await.expect("insert event");
     }
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut function =
         Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_insights")), &env).await;
     let report = match function.invoke(scheduled_event()).await {

@@ -24,7 +24,6 @@ async fn main() {
         &[("BATON_OPERATOR_AUTH", "gateway-jwt"), ("RUST_LOG", "warn")],
     )
     .await;
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let json = [("content-type", "application/json")];
     let cases = [
         (

@@ -168,7 +168,8 @@ impl DynamoStore {
     }
 
     fn case_item(&self, case: &Case) -> Result<Item> {
-        let mut item = self.item(format!("CASE#{}", case.id), "META", json(case)?);
+        let (pk, sk) = case_key(&case.id);
+        let mut item = self.item(pk, sk, json(case)?);
         item.insert(
             "version".into(),
             AttributeValue::N(case.version.to_string()),
@@ -253,6 +254,24 @@ impl DynamoStore {
             Err(e) => Err(unavailable(e)),
         }
     }
+}
+
+/// The key (`pk`, `sk`) of a case's item.
+pub fn case_key(case_id: &str) -> (String, &'static str) {
+    (format!("CASE#{case_id}"), "META")
+}
+
+/// Whether a key is a case's item (not one of its notes, nor another record).
+pub fn is_case_key(pk: &str, sk: &str) -> bool {
+    pk.starts_with("CASE#") && sk == "META"
+}
+
+/// The key (`pk`, `sk`) of an event's item: partitioned by day, sorted by time.
+pub fn event_key(event: &Event) -> (String, String) {
+    (
+        format!("EV#{}", day(event.at)),
+        format!("{:013}#{}", event.at, event.id),
+    )
 }
 
 fn json(value: &impl Serialize) -> Result<String> {
@@ -449,7 +468,8 @@ impl Store for DynamoStore {
     }
 
     async fn case(&self, id: &str) -> Result<Option<Case>> {
-        self.get(format!("CASE#{id}"), "META").await
+        let (pk, sk) = case_key(id);
+        self.get(pk, sk).await
     }
 
     async fn update_case(&self, case: &Case) -> Result<Case> {
@@ -497,11 +517,8 @@ impl Store for DynamoStore {
     }
 
     async fn insert_event(&self, event: &Event) -> Result<()> {
-        let mut item = self.item(
-            format!("EV#{}", day(event.at)),
-            &format!("{:013}#{}", event.at, event.id),
-            json(event)?,
-        );
+        let (pk, sk) = event_key(event);
+        let mut item = self.item(pk, &sk, json(event)?);
         item.insert(
             "expires_at".into(),
             AttributeValue::N((event.at / 1000 + EVENT_TTL_SECONDS).to_string()),
