@@ -6,8 +6,8 @@ use crate::guide::{Corpus, Guide, Problem, Severity};
 use crate::links::{self, Target};
 
 /// Validates a loaded set: what loading found plus duplicate ids, empty guides, broken links and
-/// anchors, missing images and, for strict sets (`kb.toml`), Baton's front matter rules. Sorted by
-/// path and line.
+/// anchors, missing images, raw HTML in titles and headings (warnings) and, for strict sets
+/// (`kb.toml`), Baton's front matter rules. Sorted by path and line.
 pub fn check(corpus: &Corpus) -> Vec<Problem> {
     let mut problems = corpus.problems.clone();
     let by_id: HashMap<&str, &Guide> = corpus.guides.iter().map(|g| (g.id.as_str(), g)).collect();
@@ -127,6 +127,20 @@ pub fn check(corpus: &Corpus) -> Vec<Problem> {
                     }
                 }
             }
+        }
+
+        // A warning, not an error: the guide is still indexed correctly, as its text, but the author
+        // may have meant the markup to show.
+        for raw in &guide.raw_html {
+            report(
+                raw.line,
+                Severity::Warning,
+                format!(
+                    "{} contains raw HTML ({}); only its text is indexed",
+                    raw.what,
+                    raw.tags.join(", ")
+                ),
+            );
         }
 
         if let Some(of) = &guide.translation_of

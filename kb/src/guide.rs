@@ -139,6 +139,18 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Raw HTML dropped from a title, a heading or other front matter text: only its text is indexed,
+/// and `kb check` warns about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawHtml {
+    /// 1-based line: the heading's, or the front matter field's.
+    pub line: usize,
+    /// What held it, as a message says it: `title`, `heading`, `description`, `a question`, `a tag`.
+    pub what: &'static str,
+    /// The tags dropped, as `<name>`.
+    pub tags: Vec<String>,
+}
+
 /// A parsed guide.
 #[derive(Debug, Clone)]
 pub struct Guide {
@@ -148,17 +160,17 @@ pub struct Guide {
     pub rel_path: PathBuf,
     /// Front-matter `lang`, else a `ko`/`en` path segment, else detected from the text.
     pub lang: Lang,
-    /// Front-matter `title`, else the first `#` heading, else the file name.
+    /// Front-matter `title`, else the first `#` heading, else the file name; plain text.
     pub title: String,
     /// Product area.
     pub area: Option<String>,
     /// Kind of guide (`how-to`, `faq`, `troubleshooting`).
     pub category: Option<String>,
-    /// Tags.
+    /// Tags, plain text.
     pub tags: Vec<String>,
-    /// How customers ask for this guide.
+    /// How customers ask for this guide, plain text.
     pub questions: Vec<String>,
-    /// One-line summary (front matter `description`).
+    /// One-line summary (front matter `description`), plain text.
     pub description: Option<String>,
     /// Last reviewed, `YYYY-MM-DD`.
     pub updated: Option<String>,
@@ -172,6 +184,8 @@ pub struct Guide {
     pub references: Vec<Reference>,
     /// Line of each front matter key, for messages.
     pub field_lines: BTreeMap<String, usize>,
+    /// Raw HTML dropped from the title, headings and front matter text.
+    pub raw_html: Vec<RawHtml>,
 }
 
 impl Guide {
@@ -389,16 +403,38 @@ pub fn parse_guide(
     };
 
     let body = markdown::parse_body(split.body, split.body_first_line);
+    let mut raw_html: Vec<RawHtml> = body
+        .heading_html
+        .iter()
+        .map(|(line, tags)| RawHtml {
+            line: *line,
+            what: "heading",
+            tags: tags.clone(),
+        })
+        .collect();
+    // Front matter text is shown and indexed as it reads, never as markup.
+    let mut plain = |field: &str, what: &'static str, text: String| {
+        let markdown::PlainText { text, html } = markdown::inline_text(&text);
+        if !html.is_empty() {
+            raw_html.push(RawHtml {
+                line: line(field),
+                what,
+                tags: html,
+            });
+        }
+        Some(text).filter(|t| !t.is_empty())
+    };
     let stem_id = rel.with_extension("").to_string_lossy().replace('\\', "/");
     let id = fields.string("id").unwrap_or(stem_id);
-    let title = fields
+    let front_title = fields
         .string("title")
-        .or_else(|| body.h1.clone())
-        .unwrap_or_else(|| {
-            rel.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
+        .and_then(|t| plain("title", "title", t));
+    // The first `#` heading is plain text already: it went through the same reading as a heading.
+    let title = front_title.or_else(|| body.h1.clone()).unwrap_or_else(|| {
+        rel.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
     let lang = match fields.string("lang") {
         Some(code) => match Lang::parse(&code) {
             Some(lang) => lang,
@@ -423,12 +459,27 @@ pub fn parse_guide(
                 Lang::detect(&format!("{title} {sample}"))
             }),
     };
+    let area = fields.string("area");
+    let category = fields.string("category");
+    let tags: Vec<String> = fields
+        .list("tags")
+        .into_iter()
+        .filter_map(|t| plain("tags", "a tag", t))
+        .collect();
+    let questions: Vec<String> = fields
+        .list("questions")
+        .into_iter()
+        .filter_map(|q| plain("questions", "a question", q))
+        .collect();
+    let description = fields
+        .string("description")
+        .and_then(|d| plain("description", "description", d));
     let guide = Guide {
-        area: fields.string("area"),
-        category: fields.string("category"),
-        tags: fields.list("tags"),
-        questions: fields.list("questions"),
-        description: fields.string("description"),
+        area,
+        category,
+        tags,
+        questions,
+        description,
         updated: fields.string("updated"),
         translation_of: fields.string("translation_of"),
         id,
@@ -439,6 +490,7 @@ pub fn parse_guide(
         anchors: body.anchors,
         references: body.references,
         field_lines: field_lines.clone(),
+        raw_html,
     };
     if config.strict {
         for field in [

@@ -28,8 +28,9 @@ use crate::error::{Error, IoContext, Result};
 use crate::guide::{Corpus, Guide, Lang};
 use crate::synonyms::Synonyms;
 
-/// Bumped whenever the schema, the analysis or the side files change meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever the schema, the analysis or the side files change meaning. 2: titles, headings,
+/// questions and tags are plain text, so an index built before may still hold raw HTML in them.
+pub const SCHEMA_VERSION: u32 = 2;
 
 const MANIFEST: &str = "manifest.json";
 const GUIDES: &str = "guides.json";

@@ -5,7 +5,8 @@
 //! (MDX `import`/`export`, JSX components, `:::note` admonition fences, Hugo shortcodes, MDX comments),
 //! keeping every line break so that reported line numbers stay those of the source file. Raw HTML
 //! (and HTML comments) is dropped from the text; rendering to HTML goes through [`render_html`], which
-//! sanitizes with ammonia.
+//! sanitizes with ammonia. Titles and headings are plain text, made by one function, [`inline_text`],
+//! whichever way they come in (front matter or a heading in the body).
 
 use std::sync::LazyLock;
 
@@ -131,6 +132,8 @@ pub struct Body {
     pub anchors: Vec<String>,
     /// Links and images.
     pub references: Vec<Reference>,
+    /// The raw HTML tags dropped from each heading that had some, with the heading's line.
+    pub heading_html: Vec<(usize, Vec<String>)>,
 }
 
 /// Parses a guide body (after front matter). `first_line` is the body's line in the file.
@@ -151,28 +154,45 @@ pub fn parse_body(body: &str, first_line: usize) -> Body {
         text: String::new(),
     };
     // Heading being read: (level, explicit id, text, line).
-    let mut heading: Option<(u8, Option<String>, String, usize)> = None;
+    let mut heading: Option<(u8, Option<String>, InlineText, usize)> = None;
     let mut in_code = false;
 
     for (event, range) in Parser::new_ext(&cleaned, parser_options()).into_offset_iter() {
-        let sink = match heading.as_mut() {
-            Some((_, _, text, _)) => text,
-            None => &mut current.text,
-        };
+        if let Some((_, _, inline, _)) = heading.as_mut() {
+            match &event {
+                Event::Text(text) => {
+                    inline.text(&strip_inline_markup(text));
+                    continue;
+                }
+                Event::Code(_)
+                | Event::InlineHtml(_)
+                | Event::Html(_)
+                | Event::SoftBreak
+                | Event::HardBreak => {
+                    inline.push(&event);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        let sink = &mut current.text;
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((
                     heading_level(level),
                     id.map(|id| id.to_string()),
-                    String::new(),
+                    InlineText::default(),
                     line_of(range.start),
                 ));
             }
             Event::End(TagEnd::Heading(_)) => {
-                let Some((level, id, text, line)) = heading.take() else {
+                let Some((level, id, inline, line)) = heading.take() else {
                     continue;
                 };
-                let text = collapse_whitespace(&text);
+                let PlainText { text, html } = inline.finish();
+                if !html.is_empty() {
+                    out.heading_html.push((line, html));
+                }
                 let anchor = slugs.anchor(id.as_deref().unwrap_or(&text));
                 out.anchors.push(anchor.clone());
                 if level == 1 && out.h1.is_none() {
@@ -276,6 +296,129 @@ pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A title or heading as plain text, and the raw HTML that was dropped from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlainText {
+    /// What a reader sees: text, link text, image alt text and code, whitespace collapsed.
+    pub text: String,
+    /// The HTML tags dropped, as `<name>`, each once, in order of appearance.
+    pub html: Vec<String>,
+}
+
+/// A title, heading, question or tag as plain text: see [`inline_text`].
+pub fn plain_text(inline: &str) -> String {
+    inline_text(inline).text
+}
+
+/// Reads one line of inline Markdown (a front matter `title`, a question, a tag) as a reader sees
+/// it once rendered: emphasis markers and link syntax go, link text and image alt text stay, code
+/// spans keep their text, entities are decoded (`&lt;b&gt;` is the text `<b>`), raw HTML tags are
+/// dropped, with the content of `<script>` and `<style>`, and whitespace is collapsed.
+pub fn inline_text(inline: &str) -> PlainText {
+    // As the content of an ATX heading, the only block whose content is inline and nothing else:
+    // read as a paragraph, `1. Setup` would be a list, `---` a rule and `[a]: b` a link definition.
+    // The closing ` #` keeps a trailing `#` of the text (`Issue #`) from being taken for one.
+    let source = format!("# {} #", inline.replace(['\r', '\n'], " "));
+    let mut options = parser_options();
+    // `{#id}` at the end of a title is text: the heading it would name exists only here.
+    options.remove(Options::ENABLE_HEADING_ATTRIBUTES);
+    let mut text = InlineText::default();
+    for event in Parser::new_ext(&source, options) {
+        text.push(&event);
+    }
+    text.finish()
+}
+
+/// Collects the plain text of inline events: the one place that decides what of a title or heading
+/// is text, shared by [`inline_text`] and the headings of [`parse_body`].
+#[derive(Default)]
+struct InlineText {
+    text: String,
+    html: Vec<String>,
+    /// The `<script>` or `<style>` element being skipped: its content is code, not text.
+    raw_element: Option<String>,
+}
+
+impl InlineText {
+    fn push(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Text(text) | Event::Code(text) => self.text(text),
+            Event::InlineHtml(html) | Event::Html(html) => self.html(html),
+            Event::SoftBreak | Event::HardBreak => self.text(" "),
+            // Emphasis, links and images only wrap text events; footnote marks are not text.
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.raw_element.is_none() {
+            self.text.push_str(text);
+        }
+    }
+
+    fn html(&mut self, html: &str) {
+        // Comments, declarations and processing instructions are dropped without a word: the body
+        // drops HTML comments before parsing too, and none of them shows anything to a reader.
+        let Some(tag) = HtmlTag::parse(html) else {
+            return;
+        };
+        let name = tag.name.to_ascii_lowercase();
+        match &self.raw_element {
+            Some(open) if tag.closing && *open == name => self.raw_element = None,
+            Some(_) => {}
+            None if !tag.closing && !tag.self_closing && (name == "script" || name == "style") => {
+                self.raw_element = Some(name.clone());
+            }
+            None => {}
+        }
+        // A line break between two words still separates them.
+        if name == "br" {
+            self.text.push(' ');
+        }
+        let shown = format!("<{}>", tag.name);
+        if !self.html.contains(&shown) {
+            self.html.push(shown);
+        }
+    }
+
+    fn finish(self) -> PlainText {
+        PlainText {
+            text: collapse_whitespace(&self.text),
+            html: self.html,
+        }
+    }
+}
+
+/// An HTML start or end tag as pulldown-cmark reports it (always well formed).
+struct HtmlTag<'a> {
+    name: &'a str,
+    closing: bool,
+    self_closing: bool,
+}
+
+impl<'a> HtmlTag<'a> {
+    /// `None` for comments, declarations, CDATA and processing instructions.
+    fn parse(html: &'a str) -> Option<HtmlTag<'a>> {
+        let rest = html.trim().strip_prefix('<')?;
+        let (closing, rest) = match rest.strip_prefix('/') {
+            Some(rest) => (true, rest),
+            None => (false, rest),
+        };
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        Some(HtmlTag {
+            name,
+            closing,
+            self_closing: html.trim_end().ends_with("/>"),
+        })
+    }
+}
+
 /// Turns heading text into an anchor the way GitHub (and github-slugger, used by Astro and
 /// Docusaurus) does: lowercase, spaces to `-`, everything but letters, digits, `-` and `_` removed.
 pub fn slug(text: &str) -> String {
@@ -329,14 +472,17 @@ static SCRIPT_STYLE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Removes tool markup from a source line, leaving inline code spans (`` `<Picture />` ``) alone.
 fn strip_line_markup(line: &str) -> String {
+    // A heading's `<script>` is left to the heading's events, which drop it as well and also tell
+    // `kb check` that the heading held raw HTML.
+    let scripts = !is_atx_heading(line);
     if !line.contains('`') {
-        return strip_inline_markup(line);
+        return strip_markup(line, scripts);
     }
     line.split('`')
         .enumerate()
         .map(|(i, part)| {
             if i % 2 == 0 {
-                strip_inline_markup(part)
+                strip_markup(part, scripts)
             } else {
                 part.to_string()
             }
@@ -347,11 +493,32 @@ fn strip_line_markup(line: &str) -> String {
 
 /// Removes tool markup that pulldown-cmark would otherwise read as text, inline.
 fn strip_inline_markup(text: &str) -> String {
+    strip_markup(text, true)
+}
+
+fn strip_markup(text: &str, scripts: bool) -> String {
     let text = SHORTCODE.replace_all(text, "");
     let text = MDX_COMMENT.replace_all(&text, "");
     let text = HTML_COMMENT.replace_all(&text, "");
-    let text = SCRIPT_STYLE.replace_all(&text, "");
+    let text = if scripts {
+        SCRIPT_STYLE.replace_all(&text, "")
+    } else {
+        text
+    };
     JSX_TAG.replace_all(&text, "").into_owned()
+}
+
+/// `## Heading`: up to three spaces of indent, one to six `#`, then a space or the end.
+fn is_atx_heading(line: &str) -> bool {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    let hashes = rest.len() - rest.trim_start_matches('#').len();
+    indent <= 3
+        && (1..=6).contains(&hashes)
+        && rest[hashes..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == '\t')
 }
 
 /// Blanks the lines that are markup of a docs tool rather than Markdown, keeping line count.
@@ -488,9 +655,22 @@ mod tests {
         );
         assert_eq!(slug("`astro:content`"), "astrocontent");
         assert_eq!(slug("snake_case & more"), "snake_case--more");
+        // In a code span `<Picture />` is the name of the component the section documents, shown
+        // to readers as those characters (Astro's reference pages are headed so), and Astro's own
+        // anchor is `picture-`: it is text, not markup, and stays. Written bare, a component is
+        // something the page renders instead of text, so it is dropped like any other tool markup
+        // (silently: in MDX that is how a heading gets a badge, not a mistake worth a warning).
         let b = parse_body("### `<Picture />`\n\nText.\n", 1);
         assert_eq!(b.anchors, ["picture-"]);
         assert_eq!(b.sections[0].heading, "<Picture />");
+        assert!(b.heading_html.is_empty());
+        let b = parse_body(
+            "### Using <Picture /> here <Badge text=\"new\" />\n\nText.\n",
+            1,
+        );
+        assert_eq!(b.anchors, ["using-here"]);
+        assert_eq!(b.sections[0].heading, "Using here");
+        assert!(b.heading_html.is_empty());
         // An MDX tab whose fences are indented unevenly must not swallow the next heading.
         let b = parse_body(
             "<Tabs>\n  <TabItem>\n    ```ts\n    code\n\n    more\n  ```\n  </TabItem>\n</Tabs>\n\n### Next\n\nText.\n",
@@ -573,5 +753,235 @@ mod tests {
         assert!(!html.contains("script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn plain_text_drops_raw_html_and_its_scripts() {
+        let t = inline_text("환불 안내<script>alert(1)</script>");
+        assert_eq!(
+            t,
+            PlainText {
+                text: "환불 안내".into(),
+                html: vec!["<script>".into()]
+            }
+        );
+        assert_eq!(plain_text("Refund <img src=x onerror=alert(1)>"), "Refund");
+        let t = inline_text(
+            "<b onclick=\"alert(1)\">Bold</b> and <SCRIPT src=x>x()</SCRIPT> <i>it</i>",
+        );
+        assert_eq!(t.text, "Bold and it");
+        assert_eq!(t.html, ["<b>", "<SCRIPT>", "<i>"]);
+        assert_eq!(plain_text("a <style>p { color: red }</style>b"), "a b");
+        // An element never closed hides the rest of the line, as a browser would.
+        assert_eq!(plain_text("a <script>b c"), "a");
+        assert_eq!(plain_text("line<br>break"), "line break");
+        // Comments show nothing and are not worth a warning: the body drops them before parsing.
+        assert_eq!(
+            inline_text("a <!-- note --> b"),
+            PlainText {
+                text: "a b".into(),
+                html: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn plain_text_keeps_what_readers_see() {
+        // Entities are text: the reader sees `<b>`, and so does the index.
+        assert_eq!(
+            inline_text("&lt;b&gt; tags &amp; more"),
+            PlainText {
+                text: "<b> tags & more".into(),
+                html: vec![]
+            }
+        );
+        assert_eq!(
+            plain_text("See [the refund guide](refund.md#x)"),
+            "See the refund guide"
+        );
+        assert_eq!(
+            plain_text("![Refund *button*](x.png) <https://a.example>"),
+            "Refund button https://a.example"
+        );
+        assert_eq!(
+            plain_text("*em* **strong** ~~del~~ _under_"),
+            "em strong del under"
+        );
+        assert_eq!(
+            plain_text("The `<Picture />` component"),
+            "The <Picture /> component"
+        );
+        assert_eq!(
+            plain_text("`astro:content` \\*literal\\*"),
+            "astro:content *literal*"
+        );
+        for korean in [
+            "결제 취소와 환불",
+            "비밀번호를 바꾸려면 어떻게 하나요?",
+            "카드 수수료 (VAT 별도)",
+        ] {
+            assert_eq!(plain_text(korean), korean);
+        }
+        // Read as inline text only: nothing here is a list, a rule, a definition or a heading id.
+        for literal in [
+            "1. Setup",
+            "- item",
+            "---",
+            "> quoted",
+            "[a]: b",
+            "Issue #",
+            "C#",
+            "# Title",
+            "Setup {#custom}",
+            "Neon Postgres & Astro",
+        ] {
+            assert_eq!(plain_text(literal), literal);
+        }
+        assert_eq!(
+            plain_text("  two\n lines\t and  spaces "),
+            "two lines and spaces"
+        );
+        assert_eq!(
+            inline_text("<script>alert(1)</script>"),
+            PlainText {
+                text: String::new(),
+                html: vec!["<script>".into()]
+            }
+        );
+        assert_eq!(plain_text(""), "");
+    }
+
+    #[test]
+    fn headings_are_plain_text_with_anchors_from_it() {
+        let body = "## Refund <img src=x onerror=alert(1)>\n\nText.\n\n## Fees <script>alert(1)</script>\n\nMore.\n\n\
+Limits <b>now</b>\n---\n\nX.\n\n#### Small <i>print</i>\n\nY.\n";
+        let b = parse_body(body, 3);
+        let headings: Vec<_> = b
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.anchor.as_str(), s.line))
+            .collect();
+        assert_eq!(
+            headings,
+            [
+                ("Refund", "refund", 3),
+                ("Fees", "fees", 7),
+                ("Limits now", "limits-now", 11)
+            ]
+        );
+        assert_eq!(b.anchors, ["refund", "fees", "limits-now", "small-print"]);
+        assert_eq!(b.sections[2].text, "X.\nSmall print\nY.");
+        let html: Vec<(usize, Vec<&str>)> = b
+            .heading_html
+            .iter()
+            .map(|(line, tags)| (*line, tags.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            html,
+            [
+                (3, vec!["<img>"]),
+                (7, vec!["<script>"]),
+                (11, vec!["<b>"]),
+                (16, vec!["<i>"])
+            ]
+        );
+        // Outside headings inline scripts are still removed before parsing, as before.
+        let b = parse_body("Text <script>alert(1)</script> more.\n", 1);
+        assert_eq!(b.sections[0].text, "Text  more.");
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{inline_text, plain_text};
+
+        /// One piece of a title: the source, and the text a reader sees of it (`None` for raw HTML,
+        /// which shows nothing).
+        fn piece() -> impl Strategy<Value = (String, Option<String>)> {
+            let word = "[a-zA-Z0-9가-힣]{1,8}".prop_map(|w| (w.clone(), Some(w)));
+            let name = prop::sample::select(vec![
+                "img", "b", "i", "a", "span", "div", "svg", "iframe", "p", "Card", "x-widget",
+            ]);
+            let attribute = prop::sample::select(vec![
+                "",
+                " src=x",
+                " onerror=alert(1)",
+                " onload=\"alert(1)\"",
+                " href='javascript:alert(1)'",
+                " class=\"a b\"",
+                " hidden",
+                " style=\"color:red\"",
+            ]);
+            let tag = (name, prop::collection::vec(attribute, 0..3), 0..3u8).prop_map(
+                |(name, attributes, form)| {
+                    let attributes = attributes.concat();
+                    let tag = match form {
+                        0 => format!("<{name}{attributes}>"),
+                        1 => format!("<{name}{attributes} />"),
+                        _ => format!("</{name}>"),
+                    };
+                    (tag, None)
+                },
+            );
+            let element = (
+                prop::sample::select(vec!["script", "style", "SCRIPT"]),
+                prop::collection::vec(
+                    prop_oneof![
+                        "[a-z가-힣]{1,6}",
+                        Just("alert(1);".to_string()),
+                        Just("a<b".to_string()),
+                        Just("x > y".to_string())
+                    ],
+                    0..4,
+                ),
+            )
+                .prop_map(|(name, content)| {
+                    (format!("<{name}>{}</{name}>", content.join(" ")), None)
+                });
+            let comment = "[a-z ]{0,8}".prop_map(|c| (format!("<!--{c}-->"), None));
+            let br = Just(("<br>".to_string(), Some(" ".to_string())));
+            prop_oneof![4 => word, 3 => tag, 1 => element, 1 => comment, 1 => br]
+        }
+
+        proptest! {
+            /// Words mixed with raw HTML come out as exactly the words: nothing of a tag (no `<`, no
+            /// `onerror=`, no script) is left, and reading the result again changes nothing.
+            #[test]
+            fn words_survive_and_tags_do_not(
+                pieces in prop::collection::vec((piece(), prop::sample::select(vec!["", " ", "  ", "\n"])), 0..12)
+            ) {
+                let mut source = String::new();
+                let mut shown = String::new();
+                for ((piece, text), separator) in &pieces {
+                    source.push_str(piece);
+                    source.push_str(separator);
+                    shown.push_str(text.as_deref().unwrap_or(""));
+                    shown.push_str(separator);
+                }
+                let out = inline_text(&source);
+                prop_assert_eq!(&out.text, &super::super::collapse_whitespace(&shown));
+                prop_assert!(!out.text.contains('<') && !out.text.contains('>'), "{}", out.text);
+                prop_assert!(!out.text.contains("onerror="));
+                let had_tags = pieces.iter().any(|((p, t), _)| t.is_none() && !p.starts_with("<!--"))
+                    || pieces.iter().any(|((p, _), _)| p == "<br>");
+                prop_assert_eq!(!out.html.is_empty(), had_tags);
+                prop_assert_eq!(plain_text(&out.text), out.text.clone());
+            }
+
+            /// Anything at all: no panic, and the result is one trimmed line of single spaces.
+            #[test]
+            fn any_text_gives_one_clean_line(source in any::<String>()) {
+                let out = plain_text(&source);
+                prop_assert!(!out.contains(['\n', '\r']) && !out.contains("  "), "{:?}", out);
+                prop_assert_eq!(out.trim(), out.as_str());
+            }
+
+            /// Markdown punctuation in any mix, as titles are written: no panic, clean line.
+            #[test]
+            fn markdown_punctuation_gives_one_clean_line(source in "[a<>/=\"'`*_\\[\\]()!#&;\\\\ \n-]{0,40}") {
+                let out = plain_text(&source);
+                prop_assert!(!out.contains('\n') && !out.contains("  "), "{:?}", out);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of the `kb` crate and CLI on small fixture corpora (`tests/fixtures/`):
 //! `good` (Baton-style bilingual guides), `foreign` (MDX/TOML/no front matter, as users bring
-//! them) and `broken` (one of each problem `kb check` reports).
+//! them), `broken` (one of each problem `kb check` reports) and `html` (raw HTML in titles,
+//! headings and front matter text).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -233,6 +234,105 @@ fn foreign_markdown_is_understood_without_leaks() {
         !snippet.contains('<') && !snippet.contains("import"),
         "{snippet}"
     );
+}
+
+#[test]
+fn raw_html_in_titles_and_headings_is_dropped_and_warned_about() {
+    let corpus = Corpus::load(&fixture("html")).expect("load");
+    assert!(corpus.problems.is_empty(), "{:?}", corpus.problems);
+    let ko = &corpus.guides[1];
+    assert_eq!(
+        (ko.id.as_str(), ko.title.as_str()),
+        ("ko/payments/refund", "환불 안내")
+    );
+    assert_eq!(ko.questions, ["환불은 언제 되나요?"]);
+    assert_eq!(ko.tags, ["환불", "카드"]);
+    assert_eq!(
+        ko.description.as_deref(),
+        Some("카드 결제를 취소하고 환불받는 방법")
+    );
+    let en = &corpus.guides[0];
+    assert_eq!(en.title, "Refunds");
+    let headings = |g: &kb::Guide| -> Vec<(String, String)> {
+        g.sections
+            .iter()
+            .map(|s| (s.heading.clone(), s.anchor.clone()))
+            .collect()
+    };
+    assert_eq!(
+        headings(ko),
+        [
+            (String::new(), String::new()),
+            ("환불 기간".into(), "환불-기간".into())
+        ]
+    );
+    assert_eq!(
+        headings(en),
+        [
+            ("Refunds".into(), "refunds".into()),
+            ("Refund period (cards)".into(), "refund-period-cards".into())
+        ]
+    );
+
+    // Warnings, not errors: the set checks (exit 0), and the same-page links to the plain-text
+    // anchors are not broken.
+    let (code, stdout, stderr) = kb_cli(&["check", "tests/fixtures/html"]);
+    assert_eq!(code, 0, "{stderr}");
+    let p = "tests/fixtures/html";
+    let end = "only its text is indexed";
+    let expected = [
+        format!("{p}/en/payments/refund.md:1: warning: heading contains raw HTML (<img>); {end}"),
+        format!("{p}/en/payments/refund.md:5: warning: heading contains raw HTML (<span>); {end}"),
+        format!("{p}/ko/payments/refund.md:3: warning: title contains raw HTML (<script>); {end}"),
+        format!("{p}/ko/payments/refund.md:6: warning: a tag contains raw HTML (<i>); {end}"),
+        format!("{p}/ko/payments/refund.md:7: warning: a question contains raw HTML (<b>); {end}"),
+        format!("{p}/ko/payments/refund.md:9: warning: description contains raw HTML (<u>); {end}"),
+        format!("{p}/ko/payments/refund.md:14: warning: heading contains raw HTML (<img>); {end}"),
+    ];
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), expected, "{stdout}");
+    assert!(stderr.contains("0 errors, 7 warnings"), "{stderr}");
+
+    let kb = KnowledgeBase::from_guides(&fixture("html")).expect("index");
+    for (query, best) in [
+        ("환불 기간", "ko/payments/refund"),
+        ("환불 언제", "ko/payments/refund"),
+        ("refund period", "en/payments/refund"),
+    ] {
+        let results = search(&kb, query);
+        assert_eq!(ids(&results).first().copied(), Some(best), "{query}");
+        let json = serde_json::to_string(&results).expect("json");
+        assert!(!json.contains('<'), "{query}: {json}");
+    }
+    let ko_hit = &search(&kb, "환불 기간").hits[0];
+    assert_eq!(ko_hit.guide.title, "환불 안내");
+    assert_eq!(
+        (
+            ko_hit.sections[0].heading.as_str(),
+            ko_hit.sections[0].anchor.as_str()
+        ),
+        ("환불 기간", "환불-기간")
+    );
+    for entry in kb.guides() {
+        assert!(!entry.guide.title.contains('<'), "{}", entry.guide.title);
+        for section in &entry.sections {
+            assert!(!section.heading.contains('<'), "{}", section.heading);
+        }
+    }
+    // What was inside the tags never reached the index either.
+    for query in ["alert", "onerror", "script", "onclick"] {
+        for lang in Lang::ALL {
+            let request = SearchRequest {
+                lang: Some(lang),
+                ..SearchRequest::new(query)
+            };
+            let hits = kb.search(&request).expect("search").hits;
+            assert!(
+                hits.is_empty(),
+                "{query} ({lang}) found {:?}",
+                hits[0].guide.id
+            );
+        }
+    }
 }
 
 #[test]

@@ -6,10 +6,11 @@
 use std::collections::BTreeSet;
 
 use baton_e2e::repo_root;
-use baton_e2e::runtime_api::{dynamodb_table, raw_item, stream_record};
+use baton_e2e::runtime_api::{dynamodb_table, raw_item, stream_change, stream_record};
 use desk::Store;
-use desk::model::{Event, Priority, Reason};
-use desk::store::conformance::{case, conversation};
+use desk::model::{Case, CaseStatus, Event, EventKind, Priority, Reason};
+use desk::store::Commit;
+use desk::store::conformance::{case, conversation, create_case, update_case};
 use desk::store::dynamo::{DynamoStore, case_key, event_key};
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
@@ -66,7 +67,7 @@ fn the_api_routes_are_exactly_the_routers_routes() {
         // Which router each binary mounts, checked against its source so this table cannot drift.
         let (module, routes) = match binary.as_str() {
             "search" => ("search", desk::http::search::routes()),
-            "bot" => ("conversations", desk::http::conversations::routes()),
+            "conversations" => ("conversations", desk::http::conversations::routes()),
             "operator" => ("operator", desk::http::operator::routes()),
             _ => {
                 assert!(
@@ -106,7 +107,7 @@ fn the_api_routes_are_exactly_the_routers_routes() {
             );
         }
     }
-    for binary in ["search", "bot", "operator", "alerts", "insights"] {
+    for binary in ["search", "conversations", "operator", "alerts", "insights"] {
         assert!(
             deployed_binaries.contains(binary),
             "{binary} is not deployed"
@@ -169,17 +170,21 @@ fn each_function_has_the_least_privilege_it_needs() {
             // Search and alerts touch no table item: search reads the index, alerts the stream
             // (SAM grants the stream-read actions for the DynamoDB event only).
             "search" | "alerts" => assert!(actions.is_empty(), "{name}: {actions:?}"),
-            "bot" => {
+            "conversations" => {
                 assert!(
                     !resources.contains("index/queue"),
-                    "the bot cannot list the queue"
+                    "the customer side cannot list the queue"
                 );
                 assert!(!actions.contains("dynamodb:DescribeTable"));
             }
-            "operator" => assert!(
-                resources.contains("index/queue"),
-                "operators read the queue"
-            ),
+            "operator" => {
+                assert!(
+                    resources.contains("index/queue"),
+                    "operators read the queue"
+                );
+                // Health probes a real write now; describing the table proves nothing.
+                assert!(!actions.contains("dynamodb:DescribeTable"));
+            }
             "insights" => {
                 assert_eq!(actions, BTreeSet::from(["dynamodb:Query".to_string()]));
                 assert_eq!(
@@ -193,14 +198,31 @@ fn each_function_has_the_least_privilege_it_needs() {
     }
 }
 
-/// Whether an event matches an EventBridge-style filter pattern (the subset Lambda filters use
-/// here: lists of exact strings and `{"prefix": …}`, nested objects).
+/// Whether a record matches a Lambda event-filter pattern, for the rules the template uses:
+/// exact values, `prefix`, and `exists: false` (the field is absent).
 fn matches(pattern: &Json, event: &Json) -> bool {
     match pattern {
-        Json::Object(fields) => fields
+        Json::Object(fields) => fields.iter().all(|(key, sub)| match event.get(key) {
+            Some(value) => matches_present(sub, value),
+            None => is_absence(sub),
+        }),
+        _ => panic!("unsupported filter pattern {pattern}"),
+    }
+}
+
+fn is_absence(pattern: &Json) -> bool {
+    pattern.as_array().is_some_and(|options| {
+        options
             .iter()
-            .all(|(key, sub)| event.get(key).is_some_and(|value| matches(sub, value))),
+            .any(|o| o.get("exists") == Some(&Json::Bool(false)))
+    })
+}
+
+fn matches_present(pattern: &Json, event: &Json) -> bool {
+    match pattern {
+        Json::Object(_) => matches(pattern, event),
         Json::Array(options) => options.iter().any(|option| match option {
+            Json::Object(rule) if rule.get("exists") == Some(&Json::Bool(false)) => false,
             Json::Object(rule) => match rule.get("prefix").and_then(Json::as_str) {
                 Some(prefix) => event.as_str().is_some_and(|s| s.starts_with(prefix)),
                 None => panic!("unsupported filter rule {rule:?}"),
@@ -212,58 +234,132 @@ fn matches(pattern: &Json, event: &Json) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_alerts_filter_passes_new_urgent_cases_only() {
+async fn the_alerts_filter_passes_exactly_the_writes_that_are_due_an_alert() {
     let template = template();
     let alerts = &template["Resources"]["AlertsFunction"]["Properties"]["Events"]["UrgentCases"]["Properties"];
     assert_eq!(
         alerts["FunctionResponseTypes"][0],
         "ReportBatchItemFailures"
     );
-    let pattern: Json = serde_json::from_str(
-        alerts["FilterCriteria"]["Filters"][0]["Pattern"]
-            .as_str()
-            .expect("pattern"),
-    )
-    .expect("pattern is JSON");
+    assert_eq!(
+        template["Resources"]["Table"]["Properties"]["StreamSpecification"]["StreamViewType"],
+        "NEW_AND_OLD_IMAGES",
+        "the filter compares the images before and after a write"
+    );
+    let patterns: Vec<Json> = alerts["FilterCriteria"]["Filters"]
+        .as_sequence()
+        .expect("filters")
+        .iter()
+        .map(|f| serde_json::from_str(f["Pattern"].as_str().expect("pattern")).expect("JSON"))
+        .collect();
+    let passes = |record: &Json| patterns.iter().any(|p| matches(p, record));
 
     let (table, _) = dynamodb_table().await;
     let store = DynamoStore::from_env(&table).await;
     let at = desk::model::now();
+    let item = |id: &str| raw_item(&table, case_key(id));
+
+    // Every kind of write to a case the desk makes, and whether it is due an alert.
     let urgent = case(&conversation("c1"), Priority::Urgent, at);
     let mut normal = case(&conversation("c2"), Priority::Normal, at);
     normal.reason = Reason::HumanRequested;
-    store.insert_case(&urgent).await.expect("urgent");
-    store.insert_case(&normal).await.expect("normal");
-    let event = Event {
-        id: desk::model::new_id("ev"),
-        kind: "handoff".into(),
-        at,
-        conversation_id: urgent.conversation_id.clone(),
-        category: Some(urgent.category),
-        area: urgent.area.clone(),
-        data: Default::default(),
+    create_case(&store, &urgent).await;
+    create_case(&store, &normal).await;
+    let mut records = vec![
+        (
+            "new urgent case",
+            stream_record("INSERT", "1", &item(&urgent.id).await),
+            true,
+        ),
+        (
+            "new normal case",
+            stream_record("INSERT", "2", &item(&normal.id).await),
+            false,
+        ),
+    ];
+    let mut write = async |name: &'static str, before: &Case, after: Case, due: bool| {
+        let old = item(&before.id).await;
+        let stored = update_case(
+            &store,
+            &Case {
+                version: before.version,
+                ..after
+            },
+        )
+        .await
+        .expect("update");
+        let new = item(&before.id).await;
+        records.push((name, stream_change("MODIFY", "3", Some(&old), &new), due));
+        stored
     };
-    store.insert_event(&event).await.expect("event");
-    let urgent_item = raw_item(&table, case_key(&urgent.id)).await;
-    let normal_item = raw_item(&table, case_key(&normal.id)).await;
-    let event_item = raw_item(&table, event_key(&event)).await;
-
-    assert!(matches(
-        &pattern,
-        &stream_record("INSERT", "1", &urgent_item)
+    let claimed = write(
+        "urgent case claimed",
+        &urgent,
+        Case {
+            status: CaseStatus::Claimed,
+            assignee: Some("minji".into()),
+            ..urgent.clone()
+        },
+        false,
+    )
+    .await;
+    let resolved = write(
+        "urgent case resolved",
+        &claimed,
+        Case {
+            status: CaseStatus::Resolved,
+            ..claimed.clone()
+        },
+        false,
+    )
+    .await;
+    write(
+        "urgent case reopened",
+        &resolved,
+        Case {
+            status: CaseStatus::Open,
+            assignee: None,
+            ..resolved.clone()
+        },
+        true,
+    )
+    .await;
+    let renamed = write(
+        "normal case noted",
+        &normal,
+        Case {
+            summary: "more words".into(),
+            ..normal.clone()
+        },
+        false,
+    )
+    .await;
+    write(
+        "normal case escalated",
+        &renamed,
+        Case {
+            priority: Priority::Urgent,
+            ..renamed.clone()
+        },
+        true,
+    )
+    .await;
+    let event = Event::new(EventKind::Handoff, &urgent.conversation_id, None, None, []);
+    store
+        .commit(&Commit {
+            events: vec![event.clone()],
+            ..Commit::default()
+        })
+        .await
+        .expect("event");
+    records.push((
+        "an event",
+        stream_record("INSERT", "4", &raw_item(&table, event_key(&event)).await),
+        false,
     ));
-    assert!(!matches(
-        &pattern,
-        &stream_record("MODIFY", "2", &urgent_item)
-    ));
-    assert!(!matches(
-        &pattern,
-        &stream_record("INSERT", "3", &normal_item)
-    ));
-    assert!(!matches(
-        &pattern,
-        &stream_record("INSERT", "4", &event_item)
-    ));
+    for (name, record, due) in &records {
+        assert_eq!(passes(record), *due, "the filter on: {name}");
+    }
 }
 
 #[test]
@@ -274,15 +370,18 @@ fn the_index_layer_is_where_the_functions_open_it() {
         .expect("ContentUri");
     assert_eq!(layer, "../target/kb-layer");
     // A layer unpacks under /opt: target/kb-layer/kb-index becomes /opt/kb-index, the default of
-    // BATON_INDEX_DIR (desk::lambda), and infra/README.md builds exactly that directory.
+    // BATON_INDEX in Lambda (desk::config), and infra/README.md builds exactly that directory.
     let readme = std::fs::read_to_string(repo_root().join("infra/README.md")).expect("README");
     assert!(
         readme.contains("--out target/kb-layer/kb-index"),
         "infra/README.md builds the layer"
     );
-    let lambda = std::fs::read_to_string(repo_root().join("functions/desk/src/lambda.rs"))
-        .expect("lambda.rs");
-    assert!(lambda.contains("\"/opt/kb-index\""));
+    let config = desk::config::Config::from_pairs(
+        desk::config::Deployment::Lambda,
+        [(desk::config::TABLE, "t")],
+    )
+    .expect("config");
+    assert_eq!(config.index, std::path::Path::new("/opt/kb-index"));
 }
 
 #[test]

@@ -4,13 +4,10 @@
 
 pub mod runtime_api;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use desk::Desk;
-use desk::http::{AppState, OperatorAuth};
 use desk::store::sqlite::SqliteStore;
 use kb::KnowledgeBase;
 use serde_json::{Value, json};
@@ -50,6 +47,19 @@ pub fn baton_kb() -> Arc<KnowledgeBase> {
 pub const MINJI: &str = "token-minji-0123456789";
 /// Operator tokens the test app accepts.
 pub const JUNHO: &str = "token-junho-0123456789";
+/// The identity secret the test app shares with its "host site".
+pub const SITE_SECRET: &str = "e2e-site-identity-secret-0123456789abcdef";
+
+/// A token the host site signs for `customer`, valid for ten minutes.
+pub fn identity_token(customer: &str) -> String {
+    let exp = desk::model::now() / 1000 + 600;
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": customer, "exp": exp, "name": "김민지"}),
+        &jsonwebtoken::EncodingKey::from_secret(SITE_SECRET.as_bytes()).expect("key"),
+    )
+    .expect("sign")
+}
 
 /// A running desk.
 pub struct TestApp {
@@ -59,6 +69,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The SQLite file behind it, when SQLite is the store.
     pub db: Option<PathBuf>,
+    /// The DynamoDB table behind it, when DynamoDB is the store.
+    pub table: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -73,22 +85,39 @@ pub enum Backend {
     DynamoDown,
 }
 
-/// Starts the desk (all routers) on a free loopback port over a fresh store.
+/// Starts the desk (all routers) on a free loopback port over a fresh store, rate limits off.
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, None).await
+    spawn_app_with(backend, &[]).await
 }
 
-/// [`spawn_app`], alerting urgent cases to `webhook` as `baton serve` does when configured.
-pub async fn spawn_app_with(backend: Backend, webhook: Option<desk::alerts::Webhook>) -> TestApp {
+/// [`spawn_app`] with settings of `desk::config` over the test defaults (two operator tokens, the
+/// site's identity secret, rate limits off), built by the same startup code as `baton serve`.
+pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> TestApp {
+    use desk::config as c;
     let dir = tempfile::tempdir().expect("tempdir");
-    let (store, db): (Arc<dyn desk::Store>, Option<PathBuf>) = match backend {
+    let tokens = format!("minji:{MINJI},junho:{JUNHO}");
+    let mut pairs: Vec<(&str, &str)> = vec![
+        (c::OPERATOR_TOKENS, tokens.as_str()),
+        (c::IDENTITY_SECRETS, SITE_SECRET),
+        (c::RATE_CONVERSATIONS, "0"),
+        (c::RATE_MESSAGES, "0"),
+    ];
+    pairs.extend_from_slice(settings);
+    let config = c::Config::from_pairs(c::Deployment::Local, pairs).expect("test configuration");
+    let (store, db, table): (Arc<dyn desk::Store>, Option<PathBuf>, Option<String>) = match backend
+    {
         Backend::Sqlite => {
             let db = dir.path().join("desk.db");
             // A short busy timeout makes "the store is locked" show as unavailable within a test.
-            let store =
-                SqliteStore::open_with_busy_timeout(&db, std::time::Duration::from_millis(200))
-                    .expect("open store");
-            (Arc::new(store), Some(db))
+            let store = SqliteStore::open_with(
+                &db,
+                desk::store::sqlite::Options {
+                    busy_timeout: std::time::Duration::from_millis(200),
+                    max_mb: config.db_max_mb,
+                },
+            )
+            .expect("open store");
+            (Arc::new(store), Some(db), None)
         }
         Backend::Dynamo => {
             let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
@@ -102,7 +131,7 @@ pub async fn spawn_app_with(backend: Backend, webhook: Option<desk::alerts::Webh
                 .create_table()
                 .await
                 .expect("create table on DynamoDB Local");
-            (Arc::new(store), None)
+            (Arc::new(store), None, Some(table))
         }
         Backend::DynamoDown => {
             let closed = std::net::TcpListener::bind("127.0.0.1:0")
@@ -127,36 +156,35 @@ pub async fn spawn_app_with(backend: Backend, webhook: Option<desk::alerts::Webh
                     "down",
                 )),
                 None,
+                None,
             )
         }
     };
-    let tokens = HashMap::from([
-        (MINJI.to_string(), "minji".to_string()),
-        (JUNHO.to_string(), "junho".to_string()),
-    ]);
-    let mut desk = Desk::new(baton_kb(), store);
-    if let Some(webhook) = webhook {
-        desk = desk.with_alerts(webhook);
-    }
-    let state = AppState {
-        desk,
-        operators: Arc::new(OperatorAuth::Tokens(tokens)),
-    };
+    let state = desk::http::state(&config, baton_kb(), store).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum_serve(listener, state).await });
+    let options = desk::http::serve::ServeOptions {
+        max_connections: config.max_connections,
+    };
+    tokio::spawn(async move {
+        desk::http::serve::serve(
+            listener,
+            desk::http::app(state),
+            options,
+            std::future::pending(),
+        )
+        .await
+        .expect("serve");
+    });
     TestApp {
         url: format!("http://{addr}"),
         client: reqwest::Client::new(),
         db,
+        table,
         _dir: dir,
     }
-}
-
-async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
-    desk::http::serve(listener, state).await.expect("serve");
 }
 
 /// A customer's conversation in a test.

@@ -132,6 +132,18 @@ impl Function {
             .ok()
     }
 
+    /// Waits (up to 20 s) for the process to exit, as a function whose cold start fails does;
+    /// what it wrote to stderr, or `None` if it is still running.
+    pub async fn exit_output(&mut self) -> Option<String> {
+        for _ in 0..200 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return Some(self.stderr());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        None
+    }
+
     /// What the function reported if it failed to start.
     pub async fn init_error(&self) -> Option<Value> {
         self.shared.lock().await.init_error.clone()
@@ -288,7 +300,7 @@ pub async fn dynamodb_table() -> (String, Vec<(String, String)>) {
         .await
         .expect("create table");
     let env = vec![
-        ("BATON_TABLE".to_string(), table.clone()),
+        (desk::config::TABLE.to_string(), table.clone()),
         ("AWS_ENDPOINT_URL_DYNAMODB".to_string(), endpoint),
         ("AWS_ACCESS_KEY_ID".to_string(), "batonlocal".to_string()),
         (
@@ -319,7 +331,7 @@ pub async fn deployed_env(dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, St
     let index = read_only_index(dir);
     let (_, mut env) = dynamodb_table().await;
     env.push((
-        "BATON_INDEX_DIR".into(),
+        desk::config::INDEX.into(),
         index.to_string_lossy().into_owned(),
     ));
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
@@ -349,37 +361,54 @@ pub fn stream_record(
     sequence_number: &str,
     item: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
 ) -> Value {
+    stream_change(event_name, sequence_number, None, item)
+}
+
+/// One stream record with the item's image before the write (`MODIFY`) and after, as a stream of
+/// view type `NEW_AND_OLD_IMAGES` delivers it.
+pub fn stream_change(
+    event_name: &str,
+    sequence_number: &str,
+    old: Option<&HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+    new: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> Value {
     use aws_sdk_dynamodb::types::AttributeValue as A;
-    let image: serde_json::Map<String, Value> = item
-        .iter()
-        .map(|(name, value)| {
-            let value = match value {
-                A::S(s) => serde_json::json!({ "S": s }),
-                A::N(n) => serde_json::json!({ "N": n }),
-                other => panic!("attribute {name} of an unexpected type: {other:?}"),
-            };
-            (name.clone(), value)
-        })
-        .collect();
-    let keys: serde_json::Map<String, Value> = image
+    let image = |item: &HashMap<String, A>| -> serde_json::Map<String, Value> {
+        item.iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    A::S(s) => serde_json::json!({ "S": s }),
+                    A::N(n) => serde_json::json!({ "N": n }),
+                    other => panic!("attribute {name} of an unexpected type: {other:?}"),
+                };
+                (name.clone(), value)
+            })
+            .collect()
+    };
+    let new_image = image(new);
+    let keys: serde_json::Map<String, Value> = new_image
         .iter()
         .filter(|(name, _)| *name == "pk" || *name == "sk")
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    let mut change = serde_json::json!({
+        "ApproximateCreationDateTime": 1795338000,
+        "Keys": keys,
+        "NewImage": new_image,
+        "SequenceNumber": sequence_number,
+        "SizeBytes": 512,
+        "StreamViewType": "NEW_AND_OLD_IMAGES"
+    });
+    if let Some(old) = old {
+        change["OldImage"] = Value::Object(image(old));
+    }
     serde_json::json!({
         "eventID": format!("ev-{sequence_number}"),
         "eventName": event_name,
         "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",
         "awsRegion": "ap-northeast-2",
-        "dynamodb": {
-            "ApproximateCreationDateTime": 1795338000,
-            "Keys": keys,
-            "NewImage": image,
-            "SequenceNumber": sequence_number,
-            "SizeBytes": 512,
-            "StreamViewType": "NEW_IMAGE"
-        },
+        "dynamodb": change,
         "eventSourceARN": "arn:aws:dynamodb:ap-northeast-2:000000000000:table/baton/stream/2026-11-22T00:00:00.000"
     })
 }

@@ -1,18 +1,19 @@
 //! The `alerts` binary as Lambda runs it: DynamoDB stream events built from the items the store
-//! wrote to DynamoDB Local, a chat webhook on loopback, partial batch failures.
+//! wrote to DynamoDB Local, a chat webhook on loopback, partial batch failures, a flood
+//! summarized, an escalation alerted, customer text that cannot ping or link.
 
 use baton_e2e::runtime_api::{
-    Function, Outcome, WebhookReceiver, dynamodb_table, raw_item, stream_event, stream_record,
+    Function, Outcome, WebhookReceiver, dynamodb_table, raw_item, stream_change, stream_event,
+    stream_record,
 };
-use desk::Store;
 use desk::model::{Case, Priority, Reason};
-use desk::store::conformance::{case, conversation};
+use desk::store::conformance::{case, conversation, create_case, update_case};
 use desk::store::dynamo::{DynamoStore, case_key};
 use serde_json::Value;
 
 /// Stores a case and returns it with the stream record of its insertion.
 async fn inserted(store: &DynamoStore, table: &str, case: Case, seq: &str) -> (Case, Value) {
-    store.insert_case(&case).await.expect("insert case");
+    create_case(store, &case).await;
     let item = raw_item(table, case_key(&case.id)).await;
     (case, stream_record("INSERT", seq, &item))
 }
@@ -29,36 +30,63 @@ fn failures(outcome: Outcome) -> Vec<String> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn urgent_cases_alert_the_team_once_and_failures_are_retried() {
-    let (table, mut env) = dynamodb_table().await;
-    let store = DynamoStore::from_env(&table).await;
-    let hook = WebhookReceiver::start().await;
-    env.push(("BATON_ALERT_WEBHOOK_URL".into(), hook.url.clone()));
+/// The case ids an alert's text names, in order.
+fn case_ids(text: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("case_") {
+        let id: String = rest[at..].chars().take(5 + 26).collect();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+        rest = &rest[at + 5..];
+    }
+    ids
+}
+
+/// The first case each received alert is about.
+async fn alerted(hook: &WebhookReceiver) -> Vec<String> {
+    hook.received()
+        .await
+        .iter()
+        .map(|r| case_ids(r["text"].as_str().expect("text"))[0].clone())
+        .collect()
+}
+
+async fn alerts_function(table_env: Vec<(String, String)>, hook: &WebhookReceiver) -> Function {
+    let mut env = table_env;
+    env.push((desk::config::ALERT_WEBHOOK_URL.into(), hook.url.clone()));
+    env.push((desk::config::ALERT_FORMAT.into(), "slack".into()));
     env.push((
-        "BATON_OPERATOR_URL".into(),
+        desk::config::OPERATOR_URL.into(),
         "https://desk.example.com".into(),
     ));
-    let mut function =
-        Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_alerts")), &env).await;
+    Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_alerts")), &env).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urgent_cases_alert_the_team_once_and_failures_are_retried() {
+    let (table, env) = dynamodb_table().await;
+    let store = DynamoStore::from_env(&table).await;
+    let hook = WebhookReceiver::start().await;
+    let mut function = alerts_function(env, &hook).await;
 
     let at = desk::model::now();
-    let (urgent, urgent_insert) = inserted(
-        &store,
-        &table,
-        case(&conversation("c1"), Priority::Urgent, at),
-        "100",
-    )
-    .await;
+    let mut hostile = case(&conversation("c1"), Priority::Urgent, at);
+    hostile.summary =
+        "송금했는데 안 들어왔어요 <!here> @everyone <https://evil.example|환불 받기>".into();
+    let (urgent, urgent_insert) = inserted(&store, &table, hostile, "100").await;
     let mut normal = case(&conversation("c2"), Priority::Normal, at);
     normal.reason = Reason::HumanRequested;
     let (_, normal_insert) = inserted(&store, &table, normal, "101").await;
+    let before = raw_item(&table, case_key(&urgent.id)).await;
     let mut claimed = urgent.clone();
     claimed.assignee = Some("minji".into());
-    store.update_case(&claimed).await.expect("claim");
-    let claim = stream_record(
+    update_case(&store, &claimed).await.expect("claim");
+    let claim = stream_change(
         "MODIFY",
         "102",
+        Some(&before),
         &raw_item(&table, case_key(&urgent.id)).await,
     );
     let mut unreadable = urgent_insert.clone();
@@ -84,68 +112,123 @@ async fn urgent_cases_alert_the_team_once_and_failures_are_retried() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("https://desk.example.com/cases/{}", urgent.id)),
+        text.contains(&format!("<https://desk.example.com/cases/{}|", urgent.id)),
         "{text}"
     );
+    for live in [
+        "<!here>",
+        "@everyone",
+        "<https://evil",
+        "https://evil.example",
+    ] {
+        assert!(!text.contains(live), "{live} is live in {text}");
+    }
     assert!(
-        text.contains("[phone ****5678]") && !text.contains("5678 "),
+        text.contains("[phone ****5678]") && text.contains("unverified"),
         "{text}"
     );
-    assert_eq!(received[0]["content"], received[0]["text"]);
-    assert_eq!(received[0]["reason"], "urgent:money_not_received");
 
     // The webhook fails for the second of three urgent cases: the batch reports that record and
     // stops, so the first is not alerted again and the third waits for the retry.
-    let (first, first_insert) = inserted(
-        &store,
-        &table,
-        case(&conversation("c3"), Priority::Urgent, at),
-        "200",
-    )
-    .await;
-    let (second, second_insert) = inserted(
-        &store,
-        &table,
-        case(&conversation("c4"), Priority::Urgent, at),
-        "201",
-    )
-    .await;
-    let (third, third_insert) = inserted(
-        &store,
-        &table,
-        case(&conversation("c5"), Priority::Urgent, at),
-        "202",
-    )
-    .await;
-    hook.fail_on(&second.id).await;
-    let outcome = function
-        .invoke(stream_event(vec![
-            first_insert,
-            second_insert.clone(),
-            third_insert.clone(),
-        ]))
+    let mut batch = Vec::new();
+    let mut ids = Vec::new();
+    for (i, seq) in ["200", "201", "202"].into_iter().enumerate() {
+        let (case, record) = inserted(
+            &store,
+            &table,
+            case(&conversation(&format!("c{}", 3 + i)), Priority::Urgent, at),
+            seq,
+        )
         .await;
+        ids.push(case.id);
+        batch.push(record);
+    }
+    hook.fail_on(&ids[1]).await;
+    let outcome = function.invoke(stream_event(batch.clone())).await;
     assert_eq!(failures(outcome), vec!["201".to_string()]);
-    let alerted = |received: &[Value]| -> Vec<String> {
-        received
-            .iter()
-            .map(|r| r["case_id"].as_str().expect("case id").to_string())
-            .collect()
-    };
     assert_eq!(
-        alerted(&hook.received().await),
-        vec![urgent.id.clone(), first.id.clone()]
+        alerted(&hook).await,
+        vec![urgent.id.clone(), ids[0].clone()]
     );
 
     // Lambda retries from the failed record once the webhook is back.
     hook.recover().await;
-    let outcome = function
-        .invoke(stream_event(vec![second_insert, third_insert]))
-        .await;
+    let outcome = function.invoke(stream_event(batch[1..].to_vec())).await;
     assert_eq!(failures(outcome), Vec::<String>::new());
     assert_eq!(
-        alerted(&hook.received().await),
-        vec![urgent.id, first.id, second.id, third.id]
+        alerted(&hook).await,
+        vec![urgent.id, ids[0].clone(), ids[1].clone(), ids[2].clone()]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_is_a_few_alerts_and_one_summary_and_an_escalation_alerts() {
+    let (table, env) = dynamodb_table().await;
+    let store = DynamoStore::from_env(&table).await;
+    let hook = WebhookReceiver::start().await;
+    let mut function = alerts_function(env, &hook).await;
+    let at = desk::model::now();
+
+    // Thirty urgent cases at once.
+    let mut batch = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let (case, record) = inserted(
+            &store,
+            &table,
+            case(
+                &conversation(&format!("flood-{i}")),
+                Priority::Urgent,
+                at + i,
+            ),
+            &format!("{}", 1000 + i),
+        )
+        .await;
+        ids.push(case.id);
+        batch.push(record);
+    }
+    let outcome = function.invoke(stream_event(batch)).await;
+    assert_eq!(failures(outcome), Vec::<String>::new());
+    let received = hook.received().await;
+    assert_eq!(received.len(), desk::alerts::BURST + 1, "{received:?}");
+    let summary = received[desk::alerts::BURST]["text"]
+        .as_str()
+        .expect("text");
+    assert!(
+        summary.contains("27 more urgent cases in the last minute"),
+        "{summary}"
+    );
+    assert!(summary.contains("and 17 more in the queue"), "{summary}");
+    assert_eq!(case_ids(summary), ids[3..13].to_vec());
+
+    // A normal case that a later message made urgent.
+    let mut normal = case(&conversation("calm"), Priority::Normal, at);
+    normal.reason = Reason::HumanRequested;
+    create_case(&store, &normal).await;
+    let before = raw_item(&table, case_key(&normal.id)).await;
+    let mut escalated = normal.clone();
+    escalated.priority = Priority::Urgent;
+    escalated.escalation = Some(desk::model::Escalation {
+        kind: desk::model::UrgentKind::AccountCompromised,
+        message_id: "msg_x".into(),
+        at,
+    });
+    update_case(&store, &escalated).await.expect("escalate");
+    let record = stream_change(
+        "MODIFY",
+        "2000",
+        Some(&before),
+        &raw_item(&table, case_key(&normal.id)).await,
+    );
+    let outcome = function.invoke(stream_event(vec![record])).await;
+    assert_eq!(failures(outcome), Vec::<String>::new());
+    let received = hook.received().await;
+    let last = received.last().expect("an alert")["text"]
+        .as_str()
+        .expect("text");
+    assert!(
+        last.contains("계정 도용 의심") && last.contains(&normal.id),
+        "{last}"
     );
 }
 
@@ -157,7 +240,7 @@ async fn an_unreachable_webhook_fails_the_record_not_the_function() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/hook", closed.local_addr().expect("addr"));
     drop(closed);
-    env.push(("BATON_ALERT_WEBHOOK_URL".into(), url));
+    env.push((desk::config::ALERT_WEBHOOK_URL.into(), url));
     let mut function =
         Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_alerts")), &env).await;
     let (_, record) = inserted(

@@ -2,16 +2,34 @@
 //!
 //! - bot turn: `bot::respond` on every query of `kb/eval/*.jsonl` (search, decision, answer
 //!   excerpt), several passes;
-//! - hand-off write: `Desk::hand_off` (case with history, conversation update, event) on SQLite,
-//!   and on DynamoDB when `AWS_ENDPOINT_URL_DYNAMODB` points at DynamoDB Local.
+//! - hand-off: `Desk::request_human` for a verified customer with earlier cases (reads of the
+//!   conversation, its messages and the history, then one commit of case, conversation and
+//!   event) on SQLite, and on DynamoDB when `AWS_ENDPOINT_URL_DYNAMODB` points at DynamoDB Local.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use desk::Desk;
-use desk::model::BotTurn;
+use desk::config::{Config, Deployment, IDENTITY_SECRETS};
 use kb::KnowledgeBase;
+
+/// The secret the bench signs its customers' identities with.
+const BENCH_SECRET: &str = "bench-identity-secret-0123456789abcdef";
+
+fn bench_desk(kb: Arc<KnowledgeBase>, store: Arc<dyn desk::Store>) -> anyhow::Result<Desk> {
+    let config = Config::from_pairs(Deployment::Local, [(IDENTITY_SECRETS, BENCH_SECRET)])?;
+    Ok(Desk::new(kb, store).with_identity(desk::identity::Verifier::from_config(&config)?))
+}
+
+fn identity_token(customer: &str) -> anyhow::Result<String> {
+    let exp = desk::model::now() / 1000 + 3600;
+    Ok(jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &serde_json::json!({"sub": customer, "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(BENCH_SECRET.as_bytes())?,
+    )?)
+}
 
 /// Runs the benchmark and prints its numbers.
 pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> anyhow::Result<()> {
@@ -39,8 +57,9 @@ pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> any
 
     let dir = tempfile::tempdir()?;
     let sqlite = desk::store::sqlite::SqliteStore::open(&dir.path().join("bench.db"))?;
-    let mut times = handoff_latency(&Desk::new(kb.clone(), Arc::new(sqlite)), handoffs).await?;
-    report("hand-off write, SQLite", &mut times);
+    let desk = bench_desk(kb.clone(), Arc::new(sqlite))?;
+    let mut times = handoff_latency(&desk, handoffs).await?;
+    report("hand-off, SQLite", &mut times);
 
     if std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:"))
     {
@@ -51,11 +70,11 @@ pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> any
         )
         .await;
         store.create_table().await?;
-        let mut times = handoff_latency(&Desk::new(kb, Arc::new(store)), handoffs).await?;
-        report("hand-off write, DynamoDB Local", &mut times);
+        let mut times = handoff_latency(&bench_desk(kb, Arc::new(store))?, handoffs).await?;
+        report("hand-off, DynamoDB Local", &mut times);
     } else {
         println!(
-            "hand-off write, DynamoDB Local: skipped (eval \"$(scripts/dynamodb-local start)\" first)"
+            "hand-off, DynamoDB Local: skipped (eval \"$(scripts/dynamodb-local start)\" first)"
         );
     }
     Ok(())
@@ -64,13 +83,9 @@ pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> any
 async fn handoff_latency(desk: &Desk, n: usize) -> anyhow::Result<Vec<Duration>> {
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
-        // Twenty customers, so hand-offs also read earlier cases for the history.
+        // Twenty verified customers, so hand-offs also read earlier cases for the history.
         let start = desk::desk::Start {
-            customer: Some(desk::desk::StartCustomer {
-                id: Some(format!("bench-{}", i % 20)),
-                contact: None,
-                name: None,
-            }),
+            identity_token: Some(identity_token(&format!("bench-{}", i % 20))?),
             ..Default::default()
         };
         let started = desk.start(start).await?;
@@ -78,9 +93,8 @@ async fn handoff_latency(desk: &Desk, n: usize) -> anyhow::Result<Vec<Duration>>
         // An answered question, so the case has a transcript to summarize.
         desk.post(&id, &started.secret, "비밀번호 변경은 어떻게 하나요?", None)
             .await?;
-        let turn = BotTurn::human_requested("상담원 연결".into());
         let begun = Instant::now();
-        desk.hand_off(&id, &turn).await?;
+        desk.request_human(&id, &started.secret).await?;
         times.push(begun.elapsed());
     }
     Ok(times)

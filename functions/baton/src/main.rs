@@ -1,19 +1,19 @@
 //! `baton`: the whole help desk in one process on SQLite (`baton serve`), one bot turn from the
-//! shell (`baton ask`), and the operator's queue commands for working without the web.
+//! shell (`baton ask`), and the operator's queue commands for working without the web. Every
+//! setting comes from `desk::config` (the environment), and a flag given here wins over it.
 
 mod bench;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use desk::Desk;
-use desk::http::{AppState, OperatorAuth};
+use desk::config::{Config, Deployment};
 use desk::model::Category;
-use desk::store::sqlite::SqliteStore;
+use desk::store::sqlite::{Options, SqliteStore};
 use kb::{Corpus, KnowledgeBase, Lang, Manifest};
 
 #[derive(Parser)]
@@ -27,18 +27,36 @@ struct Cli {
     command: Command,
 }
 
-/// Where the guides, the index and the database are.
-#[derive(clap::Args, Clone)]
+/// Where the guides, the index and the database are (default: `BATON_GUIDES`, `BATON_INDEX`,
+/// `BATON_DB`, see the README).
+#[derive(clap::Args, Clone, Default)]
 struct Paths {
     /// The guide directory (the index is rebuilt from it when missing or stale).
-    #[arg(long, default_value = "kb/guides", env = "BATON_GUIDES")]
-    guides: PathBuf,
+    #[arg(long)]
+    guides: Option<PathBuf>,
     /// The index directory.
-    #[arg(long, default_value = "data/kb-index", env = "BATON_INDEX")]
-    index: PathBuf,
+    #[arg(long)]
+    index: Option<PathBuf>,
     /// The SQLite database file.
-    #[arg(long, default_value = "data/baton.db", env = "BATON_DB")]
-    db: PathBuf,
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+impl Paths {
+    /// The environment's configuration with these flags over it.
+    fn config(&self) -> anyhow::Result<Config> {
+        let mut config = Config::from_env(Deployment::Local)?;
+        if let Some(guides) = &self.guides {
+            config.guides = guides.clone();
+        }
+        if let Some(index) = &self.index {
+            config.index = index.clone();
+        }
+        if let Some(db) = &self.db {
+            config.db = db.clone();
+        }
+        Ok(config)
+    }
 }
 
 #[derive(Subcommand)]
@@ -47,9 +65,9 @@ enum Command {
     Serve {
         #[command(flatten)]
         paths: Paths,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080", env = "BATON_ADDR")]
-        addr: SocketAddr,
+        /// Address to listen on (default `BATON_ADDR`, else 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<SocketAddr>,
     },
     /// Run one bot turn for a new conversation and show the decision.
     Ask {
@@ -68,8 +86,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List open and claimed cases, urgent first, then oldest.
+    /// List open and claimed cases, urgent first, then oldest: every page, or `--limit` cases.
     Queue {
+        /// Show at most this many cases, then the cursor of the rest.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Start after this cursor (printed by an earlier `--limit` run).
+        #[arg(long)]
+        cursor: Option<String>,
         #[command(flatten)]
         paths: Paths,
     },
@@ -144,8 +168,8 @@ enum Command {
 /// The operator and the paths, for queue commands.
 #[derive(clap::Args, Clone)]
 struct Who {
-    /// Your name as the team sees it.
-    #[arg(long = "as", env = "BATON_OPERATOR")]
+    /// Your name as the team sees it (default `BATON_OPERATOR`, else `$USER`).
+    #[arg(long = "as")]
     operator: Option<String>,
     #[command(flatten)]
     paths: Paths,
@@ -155,6 +179,7 @@ impl Who {
     fn name(&self) -> String {
         self.operator
             .clone()
+            .or_else(|| std::env::var(desk::config::OPERATOR).ok())
             .or_else(|| std::env::var("USER").ok())
             .unwrap_or_else(|| "operator".into())
     }
@@ -173,7 +198,13 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { paths, addr } => serve(&paths, addr).await,
+        Command::Serve { paths, addr } => {
+            let mut config = paths.config()?;
+            if let Some(addr) = addr {
+                config.addr = addr;
+            }
+            serve(config).await
+        }
         Command::Ask {
             message,
             guides,
@@ -181,50 +212,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             lang,
             json,
         } => ask(&message, guides, index, lang.as_deref(), json),
-        Command::Queue { paths } => {
-            let desk = open_desk(&paths)?;
-            let cases = desk.queue(200).await?;
-            if cases.is_empty() {
-                println!("the queue is empty");
-            }
-            for case in cases {
-                let holder = case
-                    .assignee
-                    .as_deref()
-                    .map_or("-".to_string(), |a| format!("@{a}"));
-                println!(
-                    "{:<7} {:<34} {:<8} {:<16} {:<10} {:<12} {}",
-                    code(&case.priority),
-                    case.id,
-                    code(&case.status),
-                    code(&case.category),
-                    case.area.as_deref().unwrap_or("-"),
-                    holder,
-                    case.summary.chars().take(60).collect::<String>()
-                );
-            }
-            Ok(())
-        }
+        Command::Queue {
+            limit,
+            cursor,
+            paths,
+        } => queue(&open_desk(&paths.config()?)?, limit, cursor).await,
         Command::Case { id, paths } => {
-            let view = open_desk(&paths)?.case(&id).await?;
+            let view = open_desk(&paths.config()?)?.case(&id).await?;
             println!("{}", serde_json::to_string_pretty(&view)?);
             Ok(())
         }
-        Command::Claim { id, who } => {
-            print_case(open_desk(&who.paths)?.claim(&id, &who.name()).await?)
-        }
-        Command::Release { id, who } => {
-            print_case(open_desk(&who.paths)?.release(&id, &who.name()).await?)
-        }
+        Command::Claim { id, who } => print_case(
+            open_desk(&who.paths.config()?)?
+                .claim(&id, &who.name())
+                .await?,
+        ),
+        Command::Release { id, who } => print_case(
+            open_desk(&who.paths.config()?)?
+                .release(&id, &who.name())
+                .await?,
+        ),
         Command::Reply { id, text, who } => {
-            let message = open_desk(&who.paths)?
+            let message = open_desk(&who.paths.config()?)?
                 .reply(&id, &who.name(), &text)
                 .await?;
             println!("replied in {} as {}", message.conversation_id, who.name());
             Ok(())
         }
         Command::Note { id, text, who } => {
-            open_desk(&who.paths)?.note(&id, &who.name(), &text).await?;
+            open_desk(&who.paths.config()?)?
+                .note(&id, &who.name(), &text)
+                .await?;
             println!("noted on {id}");
             Ok(())
         }
@@ -232,7 +250,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             queries,
             handoffs,
             paths,
-        } => bench::run(Arc::new(knowledge_base(&paths)?), &queries, handoffs).await,
+        } => {
+            bench::run(
+                Arc::new(knowledge_base(&paths.config()?)?),
+                &queries,
+                handoffs,
+            )
+            .await
+        }
         Command::Resolve {
             id,
             note,
@@ -240,9 +265,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             follow_up,
             who,
         } => {
-            let category = category.map(|c| parse_category(&c)).transpose()?;
+            let category = category
+                .map(|c| c.replace('-', "_").parse::<Category>())
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             print_case(
-                open_desk(&who.paths)?
+                open_desk(&who.paths.config()?)?
                     .resolve(&id, &who.name(), &note, category, follow_up.as_deref())
                     .await?,
             )
@@ -250,96 +278,128 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The wire name of an enum value (`billing_payment`), as the API and reports spell it.
-fn code(value: &impl serde::Serialize) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// Prints the queue a page at a time: every page, or the first `limit` cases and the cursor of
+/// the rest.
+async fn queue(desk: &Desk, limit: Option<usize>, cursor: Option<String>) -> anyhow::Result<()> {
+    let mut cursor = cursor;
+    let mut shown = 0;
+    loop {
+        let want = limit.map_or(desk::desk::MAX_QUEUE_PAGE, |l| {
+            (l - shown).min(desk::desk::MAX_QUEUE_PAGE)
+        });
+        if want == 0 {
+            break;
+        }
+        let page = desk.queue(want, cursor.as_deref()).await?;
+        for case in &page.cases {
+            let holder = case
+                .assignee
+                .as_deref()
+                .map_or("-".to_string(), |a| format!("@{a}"));
+            let who = if case.customer.verified {
+                "verified"
+            } else {
+                "unverified"
+            };
+            println!(
+                "{:<7} {:<34} {:<8} {:<16} {:<10} {:<10} {:<12} {}",
+                case.priority,
+                case.id,
+                case.status,
+                case.category,
+                case.area.as_deref().unwrap_or("-"),
+                who,
+                holder,
+                case.summary.chars().take(60).collect::<String>()
+            );
+        }
+        shown += page.cases.len();
+        match page.next {
+            Some(next) if limit.is_some_and(|l| shown >= l) => {
+                println!("… more: baton queue --cursor '{next}'");
+                break;
+            }
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    if shown == 0 {
+        println!("the queue is empty");
+    }
+    Ok(())
 }
 
 fn print_case(case: desk::model::Case) -> anyhow::Result<()> {
     let holder = case.assignee.as_deref().unwrap_or("nobody");
-    println!("{}: {}, held by {holder}", case.id, code(&case.status));
+    println!("{}: {}, held by {holder}", case.id, case.status);
     Ok(())
 }
 
-fn parse_category(text: &str) -> anyhow::Result<Category> {
-    serde_json::from_value(serde_json::Value::String(text.replace('-', "_")))
-        .with_context(|| format!("unknown category \"{text}\" (how_to, bug_error, billing_payment, account_access, feature_request)"))
-}
-
 /// Opens the index, building it first when it is missing or older than the guides.
-fn knowledge_base(paths: &Paths) -> anyhow::Result<KnowledgeBase> {
-    let corpus = Corpus::load(&paths.guides)
-        .with_context(|| format!("reading guides in {}", paths.guides.display()))?;
-    if Manifest::is_stale(&paths.index, &corpus) {
+fn knowledge_base(config: &Config) -> anyhow::Result<KnowledgeBase> {
+    let corpus = Corpus::load(&config.guides)
+        .with_context(|| format!("reading guides in {}", config.guides.display()))?;
+    if Manifest::is_stale(&config.index, &corpus) {
         eprintln!(
             "building the index of {} into {} …",
-            paths.guides.display(),
-            paths.index.display()
+            config.guides.display(),
+            config.index.display()
         );
-        let report = kb::build(&corpus, &paths.index, &|_| {})?;
+        let report = kb::build(&corpus, &config.index, &|_| {})?;
         eprintln!(
             "built {} guides, {} sections",
             report.manifest.guides, report.manifest.sections
         );
     }
-    Ok(KnowledgeBase::open(&paths.index)?)
+    Ok(KnowledgeBase::open(&config.index)?)
 }
 
-fn open_desk(paths: &Paths) -> anyhow::Result<Desk> {
-    let kb = knowledge_base(paths)?;
-    let store =
-        SqliteStore::open(&paths.db).with_context(|| format!("opening {}", paths.db.display()))?;
-    Ok(Desk::new(Arc::new(kb), Arc::new(store)))
+fn sqlite_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    SqliteStore::open_with(
+        &config.db,
+        Options {
+            max_mb: config.db_max_mb,
+            ..Options::default()
+        },
+    )
+    .with_context(|| format!("opening {}", config.db.display()))
 }
 
-/// Operator tokens from `BATON_OPERATOR_TOKENS` (`minji:token1,junho:token2`), else one new
-/// token for `operator`, printed at start.
-fn operator_tokens() -> anyhow::Result<(HashMap<String, String>, Option<String>)> {
-    if let Ok(spec) = std::env::var("BATON_OPERATOR_TOKENS") {
-        let mut tokens = HashMap::new();
-        for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
-            let (name, token) = pair
-                .split_once(':')
-                .context("BATON_OPERATOR_TOKENS is name:token,name:token")?;
-            if token.trim().len() < 16 {
-                bail!("the token of {name} is shorter than 16 characters");
-            }
-            tokens.insert(token.trim().to_string(), name.trim().to_string());
-        }
-        return Ok((tokens, None));
-    }
-    let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random: {e}"))?;
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Ok((
-        HashMap::from([(token.clone(), "operator".to_string())]),
-        Some(token),
-    ))
+fn open_desk(config: &Config) -> anyhow::Result<Desk> {
+    let kb = knowledge_base(config)?;
+    let identity = desk::identity::Verifier::from_config(config)?;
+    Ok(Desk::new(Arc::new(kb), Arc::new(sqlite_store(config)?)).with_identity(identity))
 }
 
-async fn serve(paths: &Paths, addr: SocketAddr) -> anyhow::Result<()> {
+/// The desk `baton serve` runs and what it printed about itself: the same for the end-to-end
+/// tests' `spawn_app`.
+async fn serve(mut config: Config) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let mut desk = open_desk(paths)?;
-    let webhook = desk::alerts::Webhook::from_env();
-    let alerting = webhook.is_configured();
-    if alerting {
-        desk = desk.with_alerts(webhook);
-    }
-    let (tokens, generated) = operator_tokens()?;
-    let state = AppState {
-        desk,
-        operators: Arc::new(OperatorAuth::Tokens(tokens)),
+    let generated = if config.operator_tokens.is_empty() {
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        config.operator_tokens.push(desk::config::OperatorToken {
+            name: "operator".into(),
+            token: token.clone(),
+        });
+        Some(token)
+    } else {
+        None
     };
-    let listener = tokio::net::TcpListener::bind(addr)
+    config.require_operators()?;
+    let kb = Arc::new(knowledge_base(&config)?);
+    let store = Arc::new(sqlite_store(&config)?);
+    let state = desk::http::state(&config, kb, store)?;
+    let alerting = config.alert_webhook_url.is_some();
+    let identity = !config.identity_secrets.is_empty() || config.identity_es256_key.is_some();
+    let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .with_context(|| format!("listening on {addr}"))?;
+        .with_context(|| format!("listening on {}", config.addr))?;
     let local = listener.local_addr()?;
     println!("Baton is running at http://{local}");
     println!(
@@ -351,25 +411,44 @@ async fn serve(paths: &Paths, addr: SocketAddr) -> anyhow::Result<()> {
     );
     match generated {
         Some(token) => println!(
-            "  operator token (this run): {token}   (set BATON_OPERATOR_TOKENS=name:token,… to keep your own)"
+            "  operator token (this run): {token}   (set {}=name:token,… to keep your own)",
+            desk::config::OPERATOR_TOKENS
         ),
-        None => println!("  operator tokens: from BATON_OPERATOR_TOKENS"),
+        None => println!("  operator tokens: from {}", desk::config::OPERATOR_TOKENS),
     }
     if alerting {
-        println!("  alerts: each urgent case is posted to BATON_ALERT_WEBHOOK_URL");
+        println!(
+            "  alerts: each urgent case is posted to {}",
+            desk::config::ALERT_WEBHOOK_URL
+        );
     } else {
-        println!("  alerts: off (set BATON_ALERT_WEBHOOK_URL to a chat webhook to alert the team)");
+        println!(
+            "  alerts: off (set {} to a chat webhook to alert the team)",
+            desk::config::ALERT_WEBHOOK_URL
+        );
+    }
+    if !identity {
+        println!(
+            "  customers: all unverified (set {} to verify the ones your site signs)",
+            desk::config::IDENTITY_SECRETS
+        );
     }
     println!(
         "  data: {} and {}",
-        paths.db.display(),
-        paths.index.display()
+        config.db.display(),
+        config.index.display()
     );
-    axum::serve(listener, desk::http::app(state))
-        .with_graceful_shutdown(async {
+    desk::http::serve::serve(
+        listener,
+        desk::http::app(state),
+        desk::http::serve::ServeOptions {
+            max_connections: config.max_connections,
+        },
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -383,11 +462,7 @@ fn ask(
     let kb = match (guides, index) {
         (Some(guides), _) => KnowledgeBase::from_guides(&guides)?,
         (None, Some(index)) => KnowledgeBase::open(&index)?,
-        (None, None) => knowledge_base(&Paths {
-            guides: "kb/guides".into(),
-            index: "data/kb-index".into(),
-            db: PathBuf::new(),
-        })?,
+        (None, None) => knowledge_base(&Paths::default().config()?)?,
     };
     let lang = match lang {
         Some(code) => Lang::parse(code).with_context(|| format!("unknown language \"{code}\""))?,
@@ -405,13 +480,13 @@ fn ask(
         return Ok(());
     }
     let t = &reply.turn;
-    let reasons: Vec<String> = t.reasons.iter().map(desk::desk::reason_code).collect();
-    println!("decision:   {:?}", t.decision);
+    let reasons: Vec<String> = t.reasons.iter().map(ToString::to_string).collect();
+    println!("decision:   {}", t.decision);
     println!("confidence: {:.2}", t.confidence);
     println!("reasons:    {}", reasons.join(", "));
-    println!("priority:   {:?}", t.priority);
+    println!("priority:   {}", t.priority);
     println!(
-        "category:   {:?}   area: {}",
+        "category:   {}   area: {}",
         t.category,
         t.area.as_deref().unwrap_or("-")
     );

@@ -19,7 +19,9 @@ use kb::analysis::Analyzer;
 use kb::{KnowledgeBase, Lang, SearchRequest};
 use regex::Regex;
 
-use crate::model::{Attempt, Author, BotTurn, Category, Decision, Link, Message, Priority, Reason};
+use crate::model::{
+    Attempt, Author, BotTurn, Category, Decision, Link, Message, Priority, Reason, UrgentKind,
+};
 
 /// The bot's thresholds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,34 +71,34 @@ static HUMAN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Urgent situations: (kind, pattern). The whole team is alerted for these.
-static URGENT: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+static URGENT: LazyLock<Vec<(UrgentKind, Regex)>> = LazyLock::new(|| {
     vec![
         (
-            "charged_twice",
+            UrgentKind::ChargedTwice,
             regex(
                 r"(?i)(두\s*번|2번|이중|중복)\s*(결제|출금|청구|빠져)|charged\s+twice|double[\s-]*(charge|charged|payment|billed)|duplicate\s+(charge|payment)",
             ),
         ),
         (
-            "money_not_received",
+            UrgentKind::MoneyNotReceived,
             regex(
                 r"(?i)(송금|이체|입금|정산|보낸\s*돈|돈).{0,15}(안\s*들어|안들어|못\s*받|안\s*왔|안\s*와|사라졌|누락|증발)|(sent|transferred|paid).{0,40}(not|never|didn'?t|hasn'?t|haven'?t).{0,12}(receiv|arriv|get|got|show)|money\s+(is\s+)?(missing|gone)|(payout|settlement|transfer).{0,20}(missing|not\s+(received|arrived))",
             ),
         ),
         (
-            "payment_failed",
+            UrgentKind::PaymentFailed,
             regex(
                 r"(?i)결제\s*(오류|에러|실패)|결제(가|는)?\s*(안\s*(돼|되|됩)|계속\s*(실패|거절)|실패)|이체\s*(오류|실패)|송금\s*(오류|실패)|payment\s+(failed|fails|failing|error|declined|not\s+going)|(transfer|checkout)\s+(failed|fails|error)|can'?t\s+(pay|check\s*out)",
             ),
         ),
         (
-            "service_down",
+            UrgentKind::ServiceDown,
             regex(
                 r"(?i)(접속|사이트|홈페이지|스토어|쇼핑몰|앱|어플|대시보드|결제창)(이|가|은|는|에)?\s*(안\s*(돼|되|열|들어가)|먹통|다운|마비|장애|멈췄|안\s*떠)|서버\s*(다운|장애|오류)|(site|store|shop|app|dashboard|checkout)\s+(is\s+)?(down|not\s+loading|unreachable|offline|crash)|can'?t\s+(access|reach|open)\s+(the\s+|my\s+)?(site|store|shop|app|dashboard)|\b50[234]\b",
             ),
         ),
         (
-            "account_compromised",
+            UrgentKind::AccountCompromised,
             regex(
                 r"(?i)해킹|도용|털렸|누가\s*(제|내)\s*계정|계정(이|을)?\s*(잠겼|잠김|잠금|정지)|hack(ed|ing)?\b|compromised|unauthori[sz]ed|account\s+(is\s+|was\s+|got\s+)?(locked|suspended)|someone\s+(logged|got|broke)\s+in",
             ),
@@ -129,7 +131,7 @@ static ERROR_SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The urgent kind of a message, if it is urgent.
-pub fn urgency(text: &str) -> Option<&'static str> {
+pub fn urgency(text: &str) -> Option<UrgentKind> {
     URGENT
         .iter()
         .find(|(_, r)| r.is_match(text))
@@ -153,17 +155,12 @@ pub fn feedback(text: &str) -> Option<crate::model::Feedback> {
 }
 
 /// The kind of inquiry, from the words and the best guide's area.
-pub fn categorize(text: &str, area: Option<&str>, urgent: Option<&str>) -> Category {
+pub fn categorize(text: &str, area: Option<&str>, urgent: Option<UrgentKind>) -> Category {
     if FEATURE_REQUEST.is_match(text) {
         return Category::FeatureRequest;
     }
-    match urgent {
-        Some("charged_twice" | "money_not_received" | "payment_failed") => {
-            return Category::BillingPayment;
-        }
-        Some("account_compromised") => return Category::AccountAccess,
-        Some(_) => return Category::BugError,
-        None => {}
+    if let Some(kind) = urgent {
+        return kind.category();
     }
     match area {
         Some("payments" | "billing" | "transfers") => Category::BillingPayment,
@@ -297,9 +294,7 @@ pub fn respond(
         reasons.push(Reason::HumanRequested);
     }
     if let Some(kind) = urgent {
-        reasons.push(Reason::Urgent {
-            kind: kind.to_string(),
-        });
+        reasons.push(Reason::Urgent { kind });
     }
     if verdict == Some(crate::model::Feedback::NotHelpful) {
         reasons.push(Reason::NotHelpful);
@@ -498,22 +493,20 @@ mod tests {
 
     #[test]
     fn detects_urgency() {
+        use UrgentKind::*;
         let cases = [
-            ("송금했는데 안 들어왔어요", Some("money_not_received")),
-            ("정산금이 아직 안 들어왔어요", Some("money_not_received")),
-            (
-                "I sent money but it never arrived",
-                Some("money_not_received"),
-            ),
-            ("결제 오류가 계속 나요", Some("payment_failed")),
-            ("payment failed at checkout", Some("payment_failed")),
-            ("두 번 결제됐어요", Some("charged_twice")),
-            ("I was charged twice", Some("charged_twice")),
-            ("사이트 접속이 안 돼요", Some("service_down")),
-            ("접속이 안 돼요", Some("service_down")),
-            ("my store is down", Some("service_down")),
-            ("계정이 해킹당한 것 같아요", Some("account_compromised")),
-            ("account locked", Some("account_compromised")),
+            ("송금했는데 안 들어왔어요", Some(MoneyNotReceived)),
+            ("정산금이 아직 안 들어왔어요", Some(MoneyNotReceived)),
+            ("I sent money but it never arrived", Some(MoneyNotReceived)),
+            ("결제 오류가 계속 나요", Some(PaymentFailed)),
+            ("payment failed at checkout", Some(PaymentFailed)),
+            ("두 번 결제됐어요", Some(ChargedTwice)),
+            ("I was charged twice", Some(ChargedTwice)),
+            ("사이트 접속이 안 돼요", Some(ServiceDown)),
+            ("접속이 안 돼요", Some(ServiceDown)),
+            ("my store is down", Some(ServiceDown)),
+            ("계정이 해킹당한 것 같아요", Some(AccountCompromised)),
+            ("account locked", Some(AccountCompromised)),
             ("환불은 어떻게 하나요", None),
             ("결제 수단 추가하는 법", None),
         ];
@@ -529,7 +522,7 @@ mod tests {
             Category::FeatureRequest
         );
         assert_eq!(
-            categorize("두 번 결제됐어요", None, Some("charged_twice")),
+            categorize("두 번 결제됐어요", None, Some(UrgentKind::ChargedTwice)),
             Category::BillingPayment
         );
         assert_eq!(

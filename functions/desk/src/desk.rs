@@ -1,15 +1,19 @@
 //! The desk: what customers and operators can do, with the rules in one place.
 //!
-//! Customers start a conversation (and get a secret only they hold), send messages (masked, at
-//! most once per idempotency key) and read their conversation; the bot answers while the
-//! conversation is the bot's. Hand-off creates the conversation's one case with everything an
-//! operator needs; after that the bot is silent. Operators list the queue, read a case with its
-//! transcript, bot attempts, notes and the customer's earlier cases, and claim, release, reply,
-//! note and resolve. A customer writing after resolution reopens the case.
+//! Customers start a conversation (and get a secret only they hold), send messages (sanitized and
+//! masked, at most once per idempotency key) and read their conversation; the bot answers while
+//! the conversation is the bot's. Hand-off creates the conversation's one case with everything an
+//! operator needs; after that the bot is silent, but the desk still reads the customer's words: an
+//! urgent message escalates the case (and alerts the team, once), and a message after resolution
+//! reopens it. Operators list the queue, read a case with its transcript, bot attempts, notes and
+//! (for verified customers) earlier cases, and claim, release, reply, note and resolve.
 //!
-//! Every change to a case or conversation is a versioned read-modify-write (see
-//! [`crate::store`]): when two operators claim at once, one write wins and the other re-reads,
-//! sees the new holder and gets [`Error::Conflict`].
+//! Every action reads what it needs once, decides, and writes one [`Commit`]: a customer message
+//! and the bot's reply, a hand-off's case, conversation and event, land together or not at all.
+//! When another writer got there first (a stale version), the action reads again and decides again
+//! ([`retrying!`]); when two operators claim at once, one commit wins and the other re-reads,
+//! sees the holder and gets [`Error::Conflict`]. A resend with the same idempotency key finds the
+//! stored message and returns it with the reply that was committed with it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,22 +21,52 @@ use std::sync::Arc;
 use kb::{KnowledgeBase, Lang};
 use serde::{Deserialize, Serialize};
 
-use crate::alerts::Webhook;
+use crate::alerts::{self, Alerter};
 use crate::bot::{self, Policy};
 use crate::error::{Error, Result};
+use crate::identity::{Identity, Verifier};
 use crate::model::{
-    Author, BotTurn, Case, CaseStatus, CaseSummary, Category, Conversation, ConversationState,
-    Customer, Decision, Event, Message, Note, Reason, Resolution, new_id, now,
+    Author, BotTurn, Case, CaseStatus, CaseSummary, Category, Conversation, ConversationInfo,
+    ConversationState, Customer, Decision, Escalation, Event, EventKind, Message, Note, Priority,
+    Resolution, new_id, now,
 };
 use crate::pii;
-use crate::store::Store;
+use crate::store::{CaseWrite, Commit, Committed, Store};
 
-/// Longest message text accepted, in bytes.
+/// Longest message text accepted, in bytes (after sanitizing).
 pub const MAX_MESSAGE_BYTES: usize = 4096;
 /// How many earlier cases a new case shows.
 const HISTORY_CASES: usize = 10;
-/// Attempts at a versioned update before giving up (each retry re-reads and re-decides).
+/// Attempts at an action whose commit lost a race (each re-reads and decides again).
 const RETRIES: usize = 8;
+/// Most metadata entries a conversation keeps, and their longest key and value in bytes.
+const MAX_METADATA: (usize, usize, usize) = (20, 64, 512);
+/// Longest customer name or contact, and the longest claimed id, in bytes.
+const MAX_FIELD_BYTES: usize = 200;
+/// Most cases one queue page holds.
+pub const MAX_QUEUE_PAGE: usize = 200;
+
+/// Runs an action's body again while its commit loses races to other writers (each run re-reads
+/// and decides again). `return` in the body ends that run with its value.
+macro_rules! retrying {
+    ($what:expr, $body:block) => {{
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let outcome: Result<_> = async $body.await;
+            match outcome {
+                Err(Error::Stale) if attempts < RETRIES => continue,
+                Err(Error::Stale) => {
+                    break Err(Error::Conflict(format!(
+                        "{} is changing too fast; try again",
+                        $what
+                    )));
+                }
+                other => break other,
+            }
+        }
+    }};
+}
 
 /// The desk's dependencies, built once per process (or per Lambda cold start).
 #[derive(Clone)]
@@ -41,15 +75,19 @@ pub struct Desk {
     store: Arc<dyn Store>,
     policy: Policy,
     pii: pii::Options,
-    alerts: Option<Arc<Webhook>>,
+    identity: Arc<Verifier>,
+    alerts: Option<Alerter>,
 }
 
 /// What a customer sends to start a conversation.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Start {
-    /// Who.
+    /// Who, as the customer says; verified only through `identity_token`.
     pub customer: Option<StartCustomer>,
+    /// A JWT the host site signed for this customer (`docs/identity.md`).
+    #[serde(default)]
+    pub identity_token: Option<String>,
     /// `web`, `app` …
     #[serde(default)]
     pub channel: Option<String>,
@@ -65,7 +103,7 @@ pub struct Start {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StartCustomer {
-    /// Stable id from the product; a new anonymous id when absent.
+    /// The product's id for the customer, as they assert it (kept as unverified).
     pub id: Option<String>,
     /// E-mail or phone.
     pub contact: Option<String>,
@@ -102,8 +140,8 @@ pub struct Posted {
 pub struct CaseView {
     /// The case.
     pub case: Case,
-    /// Its conversation.
-    pub conversation: Conversation,
+    /// Its conversation (without the secret's hash).
+    pub conversation: ConversationInfo,
     /// Every message, in order.
     pub transcript: Vec<Message>,
     /// What the bot tried, in order (also on the bot messages of the transcript).
@@ -112,22 +150,52 @@ pub struct CaseView {
     pub notes: Vec<Note>,
 }
 
+/// One page of the queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueuePage {
+    /// Open and claimed cases, urgent first, then oldest.
+    pub cases: Vec<Case>,
+    /// The cursor of the next page, when there may be one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// What a conversation action read before deciding: read once, passed to every step.
+struct Context {
+    conversation: Conversation,
+    messages: Vec<Message>,
+}
+
+/// A decided action: what to write, what to answer, and whom to alert once it is written.
+struct Planned<T> {
+    commit: Commit,
+    result: T,
+    alert: Option<Case>,
+}
+
 impl Desk {
-    /// A desk over an opened knowledge base and a store.
+    /// A desk over an opened knowledge base and a store; no identity keys, no alerts.
     pub fn new(kb: Arc<KnowledgeBase>, store: Arc<dyn Store>) -> Desk {
         Desk {
             kb,
             store,
             policy: Policy::default(),
             pii: pii::Options::default(),
+            identity: Arc::new(Verifier::default()),
             alerts: None,
         }
     }
 
-    /// This desk, alerting the team through `webhook` as it creates each urgent case (for
-    /// `baton serve`; in AWS the `alerts` function does it from the table's stream).
-    pub fn with_alerts(mut self, webhook: Webhook) -> Desk {
-        self.alerts = Some(Arc::new(webhook));
+    /// This desk, verifying customer identity tokens with `verifier`.
+    pub fn with_identity(mut self, verifier: Verifier) -> Desk {
+        self.identity = Arc::new(verifier);
+        self
+    }
+
+    /// This desk, alerting the team as it creates or escalates each urgent case (for `baton
+    /// serve`; in AWS the `alerts` function does it from the table's stream).
+    pub fn with_alerts(mut self, alerter: Alerter) -> Desk {
+        self.alerts = Some(alerter);
         self
     }
 
@@ -141,32 +209,100 @@ impl Desk {
         &self.store
     }
 
+    /// Customer or operator text as it may be stored: sanitized, masked.
     fn mask(&self, text: &str) -> String {
         pii::mask(text, self.pii)
     }
 
-    /// Starts a conversation.
+    /// An optional short field (name, contact, claimed id): masked, bounded, empty as none.
+    fn field(&self, name: &str, value: Option<String>) -> Result<Option<String>> {
+        let Some(value) = value.map(|v| self.mask(v.trim())).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        if value.len() > MAX_FIELD_BYTES {
+            return Err(Error::Invalid(format!(
+                "{name} is longer than {MAX_FIELD_BYTES} bytes"
+            )));
+        }
+        Ok(Some(value))
+    }
+
+    /// Writes a planned action; alerts once it is written.
+    async fn apply<T>(&self, planned: Planned<T>) -> Result<(Committed, T)> {
+        let committed = self.store.commit(&planned.commit).await?;
+        if committed == Committed::Done
+            && let (Some(alerter), Some(case)) = (&self.alerts, &planned.alert)
+        {
+            alerter.notify(case);
+        }
+        Ok((committed, planned.result))
+    }
+
+    /// Starts a conversation. A valid `identity_token` makes the customer verified; an invalid one
+    /// is refused rather than quietly ignored.
     pub async fn start(&self, start: Start) -> Result<Started> {
-        let customer = start.customer.unwrap_or_default();
+        let asserted = start.customer.unwrap_or_default();
+        let identity: Option<Identity> = start
+            .identity_token
+            .as_deref()
+            .map(|token| self.identity.verify(token))
+            .transpose()?;
+        let name = self.field("customer.name", asserted.name)?;
+        let contact = self.field("customer.contact", asserted.contact)?;
+        let claimed = self.field("customer.id", asserted.id)?;
+        let customer = match identity {
+            Some(identity) => Customer {
+                id: identity.id,
+                verified: true,
+                claimed_id: None,
+                contact: self
+                    .field("identity contact", identity.contact)?
+                    .or(contact),
+                name: self.field("identity name", identity.name)?.or(name),
+            },
+            None => Customer {
+                id: new_id("anon"),
+                verified: false,
+                claimed_id: claimed,
+                contact,
+                name,
+            },
+        };
+        let channel = start.channel.unwrap_or_else(|| "web".into());
+        if channel.is_empty()
+            || channel.len() > 32
+            || !channel
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::Invalid(
+                "channel is 1–32 letters, digits, - or _".into(),
+            ));
+        }
+        let (most, key_bytes, value_bytes) = MAX_METADATA;
+        if start.metadata.len() > most {
+            return Err(Error::Invalid(format!(
+                "metadata has more than {most} entries"
+            )));
+        }
+        let mut metadata = BTreeMap::new();
+        for (key, value) in start.metadata {
+            let (key, value) = (self.mask(key.trim()), self.mask(&value));
+            if key.is_empty() || key.len() > key_bytes || value.len() > value_bytes {
+                return Err(Error::Invalid(format!(
+                    "metadata keys are 1–{key_bytes} bytes and values at most {value_bytes}"
+                )));
+            }
+            metadata.insert(key, value);
+        }
         let secret = secret()?;
         let at = now();
         let conversation = Conversation {
             id: new_id("cv"),
-            customer: Customer {
-                id: customer
-                    .id
-                    .filter(|id| !id.trim().is_empty())
-                    .unwrap_or_else(|| new_id("anon")),
-                contact: customer.contact.map(|c| self.mask(&c)),
-                name: customer.name,
-            },
-            channel: start.channel.unwrap_or_else(|| "web".into()),
+            customer,
+            channel,
             locale: start.locale.unwrap_or(Lang::Ko),
-            metadata: start
-                .metadata
-                .into_iter()
-                .map(|(k, v)| (k, self.mask(&v)))
-                .collect(),
+            metadata,
             secret_hash: hash(&secret),
             state: ConversationState::Bot,
             case_id: None,
@@ -184,12 +320,16 @@ impl Desk {
     /// A conversation, if `secret` is its secret. A wrong secret reads as "not found", so a
     /// conversation's existence is not revealed to someone who does not hold it.
     pub async fn conversation(&self, id: &str, secret: &str) -> Result<Conversation> {
+        let not_found = || Error::NotFound {
+            what: "conversation",
+            id: id.to_string(),
+        };
+        if !crate::model::is_id("cv", id) {
+            return Err(Error::Invalid("malformed conversation id".into()));
+        }
         match self.store.conversation(id).await? {
-            Some(c) if c.secret_hash == hash(secret) => Ok(c),
-            _ => Err(Error::NotFound {
-                what: "conversation",
-                id: id.to_string(),
-            }),
+            Some(c) if constant_time_eq(&c.secret_hash, &hash(secret)) => Ok(c),
+            _ => Err(not_found()),
         }
     }
 
@@ -200,8 +340,9 @@ impl Desk {
         Ok((conversation, messages))
     }
 
-    /// A customer message: stored (masked, once per key), then answered by the bot, or added to
-    /// the case when people have the conversation.
+    /// A customer message: stored (sanitized, masked, once per key) together with what follows
+    /// from it: the bot's reply (and a hand-off) while the bot has the conversation, otherwise an
+    /// escalation or a reopened case.
     pub async fn post(
         &self,
         id: &str,
@@ -209,66 +350,59 @@ impl Desk {
         text: &str,
         idempotency_key: Option<&str>,
     ) -> Result<Posted> {
-        let text = validate(text)?;
-        let conversation = self.conversation(id, secret).await?;
-        let message = Message {
-            id: new_id("msg"),
-            conversation_id: id.to_string(),
-            author: Author::Customer,
-            text: self.mask(text),
-            links: Vec::new(),
-            quick_replies: Vec::new(),
-            bot: None,
-            idempotency_key: idempotency_key.map(str::to_string),
-            created_at: now(),
-        };
-        let appended = self.store.append_message(&message).await?;
-        if appended.duplicate {
-            return self.replay(&conversation, appended.message).await;
-        }
-        let message = appended.message;
-        match conversation.state {
-            ConversationState::Human => {
-                let case = match &conversation.case_id {
-                    Some(case_id) => self.store.case(case_id).await?,
-                    None => None,
-                };
-                Ok(Posted {
-                    message,
-                    reply: None,
-                    case,
-                    duplicate: false,
-                })
+        let text = validate(&self.mask(text))?;
+        let key_hash = idempotency_key.map(|key| Message::key_hash(id, key));
+        retrying!("the conversation", {
+            let conversation = self.conversation(id, secret).await?;
+            let messages = self.store.messages(id).await?;
+            if let Some(hash) = &key_hash
+                && let Some(first) = messages.iter().find(|m| m.key_hash.as_ref() == Some(hash))
+            {
+                return self.replay(&conversation, &messages, first.clone()).await;
             }
-            ConversationState::Resolved => {
-                let case = self.reopen(&conversation).await?;
-                Ok(Posted {
-                    message,
-                    reply: None,
-                    case: Some(case),
-                    duplicate: false,
-                })
+            let message = Message {
+                id: new_id("msg"),
+                conversation_id: id.to_string(),
+                author: Author::Customer,
+                text: text.clone(),
+                links: Vec::new(),
+                quick_replies: Vec::new(),
+                bot: None,
+                key_hash: key_hash.clone(),
+                created_at: now(),
+            };
+            let context = Context {
+                conversation,
+                messages,
+            };
+            let planned = match context.conversation.state {
+                ConversationState::Bot => self.bot_turn(&context, message).await?,
+                ConversationState::Human | ConversationState::Resolved => {
+                    self.to_people(&context, message).await?
+                }
+            };
+            match self.apply(planned).await? {
+                (Committed::Done, posted) => Ok(posted),
+                // The same send won a race with this one: answer what it stored.
+                (Committed::Duplicate(first), _) => {
+                    let conversation = self.conversation(id, secret).await?;
+                    let messages = self.store.messages(id).await?;
+                    self.replay(&conversation, &messages, *first).await
+                }
             }
-            ConversationState::Bot => self.bot_turn(conversation, message).await,
-        }
+        })
     }
 
-    /// A resend: the stored message and what followed it, without doing anything again.
-    async fn replay(&self, conversation: &Conversation, message: Message) -> Result<Posted> {
-        let messages = self.store.messages(&conversation.id).await?;
-        let reply = messages
-            .iter()
-            .skip_while(|m| m.id != message.id)
-            .skip(1)
-            .take_while(|m| m.author != Author::Customer)
-            .find(|m| m.author == Author::Bot)
-            .cloned();
-        let case = match &self
-            .store
-            .conversation(&conversation.id)
-            .await?
-            .and_then(|c| c.case_id)
-        {
+    /// A resend: the stored message and the reply committed with it; nothing is done again.
+    async fn replay(
+        &self,
+        conversation: &Conversation,
+        messages: &[Message],
+        message: Message,
+    ) -> Result<Posted> {
+        let reply_id = message.reply_id();
+        let reply = messages.iter().find(|m| m.id == reply_id).cloned();
+        let case = match &conversation.case_id {
             Some(case_id) => self.store.case(case_id).await?,
             None => None,
         };
@@ -280,20 +414,14 @@ impl Desk {
         })
     }
 
-    async fn bot_turn(&self, mut conversation: Conversation, message: Message) -> Result<Posted> {
-        let history: Vec<Message> = self
-            .store
-            .messages(&conversation.id)
-            .await?
-            .into_iter()
-            .filter(|m| m.id != message.id)
-            .collect();
+    /// The bot's turn on a customer message: its reply, the verdict on its previous answer, and a
+    /// hand-off when it decides one, in one commit.
+    async fn bot_turn(&self, context: &Context, message: Message) -> Result<Planned<Posted>> {
+        let mut conversation = context.conversation.clone();
+        let history = &context.messages;
         // The first message tells the language better than the widget's default.
-        if history.is_empty() && conversation.locale != Lang::detect(&message.text) {
-            let detected = Lang::detect(&message.text);
-            conversation = self
-                .update_conversation(&conversation.id, |c| c.locale = detected)
-                .await?;
+        if !history.iter().any(|m| m.author == Author::Customer) {
+            conversation.locale = Lang::detect(&message.text);
         }
         let kb = Arc::clone(&self.kb);
         let (policy, text, lang, past) = (
@@ -307,47 +435,49 @@ impl Desk {
                 .await
                 .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
 
+        let mut commit = Commit::default();
         // The verdict on the previous answer belongs to that answer.
         if let Some(verdict) = bot::feedback(&message.text)
-            && let Some(mut previous) = history.into_iter().rev().find(|m| m.author == Author::Bot)
+            && let Some(mut previous) = history
+                .iter()
+                .rev()
+                .find(|m| m.author == Author::Bot)
+                .cloned()
             && let Some(turn) = previous.bot.as_mut()
             && matches!(turn.decision, Decision::Answer | Decision::Clarify)
             && turn.feedback.is_none()
         {
             turn.feedback = Some(verdict);
-            let (category, area) = (turn.category, turn.area.clone());
-            self.store.replace_message(&previous).await?;
-            self.event(
-                "feedback",
-                &conversation,
-                Some(category),
-                area,
+            commit.events.push(Event::new(
+                EventKind::Feedback,
+                &conversation.id,
+                Some(turn.category),
+                turn.area.clone(),
                 [("verdict", verdict.to_string())],
-            )
-            .await?;
+            ));
+            commit.replaced.push(previous);
         }
 
         let turn = reply.turn;
         let bot_message = Message {
-            id: new_id("msg"),
+            id: message.reply_id(),
             conversation_id: conversation.id.clone(),
             author: Author::Bot,
             text: reply.text,
             links: reply.links,
             quick_replies: reply.quick_replies,
             bot: Some(turn.clone()),
-            idempotency_key: None,
+            key_hash: None,
             created_at: now(),
         };
-        self.store.append_message(&bot_message).await?;
-        let reasons: Vec<String> = turn.reasons.iter().map(reason_code).collect();
-        self.event(
-            "bot_turn",
-            &conversation,
+        let reasons: Vec<String> = turn.reasons.iter().map(ToString::to_string).collect();
+        commit.events.push(Event::new(
+            EventKind::BotTurn,
+            &conversation.id,
             Some(turn.category),
             turn.area.clone(),
             [
-                ("decision", format!("{:?}", turn.decision).to_lowercase()),
+                ("decision", turn.decision.to_string()),
                 ("reasons", reasons.join(",")),
                 (
                     "top_guide",
@@ -357,177 +487,262 @@ impl Desk {
                         .unwrap_or_default(),
                 ),
             ],
-        )
-        .await?;
-
-        let case = if turn.decision == Decision::Handoff {
-            Some(self.hand_off(&conversation.id, &turn).await?)
-        } else {
-            None
-        };
-        Ok(Posted {
-            message,
-            reply: Some(bot_message),
-            case,
-            duplicate: false,
-        })
-    }
-
-    /// Hands a conversation to people: creates its case (once), or returns the existing one
-    /// (reopening it if it was resolved). `turn` is the bot turn that decided it.
-    pub async fn hand_off(&self, conversation_id: &str, turn: &BotTurn) -> Result<Case> {
-        let conversation = self
-            .store
-            .conversation(conversation_id)
-            .await?
-            .ok_or_else(|| Error::NotFound {
-                what: "conversation",
-                id: conversation_id.to_string(),
-            })?;
-        let messages = self.store.messages(conversation_id).await?;
-        let case_id = Case::id_for(conversation_id);
-        let history: Vec<CaseSummary> = self
-            .store
-            .customer_cases(&conversation.customer.id, HISTORY_CASES + 1)
-            .await?
-            .iter()
-            .filter(|c| c.id != case_id)
-            .take(HISTORY_CASES)
-            .map(Case::summarize)
-            .collect();
-        let at = now();
-        let reason = turn
-            .reasons
-            .iter()
-            .find(|r| !matches!(r, Reason::Confident | Reason::Ambiguous { .. }))
-            .cloned()
-            .unwrap_or(Reason::HumanRequested);
-        let case = Case {
-            id: case_id,
-            conversation_id: conversation_id.to_string(),
-            customer: conversation.customer.clone(),
-            status: CaseStatus::Open,
-            priority: turn.priority,
-            category: turn.category,
-            area: turn.area.clone(),
-            reason,
-            summary: summary(&messages),
-            assignee: None,
-            channel: conversation.channel.clone(),
-            locale: conversation.locale,
-            metadata: conversation.metadata.clone(),
-            history,
-            resolution: None,
-            reopened: 0,
-            created_at: at,
-            updated_at: at,
-            version: 0,
-        };
-        let case = match self.store.insert_case(&case).await? {
-            None => {
-                self.event(
-                    "handoff",
-                    &conversation,
-                    Some(case.category),
-                    case.area.clone(),
-                    [
-                        ("reason", reason_code(&case.reason)),
-                        ("priority", format!("{:?}", case.priority).to_lowercase()),
-                    ],
+        ));
+        let mut asked: Vec<&Message> = history.iter().collect();
+        asked.push(&message);
+        let (case, alert) = if turn.decision == Decision::Handoff {
+            let (case, alert) = self
+                .hand_off(
+                    &mut conversation,
+                    &asked,
+                    &turn,
+                    message.created_at,
+                    &mut commit,
                 )
                 .await?;
-                if let Some(webhook) = &self.alerts {
-                    webhook.notify_in_background(&case);
-                }
-                case
-            }
-            Some(existing) if existing.status == CaseStatus::Resolved => {
-                return self.reopen(&conversation).await;
-            }
-            Some(existing) => existing,
+            (Some(case), alert)
+        } else {
+            (None, None)
         };
-        self.update_conversation(conversation_id, |c| {
-            c.state = ConversationState::Human;
-            c.case_id = Some(case.id.clone());
-        })
-        .await?;
-        Ok(case)
-    }
-
-    /// The customer asked for a person directly (a button in the widget): hand off with that
-    /// reason. Idempotent.
-    pub async fn request_human(&self, id: &str, secret: &str) -> Result<Case> {
-        let conversation = self.conversation(id, secret).await?;
-        if let Some(case_id) = &conversation.case_id
-            && let Some(case) = self.store.case(case_id).await?
-            && case.status != CaseStatus::Resolved
-        {
-            return Ok(case);
-        }
-        let messages = self.store.messages(id).await?;
-        let last = messages.iter().rev().find_map(|m| m.bot.clone());
-        let query = messages
-            .iter()
-            .rev()
-            .find(|m| m.author == Author::Customer)
-            .map(|m| m.text.clone())
-            .unwrap_or_default();
-        // What the bot last knew about the question still holds for the person who takes it.
-        let turn = match last {
-            Some(last) => BotTurn {
-                confidence: last.confidence,
-                priority: last.priority,
-                category: last.category,
-                area: last.area,
-                ..BotTurn::human_requested(query)
+        conversation.updated_at = now();
+        commit.conversation = Some(conversation);
+        commit.messages = vec![message.clone(), bot_message.clone()];
+        Ok(Planned {
+            commit,
+            result: Posted {
+                message,
+                reply: Some(bot_message),
+                case,
+                duplicate: false,
             },
-            None => BotTurn::human_requested(query),
-        };
-        self.hand_off(id, &turn).await
+            alert,
+        })
     }
 
-    async fn reopen(&self, conversation: &Conversation) -> Result<Case> {
+    /// Adds a hand-off to `commit`: the conversation's one case (created, or reopened if resolved
+    /// before `asked_at`), the conversation moved to people, the event. Reads only the case and,
+    /// for a verified customer, their earlier cases; everything else comes from the caller.
+    async fn hand_off(
+        &self,
+        conversation: &mut Conversation,
+        asked: &[&Message],
+        turn: &BotTurn,
+        asked_at: i64,
+        commit: &mut Commit,
+    ) -> Result<(Case, Option<Case>)> {
+        let case_id = Case::id_for(&conversation.id);
+        let existing = self.store.case(&case_id).await?;
+        let (case, alert) = match existing {
+            Some(existing) => {
+                let mut case = existing.clone();
+                reopen(&mut case, asked_at);
+                if turn.priority == Priority::Urgent
+                    && let Some(kind) = urgent_kind(turn)
+                {
+                    escalate(
+                        &mut case,
+                        kind,
+                        asked.last().map(|m| m.id.as_str()),
+                        asked_at,
+                    );
+                }
+                let alert = alerts::due(Some(&existing), &case).then(|| case.clone());
+                if case != existing {
+                    if case.status != existing.status {
+                        commit
+                            .events
+                            .push(Event::about(EventKind::Reopen, &case, []));
+                    }
+                    case.updated_at = now();
+                    commit.case = Some(CaseWrite::Update(case.clone()));
+                    case.version += 1;
+                }
+                (case, alert)
+            }
+            None => {
+                let history: Vec<CaseSummary> = match conversation.customer.history_key() {
+                    Some(customer) => self
+                        .store
+                        .customer_cases(customer, HISTORY_CASES + 1)
+                        .await?
+                        .iter()
+                        .filter(|c| c.id != case_id)
+                        .take(HISTORY_CASES)
+                        .map(Case::summarize)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let at = now();
+                let case = Case {
+                    id: case_id,
+                    conversation_id: conversation.id.clone(),
+                    customer: conversation.customer.clone(),
+                    status: CaseStatus::Open,
+                    priority: turn.priority,
+                    category: turn.category,
+                    area: turn.area.clone(),
+                    reason: turn.handoff_reason(),
+                    escalation: None,
+                    summary: summary(asked),
+                    assignee: None,
+                    channel: conversation.channel.clone(),
+                    locale: conversation.locale,
+                    metadata: conversation.metadata.clone(),
+                    history,
+                    resolution: None,
+                    reopened: 0,
+                    created_at: at,
+                    updated_at: at,
+                    version: 0,
+                };
+                commit.events.push(Event::about(
+                    EventKind::Handoff,
+                    &case,
+                    [
+                        ("reason", case.reason.to_string()),
+                        ("priority", case.priority.to_string()),
+                    ],
+                ));
+                commit.case = Some(CaseWrite::Create(case.clone()));
+                let alert = alerts::due(None, &case).then(|| case.clone());
+                (case, alert)
+            }
+        };
+        conversation.state = ConversationState::Human;
+        conversation.case_id = Some(case.id.clone());
+        Ok((case, alert))
+    }
+
+    /// A customer message while people have the conversation: added to the case, which it
+    /// escalates when it is urgent and reopens when it was resolved before this message.
+    async fn to_people(&self, context: &Context, message: Message) -> Result<Planned<Posted>> {
+        let mut conversation = context.conversation.clone();
         let case_id = conversation
             .case_id
             .clone()
             .unwrap_or_else(|| Case::id_for(&conversation.id));
-        let case = self
-            .update_case(&case_id, |case| {
-                if case.status == CaseStatus::Resolved {
-                    case.status = CaseStatus::Open;
-                    case.assignee = None;
-                    case.reopened += 1;
-                }
-                Ok(())
-            })
-            .await?;
-        self.update_conversation(&conversation.id, |c| {
-            c.state = ConversationState::Human;
-            c.case_id = Some(case.id.clone());
+        let existing = self.store.case(&case_id).await?.ok_or_else(|| {
+            Error::Corrupt(format!(
+                "conversation {} has no case {case_id}",
+                conversation.id
+            ))
+        })?;
+        let mut case = existing.clone();
+        let mut commit = Commit::default();
+        if reopen(&mut case, message.created_at) {
+            commit
+                .events
+                .push(Event::about(EventKind::Reopen, &case, []));
+        }
+        if let Some(kind) = bot::urgency(&message.text)
+            && escalate(&mut case, kind, Some(&message.id), message.created_at)
+        {
+            commit.events.push(Event::about(
+                EventKind::Escalate,
+                &case,
+                [("kind", kind.to_string())],
+            ));
+        }
+        let alert = alerts::due(Some(&existing), &case).then(|| case.clone());
+        if case != existing {
+            case.updated_at = now();
+            commit.case = Some(CaseWrite::Update(case.clone()));
+            case.version += 1;
+        }
+        conversation.state = ConversationState::Human;
+        conversation.case_id = Some(case.id.clone());
+        conversation.updated_at = now();
+        commit.conversation = Some(conversation);
+        commit.messages = vec![message.clone()];
+        Ok(Planned {
+            commit,
+            result: Posted {
+                message,
+                reply: None,
+                case: Some(case),
+                duplicate: false,
+            },
+            alert,
         })
-        .await?;
-        self.event(
-            "reopen",
-            conversation,
-            Some(case.category),
-            case.area.clone(),
-            [],
-        )
-        .await?;
-        Ok(case)
     }
 
-    /// Open and claimed cases, urgent first, then oldest.
-    pub async fn queue(&self, limit: usize) -> Result<Vec<Case>> {
-        self.store.queue(limit).await
+    /// The customer asked for a person directly (a button in the widget): hand off with that
+    /// reason. Idempotent: an open case is returned as it is.
+    pub async fn request_human(&self, id: &str, secret: &str) -> Result<Case> {
+        retrying!("the conversation", {
+            let mut conversation = self.conversation(id, secret).await?;
+            if let Some(case_id) = &conversation.case_id
+                && let Some(case) = self.store.case(case_id).await?
+                && case.status != CaseStatus::Resolved
+            {
+                return Ok(case);
+            }
+            let messages = self.store.messages(id).await?;
+            let last = messages.iter().rev().find_map(|m| m.bot.clone());
+            let query = messages
+                .iter()
+                .rev()
+                .find(|m| m.author == Author::Customer)
+                .map(|m| m.text.clone())
+                .unwrap_or_default();
+            // What the bot last knew about the question still holds for the person who takes it.
+            let turn = match last {
+                Some(last) => {
+                    let urgent = urgent_kind(&last);
+                    BotTurn {
+                        confidence: last.confidence,
+                        priority: last.priority,
+                        category: last.category,
+                        area: last.area,
+                        reasons: match urgent {
+                            Some(kind) => vec![
+                                crate::model::Reason::HumanRequested,
+                                crate::model::Reason::Urgent { kind },
+                            ],
+                            None => vec![crate::model::Reason::HumanRequested],
+                        },
+                        ..BotTurn::human_requested(query)
+                    }
+                }
+                None => BotTurn::human_requested(query),
+            };
+            let asked: Vec<&Message> = messages.iter().collect();
+            let mut commit = Commit::default();
+            let (case, alert) = self
+                .hand_off(&mut conversation, &asked, &turn, now(), &mut commit)
+                .await?;
+            conversation.updated_at = now();
+            commit.conversation = Some(conversation);
+            let (_, case) = self
+                .apply(Planned {
+                    commit,
+                    result: case,
+                    alert,
+                })
+                .await?;
+            Ok(case)
+        })
+    }
+
+    /// One page of open and claimed cases, urgent first, then oldest. `cursor` is the `next` of
+    /// the previous page.
+    pub async fn queue(&self, limit: usize, cursor: Option<&str>) -> Result<QueuePage> {
+        let limit = limit.clamp(1, MAX_QUEUE_PAGE);
+        if let Some(cursor) = cursor
+            && !is_queue_key(cursor)
+        {
+            return Err(Error::Invalid("cursor is not a queue cursor".into()));
+        }
+        let cases = self.store.queue(limit, cursor).await?;
+        let next = (cases.len() == limit)
+            .then(|| cases.last().map(Case::queue_key))
+            .flatten();
+        Ok(QueuePage { cases, next })
     }
 
     /// A case with its conversation, transcript, bot attempts and notes.
     pub async fn case(&self, id: &str) -> Result<CaseView> {
-        let case = self.store.case(id).await?.ok_or_else(|| Error::NotFound {
-            what: "case",
-            id: id.to_string(),
-        })?;
+        let case = self.existing_case(id).await?;
         let conversation = self
             .store
             .conversation(&case.conversation_id)
@@ -538,10 +753,48 @@ impl Desk {
         let notes = self.store.notes(id).await?;
         Ok(CaseView {
             case,
-            conversation,
+            conversation: (&conversation).into(),
             transcript,
             attempts,
             notes,
+        })
+    }
+
+    async fn existing_case(&self, id: &str) -> Result<Case> {
+        let not_found = || Error::NotFound {
+            what: "case",
+            id: id.to_string(),
+        };
+        if !crate::model::is_id("case", id) {
+            return Err(Error::Invalid("malformed case id".into()));
+        }
+        self.store.case(id).await?.ok_or_else(not_found)
+    }
+
+    /// A versioned change of a case by an operator, with the event it makes; unchanged cases are
+    /// not written. `change` decides on the current record each time.
+    async fn change_case(
+        &self,
+        id: &str,
+        event: impl Fn(&Case) -> Option<Event> + Send,
+        mut change: impl FnMut(&mut Case) -> Result<()> + Send,
+    ) -> Result<Case> {
+        retrying!(format!("case {id}"), {
+            let existing = self.existing_case(id).await?;
+            let mut case = existing.clone();
+            change(&mut case)?;
+            if case == existing {
+                return Ok(case);
+            }
+            case.updated_at = now();
+            let commit = Commit {
+                events: event(&case).into_iter().collect(),
+                case: Some(CaseWrite::Update(case.clone())),
+                ..Commit::default()
+            };
+            self.store.commit(&commit).await?;
+            case.version += 1;
+            Ok(case)
         })
     }
 
@@ -549,85 +802,113 @@ impl Desk {
     /// else holds is a conflict naming the holder.
     pub async fn claim(&self, id: &str, operator: &str) -> Result<Case> {
         let operator = operator_name(operator)?;
-        let case = self
-            .update_case(id, |case| match (case.status, case.assignee.as_deref()) {
-                (CaseStatus::Resolved, _) => Err(Error::Conflict(format!("case {id} is resolved"))),
-                (CaseStatus::Claimed, Some(holder)) if holder != operator => {
-                    Err(Error::Conflict(format!("case {id} is held by {holder}")))
-                }
-                _ => {
-                    case.status = CaseStatus::Claimed;
-                    case.assignee = Some(operator.to_string());
-                    Ok(())
-                }
-            })
-            .await?;
-        self.case_event("claim", &case, [("operator", operator.to_string())])
-            .await?;
-        Ok(case)
+        self.change_case(
+            id,
+            |case| {
+                Some(Event::about(
+                    EventKind::Claim,
+                    case,
+                    [("operator", operator.to_string())],
+                ))
+            },
+            |case| claim(case, operator),
+        )
+        .await
     }
 
     /// Gives a claimed case back to the queue. Only its holder can.
     pub async fn release(&self, id: &str, operator: &str) -> Result<Case> {
         let operator = operator_name(operator)?;
-        self.update_case(id, |case| match (case.status, case.assignee.as_deref()) {
-            (CaseStatus::Claimed, Some(holder)) if holder == operator => {
-                case.status = CaseStatus::Open;
-                case.assignee = None;
-                Ok(())
-            }
-            (CaseStatus::Claimed, Some(holder)) => {
-                Err(Error::Conflict(format!("case {id} is held by {holder}")))
-            }
-            _ => Err(Error::Conflict(format!("case {id} is not claimed"))),
-        })
+        self.change_case(
+            id,
+            |case| {
+                Some(Event::about(
+                    EventKind::Release,
+                    case,
+                    [("operator", operator.to_string())],
+                ))
+            },
+            |case| match (case.status, case.assignee.as_deref()) {
+                (CaseStatus::Claimed, Some(holder)) if holder == operator => {
+                    case.status = CaseStatus::Open;
+                    case.assignee = None;
+                    Ok(())
+                }
+                (CaseStatus::Claimed, Some(holder)) => Err(Error::Conflict(format!(
+                    "case {} is held by {holder}",
+                    case.id
+                ))),
+                _ => Err(Error::Conflict(format!("case {} is not claimed", case.id))),
+            },
+        )
         .await
     }
 
     /// An operator's reply: it appears in the customer's conversation. Replying to an open case
-    /// claims it; a case someone else holds is a conflict.
+    /// claims it; a case someone else holds is a conflict. The message and the claim are one
+    /// commit.
     pub async fn reply(&self, id: &str, operator: &str, text: &str) -> Result<Message> {
-        let text = validate(text)?;
-        let case = self.claim(id, operator).await?;
-        let message = Message {
-            id: new_id("msg"),
-            conversation_id: case.conversation_id.clone(),
-            author: Author::Operator {
-                name: operator_name(operator)?.to_string(),
-            },
-            text: self.mask(text),
-            links: Vec::new(),
-            quick_replies: Vec::new(),
-            bot: None,
-            idempotency_key: None,
-            created_at: now(),
-        };
-        self.store.append_message(&message).await?;
-        Ok(message)
+        let operator = operator_name(operator)?;
+        let text = validate(&self.mask(text))?;
+        retrying!(format!("case {id}"), {
+            let existing = self.existing_case(id).await?;
+            let mut case = existing.clone();
+            claim(&mut case, operator)?;
+            let message = Message {
+                id: new_id("msg"),
+                conversation_id: case.conversation_id.clone(),
+                author: Author::Operator {
+                    name: operator.to_string(),
+                },
+                text: text.clone(),
+                links: Vec::new(),
+                quick_replies: Vec::new(),
+                bot: None,
+                key_hash: None,
+                created_at: now(),
+            };
+            let mut commit = Commit {
+                messages: vec![message.clone()],
+                events: vec![Event::about(
+                    EventKind::Reply,
+                    &case,
+                    [("operator", operator.to_string())],
+                )],
+                ..Commit::default()
+            };
+            if case != existing {
+                case.updated_at = now();
+                commit.case = Some(CaseWrite::Update(case));
+            }
+            self.store.commit(&commit).await?;
+            Ok(message)
+        })
     }
 
     /// An internal note on a case, for the team only.
     pub async fn note(&self, id: &str, operator: &str, text: &str) -> Result<Note> {
-        let text = validate(text)?;
-        if self.store.case(id).await?.is_none() {
-            return Err(Error::NotFound {
-                what: "case",
-                id: id.to_string(),
-            });
-        }
+        let operator = operator_name(operator)?;
+        let text = validate(&self.mask(text))?;
+        self.existing_case(id).await?;
         let note = Note {
             id: new_id("note"),
             case_id: id.to_string(),
-            author: operator_name(operator)?.to_string(),
-            text: self.mask(text),
+            author: operator.to_string(),
+            text,
             created_at: now(),
         };
-        self.store.insert_note(&note).await?;
+        self.store
+            .commit(&Commit {
+                notes: vec![note.clone()],
+                ..Commit::default()
+            })
+            .await?;
         Ok(note)
     }
 
     /// Resolves a case with a note and the confirmed category. Anyone may resolve an open case;
-    /// a case someone else holds is a conflict.
+    /// a case someone else holds is a conflict. The case, the conversation and the event are one
+    /// commit.
     pub async fn resolve(
         &self,
         id: &str,
@@ -641,157 +922,134 @@ impl Desk {
         let follow_up = follow_up
             .map(|f| self.mask(f.trim()))
             .filter(|f| !f.is_empty());
-        let case = self
-            .update_case(id, |case| match (case.status, case.assignee.as_deref()) {
+        if note.len() > MAX_MESSAGE_BYTES
+            || follow_up
+                .as_ref()
+                .is_some_and(|f| f.len() > MAX_MESSAGE_BYTES)
+        {
+            return Err(Error::Invalid(format!(
+                "note and follow_up are at most {MAX_MESSAGE_BYTES} bytes"
+            )));
+        }
+        retrying!(format!("case {id}"), {
+            let mut case = self.existing_case(id).await?;
+            match (case.status, case.assignee.as_deref()) {
                 (CaseStatus::Resolved, _) => {
-                    Err(Error::Conflict(format!("case {id} is already resolved")))
+                    return Err(Error::Conflict(format!("case {id} is already resolved")));
                 }
                 (CaseStatus::Claimed, Some(holder)) if holder != operator => {
-                    Err(Error::Conflict(format!("case {id} is held by {holder}")))
+                    return Err(Error::Conflict(format!("case {id} is held by {holder}")));
                 }
-                _ => {
-                    case.status = CaseStatus::Resolved;
-                    case.assignee = Some(operator.to_string());
-                    case.category = category.unwrap_or(case.category);
-                    case.resolution = Some(Resolution {
-                        by: operator.to_string(),
-                        note: note.clone(),
-                        category: case.category,
-                        follow_up: follow_up.clone(),
-                        at: now(),
-                    });
-                    Ok(())
-                }
-            })
-            .await?;
-        self.update_conversation(&case.conversation_id, |c| {
-            c.state = ConversationState::Resolved
+                _ => {}
+            }
+            let mut conversation = self
+                .store
+                .conversation(&case.conversation_id)
+                .await?
+                .ok_or_else(|| Error::Corrupt(format!("case {id} has no conversation")))?;
+            let at = now();
+            case.status = CaseStatus::Resolved;
+            case.assignee = Some(operator.to_string());
+            case.category = category.unwrap_or(case.category);
+            case.resolution = Some(Resolution {
+                by: operator.to_string(),
+                note: note.clone(),
+                category: case.category,
+                follow_up: follow_up.clone(),
+                at,
+            });
+            case.updated_at = at;
+            conversation.state = ConversationState::Resolved;
+            conversation.updated_at = at;
+            let commit = Commit {
+                events: vec![Event::about(
+                    EventKind::Resolve,
+                    &case,
+                    [
+                        ("operator", operator.to_string()),
+                        ("follow_up", follow_up.clone().unwrap_or_default()),
+                    ],
+                )],
+                case: Some(CaseWrite::Update(case.clone())),
+                conversation: Some(conversation),
+                ..Commit::default()
+            };
+            self.store.commit(&commit).await?;
+            case.version += 1;
+            Ok(case)
         })
-        .await?;
-        self.case_event(
-            "resolve",
-            &case,
-            [
-                ("operator", operator.to_string()),
-                ("follow_up", follow_up.unwrap_or_default()),
-            ],
-        )
-        .await?;
-        Ok(case)
-    }
-
-    /// Read-modify-write of a case: `change` decides on the current record; a lost race re-reads
-    /// and decides again.
-    async fn update_case(
-        &self,
-        id: &str,
-        mut change: impl FnMut(&mut Case) -> Result<()>,
-    ) -> Result<Case> {
-        for _ in 0..RETRIES {
-            let mut case = self.store.case(id).await?.ok_or_else(|| Error::NotFound {
-                what: "case",
-                id: id.to_string(),
-            })?;
-            let before = case.clone();
-            change(&mut case)?;
-            if case == before {
-                return Ok(case);
-            }
-            case.updated_at = now();
-            match self.store.update_case(&case).await {
-                Err(Error::Stale) => continue,
-                other => return other,
-            }
-        }
-        Err(Error::Conflict(format!(
-            "case {id} is changing too fast; try again"
-        )))
-    }
-
-    async fn update_conversation(
-        &self,
-        id: &str,
-        mut change: impl FnMut(&mut Conversation),
-    ) -> Result<Conversation> {
-        for _ in 0..RETRIES {
-            let mut conversation =
-                self.store
-                    .conversation(id)
-                    .await?
-                    .ok_or_else(|| Error::NotFound {
-                        what: "conversation",
-                        id: id.to_string(),
-                    })?;
-            let before = conversation.clone();
-            change(&mut conversation);
-            if conversation == before {
-                return Ok(conversation);
-            }
-            conversation.updated_at = now();
-            match self.store.update_conversation(&conversation).await {
-                Err(Error::Stale) => continue,
-                other => return other,
-            }
-        }
-        Err(Error::Conflict(format!(
-            "conversation {id} is changing too fast; try again"
-        )))
-    }
-
-    async fn event<const N: usize>(
-        &self,
-        kind: &str,
-        conversation: &Conversation,
-        category: Option<Category>,
-        area: Option<String>,
-        data: [(&str, String); N],
-    ) -> Result<()> {
-        let event = Event {
-            id: new_id("ev"),
-            kind: kind.to_string(),
-            at: now(),
-            conversation_id: conversation.id.clone(),
-            category,
-            area,
-            data: data.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-        };
-        self.store.insert_event(&event).await
-    }
-
-    async fn case_event<const N: usize>(
-        &self,
-        kind: &str,
-        case: &Case,
-        data: [(&str, String); N],
-    ) -> Result<()> {
-        let event = Event {
-            id: new_id("ev"),
-            kind: kind.to_string(),
-            at: now(),
-            conversation_id: case.conversation_id.clone(),
-            category: Some(case.category),
-            area: case.area.clone(),
-            data: data.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-        };
-        self.store.insert_event(&event).await
     }
 }
 
-/// The stable code of a reason (`urgent:money_not_received`).
-pub fn reason_code(reason: &Reason) -> String {
-    match reason {
-        Reason::Confident => "confident".into(),
-        Reason::Ambiguous { .. } => "ambiguous".into(),
-        Reason::HumanRequested => "human_requested".into(),
-        Reason::Urgent { kind } => format!("urgent:{kind}"),
-        Reason::LowConfidence => "low_confidence".into(),
-        Reason::NotHelpful => "not_helpful".into(),
-        Reason::Repeated => "repeated".into(),
+/// Takes a case for `operator`, unless it is resolved or someone else holds it.
+fn claim(case: &mut Case, operator: &str) -> Result<()> {
+    match (case.status, case.assignee.as_deref()) {
+        (CaseStatus::Resolved, _) => Err(Error::Conflict(format!("case {} is resolved", case.id))),
+        (CaseStatus::Claimed, Some(holder)) if holder != operator => Err(Error::Conflict(format!(
+            "case {} is held by {holder}",
+            case.id
+        ))),
+        _ => {
+            case.status = CaseStatus::Claimed;
+            case.assignee = Some(operator.to_string());
+            Ok(())
+        }
     }
+}
+
+/// Reopens a case resolved before `at` (a message written after the resolution). A resend of an
+/// older message never reopens a case resolved since. Returns whether it changed.
+fn reopen(case: &mut Case, at: i64) -> bool {
+    let resolved_before =
+        case.status == CaseStatus::Resolved && case.resolution.as_ref().is_none_or(|r| r.at <= at);
+    if resolved_before {
+        case.status = CaseStatus::Open;
+        case.assignee = None;
+        case.reopened += 1;
+    }
+    resolved_before
+}
+
+/// Raises a normal case to urgent. Returns whether it changed (an urgent case stays as it is).
+fn escalate(
+    case: &mut Case,
+    kind: crate::model::UrgentKind,
+    message_id: Option<&str>,
+    at: i64,
+) -> bool {
+    if case.priority == Priority::Urgent {
+        return false;
+    }
+    case.priority = Priority::Urgent;
+    case.escalation = Some(Escalation {
+        kind,
+        message_id: message_id.unwrap_or_default().to_string(),
+        at,
+    });
+    true
+}
+
+fn urgent_kind(turn: &BotTurn) -> Option<crate::model::UrgentKind> {
+    turn.reasons.iter().find_map(|r| match r {
+        crate::model::Reason::Urgent { kind } => Some(*kind),
+        _ => None,
+    })
+}
+
+/// Whether `text` is a queue cursor ([`Case::queue_key`]).
+fn is_queue_key(text: &str) -> bool {
+    let mut parts = text.splitn(3, '#');
+    matches!(parts.next(), Some("0" | "1"))
+        && parts
+            .next()
+            .is_some_and(|t| t.len() == 13 && t.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .next()
+            .is_some_and(|id| crate::model::is_id("case", id))
 }
 
 /// What the customer asked, in their words: their messages joined, shortened.
-fn summary(messages: &[Message]) -> String {
+fn summary(messages: &[&Message]) -> String {
     let asked: Vec<&str> = messages
         .iter()
         .filter(|m| m.author == Author::Customer)
@@ -807,7 +1065,8 @@ fn summary(messages: &[Message]) -> String {
     }
 }
 
-fn validate(text: &str) -> Result<&str> {
+/// Text as it may be stored: not empty, not over the limit (checked after masking and trimming).
+fn validate(text: &str) -> Result<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::Invalid("text is empty".into()));
@@ -817,7 +1076,7 @@ fn validate(text: &str) -> Result<&str> {
             "text is longer than {MAX_MESSAGE_BYTES} bytes"
         )));
     }
-    Ok(text)
+    Ok(text.to_string())
 }
 
 fn operator_name(operator: &str) -> Result<&str> {
@@ -838,4 +1097,55 @@ fn secret() -> Result<String> {
 /// What is stored of a secret.
 fn hash(secret: &str) -> String {
     blake3::hash(secret.as_bytes()).to_hex().to_string()
+}
+
+/// Compares two hashes without an early exit, so timing says nothing about how much matched.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_cursors_are_checked() {
+        let id = new_id("case");
+        assert!(is_queue_key(&format!(
+            "0#{:013}#{id}",
+            1_795_000_000_000i64
+        )));
+        assert!(!is_queue_key("0#123#case_x"));
+        assert!(!is_queue_key(&format!("2#{:013}#{id}", 1)));
+        assert!(!is_queue_key("' OR 1=1 --"));
+    }
+
+    #[test]
+    fn reopening_respects_when_the_message_was_written() {
+        let mut case: Case = serde_json::from_value(serde_json::json!({
+            "id": "case_x", "conversation_id": "cv_x",
+            "customer": {"id": "anon_x"}, "status": "resolved", "priority": "normal",
+            "category": "how_to", "reason": {"code": "human_requested"}, "summary": "",
+            "channel": "web", "locale": "ko", "created_at": 0, "updated_at": 0, "version": 1
+        }))
+        .expect("case");
+        case.status = CaseStatus::Resolved;
+        case.resolution = Some(Resolution {
+            by: "minji".into(),
+            note: String::new(),
+            category: Category::HowTo,
+            follow_up: None,
+            at: 1_000,
+        });
+        assert!(
+            !reopen(&mut case.clone(), 999),
+            "a message from before the resolution"
+        );
+        assert!(reopen(&mut case, 1_001));
+        assert_eq!((case.status, case.reopened), (CaseStatus::Open, 1));
+    }
 }

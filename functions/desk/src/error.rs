@@ -14,6 +14,10 @@ pub enum Error {
     /// The request is not valid (empty text, unknown category …).
     #[error("{0}")]
     Invalid(String),
+    /// The caller's credentials are missing or wrong (a customer identity token that does not
+    /// verify, an operator the allow-list does not name).
+    #[error("{0}")]
+    Unauthorized(String),
     /// The caller may not do this (wrong conversation secret, someone else's case).
     #[error("{0}")]
     Forbidden(String),
@@ -29,6 +33,9 @@ pub enum Error {
     /// The store returned something this code cannot read.
     #[error("store data: {0}")]
     Corrupt(String),
+    /// A setting is missing or wrong (names the variable).
+    #[error("configuration: {0}")]
+    Config(String),
     /// Searching the knowledge base failed.
     #[error("knowledge base: {0}")]
     Search(#[from] kb::Error),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::{Category, Millis};
+use crate::model::{Category, EventKind, Millis};
 use crate::store::Store;
 
 /// A week, in milliseconds.
@@ -53,14 +53,16 @@ pub async fn weekly(store: &dyn Store, to: Millis) -> Result<Report> {
     let from = to - WEEK;
     let mut inquiries: HashMap<String, Inquiry> = HashMap::new();
     for event in store.events(from, to).await? {
-        let inquiry = match event.kind.as_str() {
-            "bot_turn" | "handoff" => inquiries.entry(event.conversation_id).or_default(),
+        let inquiry = match event.kind {
+            EventKind::BotTurn | EventKind::Handoff => {
+                inquiries.entry(event.conversation_id).or_default()
+            }
             _ => continue,
         };
         if inquiry.handed_off {
             continue; // the hand-off's classification stands
         }
-        inquiry.handed_off = event.kind == "handoff";
+        inquiry.handed_off = event.kind == EventKind::Handoff;
         if event.category.is_some() {
             inquiry.category = event.category;
         }

@@ -1,23 +1,14 @@
-//! What every Lambda function builds once per cold start, from its environment.
-//!
-//! | variable | meaning | default |
-//! |---|---|---|
-//! | `BATON_INDEX_DIR` | the index, shipped as a Lambda layer (read-only) | `/opt/kb-index` |
-//! | `BATON_TABLE` | the DynamoDB table | required |
-//! | `BATON_CREATE_TABLE` | `1`: create the table if missing (local runs on DynamoDB Local only) | unset |
-//! | `BATON_OPERATOR_AUTH` | `gateway-jwt` (behind API Gateway's JWT authorizer) or `tokens:name:token,…` | `gateway-jwt` |
-//!
-//! The DynamoDB client reads region and credentials as every AWS SDK does (and
-//! `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local in tests).
+//! What every Lambda function builds once per cold start, from its environment: the variables are
+//! those of [`crate::config`] (read and checked there), with Lambda's defaults. The DynamoDB client
+//! reads region and credentials as every AWS SDK does (and `AWS_ENDPOINT_URL_DYNAMODB` for
+//! DynamoDB Local in tests).
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use kb::KnowledgeBase;
 
-use crate::Desk;
-use crate::http::{AppState, OperatorAuth};
+use crate::config::{Config, Deployment};
+use crate::http::AppState;
 use crate::store::dynamo::DynamoStore;
 
 /// Logs as JSON lines, which CloudWatch Logs Insights reads field by field.
@@ -32,11 +23,20 @@ pub fn init_tracing() {
         .init();
 }
 
-/// The DynamoDB store on `BATON_TABLE`.
-pub async fn store_from_env() -> Result<DynamoStore, String> {
-    let table = std::env::var("BATON_TABLE").map_err(|_| "BATON_TABLE is not set".to_string())?;
-    let store = DynamoStore::from_env(&table).await;
-    if std::env::var("BATON_CREATE_TABLE").is_ok_and(|v| v == "1") {
+/// The function's configuration, checked: a missing or wrong variable fails the cold start with
+/// a message that names it.
+pub fn config() -> Result<Config, String> {
+    Config::from_env(Deployment::Lambda).map_err(|e| e.to_string())
+}
+
+/// The DynamoDB store on the configured table.
+pub async fn store(config: &Config) -> Result<DynamoStore, String> {
+    let table = config
+        .table
+        .as_deref()
+        .ok_or_else(|| format!("{} is not set", crate::config::TABLE))?;
+    let store = DynamoStore::from_env(table).await;
+    if config.create_table {
         // For `cargo lambda watch` on DynamoDB Local; an existing table is fine.
         if let Err(error) = store.create_table().await {
             tracing::info!(%error, table, "table not created");
@@ -45,36 +45,11 @@ pub async fn store_from_env() -> Result<DynamoStore, String> {
     Ok(store)
 }
 
-/// The handlers' state, from the environment: the index opened read-only, the DynamoDB store, and
-/// how operators are recognized.
-pub async fn state_from_env() -> Result<AppState, String> {
-    let index = std::env::var("BATON_INDEX_DIR")
-        .map_or_else(|_| PathBuf::from("/opt/kb-index"), PathBuf::from);
-    let kb = KnowledgeBase::open(&index).map_err(|e| e.to_string())?;
-    let store = store_from_env().await?;
-    let operators = match std::env::var("BATON_OPERATOR_AUTH").as_deref() {
-        Err(_) | Ok("gateway-jwt") => OperatorAuth::GatewayJwt,
-        Ok(spec) => match spec.strip_prefix("tokens:") {
-            Some(pairs) => {
-                let mut tokens = HashMap::new();
-                for pair in pairs.split(',').filter(|p| !p.is_empty()) {
-                    let (name, token) = pair
-                        .split_once(':')
-                        .ok_or("BATON_OPERATOR_AUTH tokens are name:token")?;
-                    tokens.insert(token.to_string(), name.to_string());
-                }
-                OperatorAuth::Tokens(tokens)
-            }
-            None => {
-                return Err(format!(
-                    "BATON_OPERATOR_AUTH must be gateway-jwt or tokens:…, not {spec:?}"
-                ));
-            }
-        },
-    };
-    tracing::info!(index = %index.display(), guides = kb.guides().len(), "cold start");
-    Ok(AppState {
-        desk: Desk::new(Arc::new(kb), Arc::new(store)),
-        operators: Arc::new(operators),
-    })
+/// The handlers' state: the index opened read-only, the DynamoDB store, and the rest from the
+/// configuration ([`crate::http::state`]).
+pub async fn state(config: &Config) -> Result<AppState, String> {
+    let kb = KnowledgeBase::open(&config.index).map_err(|e| e.to_string())?;
+    tracing::info!(index = %config.index.display(), guides = kb.guides().len(), "cold start");
+    let store = store(config).await?;
+    crate::http::state(config, Arc::new(kb), Arc::new(store)).map_err(|e| e.to_string())
 }

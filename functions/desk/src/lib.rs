@@ -1,17 +1,20 @@
 //! Baton's desk: the support bot, hand-off with the full context, and the operator queue.
 //!
-//! One concept per module: [`model`] (conversations, messages, bot turns, cases), [`pii`] (masking
-//! before anything is stored), [`bot`] (the decision for each customer message), [`desk`] (what customers and
-//! operators can do, with the rules), [`store`] (the
-//! storage contract, its SQLite and DynamoDB backends and their shared conformance suite),
-//! [`http`] (the API's routers), [`alerts`] (urgent cases to the team's chat), [`insights`] (the
-//! weekly report), [`lambda`] (what each Lambda function builds at cold start).
+//! One concept per module: [`model`] (conversations, messages, bot turns, cases, and every wire
+//! name), [`config`] (every setting, read once), [`pii`] (sanitizing and masking before anything is
+//! stored), [`identity`] (customers the host site signed), [`bot`] (the decision for each customer
+//! message), [`desk`] (what customers and operators can do, with the rules), [`store`] (the storage
+//! contract and its SQLite and DynamoDB backends), [`http`] (the API's routers and the server),
+//! [`alerts`] (urgent cases to the team's chat), [`insights`] (the weekly report), [`lambda`] (what
+//! each Lambda function builds at cold start).
 
 pub mod alerts;
 pub mod bot;
+pub mod config;
 pub mod desk;
 pub mod error;
 pub mod http;
+pub mod identity;
 pub mod insights;
 pub mod lambda;
 pub mod model;

@@ -1,5 +1,6 @@
 //! The desk's flows on SQLite with Baton's own guides: answers, hand-offs, the queue, claims,
-//! replies, resolution and reopening, idempotency, masking.
+//! replies, resolution and reopening, idempotency, masking, verified customers and escalation.
+//! (The same flows over HTTP run on both stores in `tests/e2e/desk`.)
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -35,7 +36,39 @@ fn desk() -> TestDesk {
     }
 }
 
-async fn start(desk: &Desk, customer: &str, locale: Lang) -> (String, String) {
+/// The identity secret the test desk shares with its "host site".
+const SITE_SECRET: &str = "test-site-identity-secret-0123456789";
+
+fn desk_verifying() -> TestDesk {
+    let mut t = desk();
+    let config = desk::config::Config::from_pairs(
+        desk::config::Deployment::Local,
+        [(desk::config::IDENTITY_SECRETS, SITE_SECRET)],
+    )
+    .expect("config");
+    t.desk = t
+        .desk
+        .with_identity(desk::identity::Verifier::from_config(&config).expect("verifier"));
+    t
+}
+
+/// A token the host site signs for `customer`.
+fn signed(customer: &str) -> String {
+    let exp = desk::model::now() / 1000 + 600;
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &serde_json::json!({"sub": customer, "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(SITE_SECRET.as_bytes()).expect("key"),
+    )
+    .expect("sign")
+}
+
+async fn start_as(
+    desk: &Desk,
+    customer: &str,
+    token: Option<String>,
+    locale: Lang,
+) -> (String, String) {
     let started = desk
         .start(Start {
             customer: Some(StartCustomer {
@@ -43,6 +76,7 @@ async fn start(desk: &Desk, customer: &str, locale: Lang) -> (String, String) {
                 contact: Some("010-1234-5678".into()),
                 name: None,
             }),
+            identity_token: token,
             channel: Some("web".into()),
             locale: Some(locale),
             metadata: [("page".to_string(), "/dashboard/settlements".to_string())].into(),
@@ -50,6 +84,10 @@ async fn start(desk: &Desk, customer: &str, locale: Lang) -> (String, String) {
         .await
         .expect("start");
     (started.conversation.id, started.secret)
+}
+
+async fn start(desk: &Desk, customer: &str, locale: Lang) -> (String, String) {
+    start_as(desk, customer, None, locale).await
 }
 
 /// The customer asks for a person; the case that creates.
@@ -193,11 +231,11 @@ async fn urgent_messages_jump_the_queue() {
     assert_eq!(
         case.reason,
         Reason::Urgent {
-            kind: "money_not_received".into()
+            kind: desk::model::UrgentKind::MoneyNotReceived
         }
     );
     assert_eq!(case.category, Category::BillingPayment);
-    let queue = t.desk.queue(10).await.expect("queue");
+    let queue = t.desk.queue(10, None).await.expect("queue").cases;
     assert_eq!(
         queue
             .iter()
@@ -300,7 +338,14 @@ async fn a_message_after_resolution_reopens_the_case() {
         .await
         .expect("resolve");
     assert_eq!(resolved.status, CaseStatus::Resolved);
-    assert!(t.desk.queue(10).await.expect("queue").is_empty());
+    assert!(
+        t.desk
+            .queue(10, None)
+            .await
+            .expect("queue")
+            .cases
+            .is_empty()
+    );
     let posted = t
         .desk
         .post(&id, &secret, "아직도 안 바뀌었어요", None)
@@ -312,7 +357,7 @@ async fn a_message_after_resolution_reopens_the_case() {
         (case.id.as_str(), CaseStatus::Open, 1)
     );
     assert!(posted.reply.is_none());
-    assert_eq!(t.desk.queue(10).await.expect("queue").len(), 1);
+    assert_eq!(t.desk.queue(10, None).await.expect("queue").cases.len(), 1);
 }
 
 #[tokio::test]
@@ -327,23 +372,14 @@ async fn the_same_hand_off_twice_is_one_case() {
         .expect("hand off again");
     let third = t
         .desk
-        .hand_off(&id, &first_turn(&t.desk, &id, &secret).await)
+        .post(&id, &secret, "상담원 연결", None)
         .await
-        .expect("retry");
+        .expect("asked again")
+        .case
+        .expect("case");
     assert_eq!(first.id, second.id);
     assert_eq!(first.id, third.id);
-    assert_eq!(t.desk.queue(10).await.expect("queue").len(), 1);
-}
-
-async fn first_turn(desk: &Desk, id: &str, secret: &str) -> desk::model::BotTurn {
-    let posted = desk
-        .post(id, secret, "환불은 어떻게 하나요?", None)
-        .await
-        .expect("post");
-    // The conversation is already with people, so the bot is silent; build the turn a retried
-    // hand-off would carry.
-    assert!(posted.reply.is_none());
-    desk::model::BotTurn::human_requested("환불".into())
+    assert_eq!(t.desk.queue(10, None).await.expect("queue").cases.len(), 1);
 }
 
 #[tokio::test]
@@ -398,7 +434,9 @@ async fn another_conversations_secret_reads_as_not_found() {
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        t.desk.transcript("cv_nope", &secret_b).await,
+        t.desk
+            .transcript("cv_01JAAAAAAAAAAAAAAAAAAAAAAA", &secret_b)
+            .await,
         Err(Error::NotFound { .. })
     ));
 }
@@ -497,15 +535,27 @@ async fn questions_the_guides_do_not_cover_go_to_people() {
 }
 
 #[tokio::test]
-async fn a_new_case_shows_the_customers_earlier_cases() {
-    let t = desk();
-    let (a, sa) = start(&t.desk, "repeat-customer", Lang::Ko).await;
+async fn a_new_case_shows_a_verified_customers_earlier_cases() {
+    let t = desk_verifying();
+    let (a, sa) = start_as(
+        &t.desk,
+        "repeat-customer",
+        Some(signed("repeat-customer")),
+        Lang::Ko,
+    )
+    .await;
     let first = ask_for_a_person(&t.desk, &a, &sa).await;
     t.desk
         .resolve(&first.id, "minji", "안내 완료", None, None)
         .await
         .expect("resolve");
-    let (b, sb) = start(&t.desk, "repeat-customer", Lang::Ko).await;
+    let (b, sb) = start_as(
+        &t.desk,
+        "repeat-customer",
+        Some(signed("repeat-customer")),
+        Lang::Ko,
+    )
+    .await;
     let second = t
         .desk
         .post(&b, &sb, "사람이랑 얘기하고 싶어요", None)
@@ -516,6 +566,69 @@ async fn a_new_case_shows_the_customers_earlier_cases() {
     assert_eq!(second.history.len(), 1);
     assert_eq!(second.history[0].id, first.id);
     assert_eq!(second.history[0].resolution.as_deref(), Some("안내 완료"));
+    assert!(second.customer.verified);
+
+    // Someone who only says they are that customer sees nobody's history and is shown unverified.
+    let (c, sc) = start(&t.desk, "repeat-customer", Lang::Ko).await;
+    let spoofed = ask_for_a_person(&t.desk, &c, &sc).await;
+    assert!(spoofed.history.is_empty(), "{:?}", spoofed.history);
+    assert!(!spoofed.customer.verified);
+    assert_eq!(
+        spoofed.customer.claimed_id.as_deref(),
+        Some("repeat-customer")
+    );
+    assert_ne!(spoofed.customer.id, "repeat-customer");
+    // And a forged or expired token is refused outright.
+    let forged = t
+        .desk
+        .start(Start {
+            identity_token: Some(signed("repeat-customer").replace('.', "x")),
+            ..Start::default()
+        })
+        .await;
+    assert!(matches!(forged, Err(Error::Unauthorized(_))), "{forged:?}");
+}
+
+#[tokio::test]
+async fn an_urgent_message_after_hand_off_escalates_the_case_once() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let case = t.desk.request_human(&id, &secret).await.expect("hand off");
+    assert_eq!(case.priority, Priority::Normal);
+    let posted = t
+        .desk
+        .post(
+            &id,
+            &secret,
+            "송금했는데 안 들어왔어요. 계정이 해킹당한 것 같아요",
+            None,
+        )
+        .await
+        .expect("post");
+    let escalated = posted.case.expect("case");
+    assert_eq!(escalated.priority, Priority::Urgent);
+    let escalation = escalated.escalation.as_ref().expect("escalation");
+    assert_eq!(escalation.message_id, posted.message.id);
+    assert_eq!(escalated.urgent_kind(), Some(escalation.kind));
+    assert_eq!(
+        t.desk.queue(10, None).await.expect("queue").cases[0].id,
+        case.id
+    );
+    // Saying it again changes nothing more.
+    let again = t
+        .desk
+        .post(&id, &secret, "계정이 해킹당했어요 급해요", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    assert_eq!(again.version, escalated.version);
+    let events = t.desk.store().events(0, i64::MAX).await.expect("events");
+    let escalations = events
+        .iter()
+        .filter(|e| e.kind == desk::model::EventKind::Escalate)
+        .count();
+    assert_eq!(escalations, 1);
 }
 
 #[tokio::test]
@@ -533,7 +646,13 @@ async fn bad_text_is_refused_and_nothing_is_stored() {
     let (_, messages) = t.desk.transcript(&id, &secret).await.expect("transcript");
     assert!(messages.is_empty());
     assert!(matches!(
-        t.desk.claim("case_nope", "minji").await,
+        t.desk
+            .claim("case_01JAAAAAAAAAAAAAAAAAAAAAAA", "minji")
+            .await,
         Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        t.desk.claim("case_../../x", "minji").await,
+        Err(Error::Invalid(_))
     ));
 }

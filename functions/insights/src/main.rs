@@ -7,7 +7,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     desk::lambda::init_tracing();
-    let store = &desk::lambda::store_from_env().await?;
+    let store = &desk::lambda::store(&desk::lambda::config()?).await?;
     lambda_runtime::run(service_fn(|_: LambdaEvent<EventBridgeEvent>| async move {
         let report = desk::insights::weekly(store, desk::model::now()).await?;
         tracing::info!(report = %serde_json::to_string(&report)?, "weekly report");

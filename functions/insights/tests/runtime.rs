@@ -4,14 +4,15 @@
 use baton_e2e::runtime_api::{Function, Outcome, dynamodb_table, scheduled_event};
 use desk::Store;
 use desk::insights::WEEK;
-use desk::model::{Category, Event, new_id, now};
+use desk::model::{Category, Event, EventKind, new_id, now};
+use desk::store::Commit;
 use desk::store::dynamo::DynamoStore;
 use serde_json::json;
 
-fn event(kind: &str, conversation: &str, at: i64, category: Category, area: &str) -> Event {
+fn event(kind: EventKind, conversation: &str, at: i64, category: Category, area: &str) -> Event {
     Event {
         id: new_id("ev"),
-        kind: kind.into(),
+        kind,
         at,
         conversation_id: conversation.into(),
         category: Some(category),
@@ -26,39 +27,49 @@ async fn the_weekly_schedule_counts_the_weeks_inquiries() {
     let store = DynamoStore::from_env(&table).await;
     let at = now() - 3600 * 1000;
     for e in [
-        event("bot_turn", "cv_a", at, Category::HowTo, "account"),
-        event("bot_turn", "cv_a", at + 1, Category::HowTo, "account"),
-        event("bot_turn", "cv_b", at, Category::HowTo, "payments"),
+        event(EventKind::BotTurn, "cv_a", at, Category::HowTo, "account"),
         event(
-            "handoff",
+            EventKind::BotTurn,
+            "cv_a",
+            at + 1,
+            Category::HowTo,
+            "account",
+        ),
+        event(EventKind::BotTurn, "cv_b", at, Category::HowTo, "payments"),
+        event(
+            EventKind::Handoff,
             "cv_b",
             at + 1,
             Category::BillingPayment,
             "transfers",
         ),
         event(
-            "claim",
+            EventKind::Claim,
             "cv_b",
             at + 2,
             Category::BillingPayment,
             "transfers",
         ),
         event(
-            "handoff",
+            EventKind::Handoff,
             "cv_c",
             at - 2 * 24 * 3600 * 1000,
             Category::BillingPayment,
             "transfers",
         ),
         event(
-            "bot_turn",
+            EventKind::BotTurn,
             "cv_old",
             now() - WEEK - 3600 * 1000,
             Category::BugError,
             "store",
         ),
     ] {
-        store.insert_event(&e).await.expect("insert event");
+        let commit = Commit {
+            events: vec![e],
+            ..Commit::default()
+        };
+        store.commit(&commit).await.expect("insert event");
     }
     let mut function =
         Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_insights")), &env).await;

@@ -6,6 +6,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     desk::lambda::init_tracing();
-    let state = desk::lambda::state_from_env().await?;
+    let state = desk::lambda::state(&desk::lambda::config()?).await?;
     lambda_http::run(desk::http::finish(desk::http::search::routes(), state)).await
 }

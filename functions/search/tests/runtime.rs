@@ -12,8 +12,8 @@ async fn searches_from_a_read_only_index() {
         .map(|e| e.expect("entry").file_name())
         .collect();
     let env = [
-        ("BATON_INDEX_DIR", index.to_str().expect("utf-8")),
-        ("BATON_TABLE", "unused-by-search"),
+        (desk::config::INDEX, index.to_str().expect("utf-8")),
+        (desk::config::TABLE, "unused-by-search"),
     ];
     let mut function =
         Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_search")), &env).await;

@@ -300,7 +300,7 @@ async fn bad_requests_get_clear_errors_and_lose_nothing() {
         .expect("send");
     assert_eq!(response.status(), 413);
     let (status, body) = app
-        .operator_post(MINJI, "/cases/case_nope/claim", json!({}))
+        .operator_post(MINJI, "/cases/case_01JAAAAAAAAAAAAAAAAAAAAAAA/claim", json!({}))
         .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

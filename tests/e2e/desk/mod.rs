@@ -93,11 +93,15 @@ async fn an_unreachable_dynamodb_answers_503_and_stores_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn baton_serve_alerts_the_team_once_per_urgent_case() {
     let hook = baton_e2e::runtime_api::WebhookReceiver::start().await;
-    let webhook = desk::alerts::Webhook::new(
-        Some(hook.url.clone()),
-        Some("http://127.0.0.1:8080/operator".into()),
-    );
-    let app = baton_e2e::spawn_app_with(Backend::Sqlite, Some(webhook)).await;
+    let app = baton_e2e::spawn_app_with(
+        Backend::Sqlite,
+        &[
+            (desk::config::ALERT_WEBHOOK_URL, &hook.url),
+            (desk::config::ALERT_FORMAT, "slack"),
+            (desk::config::OPERATOR_URL, "http://127.0.0.1:8080/operator"),
+        ],
+    )
+    .await;
     let urgent = app.start("c1", "ko").await;
     let (status, body) = app.send(&urgent, "송금했는데 안 들어왔어요", None).await;
     assert_eq!(status, 201, "{body}");

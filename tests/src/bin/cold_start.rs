@@ -21,7 +21,11 @@ async fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let env = deployed_env(
         dir.path(),
-        &[("BATON_OPERATOR_AUTH", "gateway-jwt"), ("RUST_LOG", "warn")],
+        &[
+            (desk::config::OPERATOR_AUTH, "gateway-jwt"),
+            (desk::config::OPERATORS, "minji=abc"),
+            ("RUST_LOG", "warn"),
+        ],
     )
     .await;
     let json = [("content-type", "application/json")];
@@ -31,7 +35,7 @@ async fn main() {
             http_event("GET", "/api/search", "q=%ED%99%98%EB%B6%88", &[], None),
         ),
         (
-            "bot",
+            "conversations",
             http_event(
                 "POST",
                 "/api/conversations",

@@ -4,11 +4,11 @@
 //! `Authorization: Bearer <secret>`. A wrong secret answers 404, as for an unknown id.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, AppJson, AppState, Bearer, OptionalJson, Routes};
+use super::{AppError, AppJson, AppPath, AppState, Bearer, OptionalJson, Routes};
 use crate::desk::{MAX_MESSAGE_BYTES, Posted, Start};
 use crate::model::{Author, CaseStatus, Conversation, ConversationState, Link, Message, Millis};
 
@@ -105,7 +105,7 @@ struct Transcript {
 
 async fn read(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     Bearer(secret): Bearer,
 ) -> Result<Json<Transcript>, AppError> {
     let (conversation, messages) = state.desk.transcript(&id, &secret).await?;
@@ -150,17 +150,15 @@ impl From<Posted> for Sent {
 
 async fn send(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     Bearer(secret): Bearer,
     headers: HeaderMap,
     AppJson(body): AppJson<Send>,
 ) -> Result<(StatusCode, Json<Sent>), AppError> {
     if body.text.len() > MAX_MESSAGE_BYTES {
-        return Err(AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("text is longer than {MAX_MESSAGE_BYTES} bytes"),
-        ));
+        return Err(AppError::too_large(format!(
+            "text is longer than {MAX_MESSAGE_BYTES} bytes"
+        )));
     }
     let key = body.idempotency_key.or_else(|| {
         headers
@@ -169,11 +167,7 @@ async fn send(
             .map(str::to_string)
     });
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
-        return Err(AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "idempotency_key must be 1–200 bytes",
-        ));
+        return Err(AppError::invalid("idempotency_key must be 1–200 bytes"));
     }
     let posted = state
         .desk
@@ -194,7 +188,7 @@ struct HandedOff {
 
 async fn handoff(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     Bearer(secret): Bearer,
 ) -> Result<Json<HandedOff>, AppError> {
     let case = state.desk.request_human(&id, &secret).await?;

@@ -1,40 +1,39 @@
 //! The HTTP API: one router per area, the same routers for `baton serve` and the Lambda functions.
 //!
-//! - [`search::router`]: `GET /api/search` (the help center's search).
-//! - [`conversations::router`]: customers start a conversation, send messages, read it, ask for a
+//! - [`search::routes`]: `GET /api/search` (the help center's search).
+//! - [`conversations::routes`]: customers start a conversation, send messages, read it, ask for a
 //!   person. Guarded by the conversation's secret (`Authorization: Bearer <secret>`).
-//! - [`operator::router`]: the queue and case operations, under `/api/operator`. Guarded by an
-//!   operator token (locally from configuration; in AWS a JWT that API Gateway has checked).
+//! - [`operator::routes`]: the queue and case operations, under `/api/operator`. Guarded by an
+//!   operator token (locally from configuration; in AWS a JWT that API Gateway has checked,
+//!   mapped to an operator through an allow-list).
 //!
-//! Errors are JSON `{"error": {"code": …, "message": …}}` and never carry internals: 400 invalid
-//! JSON or fields, 401 no or unknown credentials, 404 unknown ids (and another conversation's
-//! secret), 409 a lost claim, 413 a body or message over the limit, 503 with `Retry-After` when
-//! the store is unavailable. The API is described in `docs/api.md`.
+//! Every response, error or not, passes the layers of [`guard`] (one place for security headers,
+//! size limits, the request timeout and, under `baton serve`, rate limits), and every error is
+//! JSON `{"error": {"code": …, "message": …}}` without internals ([`error`]). `baton serve` runs
+//! them on [`serve::serve`] (header-read timeout, a bound on connections). The API is described in
+//! `docs/api.md`.
 
 pub mod conversations;
+pub mod error;
+pub mod guard;
 pub mod operator;
 pub mod search;
+pub mod serve;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::handler::Handler;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, header};
 use axum::routing::MethodRouter;
-use serde::Serialize;
+
+pub use error::{AppError, AppJson, AppPath, AppQuery, OptionalJson};
 
 use crate::Desk;
-use crate::error::Error;
-
-/// Largest request body accepted, in bytes. Message text is limited to
-/// [`crate::desk::MAX_MESSAGE_BYTES`]; the body may be larger because JSON can escape every
-/// character as `\uXXXX`.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+use crate::config::{Config, OperatorAuthMode};
 
 /// What every handler shares, built once per process or cold start.
 #[derive(Clone)]
@@ -43,6 +42,8 @@ pub struct AppState {
     pub desk: Desk,
     /// How operators are recognized.
     pub operators: Arc<OperatorAuth>,
+    /// Per-client rate limits (`baton serve`; in AWS the API's throttling does this).
+    pub limits: Option<Arc<guard::RateLimits>>,
 }
 
 /// How operator requests are authenticated.
@@ -50,13 +51,62 @@ pub struct AppState {
 pub enum OperatorAuth {
     /// Bearer tokens from configuration: token → operator name (`baton serve`).
     Tokens(HashMap<String, String>),
-    /// Behind API Gateway's JWT authorizer, which has already verified the token: the operator is
-    /// the token's `email` (or `sub`) claim, read from the unverified payload because verification
-    /// happened at the gateway. Never use this where requests do not come through that gateway.
-    GatewayJwt,
+    /// Behind API Gateway's JWT authorizer, which has already verified the token's signature,
+    /// issuer, audience and expiry. The operator is its `sub`, or its `email` when
+    /// `email_verified` is true, mapped to a name by the allow-list; anyone else is refused.
+    /// Never use this where requests do not come through that gateway.
+    GatewayJwt {
+        /// Subject (`sub` or verified e-mail) → operator name.
+        operators: BTreeMap<String, String>,
+    },
 }
 
-/// Every route of every area (what `baton serve` mounts).
+impl OperatorAuth {
+    /// The operator authentication a configuration describes.
+    pub fn from_config(config: &Config) -> OperatorAuth {
+        match config.operator_auth {
+            OperatorAuthMode::Tokens => OperatorAuth::Tokens(
+                config
+                    .operator_tokens
+                    .iter()
+                    .map(|t| (t.token.clone(), t.name.clone()))
+                    .collect(),
+            ),
+            OperatorAuthMode::GatewayJwt => OperatorAuth::GatewayJwt {
+                operators: config.operators.clone(),
+            },
+        }
+    }
+}
+
+/// What the handlers share, from a configuration: the startup code `baton serve`, every Lambda
+/// function and the end-to-end tests run. Locally it also alerts the team from the desk (AWS
+/// alerts from the table's stream) and limits requests per client (AWS throttles at the API).
+/// Starts the alert task, so it runs inside the Tokio runtime.
+pub fn state(
+    config: &Config,
+    kb: Arc<kb::KnowledgeBase>,
+    store: Arc<dyn crate::Store>,
+) -> crate::Result<AppState> {
+    let mut desk =
+        Desk::new(kb, store).with_identity(crate::identity::Verifier::from_config(config)?);
+    let local = config.deployment == crate::config::Deployment::Local;
+    let webhook = crate::alerts::Webhook::from_config(config);
+    if local && webhook.is_configured() {
+        desk = desk.with_alerts(crate::alerts::Alerter::spawn(webhook));
+    }
+    Ok(AppState {
+        desk,
+        operators: Arc::new(OperatorAuth::from_config(config)),
+        limits: if local {
+            guard::RateLimits::from_config(config).map(Arc::new)
+        } else {
+            None
+        },
+    })
+}
+
+/// Every route of every area with the guard layers and rate limits (what `baton serve` mounts).
 pub fn app(state: AppState) -> Router {
     finish(
         search::routes()
@@ -66,13 +116,16 @@ pub fn app(state: AppState) -> Router {
     )
 }
 
-/// One area's routes (what its Lambda function mounts) or several, with the layers every
-/// deployment shares.
+/// One area's routes (what its Lambda function mounts) or several, with the fallbacks and layers
+/// every deployment shares.
 pub fn finish(routes: Routes, state: AppState) -> Router {
-    routes
-        .router
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+    guard::layers(
+        routes
+            .router
+            .fallback(error::not_found)
+            .method_not_allowed_fallback(error::method_not_allowed),
+        state,
+    )
 }
 
 /// A router that remembers its routes, so that a deployment's routes (the SAM template's) can be
@@ -131,176 +184,6 @@ impl Routes {
     }
 }
 
-/// Serves [`app`] on a listener until the process ends (what `baton serve` and tests run).
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).await
-}
-
-/// An error as the API reports it.
-#[derive(Debug)]
-pub struct AppError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl AppError {
-    /// An error with a status, a stable code and a message for the client.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    fn unauthorized(message: &str) -> AppError {
-        AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
-    }
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let body = axum::Json(ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-            },
-        });
-        let mut response = (self.status, body).into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-        }
-        if self.status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        response
-    }
-}
-
-impl From<Error> for AppError {
-    fn from(error: Error) -> AppError {
-        match error {
-            Error::NotFound { .. } => {
-                AppError::new(StatusCode::NOT_FOUND, "not_found", error.to_string())
-            }
-            Error::Invalid(message) => AppError::new(StatusCode::BAD_REQUEST, "invalid", message),
-            Error::Forbidden(message) => AppError::new(StatusCode::FORBIDDEN, "forbidden", message),
-            Error::Conflict(message) => AppError::new(StatusCode::CONFLICT, "conflict", message),
-            Error::Stale => AppError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "the record changed; try again",
-            ),
-            Error::Unavailable(detail) => {
-                tracing::warn!(%detail, "store unavailable");
-                AppError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the desk is briefly unavailable; nothing was lost, try again shortly",
-                )
-            }
-            Error::Corrupt(_) | Error::Search(_) => {
-                tracing::error!(error = %error, "internal error");
-                AppError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "something went wrong on our side",
-                )
-            }
-        }
-    }
-}
-
-impl From<JsonRejection> for AppError {
-    fn from(rejection: JsonRejection) -> AppError {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            return AppError::new(
-                status,
-                "too_large",
-                format!("request body is larger than {MAX_BODY_BYTES} bytes"),
-            );
-        }
-        let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            "unsupported_media_type"
-        } else {
-            "invalid_json"
-        };
-        AppError::new(
-            if code == "invalid_json" {
-                StatusCode::BAD_REQUEST
-            } else {
-                status
-            },
-            code,
-            rejection.body_text(),
-        )
-    }
-}
-
-/// A JSON body that may be absent (empty means the defaults of `T`).
-pub struct OptionalJson<T>(pub T);
-
-impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
-    type Rejection = AppError;
-
-    async fn from_request(
-        request: axum::extract::Request,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "too_large",
-                        format!("request body is larger than {MAX_BODY_BYTES} bytes"),
-                    )
-                } else {
-                    AppError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_json",
-                        rejection.body_text(),
-                    )
-                }
-            })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(OptionalJson(T::default()));
-        }
-        serde_json::from_slice(&bytes)
-            .map(OptionalJson)
-            .map_err(|e| {
-                AppError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_json",
-                    format!("invalid JSON body: {e}"),
-                )
-            })
-    }
-}
-
-/// `Json` whose rejections are [`AppError`]s.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
-pub struct AppJson<T>(pub T);
-
 /// The bearer token of a request.
 pub struct Bearer(pub String);
 
@@ -339,42 +222,73 @@ impl FromRequestParts<AppState> for Operator {
                 .get(&token)
                 .map(|name| Operator(name.clone()))
                 .ok_or_else(|| AppError::unauthorized("unknown operator token")),
-            OperatorAuth::GatewayJwt => jwt_subject(&token)
-                .map(Operator)
-                .ok_or_else(|| AppError::unauthorized("token has no email or sub claim")),
+            OperatorAuth::GatewayJwt { operators } => {
+                let subjects = jwt_subjects(&token)
+                    .ok_or_else(|| AppError::unauthorized("the token has no sub claim"))?;
+                subjects
+                    .iter()
+                    .find_map(|s| operators.get(s))
+                    .map(|name| Operator(name.clone()))
+                    .ok_or_else(|| {
+                        tracing::warn!(subjects = ?subjects, "a signed-in user who is not on the operator list");
+                        AppError::forbidden("you are not an operator of this desk")
+                    })
+            }
         }
     }
 }
 
-/// The `email` (else `sub`) claim of a JWT whose signature the gateway has verified.
-fn jwt_subject(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
+/// The subjects a JWT (whose signature the gateway has verified) may be listed under: its `sub`,
+/// then its `email` only when `email_verified` is true (Cognito writes it as a boolean, some
+/// issuers as the string `"true"`).
+fn jwt_subjects(token: &str) -> Option<Vec<String>> {
     use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims
-        .get("email")
-        .or_else(|| claims.get("sub"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
+    let sub = claims.get("sub")?.as_str()?.to_string();
+    let mut subjects = vec![sub];
+    let verified = matches!(
+        claims.get("email_verified"),
+        Some(serde_json::Value::Bool(true))
+    ) || claims.get("email_verified").and_then(|v| v.as_str()) == Some("true");
+    if verified && let Some(email) = claims.get("email").and_then(|v| v.as_str()) {
+        subjects.push(email.to_string());
+    }
+    Some(subjects)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+
+    fn token(claims: serde_json::Value) -> String {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!("e30.{}.sig", b64.encode(claims.to_string()))
+    }
 
     #[test]
-    fn jwt_subject_reads_email_then_sub() {
-        // {"sub":"abc","email":"minji@example.com"}
-        let token = "e30.eyJzdWIiOiJhYmMiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY29tIn0.sig";
-        assert_eq!(jwt_subject(token).as_deref(), Some("minji@example.com"));
-        // {"sub":"abc"}
-        assert_eq!(
-            jwt_subject("e30.eyJzdWIiOiJhYmMifQ.sig").as_deref(),
-            Some("abc")
+    fn jwt_subjects_are_sub_then_a_verified_email() {
+        let t = token(
+            serde_json::json!({"sub": "abc", "email": "minji@example.com", "email_verified": true}),
         );
-        assert_eq!(jwt_subject("not a jwt"), None);
+        assert_eq!(
+            jwt_subjects(&t),
+            Some(vec!["abc".into(), "minji@example.com".into()])
+        );
+        let unverified = token(serde_json::json!({"sub": "abc", "email": "boss@example.com"}));
+        assert_eq!(jwt_subjects(&unverified), Some(vec!["abc".into()]));
+        let as_string = token(
+            serde_json::json!({"sub": "abc", "email": "m@example.com", "email_verified": "true"}),
+        );
+        assert_eq!(jwt_subjects(&as_string).map(|s| s.len()), Some(2));
+        assert_eq!(
+            jwt_subjects(&token(serde_json::json!({"email": "m@example.com"}))),
+            None
+        );
+        assert_eq!(jwt_subjects("not a jwt"), None);
     }
 }

@@ -1,12 +1,12 @@
 //! The operator side under `/api/operator`: the queue and what can be done with a case.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{AppError, AppJson, AppState, Operator, OptionalJson, Routes};
-use crate::desk::CaseView;
+use super::{AppError, AppJson, AppPath, AppQuery, AppState, Operator, OptionalJson, Routes};
+use crate::desk::{CaseView, QueuePage};
 use crate::model::{Case, Category, Message, Note};
 
 /// The operator routes.
@@ -23,31 +23,28 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct QueueParams {
     limit: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct QueueView {
-    cases: Vec<Case>,
+    cursor: Option<String>,
 }
 
 async fn queue(
     State(state): State<AppState>,
     _: Operator,
-    Query(params): Query<QueueParams>,
-) -> Result<Json<QueueView>, AppError> {
-    let cases = state
+    AppQuery(params): AppQuery<QueueParams>,
+) -> Result<Json<QueuePage>, AppError> {
+    let page = state
         .desk
-        .queue(params.limit.unwrap_or(50).clamp(1, 200))
+        .queue(params.limit.unwrap_or(50), params.cursor.as_deref())
         .await?;
-    Ok(Json(QueueView { cases }))
+    Ok(Json(page))
 }
 
 async fn case(
     State(state): State<AppState>,
     _: Operator,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
 ) -> Result<Json<CaseView>, AppError> {
     Ok(Json(state.desk.case(&id).await?))
 }
@@ -55,7 +52,7 @@ async fn case(
 async fn claim(
     State(state): State<AppState>,
     Operator(name): Operator,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
 ) -> Result<Json<Case>, AppError> {
     Ok(Json(state.desk.claim(&id, &name).await?))
 }
@@ -63,7 +60,7 @@ async fn claim(
 async fn release(
     State(state): State<AppState>,
     Operator(name): Operator,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
 ) -> Result<Json<Case>, AppError> {
     Ok(Json(state.desk.release(&id, &name).await?))
 }
@@ -78,7 +75,7 @@ struct Text {
 async fn reply(
     State(state): State<AppState>,
     Operator(name): Operator,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppJson(body): AppJson<Text>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
     Ok((
@@ -90,7 +87,7 @@ async fn reply(
 async fn note(
     State(state): State<AppState>,
     Operator(name): Operator,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppJson(body): AppJson<Text>,
 ) -> Result<(StatusCode, Json<Note>), AppError> {
     Ok((
@@ -115,7 +112,7 @@ struct Resolve {
 async fn resolve(
     State(state): State<AppState>,
     Operator(name): Operator,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     OptionalJson(body): OptionalJson<Resolve>,
 ) -> Result<Json<Case>, AppError> {
     Ok(Json(

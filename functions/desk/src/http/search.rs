@@ -1,11 +1,11 @@
 //! `GET /api/search`: the help center's search.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use kb::{Lang, SearchRequest, SearchResults};
 use serde::Deserialize;
 
-use super::{AppError, AppState, Routes};
+use super::{AppError, AppQuery, AppState, Routes};
 
 /// Most results one search returns.
 const MAX_LIMIT: usize = 20;
@@ -30,22 +30,11 @@ pub fn routes() -> Routes {
 
 async fn search(
     State(state): State<AppState>,
-    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+    AppQuery(params): AppQuery<SearchParams>,
 ) -> Result<Json<SearchResults>, AppError> {
-    let Query(params) = params.map_err(|e| {
-        AppError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "invalid",
-            e.body_text(),
-        )
-    })?;
     let q = params.q.unwrap_or_default();
     if q.trim().is_empty() {
-        return Err(AppError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "invalid",
-            "q is required",
-        ));
+        return Err(AppError::invalid("q is required"));
     }
     let limit = params.limit.unwrap_or(10).clamp(1, MAX_LIMIT);
     let desk = state.desk.clone();

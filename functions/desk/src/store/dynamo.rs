@@ -4,18 +4,23 @@
 //! |---|---|---|---|
 //! | conversation | `CONV#{id}` | `META` | `version` |
 //! | message | `CONV#{id}` | `MSG#{message id}` | |
-//! | idempotency key | `CONV#{id}` | `KEY#{key}` | `message_id` |
-//! | case | `CASE#{id}` | `META` | `version`, `priority` (`urgent` or `normal`, for the alerts stream filter); `gsi1pk = QUEUE`, `gsi1sk = {priority}#{created}#{id}` while open or claimed (sparse: resolved cases leave the queue index); `gsi2pk = CUST#{customer}`, `gsi2sk = {created}#{id}` |
+//! | idempotency key | `CONV#{id}` | `KEY#{key hash}` | `message_id` |
+//! | case | `CASE#{id}` | `META` | `version`, `priority` (`urgent` or `normal`, for the alerts stream filter); `gsi1pk = QUEUE`, `gsi1sk = {priority}#{created}#{id}` ([`Case::queue_key`]) while open or claimed (sparse: resolved cases leave the queue index); `gsi2pk = CUST#{customer}`, `gsi2sk = {created}#{id}` for verified customers only |
 //! | note | `CASE#{id}` | `NOTE#{note id}` | |
 //! | event | `EV#{yyyy-mm-dd}` | `{at}#{id}` | `expires_at` (TTL, 400 days) |
+//! | health probe | `HEALTH` | `PROBE` | `expires_at` (a day) |
 //!
-//! Every item keeps the whole record as JSON in `data`. Versioned updates are `PutItem` with
-//! `version = :expected`; case creation and events use `attribute_not_exists(pk)`; a message and
-//! its idempotency key are written in one transaction that fails if the key exists.
+//! Every item keeps the whole record as JSON in `data`. A [`Commit`] is one `TransactWriteItems`
+//! (one `PutItem` when it is a single item): versioned puts carry `version = :expected`, case
+//! creation and the idempotency key `attribute_not_exists(pk)`, a replaced message
+//! `attribute_exists(pk)`; the cancellation reasons say which condition failed.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TransactWriteItem,
@@ -23,14 +28,16 @@ use aws_sdk_dynamodb::types::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Appended, Store};
+use super::{CaseWrite, Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note, Priority};
+use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note};
 
 /// How long events are kept for insights before DynamoDB's TTL removes them.
 const EVENT_TTL_SECONDS: i64 = 400 * 24 * 3600;
 const QUEUE_INDEX: &str = "queue";
 const CUSTOMER_INDEX: &str = "customer";
+/// Most items one `TransactWriteItems` takes.
+const MAX_TRANSACTION_ITEMS: usize = 100;
 
 /// The DynamoDB store.
 #[derive(Clone, Debug)]
@@ -39,7 +46,7 @@ pub struct DynamoStore {
     table: String,
 }
 
-type Item = std::collections::HashMap<String, AttributeValue>;
+type Item = HashMap<String, AttributeValue>;
 
 impl DynamoStore {
     /// A store on `table` with a client configured from the environment (region, credentials,
@@ -153,6 +160,7 @@ impl DynamoStore {
         pk: String,
         forward: bool,
         limit: usize,
+        start: Option<HashMap<String, AttributeValue>>,
     ) -> Result<Vec<T>> {
         let query = self
             .client
@@ -163,6 +171,7 @@ impl DynamoStore {
             .expression_attribute_names("#pk", pk_name)
             .expression_attribute_values(":pk", AttributeValue::S(pk))
             .scan_index_forward(forward)
+            .set_exclusive_start_key(start)
             .limit(i32::try_from(limit).unwrap_or(i32::MAX));
         collect(query, limit).await
     }
@@ -177,32 +186,21 @@ impl DynamoStore {
         // Top-level so that the alerts stream filter can match urgent cases.
         item.insert(
             "priority".into(),
-            AttributeValue::S(
-                match case.priority {
-                    Priority::Urgent => "urgent",
-                    Priority::Normal => "normal",
-                }
-                .into(),
-            ),
+            AttributeValue::S(case.priority.code().into()),
         );
-        item.insert(
-            "gsi2pk".into(),
-            AttributeValue::S(format!("CUST#{}", case.customer.id)),
-        );
-        item.insert(
-            "gsi2sk".into(),
-            AttributeValue::S(format!("{:013}#{}", case.created_at, case.id)),
-        );
-        if case.status != CaseStatus::Resolved {
-            let rank = match case.priority {
-                Priority::Urgent => 0,
-                Priority::Normal => 1,
-            };
-            item.insert("gsi1pk".into(), AttributeValue::S("QUEUE".into()));
+        if let Some(customer) = case.customer.history_key() {
             item.insert(
-                "gsi1sk".into(),
-                AttributeValue::S(format!("{rank}#{:013}#{}", case.created_at, case.id)),
+                "gsi2pk".into(),
+                AttributeValue::S(format!("CUST#{customer}")),
             );
+            item.insert(
+                "gsi2sk".into(),
+                AttributeValue::S(format!("{:013}#{}", case.created_at, case.id)),
+            );
+        }
+        if case.status != CaseStatus::Resolved {
+            item.insert("gsi1pk".into(), AttributeValue::S("QUEUE".into()));
+            item.insert("gsi1sk".into(), AttributeValue::S(case.queue_key()));
         }
         Ok(item)
     }
@@ -220,21 +218,124 @@ impl DynamoStore {
         Ok(item)
     }
 
-    /// A put that only succeeds if the stored version is `expected`.
-    async fn put_versioned(&self, item: Item, expected: u64) -> Result<()> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Err(Error::Stale),
-            Err(e) => Err(unavailable(e)),
+    fn message_item(&self, message: &Message) -> Result<Item> {
+        Ok(self.item(
+            format!("CONV#{}", message.conversation_id),
+            &format!("MSG#{}", message.id),
+            json(message)?,
+        ))
+    }
+
+    /// A commit's items, each with the condition it carries and what a failed condition means.
+    fn writes(&self, commit: &Commit) -> Result<Vec<Write>> {
+        let mut writes = Vec::new();
+        if let Some(keyed) = commit.keyed()? {
+            let hash = keyed.key_hash.clone().unwrap_or_default();
+            let mut item = self.item(
+                format!("CONV#{}", keyed.conversation_id),
+                &format!("KEY#{hash}"),
+                json(&keyed.id)?,
+            );
+            item.insert("message_id".into(), AttributeValue::S(keyed.id.clone()));
+            writes.push(Write::new(
+                item,
+                Condition::Absent,
+                Role::Key {
+                    conversation_id: keyed.conversation_id.clone(),
+                    hash,
+                },
+            ));
+        }
+        if let Some(conversation) = &commit.conversation {
+            let mut next = conversation.clone();
+            next.version += 1;
+            writes.push(Write::new(
+                self.conversation_item(&next)?,
+                Condition::Version(conversation.version),
+                Role::Versioned,
+            ));
+        }
+        match &commit.case {
+            Some(CaseWrite::Create(case)) => writes.push(Write::new(
+                self.case_item(case)?,
+                Condition::Absent,
+                Role::Versioned,
+            )),
+            Some(CaseWrite::Update(case)) => {
+                let mut next = case.clone();
+                next.version += 1;
+                writes.push(Write::new(
+                    self.case_item(&next)?,
+                    Condition::Version(case.version),
+                    Role::Versioned,
+                ));
+            }
+            None => {}
+        }
+        for message in &commit.messages {
+            writes.push(Write::new(
+                self.message_item(message)?,
+                Condition::None,
+                Role::Plain,
+            ));
+        }
+        for message in &commit.replaced {
+            writes.push(Write::new(
+                self.message_item(message)?,
+                Condition::Present,
+                Role::Replaced(message.id.clone()),
+            ));
+        }
+        for note in &commit.notes {
+            let item = self.item(
+                format!("CASE#{}", note.case_id),
+                &format!("NOTE#{}", note.id),
+                json(note)?,
+            );
+            writes.push(Write::new(item, Condition::None, Role::Plain));
+        }
+        for event in &commit.events {
+            let (pk, sk) = event_key(event);
+            let mut item = self.item(pk, &sk, json(event)?);
+            item.insert(
+                "expires_at".into(),
+                AttributeValue::N((event.at / 1000 + EVENT_TTL_SECONDS).to_string()),
+            );
+            writes.push(Write::new(item, Condition::None, Role::Plain));
+        }
+        if writes.len() > MAX_TRANSACTION_ITEMS {
+            return Err(Error::Invalid(format!(
+                "a commit of {} items is over DynamoDB's {MAX_TRANSACTION_ITEMS}",
+                writes.len()
+            )));
+        }
+        Ok(writes)
+    }
+
+    /// What the failed condition of an item with `role` means for its commit.
+    async fn failed(&self, role: &Role) -> Result<Committed> {
+        match role {
+            Role::Key {
+                conversation_id,
+                hash,
+            } => {
+                let pk = format!("CONV#{conversation_id}");
+                let first_id: Option<String> = self.get(pk.clone(), &format!("KEY#{hash}")).await?;
+                // Gone between the failed write and this read only if that writer's transaction
+                // was rolled back: the caller tries again.
+                let first_id = first_id.ok_or(Error::Stale)?;
+                let first: Option<Message> = self.get(pk, &format!("MSG#{first_id}")).await?;
+                first
+                    .map(|m| Committed::Duplicate(Box::new(m)))
+                    .ok_or_else(|| {
+                        Error::Corrupt(format!("idempotency key {hash} without its message"))
+                    })
+            }
+            Role::Versioned | Role::Plain => Err(Error::Stale),
+            Role::Replaced(id) => Err(Error::NotFound {
+                what: "message",
+                id: id.clone(),
+            }),
         }
     }
 
@@ -252,6 +353,69 @@ impl DynamoStore {
             Ok(_) => Ok(true),
             Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+/// The condition one item of a commit carries.
+#[derive(Debug, Clone, Copy)]
+enum Condition {
+    None,
+    /// The item must not exist.
+    Absent,
+    /// The item must exist.
+    Present,
+    /// The stored `version` must be this.
+    Version(u64),
+}
+
+/// What an item of a commit is for, which says what its failed condition means.
+enum Role {
+    /// The idempotency key: the message was sent before.
+    Key {
+        conversation_id: String,
+        hash: String,
+    },
+    /// A version or creation check: someone else wrote first.
+    Versioned,
+    /// A message that must exist.
+    Replaced(String),
+    /// No condition.
+    Plain,
+}
+
+/// One item of a commit.
+struct Write {
+    item: Item,
+    condition: Condition,
+    role: Role,
+}
+
+impl Write {
+    fn new(item: Item, condition: Condition, role: Role) -> Write {
+        Write {
+            item,
+            condition,
+            role,
+        }
+    }
+
+    fn expression(&self) -> Option<String> {
+        match self.condition {
+            Condition::None => None,
+            Condition::Absent => Some("attribute_not_exists(pk)".into()),
+            Condition::Present => Some("attribute_exists(pk)".into()),
+            Condition::Version(_) => Some("version = :expected".into()),
+        }
+    }
+
+    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        match self.condition {
+            Condition::Version(v) => Some(HashMap::from([(
+                ":expected".to_string(),
+                AttributeValue::N(v.to_string()),
+            )])),
+            _ => None,
         }
     }
 }
@@ -338,9 +502,17 @@ fn day(at: Millis) -> String {
 #[async_trait]
 impl Store for DynamoStore {
     async fn ping(&self) -> Result<()> {
+        // A real write: a table that answers reads but refuses writes (throttled, no permission,
+        // a region outage) is not healthy.
+        let mut item = self.item("HEALTH".into(), "PROBE", format!("{}", crate::model::now()));
+        item.insert(
+            "expires_at".into(),
+            AttributeValue::N((crate::model::now() / 1000 + 86_400).to_string()),
+        );
         self.client
-            .describe_table()
+            .put_item()
             .table_name(&self.table)
+            .set_item(Some(item))
             .send()
             .await
             .map_err(unavailable)?;
@@ -362,108 +534,76 @@ impl Store for DynamoStore {
         self.get(format!("CONV#{id}"), "META").await
     }
 
-    async fn update_conversation(&self, conversation: &Conversation) -> Result<Conversation> {
-        let mut next = conversation.clone();
-        next.version += 1;
-        self.put_versioned(self.conversation_item(&next)?, conversation.version)
-            .await?;
-        Ok(next)
-    }
-
-    async fn append_message(&self, message: &Message) -> Result<Appended> {
-        let pk = format!("CONV#{}", message.conversation_id);
-        let item = self.item(pk.clone(), &format!("MSG#{}", message.id), json(message)?);
-        let Some(key) = &message.idempotency_key else {
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .send()
-                .await
-                .map_err(unavailable)?;
-            return Ok(Appended {
-                message: message.clone(),
-                duplicate: false,
-            });
-        };
-        let mut key_item = self.item(pk.clone(), &format!("KEY#{key}"), json(&message.id)?);
-        key_item.insert("message_id".into(), AttributeValue::S(message.id.clone()));
-        let put = |item: Item, condition: Option<&str>| -> Result<TransactWriteItem> {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .set_condition_expression(condition.map(str::to_string))
-                .build()
-                .map_err(Error::corrupt)?;
-            Ok(TransactWriteItem::builder().put(put).build())
-        };
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(put(key_item, Some("attribute_not_exists(pk)"))?)
-            .transact_items(put(item, None)?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Appended {
-                message: message.clone(),
-                duplicate: false,
-            }),
-            Err(e)
-                if e.as_service_error().and_then(ProvideErrorMetadata::code)
-                    == Some("TransactionCanceledException") =>
-            {
-                let first_id: Option<String> = self.get(pk.clone(), &format!("KEY#{key}")).await?;
-                let first_id = first_id.ok_or_else(|| {
-                    Error::Unavailable("message write was cancelled; try again".into())
-                })?;
-                let first: Option<Message> = self.get(pk, &format!("MSG#{first_id}")).await?;
-                let first = first.ok_or_else(|| {
-                    Error::Corrupt(format!("idempotency key {key} without its message"))
-                })?;
-                Ok(Appended {
-                    message: first,
-                    duplicate: true,
-                })
-            }
-            Err(e) => Err(unavailable(e)),
-        }
-    }
-
-    async fn replace_message(&self, message: &Message) -> Result<()> {
-        let item = self.item(
-            format!("CONV#{}", message.conversation_id),
-            &format!("MSG#{}", message.id),
-            json(message)?,
-        );
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Err(Error::NotFound {
-                what: "message",
-                id: message.id.clone(),
-            }),
-            Err(e) => Err(unavailable(e)),
-        }
-    }
-
     async fn messages(&self, conversation_id: &str) -> Result<Vec<Message>> {
         self.query_prefix(format!("CONV#{conversation_id}"), "MSG#")
             .await
     }
 
-    async fn insert_case(&self, case: &Case) -> Result<Option<Case>> {
-        if self.put_new(self.case_item(case)?).await? {
-            Ok(None)
-        } else {
-            self.case(&case.id).await
+    async fn commit(&self, commit: &Commit) -> Result<Committed> {
+        let mut writes = self.writes(commit)?;
+        if writes.is_empty() {
+            return Ok(Committed::Done);
+        }
+        if writes.len() == 1 {
+            // One item needs no transaction (which costs twice the write units).
+            let write = writes.remove(0);
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(write.item.clone()))
+                .set_condition_expression(write.expression())
+                .set_expression_attribute_values(write.values())
+                .send()
+                .await;
+            return match result {
+                Ok(_) => Ok(Committed::Done),
+                Err(e) if condition_failed(&e) => self.failed(&write.role).await,
+                Err(e) => Err(unavailable(e)),
+            };
+        }
+        let mut request = self.client.transact_write_items();
+        for write in &writes {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(write.item.clone()))
+                .set_condition_expression(write.expression())
+                .set_expression_attribute_values(write.values())
+                .build()
+                .map_err(Error::corrupt)?;
+            request = request.transact_items(TransactWriteItem::builder().put(put).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(Committed::Done),
+            Err(error) => {
+                let reasons: Vec<Option<String>> = match error.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                        cancelled
+                            .cancellation_reasons()
+                            .iter()
+                            .map(|r| r.code().map(str::to_string))
+                            .collect()
+                    }
+                    _ => return Err(unavailable(error)),
+                };
+                // The first item whose condition failed says what happened; a conflict with a
+                // concurrent transaction on the same items is a lost race like a stale version.
+                for (write, code) in writes.iter().zip(&reasons) {
+                    match code.as_deref() {
+                        Some("ConditionalCheckFailed") => return self.failed(&write.role).await,
+                        Some("TransactionConflict") => return Err(Error::Stale),
+                        _ => {}
+                    }
+                }
+                Err(Error::Unavailable(format!(
+                    "transaction cancelled: {}",
+                    reasons
+                        .iter()
+                        .map(|r| r.as_deref().unwrap_or("None"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
         }
     }
 
@@ -472,16 +612,18 @@ impl Store for DynamoStore {
         self.get(pk, sk).await
     }
 
-    async fn update_case(&self, case: &Case) -> Result<Case> {
-        let mut next = case.clone();
-        next.version += 1;
-        self.put_versioned(self.case_item(&next)?, case.version)
-            .await?;
-        Ok(next)
-    }
-
-    async fn queue(&self, limit: usize) -> Result<Vec<Case>> {
-        self.query_index(QUEUE_INDEX, "gsi1pk", "QUEUE".into(), true, limit)
+    async fn queue(&self, limit: usize, after: Option<&str>) -> Result<Vec<Case>> {
+        let start = after.map(|key| {
+            let case_id = key.rsplit('#').next().unwrap_or_default();
+            let (pk, sk) = case_key(case_id);
+            HashMap::from([
+                ("gsi1pk".to_string(), AttributeValue::S("QUEUE".into())),
+                ("gsi1sk".to_string(), AttributeValue::S(key.to_string())),
+                ("pk".to_string(), AttributeValue::S(pk)),
+                ("sk".to_string(), AttributeValue::S(sk.into())),
+            ])
+        });
+        self.query_index(QUEUE_INDEX, "gsi1pk", "QUEUE".into(), true, limit, start)
             .await
     }
 
@@ -492,43 +634,21 @@ impl Store for DynamoStore {
             format!("CUST#{customer_id}"),
             false,
             limit,
+            None,
         )
         .await
-    }
-
-    async fn insert_note(&self, note: &Note) -> Result<()> {
-        let item = self.item(
-            format!("CASE#{}", note.case_id),
-            &format!("NOTE#{}", note.id),
-            json(note)?,
-        );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>> {
         self.query_prefix(format!("CASE#{case_id}"), "NOTE#").await
     }
 
-    async fn insert_event(&self, event: &Event) -> Result<()> {
-        let (pk, sk) = event_key(event);
-        let mut item = self.item(pk, &sk, json(event)?);
-        item.insert(
-            "expires_at".into(),
-            AttributeValue::N((event.at / 1000 + EVENT_TTL_SECONDS).to_string()),
-        );
-        // A retried write of the same event keeps the first.
-        self.put_new(item).await?;
-        Ok(())
-    }
-
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {
+        // One query per day partition: bound the window to the days events can exist (TTL
+        // removes them after 400 days; none are written in the future).
+        let now = crate::model::now();
+        let from = from.max(now - (EVENT_TTL_SECONDS + 2 * 86_400) * 1000);
+        let to = to.min(now + 86_400_000);
         let mut out = Vec::new();
         let mut at = from.div_euclid(86_400_000) * 86_400_000;
         while at < to {

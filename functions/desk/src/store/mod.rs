@@ -1,25 +1,34 @@
 //! Where the desk keeps conversations, messages, cases, notes and events: one trait, two backends
-//! (SQLite in [`sqlite`], DynamoDB in [`dynamo`]), one conformance suite
-//! ([`conformance`]) run against both.
+//! (SQLite in [`sqlite`], DynamoDB in [`dynamo`]), one conformance suite run against both
+//! (`conformance`, built only with the `test-suite` feature).
 //!
 //! # The contract
 //!
-//! - **Versioned updates.** Conversations and cases carry a `version`. `update_*` writes the record
-//!   only if the stored version equals the record's `version`, stores it with `version + 1` and
-//!   returns it; otherwise it fails with [`Error::Stale`] and writes nothing. Of N concurrent updates
-//!   from the same version, exactly one succeeds. Claims, releases and resolutions are built on this.
-//! - **Idempotent creation.** `insert_case` creates the case only if no case with its id exists and
-//!   otherwise returns the existing one (case ids are derived from conversation ids, so a retried
-//!   hand-off finds its case). `append_message` with an idempotency key already used in that
-//!   conversation returns the first message and writes nothing.
-//! - **Order.** `messages` returns a conversation's messages by id (creation order); `queue` returns
-//!   open and claimed cases, urgent first, then oldest; `customer_cases` newest first.
-//! - **Missing is not an error.** Reads of unknown ids return `None` or an empty list.
-//! - **Unavailable.** When the backend cannot be reached, every method fails with
-//!   [`Error::Unavailable`], and nothing is half-written.
+//! - **One write path.** Every change is a [`Commit`]: messages, a replaced message, a conversation
+//!   update, a case creation or update, notes and events, applied **all or nothing** (one SQLite
+//!   transaction; one DynamoDB `TransactWriteItems`). A customer message and the bot's reply, or a
+//!   hand-off's case, conversation and event, can never be half-written.
+//! - **Versioned updates.** Conversations and cases carry a `version`. A commit's conversation or
+//!   case update applies only if the stored version equals the record's `version`, and stores it
+//!   with `version + 1`; otherwise the commit fails with [`Error::Stale`] and writes nothing. Of N
+//!   concurrent commits from the same version, exactly one succeeds. Creating a case whose id exists
+//!   is also `Stale` (case ids derive from conversation ids: the caller re-reads and finds it).
+//! - **Idempotent messages.** A message with a `key_hash` already used in its conversation makes
+//!   the whole commit a no-op that returns [`Committed::Duplicate`] with the first message.
+//! - **Order.** `messages` returns a conversation's messages by id (creation order; a bot reply
+//!   sorts right after its question); `queue` returns open and claimed cases by [`Case::queue_key`]
+//!   (urgent first, then oldest); `customer_cases` newest first, verified customers only.
+//! - **Missing is not an error.** Reads of unknown ids return `None` or an empty list; a commit that
+//!   replaces a message that does not exist fails with `NotFound` and writes nothing.
+//! - **Unavailable.** When the backend cannot be reached or cannot write (down, locked, full,
+//!   read-only), every method fails with [`Error::Unavailable`], and nothing is half-written;
+//!   `ping` performs a real write, so health reports what writes will meet.
 
+#[cfg(feature = "test-suite")]
 pub mod conformance;
 pub mod dynamo;
+#[cfg(feature = "test-suite")]
+pub mod faults;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -27,53 +36,89 @@ use async_trait::async_trait;
 use crate::error::{Error, Result};
 use crate::model::{Case, Conversation, Event, Message, Millis, Note};
 
-/// The result of appending a message.
+/// A case written by a [`Commit`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Appended {
-    /// The stored message (the earlier one, for a duplicate).
-    pub message: Message,
-    /// True when the idempotency key had been used: nothing was written.
-    pub duplicate: bool,
+pub enum CaseWrite {
+    /// A new case (`Stale` if its id exists).
+    Create(Case),
+    /// A versioned update.
+    Update(Case),
+}
+
+impl CaseWrite {
+    /// The case as written (before the store bumps an update's version).
+    pub fn case(&self) -> &Case {
+        match self {
+            CaseWrite::Create(case) | CaseWrite::Update(case) => case,
+        }
+    }
+}
+
+/// Writes that happen together or not at all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Commit {
+    /// Messages to append; at most one carries a `key_hash`.
+    pub messages: Vec<Message>,
+    /// Stored messages to replace (a bot turn's feedback).
+    pub replaced: Vec<Message>,
+    /// A versioned conversation update.
+    pub conversation: Option<Conversation>,
+    /// A case to create or update.
+    pub case: Option<CaseWrite>,
+    /// Operator notes to add.
+    pub notes: Vec<Note>,
+    /// Events to record.
+    pub events: Vec<Event>,
+}
+
+impl Commit {
+    /// The one idempotency-keyed message, if any; an error if there are several.
+    pub fn keyed(&self) -> Result<Option<&Message>> {
+        let mut keyed = self.messages.iter().filter(|m| m.key_hash.is_some());
+        let first = keyed.next();
+        if keyed.next().is_some() {
+            return Err(Error::Invalid(
+                "a commit carries at most one keyed message".into(),
+            ));
+        }
+        Ok(first)
+    }
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Committed {
+    /// Everything was written.
+    Done,
+    /// The keyed message's key had been used: nothing was written; this is the first message.
+    Duplicate(Box<Message>),
 }
 
 /// Storage for the desk. See the module documentation for the contract every backend keeps.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Checks that the store answers and can take writes.
+    /// Checks that the store answers and can take a write like the desk's.
     async fn ping(&self) -> Result<()>;
 
     /// Stores a new conversation (its `version` as given).
     async fn insert_conversation(&self, conversation: &Conversation) -> Result<()>;
     /// A conversation by id.
     async fn conversation(&self, id: &str) -> Result<Option<Conversation>>;
-    /// Versioned update (see the contract).
-    async fn update_conversation(&self, conversation: &Conversation) -> Result<Conversation>;
-
-    /// Appends a message, once per idempotency key.
-    async fn append_message(&self, message: &Message) -> Result<Appended>;
-    /// Replaces a stored message (the bot turn's feedback); `NotFound` if it does not exist.
-    async fn replace_message(&self, message: &Message) -> Result<()>;
     /// A conversation's messages, in order.
     async fn messages(&self, conversation_id: &str) -> Result<Vec<Message>>;
 
-    /// Creates a case unless one with its id exists; returns the existing case if so.
-    async fn insert_case(&self, case: &Case) -> Result<Option<Case>>;
+    /// Applies a commit atomically (see the contract).
+    async fn commit(&self, commit: &Commit) -> Result<Committed>;
+
     /// A case by id.
     async fn case(&self, id: &str) -> Result<Option<Case>>;
-    /// Versioned update (see the contract).
-    async fn update_case(&self, case: &Case) -> Result<Case>;
-    /// Open and claimed cases, urgent first, then oldest; at most `limit`.
-    async fn queue(&self, limit: usize) -> Result<Vec<Case>>;
-    /// A customer's cases, newest first; at most `limit`.
+    /// Open and claimed cases in queue order, at most `limit`, after the case whose
+    /// [`Case::queue_key`] is `after`.
+    async fn queue(&self, limit: usize, after: Option<&str>) -> Result<Vec<Case>>;
+    /// A verified customer's cases, newest first; at most `limit`.
     async fn customer_cases(&self, customer_id: &str, limit: usize) -> Result<Vec<Case>>;
-
-    /// Stores an operator note.
-    async fn insert_note(&self, note: &Note) -> Result<()>;
     /// A case's notes, oldest first.
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>>;
-
-    /// Records an event for insights.
-    async fn insert_event(&self, event: &Event) -> Result<()>;
     /// Events with `from <= at < to`, oldest first.
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>>;
 }

@@ -1,50 +1,60 @@
 //! The embedded store: one SQLite file (WAL), what `baton serve` uses and what a small team can run
 //! in production.
 //!
-//! Each table keeps the columns the desk queries by (status, priority, customer, times) next to the
-//! whole record as JSON, so the record's shape can grow without migrations while queries stay
-//! indexed. Calls run on Tokio's blocking pool; several processes may share one file (SQLite's
-//! locking and the versioned `UPDATE … WHERE version = ?` keep claims atomic across them).
+//! Each table keeps the columns the desk queries by (conversation, key hash, queue key, verified
+//! customer, time) next to the whole record as JSON, so the record's shape can grow without
+//! migrations while queries stay indexed. A [`Commit`] is one transaction. Calls run on Tokio's
+//! blocking pool; several processes may share one file (SQLite's locking and the versioned
+//! `UPDATE … WHERE version = ?` keep claims atomic across them).
+//!
+//! The schema is versioned (`PRAGMA user_version`): a database written before version 2 is
+//! migrated on open, and its stored text is masked again with today's masker, then vacuumed so no
+//! freed page keeps the old bytes.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Appended, Store};
+use super::{CaseWrite, Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note, Priority};
+use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note};
+
+/// The schema this code writes.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL,
+    customer_id TEXT,
     version INTEGER NOT NULL,
     data TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS conversations_by_customer ON conversations (customer_id)
+    WHERE customer_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS messages (
     id TEXT PRIMARY KEY,
     conversation_id TEXT NOT NULL,
-    idempotency_key TEXT,
+    key_hash TEXT,
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
-CREATE UNIQUE INDEX IF NOT EXISTS messages_by_key ON messages (conversation_id, idempotency_key)
-    WHERE idempotency_key IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS messages_by_key_hash ON messages (conversation_id, key_hash)
+    WHERE key_hash IS NOT NULL;
 CREATE TABLE IF NOT EXISTS cases (
     id TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    priority INTEGER NOT NULL,
+    customer_id TEXT,
+    queue_key TEXT,
     created_at INTEGER NOT NULL,
     version INTEGER NOT NULL,
     data TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS cases_queue ON cases (status, priority, created_at);
-CREATE INDEX IF NOT EXISTS cases_by_customer ON cases (customer_id, created_at);
+CREATE INDEX IF NOT EXISTS cases_by_queue_key ON cases (queue_key) WHERE queue_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cases_by_verified_customer ON cases (customer_id, created_at)
+    WHERE customer_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS notes (
     id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL,
@@ -57,7 +67,16 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (at);
+CREATE TABLE IF NOT EXISTS health (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    probe BLOB NOT NULL
+);
 ";
+
+/// How big the health probe's write is: larger than a customer message with its bot reply, so a
+/// store that cannot take the desk's writes cannot take the probe either.
+const PROBE_BYTES: i64 = 16 * 1024;
 
 /// The SQLite store.
 #[derive(Clone)]
@@ -74,29 +93,55 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// How a SQLite store is opened.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// How long a write waits for another writer before the store reports itself unavailable.
+    pub busy_timeout: std::time::Duration,
+    /// Largest the database may grow, in MiB (`BATON_DB_MAX_MB`); `None` for no limit.
+    pub max_mb: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            busy_timeout: std::time::Duration::from_secs(5),
+            max_mb: None,
+        }
+    }
+}
+
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`, and its directory. A write waits up to
-    /// five seconds for another writer before the store reports itself unavailable.
+    /// Opens (creating if needed) the database at `path`, and its directory, with default options.
     pub fn open(path: &Path) -> Result<SqliteStore> {
-        SqliteStore::open_with_busy_timeout(path, std::time::Duration::from_secs(5))
+        SqliteStore::open_with(path, Options::default())
     }
 
-    /// [`SqliteStore::open`] with another wait for a locked database.
-    pub fn open_with_busy_timeout(
-        path: &Path,
-        busy_timeout: std::time::Duration,
-    ) -> Result<SqliteStore> {
+    /// Opens the database at `path` with `options`, migrating an older schema.
+    pub fn open_with(path: &Path, options: Options) -> Result<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::Unavailable(format!("{}: {e}", dir.display())))?;
         }
-        let conn = Connection::open(path).map_err(unavailable)?;
-        conn.busy_timeout(busy_timeout).map_err(unavailable)?;
+        let mut conn = Connection::open(path).map_err(unavailable)?;
+        conn.busy_timeout(options.busy_timeout)
+            .map_err(unavailable)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(unavailable)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(unavailable)?;
-        conn.execute_batch(SCHEMA).map_err(unavailable)?;
+        // Freed pages are zeroed, so a deleted or rewritten record leaves no copy in the file.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(unavailable)?;
+        migrate(&mut conn)?;
+        if let Some(mb) = options.max_mb {
+            let page_size: i64 = conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .map_err(unavailable)?;
+            let pages = (mb as i64 * 1024 * 1024 / page_size).max(1);
+            conn.pragma_update(None, "max_page_count", pages)
+                .map_err(unavailable)?;
+        }
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             path: path.to_path_buf(),
@@ -125,6 +170,182 @@ impl SqliteStore {
     }
 }
 
+/// Brings the schema to [`SCHEMA_VERSION`].
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(unavailable)?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::Unavailable(format!(
+            "the database has schema {version}, newer than this Baton's {SCHEMA_VERSION}"
+        )));
+    }
+    let old = table_has_column(conn, "cases", "status")?;
+    let tx = conn.transaction().map_err(unavailable)?;
+    if old {
+        migrate_from_1(&tx)?;
+    }
+    tx.execute_batch(SCHEMA).map_err(unavailable)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .map_err(unavailable)?;
+    tx.commit().map_err(unavailable)?;
+    if old {
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+fn table_has_column(conn: &Connection, table: &str, column: &str) -> Result<bool> {
+    let mut statement = conn
+        .prepare(&format!("PRAGMA table_info({table})"))
+        .map_err(unavailable)?;
+    let names = statement
+        .query_map([], |row| row.get::<_, String>(1))
+        .map_err(unavailable)?
+        .collect::<Result<Vec<String>, _>>()
+        .map_err(unavailable)?;
+    Ok(names.iter().any(|n| n == column))
+}
+
+/// Schema 1 (before identity verification and hashed keys): raw idempotency keys, status and
+/// priority columns, self-asserted customer ids. Its tables are renamed, today's are created, and
+/// every row is copied through today's rules: keys hashed, customers unverified (a self-asserted id
+/// no longer links anyone's history), every stored text masked again.
+fn migrate_from_1(tx: &Transaction<'_>) -> Result<()> {
+    const TABLES: [&str; 5] = ["conversations", "messages", "cases", "notes", "events"];
+    for table in TABLES {
+        tx.execute_batch(&format!("ALTER TABLE {table} RENAME TO old_{table};"))
+            .map_err(unavailable)?;
+    }
+    tx.execute_batch(
+        "DROP INDEX IF EXISTS messages_by_conversation;
+         DROP INDEX IF EXISTS messages_by_key;
+         DROP INDEX IF EXISTS cases_queue;
+         DROP INDEX IF EXISTS cases_by_customer;
+         DROP INDEX IF EXISTS notes_by_case;
+         DROP INDEX IF EXISTS events_by_time;",
+    )
+    .map_err(unavailable)?;
+    tx.execute_batch(SCHEMA).map_err(unavailable)?;
+    let mut copy = Commit::default(); // only collects rows; inserted below, key by key
+    for (_, data) in ids_and_data(tx, "old_conversations")? {
+        let mut conversation: Conversation = from_json(&data)?;
+        unverify(&mut conversation.customer);
+        remask_values(&mut conversation.metadata);
+        tx.execute(
+            "INSERT INTO conversations (id, customer_id, version, data) VALUES (?1, NULL, ?2, ?3)",
+            params![
+                conversation.id,
+                conversation.version as i64,
+                to_json(&conversation)?
+            ],
+        )
+        .map_err(unavailable)?;
+    }
+    let keys: Vec<(String, Option<String>)> = {
+        let mut statement = tx
+            .prepare("SELECT id, idempotency_key FROM old_messages")
+            .map_err(unavailable)?;
+        statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(unavailable)?
+            .collect::<Result<_, _>>()
+            .map_err(unavailable)?
+    };
+    let keys: std::collections::HashMap<String, Option<String>> = keys.into_iter().collect();
+    for (id, data) in ids_and_data(tx, "old_messages")? {
+        let mut message: Message = from_json(&data)?;
+        message.key_hash = keys
+            .get(&id)
+            .cloned()
+            .flatten()
+            .map(|k| Message::key_hash(&message.conversation_id, &k));
+        message.text = remask(&message.text);
+        copy.messages.push(message);
+    }
+    for (_, data) in ids_and_data(tx, "old_cases")? {
+        let mut case: Case = from_json(&data)?;
+        unverify(&mut case.customer);
+        case.summary = remask(&case.summary);
+        case.history.clear();
+        remask_values(&mut case.metadata);
+        if let Some(resolution) = case.resolution.as_mut() {
+            resolution.note = remask(&resolution.note);
+            resolution.follow_up = resolution.follow_up.as_deref().map(remask);
+        }
+        tx.execute(
+            "INSERT INTO cases (id, customer_id, queue_key, created_at, version, data)
+             VALUES (?1, NULL, ?2, ?3, ?4, ?5)",
+            params![
+                case.id,
+                queue_key(&case),
+                case.created_at,
+                case.version as i64,
+                to_json(&case)?
+            ],
+        )
+        .map_err(unavailable)?;
+    }
+    for (_, data) in ids_and_data(tx, "old_notes")? {
+        let mut note: Note = from_json(&data)?;
+        note.text = remask(&note.text);
+        copy.notes.push(note);
+    }
+    for (_, data) in ids_and_data(tx, "old_events")? {
+        let mut event: Event = from_json(&data)?;
+        remask_values(&mut event.data);
+        copy.events.push(event);
+    }
+    for message in &copy.messages {
+        insert_message(tx, message)?;
+    }
+    for note in &copy.notes {
+        insert_note(tx, note)?;
+    }
+    for event in &copy.events {
+        insert_event(tx, event)?;
+    }
+    for table in TABLES {
+        tx.execute_batch(&format!("DROP TABLE old_{table};"))
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+fn remask_values(values: &mut std::collections::BTreeMap<String, String>) {
+    for value in values.values_mut() {
+        *value = remask(value);
+    }
+}
+
+fn remask(text: &str) -> String {
+    crate::pii::mask(text, crate::pii::Options::default())
+}
+
+fn unverify(customer: &mut crate::model::Customer) {
+    if !customer.verified {
+        customer.claimed_id = Some(remask(&customer.id));
+        customer.id = crate::model::new_id("anon");
+    }
+    customer.contact = customer.contact.as_deref().map(remask);
+    customer.name = customer.name.as_deref().map(remask);
+}
+
+fn ids_and_data(tx: &Transaction<'_>, table: &str) -> Result<Vec<(String, String)>> {
+    let mut statement = tx
+        .prepare(&format!("SELECT id, data FROM {table}"))
+        .map_err(unavailable)?;
+    statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(unavailable)?
+        .collect::<Result<_, _>>()
+        .map_err(unavailable)
+}
+
 fn unavailable(error: rusqlite::Error) -> Error {
     Error::Unavailable(error.to_string())
 }
@@ -137,19 +358,9 @@ fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(Error::corrupt)
 }
 
-fn status_code(status: CaseStatus) -> &'static str {
-    match status {
-        CaseStatus::Open => "open",
-        CaseStatus::Claimed => "claimed",
-        CaseStatus::Resolved => "resolved",
-    }
-}
-
-fn priority_rank(priority: Priority) -> i64 {
-    match priority {
-        Priority::Urgent => 0,
-        Priority::Normal => 1,
-    }
+/// The queue column: set while a case is open or claimed, so resolved cases leave the index.
+fn queue_key(case: &Case) -> Option<String> {
+    (case.status != CaseStatus::Resolved).then(|| case.queue_key())
 }
 
 fn rows<T: DeserializeOwned>(
@@ -174,14 +385,178 @@ fn one<T: DeserializeOwned>(conn: &Connection, sql: &str, id: &str) -> Result<Op
     text.map(|t| from_json(&t)).transpose()
 }
 
+/// Why a commit stopped before it was applied.
+enum Abort {
+    Duplicate(Box<Message>),
+    Error(Error),
+}
+
+impl From<Error> for Abort {
+    fn from(error: Error) -> Abort {
+        Abort::Error(error)
+    }
+}
+
+impl From<rusqlite::Error> for Abort {
+    fn from(error: rusqlite::Error) -> Abort {
+        Abort::Error(unavailable(error))
+    }
+}
+
+/// Applies a commit inside `tx`; any `Err` rolls the whole transaction back.
+fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
+    if let Some(keyed) = commit.keyed()? {
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT data FROM messages WHERE conversation_id = ?1 AND key_hash = ?2",
+                params![keyed.conversation_id, keyed.key_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(existing) = existing {
+            return Err(Abort::Duplicate(Box::new(from_json(&existing)?)));
+        }
+    }
+    if let Some(conversation) = &commit.conversation {
+        let mut next = conversation.clone();
+        next.version += 1;
+        let changed = tx.execute(
+            "UPDATE conversations SET version = ?1, data = ?2 WHERE id = ?3 AND version = ?4",
+            params![
+                next.version as i64,
+                to_json(&next)?,
+                next.id,
+                conversation.version as i64
+            ],
+        )?;
+        if changed != 1 {
+            return Err(Abort::Error(Error::Stale));
+        }
+    }
+    match &commit.case {
+        Some(CaseWrite::Create(case)) => {
+            let inserted = tx.execute(
+                "INSERT INTO cases (id, customer_id, queue_key, created_at, version, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+                params![
+                    case.id,
+                    case.customer.history_key(),
+                    queue_key(case),
+                    case.created_at,
+                    case.version as i64,
+                    to_json(case)?
+                ],
+            )?;
+            if inserted != 1 {
+                return Err(Abort::Error(Error::Stale));
+            }
+        }
+        Some(CaseWrite::Update(case)) => {
+            let mut next = case.clone();
+            next.version += 1;
+            let changed = tx.execute(
+                "UPDATE cases SET customer_id = ?1, queue_key = ?2, version = ?3, data = ?4
+                 WHERE id = ?5 AND version = ?6",
+                params![
+                    next.customer.history_key(),
+                    queue_key(&next),
+                    next.version as i64,
+                    to_json(&next)?,
+                    next.id,
+                    case.version as i64
+                ],
+            )?;
+            if changed != 1 {
+                return Err(Abort::Error(Error::Stale));
+            }
+        }
+        None => {}
+    }
+    for message in &commit.messages {
+        insert_message(tx, message)?;
+    }
+    for message in &commit.replaced {
+        let changed = tx.execute(
+            "UPDATE messages SET data = ?1 WHERE id = ?2 AND conversation_id = ?3",
+            params![to_json(message)?, message.id, message.conversation_id],
+        )?;
+        if changed != 1 {
+            return Err(Abort::Error(Error::NotFound {
+                what: "message",
+                id: message.id.clone(),
+            }));
+        }
+    }
+    for note in &commit.notes {
+        insert_note(tx, note)?;
+    }
+    for event in &commit.events {
+        insert_event(tx, event)?;
+    }
+    Ok(())
+}
+
+fn insert_message(tx: &Transaction<'_>, message: &Message) -> Result<()> {
+    tx.execute(
+        "INSERT INTO messages (id, conversation_id, key_hash, data) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            message.id,
+            message.conversation_id,
+            message.key_hash,
+            to_json(message)?
+        ],
+    )
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+fn insert_note(tx: &Transaction<'_>, note: &Note) -> Result<()> {
+    tx.execute(
+        "INSERT INTO notes (id, case_id, data) VALUES (?1, ?2, ?3)",
+        params![note.id, note.case_id, to_json(note)?],
+    )
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+    // A retried write of the same event keeps the first.
+    tx.execute(
+        "INSERT INTO events (id, at, data) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+        params![event.id, event.at, to_json(event)?],
+    )
+    .map_err(unavailable)?;
+    Ok(())
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {
-        // Reads work while another process holds the write lock (WAL); a desk that cannot write is
-        // not healthy, so take the write lock and let it go.
+        // Reads work on a full, read-only or write-locked database; a desk that cannot write is
+        // not healthy. So: commit a write the size of a turn (random, so it cannot be shortened;
+        // it appends to the WAL as a turn does), and, since the probe reuses its own freed pages,
+        // also check that the size cap leaves room for new records.
         self.with(|c| {
-            c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
-                .map_err(unavailable)
+            c.execute(
+                "INSERT INTO health (id, at, probe) VALUES (1, ?1, randomblob(?2))
+                 ON CONFLICT (id) DO UPDATE SET at = excluded.at, probe = excluded.probe",
+                params![crate::model::now(), PROBE_BYTES],
+            )
+            .map_err(unavailable)?;
+            let pragma = |name: &str| -> Result<i64> {
+                c.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                    .map_err(unavailable)
+            };
+            let room = (pragma("max_page_count")? - pragma("page_count")?
+                + pragma("freelist_count")?)
+                * pragma("page_size")?;
+            if room < 4 * PROBE_BYTES {
+                return Err(Error::Unavailable(format!(
+                    "the database is full ({} KiB left under its size cap)",
+                    room / 1024
+                )));
+            }
+            Ok(())
         })
         .await
     }
@@ -189,13 +564,16 @@ impl Store for SqliteStore {
     async fn insert_conversation(&self, conversation: &Conversation) -> Result<()> {
         let (id, customer, version, data) = (
             conversation.id.clone(),
-            conversation.customer.id.clone(),
+            conversation.customer.history_key().map(str::to_string),
             conversation.version as i64,
             to_json(conversation)?,
         );
         self.with(move |c| {
-            c.execute("INSERT INTO conversations (id, customer_id, version, data) VALUES (?1, ?2, ?3, ?4)", params![id, customer, version, data])
-                .map_err(unavailable)?;
+            c.execute(
+                "INSERT INTO conversations (id, customer_id, version, data) VALUES (?1, ?2, ?3, ?4)",
+                params![id, customer, version, data],
+            )
+            .map_err(unavailable)?;
             Ok(())
         })
         .await
@@ -205,70 +583,6 @@ impl Store for SqliteStore {
         let id = id.to_string();
         self.with(move |c| one(c, "SELECT data FROM conversations WHERE id = ?1", &id))
             .await
-    }
-
-    async fn update_conversation(&self, conversation: &Conversation) -> Result<Conversation> {
-        let mut next = conversation.clone();
-        next.version += 1;
-        let (id, expected, version, data) = (
-            next.id.clone(),
-            conversation.version as i64,
-            next.version as i64,
-            to_json(&next)?,
-        );
-        self.with(move |c| {
-            let changed = c
-                .execute("UPDATE conversations SET version = ?1, data = ?2 WHERE id = ?3 AND version = ?4", params![version, data, id, expected])
-                .map_err(unavailable)?;
-            if changed == 1 { Ok(next) } else { Err(Error::Stale) }
-        })
-        .await
-    }
-
-    async fn append_message(&self, message: &Message) -> Result<Appended> {
-        let message = message.clone();
-        let data = to_json(&message)?;
-        self.with(move |c| {
-            let tx = c.transaction().map_err(unavailable)?;
-            if let Some(key) = &message.idempotency_key {
-                let existing: Option<String> = tx
-                    .query_row("SELECT data FROM messages WHERE conversation_id = ?1 AND idempotency_key = ?2", params![message.conversation_id, key], |r| r.get(0))
-                    .optional()
-                    .map_err(unavailable)?;
-                if let Some(existing) = existing {
-                    return Ok(Appended { message: from_json(&existing)?, duplicate: true });
-                }
-            }
-            tx.execute(
-                "INSERT INTO messages (id, conversation_id, idempotency_key, data) VALUES (?1, ?2, ?3, ?4)",
-                params![message.id, message.conversation_id, message.idempotency_key, data],
-            )
-            .map_err(unavailable)?;
-            tx.commit().map_err(unavailable)?;
-            Ok(Appended { message, duplicate: false })
-        })
-        .await
-    }
-
-    async fn replace_message(&self, message: &Message) -> Result<()> {
-        let (id, data) = (message.id.clone(), to_json(message)?);
-        self.with(move |c| {
-            let changed = c
-                .execute(
-                    "UPDATE messages SET data = ?1 WHERE id = ?2",
-                    params![data, id],
-                )
-                .map_err(unavailable)?;
-            if changed == 1 {
-                Ok(())
-            } else {
-                Err(Error::NotFound {
-                    what: "message",
-                    id,
-                })
-            }
-        })
-        .await
     }
 
     async fn messages(&self, conversation_id: &str) -> Result<Vec<Message>> {
@@ -283,18 +597,21 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn insert_case(&self, case: &Case) -> Result<Option<Case>> {
-        let case = case.clone();
-        let data = to_json(&case)?;
+    async fn commit(&self, commit: &Commit) -> Result<Committed> {
+        let commit = commit.clone();
         self.with(move |c| {
-            let inserted = c
-                .execute(
-                    "INSERT INTO cases (id, customer_id, status, priority, created_at, version, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
-                    params![case.id, case.customer.id, status_code(case.status), priority_rank(case.priority), case.created_at, case.version as i64, data],
-                )
+            let tx = c
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
-            if inserted == 1 { Ok(None) } else { one(c, "SELECT data FROM cases WHERE id = ?1", &case.id) }
+            match apply(&tx, &commit) {
+                Ok(()) => {
+                    tx.commit().map_err(unavailable)?;
+                    Ok(Committed::Done)
+                }
+                // Dropping `tx` rolls back whatever part was written.
+                Err(Abort::Duplicate(first)) => Ok(Committed::Duplicate(first)),
+                Err(Abort::Error(error)) => Err(error),
+            }
         })
         .await
     }
@@ -305,29 +622,14 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn update_case(&self, case: &Case) -> Result<Case> {
-        let mut next = case.clone();
-        next.version += 1;
-        let expected = case.version as i64;
-        let data = to_json(&next)?;
-        self.with(move |c| {
-            let changed = c
-                .execute(
-                    "UPDATE cases SET status = ?1, priority = ?2, version = ?3, data = ?4 WHERE id = ?5 AND version = ?6",
-                    params![status_code(next.status), priority_rank(next.priority), next.version as i64, data, next.id, expected],
-                )
-                .map_err(unavailable)?;
-            if changed == 1 { Ok(next) } else { Err(Error::Stale) }
-        })
-        .await
-    }
-
-    async fn queue(&self, limit: usize) -> Result<Vec<Case>> {
+    async fn queue(&self, limit: usize, after: Option<&str>) -> Result<Vec<Case>> {
+        let after = after.unwrap_or("").to_string();
         self.with(move |c| {
             rows(
                 c,
-                "SELECT data FROM cases WHERE status IN ('open', 'claimed') ORDER BY priority, created_at, id LIMIT ?1",
-                [limit as i64],
+                "SELECT data FROM cases WHERE queue_key IS NOT NULL AND queue_key > ?1
+                 ORDER BY queue_key LIMIT ?2",
+                params![after, limit as i64],
             )
         })
         .await
@@ -335,18 +637,13 @@ impl Store for SqliteStore {
 
     async fn customer_cases(&self, customer_id: &str, limit: usize) -> Result<Vec<Case>> {
         let id = customer_id.to_string();
-        self.with(move |c| rows(c, "SELECT data FROM cases WHERE customer_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2", params![id, limit as i64])).await
-    }
-
-    async fn insert_note(&self, note: &Note) -> Result<()> {
-        let (id, case_id, data) = (note.id.clone(), note.case_id.clone(), to_json(note)?);
         self.with(move |c| {
-            c.execute(
-                "INSERT INTO notes (id, case_id, data) VALUES (?1, ?2, ?3)",
-                params![id, case_id, data],
+            rows(
+                c,
+                "SELECT data FROM cases WHERE customer_id = ?1
+                 ORDER BY created_at DESC, id DESC LIMIT ?2",
+                params![id, limit as i64],
             )
-            .map_err(unavailable)?;
-            Ok(())
         })
         .await
     }
@@ -359,19 +656,6 @@ impl Store for SqliteStore {
                 "SELECT data FROM notes WHERE case_id = ?1 ORDER BY id",
                 [id],
             )
-        })
-        .await
-    }
-
-    async fn insert_event(&self, event: &Event) -> Result<()> {
-        let (id, at, data) = (event.id.clone(), event.at, to_json(event)?);
-        self.with(move |c| {
-            c.execute(
-                "INSERT INTO events (id, at, data) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
-                params![id, at, data],
-            )
-            .map_err(unavailable)?;
-            Ok(())
         })
         .await
     }

@@ -1,4 +1,5 @@
-//! The `bot` Lambda function: the customer conversation API: conversations, messages, hand-off.
+//! The `conversations` Lambda function: the customer conversation API: start a conversation,
+//! messages (each answered by the bot), reading it, asking for a person.
 //!
 //! Builds its context once per cold start (`desk::lambda`), then hands the same router that
 //! `baton serve` mounts to the Lambda runtime.
@@ -6,7 +7,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     desk::lambda::init_tracing();
-    let state = desk::lambda::state_from_env().await?;
+    let state = desk::lambda::state(&desk::lambda::config()?).await?;
     lambda_http::run(desk::http::finish(
         desk::http::conversations::routes(),
         state,

@@ -1,12 +1,15 @@
-//! The `bot` binary as Lambda runs it, with DynamoDB Local behind it: a customer conversation
+//! The `conversations` binary as Lambda runs it, with DynamoDB Local behind it: a customer conversation
 //! through API Gateway v2 events.
 
 use baton_e2e::runtime_api::{http_event, http_response, start_with_table};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_through_the_function() {
-    let (mut function, _index) =
-        start_with_table(std::path::Path::new(env!("CARGO_BIN_EXE_bot")), &[]).await;
+    let (mut function, _index) = start_with_table(
+        std::path::Path::new(env!("CARGO_BIN_EXE_conversations")),
+        &[],
+    )
+    .await;
 
     let json = [("content-type", "application/json")];
     let (status, started) = http_response(

@@ -1,0 +1,471 @@
+//! Urgent cases alert the whole team at once, in the team's chat (Slack, Mattermost, Google Chat,
+//! Discord), and nobody can abuse it.
+//!
+//! - **When.** A case is due an alert ([`due`]) when it enters the queue urgent (created urgent, or
+//!   reopened while urgent) or when a later customer message escalates it to urgent. Claims,
+//!   replies and notes never alert. One rule for both deployments: in AWS the `alerts` function
+//!   reads the table's stream ([`on_stream`], whose event-source filter passes the same writes);
+//!   `baton serve` has no stream, so its desk hands each due case to an [`Alerter`].
+//! - **Inert.** Customer words, contact and ids are untrusted: [`chat`] escapes them per chat so
+//!   `<!here>`, `@everyone` or `<https://evil.example|환불 받기>` arrive as plain text, and only
+//!   Baton's own case links are clickable.
+//! - **Bounded.** At most [`BURST`] alerts go out one by one per [`WINDOW`]; the rest of a flood
+//!   become one summary ("5 more urgent cases in the last minute", with links). Every case stays
+//!   in the queue whatever happens to its alert.
+
+pub mod chat;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lambda_events::dynamodb::{Event as StreamEvent, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use serde_dynamo::AttributeValue;
+use tokio::sync::mpsc;
+
+pub use chat::{ChatKind, DEFAULT_MAX_CHARS, Line, Part, UnknownChatKind, Untrusted, payload};
+
+use crate::model::{Case, CaseStatus, Priority};
+use crate::store::dynamo::is_case_key;
+
+/// How long one webhook call may take before it counts as failed.
+const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
+/// Alerts sent one by one per [`WINDOW`]; more are summarized.
+pub const BURST: usize = 3;
+/// The window over which [`BURST`] counts.
+pub const WINDOW: Duration = Duration::from_secs(60);
+/// Most case links one summary lists.
+const SUMMARY_LINKS: usize = 10;
+/// Longest customer text quoted in an alert, in characters.
+const QUOTE_CHARS: usize = 200;
+/// Longest contact or id shown, in characters.
+const WHO_CHARS: usize = 80;
+
+/// Whether writing `after` over `before` (`None`: a new case) is due an alert: the case is now an
+/// urgent case in the queue and was not one before (created, reopened or escalated urgent; an
+/// escalation alerts even when someone holds the case, since the whole team must know).
+pub fn due(before: Option<&Case>, after: &Case) -> bool {
+    let urgent_in_queue =
+        |c: &Case| c.priority == Priority::Urgent && c.status != CaseStatus::Resolved;
+    urgent_in_queue(after) && !before.is_some_and(urgent_in_queue)
+}
+
+/// Where alerts go and how they are written.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    client: reqwest::Client,
+    url: Option<String>,
+    kind: ChatKind,
+    operator_url: Option<String>,
+}
+
+/// Why an alert was not delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The webhook could not be reached or did not answer in time.
+    #[error("webhook unreachable: {0}")]
+    Unreachable(String),
+    /// The webhook answered with an error status.
+    #[error("webhook answered {0}")]
+    Status(u16),
+}
+
+impl Webhook {
+    /// Alerts to `url` (none: alerts are logged, not sent) in the syntax of `kind` (detected from
+    /// the URL when `None`), with case links under `operator_url`.
+    pub fn new(
+        url: Option<String>,
+        kind: Option<ChatKind>,
+        operator_url: Option<String>,
+    ) -> Webhook {
+        let client = reqwest::Client::builder()
+            .timeout(WEBHOOK_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        let url = url.filter(|u| !u.is_empty());
+        Webhook {
+            client,
+            kind: kind
+                .unwrap_or_else(|| url.as_deref().map_or(ChatKind::Generic, ChatKind::detect)),
+            url,
+            operator_url: operator_url.filter(|u| !u.is_empty()),
+        }
+    }
+
+    /// From a configuration's webhook, format and operator URL.
+    pub fn from_config(config: &crate::config::Config) -> Webhook {
+        Webhook::new(
+            config.alert_webhook_url.clone(),
+            config.alert_format,
+            config.operator_url.clone(),
+        )
+    }
+
+    /// Whether alerts go anywhere but the log.
+    pub fn is_configured(&self) -> bool {
+        self.url.is_some()
+    }
+
+    /// The chat whose syntax alerts are written in.
+    pub fn kind(&self) -> ChatKind {
+        self.kind
+    }
+
+    fn link(&self, case: &Case) -> Option<String> {
+        self.operator_url
+            .as_ref()
+            .map(|url| format!("{}/cases/{}", url.trim_end_matches('/'), case.id))
+    }
+
+    /// The alert for one case: Baton's words and link trusted, the customer's words, contact
+    /// and ids, and the area names from data, escaped for the chat.
+    pub fn alert(&self, case: &Case) -> serde_json::Value {
+        let label = case.urgent_kind().map_or("긴급 / urgent", |k| k.label());
+        let escalated = if case.escalation.is_some() {
+            "⬆ "
+        } else {
+            ""
+        };
+        let mut head = Line::new().trusted(format!("🚨 {escalated}{label} · {}", case.id));
+        if let Some(area) = &case.area {
+            head = head
+                .trusted(" · ")
+                .untrusted(Untrusted::new(area.clone()).max_chars(40));
+        }
+        let quote = Line::new()
+            .trusted("“")
+            .untrusted(Untrusted::new(case.summary.clone()).max_chars(QUOTE_CHARS))
+            .trusted("”");
+        let who = case
+            .customer
+            .contact
+            .clone()
+            .or_else(|| case.customer.claimed_id.clone())
+            .unwrap_or_else(|| case.customer.id.clone());
+        let mut facts = format!(
+            " · {} · {}",
+            case.locale.code(),
+            if case.customer.verified {
+                "verified"
+            } else {
+                "unverified"
+            }
+        );
+        if let Some(holder) = &case.assignee {
+            facts.push_str(&format!(" · held by {holder}"));
+        }
+        if !case.history.is_empty() {
+            facts.push_str(&format!(" · earlier cases: {}", case.history.len()));
+        }
+        let mut lines = vec![head];
+        // The link goes before the customer's words, so no cut of a long message can drop it.
+        if let Some(link) = self.link(case) {
+            lines.push(Line::new().link(link, format!("open {}", case.id)));
+        }
+        lines.push(quote);
+        lines.push(
+            Line::new()
+                .untrusted(Untrusted::new(who).max_chars(WHO_CHARS))
+                .trusted(facts),
+        );
+        payload(self.kind, &lines)
+    }
+
+    /// One message for the cases of a flood beyond the [`BURST`].
+    pub fn summary(&self, cases: &[Case]) -> serde_json::Value {
+        let mut lines = vec![Line::new().trusted(format!(
+            "🚨 {} more urgent case{} in the last minute",
+            cases.len(),
+            if cases.len() == 1 { "" } else { "s" }
+        ))];
+        for case in cases.iter().take(SUMMARY_LINKS) {
+            let label = case.urgent_kind().map_or("긴급 / urgent", |k| k.label());
+            let line = Line::new().trusted(format!("• {label} · "));
+            lines.push(match self.link(case) {
+                Some(link) => line.link(link, case.id.clone()),
+                None => line.trusted(case.id.clone()),
+            });
+        }
+        if cases.len() > SUMMARY_LINKS {
+            lines.push(Line::new().trusted(format!(
+                "… and {} more in the queue",
+                cases.len() - SUMMARY_LINKS
+            )));
+        }
+        payload(self.kind, &lines)
+    }
+
+    /// Posts one payload.
+    pub async fn send(&self, payload: &serde_json::Value) -> Result<(), WebhookError> {
+        let Some(url) = &self.url else {
+            tracing::warn!("urgent case; no webhook configured, alert only logged");
+            return Ok(());
+        };
+        let response = self
+            .client
+            .post(url)
+            .json(payload)
+            .send()
+            .await
+            .map_err(|e| WebhookError::Unreachable(e.without_url().to_string()))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(WebhookError::Status(response.status().as_u16()))
+        }
+    }
+
+    /// Posts one payload, trying three times over about six seconds (the `baton serve` path; in
+    /// AWS the stream retries).
+    async fn send_patiently(&self, payload: &serde_json::Value, what: &str) {
+        for wait in [1, 5, 0] {
+            match self.send(payload).await {
+                Ok(()) => {
+                    tracing::info!(what, "alert sent");
+                    return;
+                }
+                Err(error) if wait > 0 => {
+                    tracing::warn!(what, %error, "alert not sent; retrying");
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                }
+                Err(error) => tracing::error!(what, %error, "alert not sent; giving up"),
+            }
+        }
+    }
+}
+
+/// Splits the cases due an alert into the ones sent alone and the rest, summarized, given how
+/// many were sent alone in the current window already.
+fn burst(cases: Vec<Case>, sent_in_window: usize) -> (Vec<Case>, Vec<Case>) {
+    let alone = BURST.saturating_sub(sent_in_window).min(cases.len());
+    let mut cases = cases;
+    let rest = cases.split_off(alone);
+    (cases, rest)
+}
+
+/// `baton serve`'s alert path: a background task that sends each due case, at most [`BURST`] per
+/// [`WINDOW`], and one summary at the end of a window for the rest. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Alerter {
+    cases: mpsc::UnboundedSender<Case>,
+}
+
+impl Alerter {
+    /// Starts the task on the current runtime.
+    pub fn spawn(webhook: Webhook) -> Alerter {
+        let (cases, mut inbox) = mpsc::unbounded_channel::<Case>();
+        let webhook = Arc::new(webhook);
+        tokio::spawn(async move {
+            let mut window_start: Option<tokio::time::Instant> = None;
+            let mut sent = 0usize;
+            let mut held: Vec<Case> = Vec::new();
+            loop {
+                let window_end = window_start.map(|start| start + WINDOW);
+                let next = match window_end {
+                    Some(end) => tokio::select! {
+                        case = inbox.recv() => Some(case),
+                        () = tokio::time::sleep_until(end) => None,
+                    },
+                    None => Some(inbox.recv().await),
+                };
+                match next {
+                    Some(None) => break,
+                    Some(Some(case)) => {
+                        let now = tokio::time::Instant::now();
+                        if window_start.is_none_or(|start| now >= start + WINDOW) {
+                            window_start = Some(now);
+                            sent = 0;
+                        }
+                        if sent < BURST {
+                            sent += 1;
+                            webhook
+                                .send_patiently(&webhook.alert(&case), &case.id)
+                                .await;
+                        } else {
+                            held.push(case);
+                        }
+                    }
+                    None => {
+                        if !held.is_empty() {
+                            let cases = std::mem::take(&mut held);
+                            webhook
+                                .send_patiently(&webhook.summary(&cases), "summary")
+                                .await;
+                        }
+                        window_start = None;
+                        sent = 0;
+                    }
+                }
+            }
+        });
+        Alerter { cases }
+    }
+
+    /// Hands a case due an alert to the task (never blocks the request).
+    pub fn notify(&self, case: &Case) {
+        if self.cases.send(case.clone()).is_err() {
+            tracing::error!(case = %case.id, "the alert task has stopped; alert not sent");
+        }
+    }
+}
+
+/// Handles a batch of the table's stream records in order: the cases due an alert, the first
+/// [`BURST`] one by one and the rest as one summary. At the first message that cannot be sent it
+/// stops and reports the first record of that message, so Lambda retries from there and the
+/// records before it are not alerted twice.
+pub async fn on_stream(event: StreamEvent, webhook: &Webhook) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    let due: Vec<(String, Case)> = event
+        .records
+        .iter()
+        .filter_map(|record| {
+            let (before, after) = changed_case(record)?;
+            due(before.as_ref(), &after).then(|| {
+                (
+                    record.change.sequence_number.clone().unwrap_or_default(),
+                    after,
+                )
+            })
+        })
+        .collect();
+    let (alone, rest) = burst(due.iter().map(|(_, c)| c.clone()).collect(), 0);
+    let fail = |response: &mut DynamoDbEventResponse, sequence: &str| {
+        let mut failure = DynamoDbBatchItemFailure::default();
+        failure.item_identifier = Some(sequence.to_string());
+        response.batch_item_failures.push(failure);
+    };
+    for (i, case) in alone.iter().enumerate() {
+        if let Err(error) = webhook.send(&webhook.alert(case)).await {
+            tracing::error!(case = %case.id, %error, "alert not sent; the record will be retried");
+            fail(&mut response, &due[i].0);
+            return response;
+        }
+        tracing::info!(case = %case.id, "alert sent");
+    }
+    if !rest.is_empty() {
+        if let Err(error) = webhook.send(&webhook.summary(&rest)).await {
+            tracing::error!(%error, cases = rest.len(), "summary not sent; the records will be retried");
+            fail(&mut response, &due[alone.len()].0);
+            return response;
+        }
+        tracing::info!(cases = rest.len(), "summary sent");
+    }
+    response
+}
+
+/// The case a stream record wrote, with the one it replaced (see the item layout in
+/// [`crate::store::dynamo`]).
+fn changed_case(record: &EventRecord) -> Option<(Option<Case>, Case)> {
+    if record.event_name != "INSERT" && record.event_name != "MODIFY" {
+        return None;
+    }
+    let read = |image: &std::collections::HashMap<String, AttributeValue>| -> Option<Case> {
+        let text = |name: &str| match image.get(name) {
+            Some(AttributeValue::S(value)) => Some(value.as_str()),
+            _ => None,
+        };
+        if !is_case_key(text("pk")?, text("sk")?) {
+            return None;
+        }
+        match serde_json::from_str(text("data")?) {
+            Ok(case) => Some(case),
+            Err(error) => {
+                // A record that cannot be read will not read better on retry.
+                tracing::error!(%error, "stream record with an unreadable case; skipped");
+                None
+            }
+        }
+    };
+    let after = read(record.change.new_image.inner())?;
+    let before = if record.event_name == "MODIFY" {
+        read(record.change.old_image.inner())
+    } else {
+        None
+    };
+    Some((before, after))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(priority: Priority, status: CaseStatus) -> Case {
+        let mut case: Case = serde_json::from_value(serde_json::json!({
+            "id": "case_01J0000000000000000000000A", "conversation_id": "cv_01J0000000000000000000000A",
+            "customer": {"id": "anon_x", "contact": "<!here> @everyone"}, "status": "open", "priority": "normal",
+            "category": "billing_payment", "reason": {"code": "urgent", "kind": "money_not_received"},
+            "summary": "송금했는데 <https://evil.example|환불 받기>", "channel": "web", "locale": "ko",
+            "created_at": 0, "updated_at": 0, "version": 1
+        }))
+        .expect("case");
+        case.priority = priority;
+        case.status = status;
+        case
+    }
+
+    #[test]
+    fn due_when_an_urgent_case_enters_the_queue_or_is_escalated() {
+        use CaseStatus::*;
+        use Priority::*;
+        assert!(due(None, &case(Urgent, Open)));
+        assert!(!due(None, &case(Normal, Open)));
+        assert!(
+            due(Some(&case(Normal, Open)), &case(Urgent, Open)),
+            "escalated"
+        );
+        assert!(
+            due(Some(&case(Urgent, Resolved)), &case(Urgent, Open)),
+            "reopened urgent"
+        );
+        assert!(
+            !due(Some(&case(Urgent, Open)), &case(Urgent, Open)),
+            "already alerted"
+        );
+        let mut claimed = case(Urgent, Claimed);
+        claimed.assignee = Some("minji".into());
+        assert!(!due(Some(&case(Urgent, Open)), &claimed));
+        assert!(
+            due(Some(&case(Normal, Claimed)), &claimed),
+            "escalated while held"
+        );
+        assert!(!due(Some(&case(Urgent, Open)), &case(Urgent, Resolved)));
+    }
+
+    #[test]
+    fn a_flood_is_cut_to_a_burst_and_a_summary() {
+        let cases: Vec<Case> = (0..30)
+            .map(|_| case(Priority::Urgent, CaseStatus::Open))
+            .collect();
+        let (alone, rest) = burst(cases.clone(), 0);
+        assert_eq!((alone.len(), rest.len()), (BURST, 30 - BURST));
+        let (alone, rest) = burst(cases, 2);
+        assert_eq!((alone.len(), rest.len()), (1, 29));
+        let webhook = Webhook::new(
+            None,
+            Some(ChatKind::Slack),
+            Some("https://desk.example".into()),
+        );
+        let summary = webhook.summary(&rest).to_string();
+        assert!(summary.contains("29 more urgent cases"), "{summary}");
+        assert!(summary.contains("and 19 more in the queue"), "{summary}");
+    }
+
+    #[test]
+    fn customer_text_in_an_alert_is_inert() {
+        let webhook = Webhook::new(
+            None,
+            Some(ChatKind::Slack),
+            Some("https://desk.example".into()),
+        );
+        let alert = webhook
+            .alert(&case(Priority::Urgent, CaseStatus::Open))
+            .to_string();
+        for live in ["<!here>", "@everyone", "<https://evil.example"] {
+            assert!(!alert.contains(live), "{live} in {alert}");
+        }
+        assert!(
+            alert.contains("https://desk.example/cases/case_"),
+            "{alert}"
+        );
+    }
+}

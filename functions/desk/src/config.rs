@@ -1,0 +1,478 @@
+//! Every setting of Baton, read from the environment in one place: `baton serve` and each Lambda
+//! function build their [`Config`] here, so a variable has one name, one default and one check.
+//! [`VARS`] is the list the README's configuration table is checked against.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::alerts::ChatKind;
+use crate::error::{Error, Result};
+
+/// Where the desk runs: some defaults differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deployment {
+    /// `baton serve` and the CLI: one process, SQLite.
+    Local,
+    /// A Lambda function: DynamoDB, the index in a layer, operators from API Gateway's JWT.
+    Lambda,
+}
+
+/// One environment variable Baton reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Var {
+    /// Its name.
+    pub name: &'static str,
+    /// Its default, as documented.
+    pub default: &'static str,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+macro_rules! vars {
+    ($($ident:ident = $name:literal, $default:literal, $doc:literal;)+) => {
+        $(
+            #[doc = $doc]
+            pub const $ident: &str = $name;
+        )+
+        /// Every variable, in the order the README lists them.
+        pub const VARS: &[Var] = &[$(Var { name: $name, default: $default, doc: $doc }),+];
+    };
+}
+
+vars! {
+    GUIDES = "BATON_GUIDES", "kb/guides", "The guide directory; `baton serve` rebuilds the index from it when it is missing or stale.";
+    INDEX = "BATON_INDEX", "data/kb-index (local), /opt/kb-index (Lambda)", "The index directory (`kb build --out`); in Lambda the read-only layer.";
+    DB = "BATON_DB", "data/baton.db", "The SQLite database of `baton serve` and the CLI.";
+    DB_MAX_MB = "BATON_DB_MAX_MB", "unlimited", "Largest the SQLite database may grow, in MiB; past it writes answer 503 and health reports it.";
+    ADDR = "BATON_ADDR", "127.0.0.1:8080", "Where `baton serve` listens.";
+    TABLE = "BATON_TABLE", "required in Lambda", "The DynamoDB table.";
+    CREATE_TABLE = "BATON_CREATE_TABLE", "0", "`1`: create the DynamoDB table when missing (DynamoDB Local only).";
+    OPERATOR_AUTH = "BATON_OPERATOR_AUTH", "tokens (local), gateway-jwt (Lambda)", "How operators are recognized: `tokens` (bearer tokens below) or `gateway-jwt` (API Gateway's JWT authorizer verified the token; the operator is mapped by `BATON_OPERATORS`).";
+    OPERATOR_TOKENS = "BATON_OPERATOR_TOKENS", "one token generated per run (local)", "`name:token,…`: operator bearer tokens, at least 16 characters each.";
+    OPERATORS = "BATON_OPERATORS", "required with gateway-jwt", "`name=subject,…`: who may operate, by the JWT's `sub`, or its `email` when `email_verified` is true.";
+    OPERATOR = "BATON_OPERATOR", "$USER", "Your operator name for the terminal commands (`baton claim --as`).";
+    OPERATOR_URL = "BATON_OPERATOR_URL", "none", "Where operators open a case; alerts link to `{url}/cases/{id}`.";
+    ALERT_WEBHOOK_URL = "BATON_ALERT_WEBHOOK_URL", "none (alerts are logged)", "The team chat's incoming webhook for urgent cases.";
+    ALERT_FORMAT = "BATON_ALERT_FORMAT", "from the webhook's host", "`slack`, `discord`, `mattermost`, `google-chat` or `generic`: how alert text is escaped.";
+    IDENTITY_SECRETS = "BATON_IDENTITY_SECRETS", "none (every customer is unverified)", "HS256 secrets the host site signs customer identities with: `secret` or `kid:secret,…` (rotation), at least 32 bytes each.";
+    IDENTITY_ES256_KEY = "BATON_IDENTITY_ES256_KEY", "none", "An ES256 public key (PEM) the host site may sign identities with instead.";
+    IDENTITY_ISSUER = "BATON_IDENTITY_ISSUER", "not checked", "When set, identity tokens must carry this `iss`.";
+    RATE_CONVERSATIONS = "BATON_RATE_CONVERSATIONS", "10", "New conversations per minute per client address (`baton serve`); 0 turns the limit off.";
+    RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages and hand-off requests per minute per client address (`baton serve`); 0 turns the limit off.";
+    TRUST_FORWARDED_FOR = "BATON_TRUST_FORWARDED_FOR", "0", "`1`: behind your own reverse proxy, take the client address from the last `X-Forwarded-For` entry.";
+    MAX_CONNECTIONS = "BATON_MAX_CONNECTIONS", "1024", "Most open connections `baton serve` holds; more wait in the listen backlog.";
+}
+
+/// How operators are recognized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatorAuthMode {
+    /// Bearer tokens from [`OPERATOR_TOKENS`].
+    Tokens,
+    /// API Gateway verified a JWT; [`OPERATORS`] maps its subject to a name.
+    GatewayJwt,
+}
+
+/// An operator's bearer token (`baton serve`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct OperatorToken {
+    /// The operator's name.
+    pub name: String,
+    /// The token.
+    pub token: String,
+}
+
+impl std::fmt::Debug for OperatorToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OperatorToken({}: ***)", self.name)
+    }
+}
+
+/// An HS256 identity secret, with the `kid` that selects it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdentitySecret {
+    /// The key id tokens name in their header; `None` for the one unnamed secret.
+    pub kid: Option<String>,
+    /// The secret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for IdentitySecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdentitySecret({:?}: ***)", self.kid)
+    }
+}
+
+/// Shortest operator token accepted.
+pub const MIN_TOKEN_CHARS: usize = 16;
+/// Shortest identity secret accepted (HS256 wants at least the hash's 32 bytes).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Everything Baton reads from its environment, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it runs.
+    pub deployment: Deployment,
+    /// [`GUIDES`].
+    pub guides: PathBuf,
+    /// [`INDEX`].
+    pub index: PathBuf,
+    /// [`DB`].
+    pub db: PathBuf,
+    /// [`DB_MAX_MB`].
+    pub db_max_mb: Option<u64>,
+    /// [`ADDR`].
+    pub addr: SocketAddr,
+    /// [`TABLE`].
+    pub table: Option<String>,
+    /// [`CREATE_TABLE`].
+    pub create_table: bool,
+    /// [`OPERATOR_AUTH`].
+    pub operator_auth: OperatorAuthMode,
+    /// [`OPERATOR_TOKENS`]; empty when not set.
+    pub operator_tokens: Vec<OperatorToken>,
+    /// [`OPERATORS`]: JWT subject → operator name.
+    pub operators: BTreeMap<String, String>,
+    /// [`OPERATOR_URL`].
+    pub operator_url: Option<String>,
+    /// [`ALERT_WEBHOOK_URL`].
+    pub alert_webhook_url: Option<String>,
+    /// [`ALERT_FORMAT`], else detected from the webhook.
+    pub alert_format: Option<ChatKind>,
+    /// [`IDENTITY_SECRETS`].
+    pub identity_secrets: Vec<IdentitySecret>,
+    /// [`IDENTITY_ES256_KEY`].
+    pub identity_es256_key: Option<String>,
+    /// [`IDENTITY_ISSUER`].
+    pub identity_issuer: Option<String>,
+    /// [`RATE_CONVERSATIONS`] (0: off).
+    pub rate_conversations: u32,
+    /// [`RATE_MESSAGES`] (0: off).
+    pub rate_messages: u32,
+    /// [`TRUST_FORWARDED_FOR`].
+    pub trust_forwarded_for: bool,
+    /// [`MAX_CONNECTIONS`].
+    pub max_connections: usize,
+}
+
+impl Config {
+    /// The configuration from the process environment.
+    pub fn from_env(deployment: Deployment) -> Result<Config> {
+        Config::from_lookup(deployment, |name| std::env::var(name).ok())
+    }
+
+    /// The configuration from `pairs` only (tests, and the functions' test harness).
+    pub fn from_pairs<'a>(
+        deployment: Deployment,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Config> {
+        let map: BTreeMap<&str, &str> = pairs.into_iter().collect();
+        Config::from_lookup(deployment, |name| map.get(name).map(|v| v.to_string()))
+    }
+
+    /// The configuration from a lookup of variables; every value is checked here.
+    pub fn from_lookup(
+        deployment: Deployment,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let local = deployment == Deployment::Local;
+        let operator_auth = match get(OPERATOR_AUTH).as_deref() {
+            None if local => OperatorAuthMode::Tokens,
+            None | Some("gateway-jwt") => OperatorAuthMode::GatewayJwt,
+            Some("tokens") => OperatorAuthMode::Tokens,
+            Some(other) => {
+                return Err(invalid(
+                    OPERATOR_AUTH,
+                    format!("must be tokens or gateway-jwt, not {other:?}"),
+                ));
+            }
+        };
+        let config = Config {
+            deployment,
+            guides: get(GUIDES).map_or_else(|| PathBuf::from("kb/guides"), PathBuf::from),
+            index: get(INDEX).map_or_else(
+                || {
+                    PathBuf::from(if local {
+                        "data/kb-index"
+                    } else {
+                        "/opt/kb-index"
+                    })
+                },
+                PathBuf::from,
+            ),
+            db: get(DB).map_or_else(|| PathBuf::from("data/baton.db"), PathBuf::from),
+            db_max_mb: get(DB_MAX_MB).map(|v| number(DB_MAX_MB, &v)).transpose()?,
+            addr: match get(ADDR) {
+                Some(v) => v.parse().map_err(|_| {
+                    invalid(
+                        ADDR,
+                        format!("{v:?} is not an address such as 127.0.0.1:8080"),
+                    )
+                })?,
+                None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            },
+            table: get(TABLE),
+            create_table: flag(CREATE_TABLE, get(CREATE_TABLE))?,
+            operator_auth,
+            operator_tokens: get(OPERATOR_TOKENS)
+                .map(|v| operator_tokens(&v))
+                .transpose()?
+                .unwrap_or_default(),
+            operators: get(OPERATORS)
+                .map(|v| operators(&v))
+                .transpose()?
+                .unwrap_or_default(),
+            operator_url: get(OPERATOR_URL)
+                .map(|v| url(OPERATOR_URL, v))
+                .transpose()?,
+            alert_webhook_url: get(ALERT_WEBHOOK_URL)
+                .map(|v| url(ALERT_WEBHOOK_URL, v))
+                .transpose()?,
+            alert_format: get(ALERT_FORMAT)
+                .map(|v| ChatKind::from_str(&v).map_err(|e| invalid(ALERT_FORMAT, e.to_string())))
+                .transpose()?,
+            identity_secrets: get(IDENTITY_SECRETS)
+                .map(|v| identity_secrets(&v))
+                .transpose()?
+                .unwrap_or_default(),
+            identity_es256_key: get(IDENTITY_ES256_KEY).map(|v| v.replace("\\n", "\n")),
+            identity_issuer: get(IDENTITY_ISSUER),
+            rate_conversations: get(RATE_CONVERSATIONS)
+                .map_or(Ok(10), |v| number(RATE_CONVERSATIONS, &v))?,
+            rate_messages: get(RATE_MESSAGES).map_or(Ok(60), |v| number(RATE_MESSAGES, &v))?,
+            trust_forwarded_for: flag(TRUST_FORWARDED_FOR, get(TRUST_FORWARDED_FOR))?,
+            max_connections: get(MAX_CONNECTIONS)
+                .map_or(Ok(1024), |v| number(MAX_CONNECTIONS, &v))?,
+        };
+        if config.max_connections == 0 {
+            return Err(invalid(MAX_CONNECTIONS, "must be at least 1".into()));
+        }
+        if !local && config.table.is_none() {
+            return Err(invalid(TABLE, "is not set".into()));
+        }
+        Ok(config)
+    }
+
+    /// Checks that operators can be recognized: what the operator routes need (the other
+    /// functions start without it).
+    pub fn require_operators(&self) -> Result<()> {
+        match self.operator_auth {
+            OperatorAuthMode::GatewayJwt if self.operators.is_empty() => Err(invalid(
+                OPERATORS,
+                "is not set: with gateway-jwt, list who may operate as name=subject (the JWT's sub, or its verified email)".into(),
+            )),
+            OperatorAuthMode::Tokens
+                if self.deployment == Deployment::Lambda && self.operator_tokens.is_empty() =>
+            {
+                Err(invalid(OPERATOR_TOKENS, "is not set (operator auth is tokens)".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn invalid(name: &str, message: String) -> Error {
+    Error::Config(format!("{name} {message}"))
+}
+
+fn number<T: FromStr>(name: &str, value: &str) -> Result<T> {
+    value
+        .parse()
+        .map_err(|_| invalid(name, format!("must be a whole number, not {value:?}")))
+}
+
+fn flag(name: &str, value: Option<String>) -> Result<bool> {
+    match value.as_deref() {
+        None | Some("0" | "false" | "no") => Ok(false),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some(other) => Err(invalid(name, format!("must be 1 or 0, not {other:?}"))),
+    }
+}
+
+fn url(name: &str, value: String) -> Result<String> {
+    if value.starts_with("https://") || value.starts_with("http://") {
+        Ok(value)
+    } else {
+        Err(invalid(name, "must be an http(s) URL".into()))
+    }
+}
+
+fn operator_tokens(spec: &str) -> Result<Vec<OperatorToken>> {
+    let mut out: Vec<OperatorToken> = Vec::new();
+    for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, token) = pair
+            .split_once(':')
+            .ok_or_else(|| invalid(OPERATOR_TOKENS, "is name:token,name:token".into()))?;
+        let (name, token) = (name.trim(), token.trim());
+        if name.is_empty() || name.len() > 100 {
+            return Err(invalid(
+                OPERATOR_TOKENS,
+                "has an operator name that is empty or over 100 bytes".into(),
+            ));
+        }
+        if token.chars().count() < MIN_TOKEN_CHARS {
+            return Err(invalid(
+                OPERATOR_TOKENS,
+                format!("has a token for {name} shorter than {MIN_TOKEN_CHARS} characters"),
+            ));
+        }
+        if out.iter().any(|t| t.token == token) {
+            return Err(invalid(
+                OPERATOR_TOKENS,
+                format!("gives {name} a token another operator has"),
+            ));
+        }
+        out.push(OperatorToken {
+            name: name.to_string(),
+            token: token.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn operators(spec: &str) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, subject) = pair
+            .split_once('=')
+            .ok_or_else(|| invalid(OPERATORS, "is name=subject,name=subject".into()))?;
+        let (name, subject) = (name.trim(), subject.trim());
+        if name.is_empty() || subject.is_empty() || name.len() > 100 {
+            return Err(invalid(
+                OPERATORS,
+                format!("has an empty or too long entry {pair:?}"),
+            ));
+        }
+        if out.insert(subject.to_string(), name.to_string()).is_some() {
+            return Err(invalid(OPERATORS, format!("lists {subject} twice")));
+        }
+    }
+    Ok(out)
+}
+
+fn is_kid(text: &str) -> bool {
+    (1..=40).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+fn identity_secrets(spec: &str) -> Result<Vec<IdentitySecret>> {
+    let entries: Vec<&str> = spec
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for entry in &entries {
+        // Secrets are base64 or hex; a `kid:` prefix is a short plain name before the first colon.
+        let (kid, secret) = match entry.split_once(':') {
+            Some((kid, secret)) if is_kid(kid) => (Some(kid.to_string()), secret.trim()),
+            _ => (None, *entry),
+        };
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(invalid(
+                IDENTITY_SECRETS,
+                format!("has a secret shorter than {MIN_SECRET_BYTES} bytes"),
+            ));
+        }
+        out.push(IdentitySecret {
+            kid,
+            secret: secret.to_string(),
+        });
+    }
+    if out.len() > 1 && out.iter().any(|s| s.kid.is_none()) {
+        return Err(invalid(
+            IDENTITY_SECRETS,
+            "with several secrets, each is kid:secret".into(),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_per_deployment() {
+        let local = Config::from_pairs(Deployment::Local, []).expect("local");
+        assert_eq!(local.index, PathBuf::from("data/kb-index"));
+        assert_eq!(local.operator_auth, OperatorAuthMode::Tokens);
+        assert_eq!(local.addr.to_string(), "127.0.0.1:8080");
+        let error = Config::from_pairs(Deployment::Lambda, []).expect_err("no table");
+        assert!(error.to_string().contains("BATON_TABLE"), "{error}");
+        let lambda = Config::from_pairs(
+            Deployment::Lambda,
+            [(TABLE, "baton"), (OPERATORS, "minji=abc-123")],
+        )
+        .expect("lambda");
+        assert_eq!(lambda.index, PathBuf::from("/opt/kb-index"));
+        assert_eq!(lambda.operator_auth, OperatorAuthMode::GatewayJwt);
+        assert_eq!(
+            lambda.operators.get("abc-123").map(String::as_str),
+            Some("minji")
+        );
+        lambda.require_operators().expect("operators listed");
+        let unlisted = Config::from_pairs(Deployment::Lambda, [(TABLE, "baton")]).expect("config");
+        let error = unlisted.require_operators().expect_err("no operators");
+        assert!(
+            error.to_string().contains("BATON_OPERATORS is not set"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn every_value_is_checked() {
+        for (name, value, says) in [
+            (OPERATOR_TOKENS, "minji:short", "shorter than 16"),
+            (OPERATOR_TOKENS, "nocolon", "name:token"),
+            (
+                OPERATOR_TOKENS,
+                "a:0123456789abcdef,b:0123456789abcdef",
+                "another operator",
+            ),
+            (OPERATOR_AUTH, "jwt", "tokens or gateway-jwt"),
+            (ADDR, "localhost", "not an address"),
+            (DB_MAX_MB, "-1", "whole number"),
+            (CREATE_TABLE, "maybe", "1 or 0"),
+            (ALERT_WEBHOOK_URL, "hooks.slack.com/x", "http(s) URL"),
+            (ALERT_FORMAT, "teams", "slack"),
+            (IDENTITY_SECRETS, "short", "32 bytes"),
+            (MAX_CONNECTIONS, "0", "at least 1"),
+        ] {
+            let error = Config::from_pairs(Deployment::Local, [(name, value)])
+                .expect_err(&format!("{name}={value}"));
+            assert!(error.to_string().contains(says), "{name}={value}: {error}");
+        }
+    }
+
+    #[test]
+    fn identity_secrets_with_and_without_kids() {
+        let long = "s".repeat(32);
+        let one = Config::from_pairs(Deployment::Local, [(IDENTITY_SECRETS, long.as_str())])
+            .expect("one");
+        assert_eq!(one.identity_secrets[0].kid, None);
+        let two = format!("2026a:{long},2026b:{long}x");
+        let two =
+            Config::from_pairs(Deployment::Local, [(IDENTITY_SECRETS, two.as_str())]).expect("two");
+        assert_eq!(
+            two.identity_secrets
+                .iter()
+                .map(|s| s.kid.clone())
+                .collect::<Vec<_>>(),
+            [Some("2026a".to_string()), Some("2026b".to_string())]
+        );
+        // A secret that happens to contain a colon is still one secret.
+        let colon = format!("ab+/{long}:tail");
+        let colon = Config::from_pairs(Deployment::Local, [(IDENTITY_SECRETS, colon.as_str())])
+            .expect("colon");
+        assert_eq!(colon.identity_secrets.len(), 1);
+    }
+}

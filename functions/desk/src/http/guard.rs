@@ -1,0 +1,200 @@
+//! The layers every response passes, in one place: security headers, body, URI and header size
+//! limits, the request timeout, and per-client rate limits (`baton serve` only: in AWS each
+//! function instance sees a slice of the traffic, so the HTTP API's throttling and a WAF rule on
+//! the CDN bound the flood instead; see `infra/README.md`).
+//!
+//! The pages (help center, widget, console) will set their own `Content-Security-Policy`; these
+//! layers only add headers a response does not carry already.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::AppState;
+use super::error::{AppError, MAX_BODY_BYTES};
+use crate::config::Config;
+
+/// Longest request target (path and query) accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest header block accepted, in bytes (names, values and separators).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Longest a request may take, body included, before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Headers every API response carries unless it set its own.
+const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    // JSON is never a document to render or frame.
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    // Conversations and cases must not sit in shared caches.
+    (header::CACHE_CONTROL, "no-store"),
+];
+
+/// The layers around a router, outermost first: headers on every answer (even a refused one),
+/// then sizes, timeout and rate limits before any handler runs.
+pub fn layers(router: Router<AppState>, state: AppState) -> Router {
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(middleware::from_fn(timeout))
+        .layer(middleware::from_fn(sizes))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+async fn sizes(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let uri_bytes = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    if uri_bytes > MAX_URI_BYTES {
+        return AppError::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("the request target is longer than {MAX_URI_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return AppError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!("the request headers are larger than {MAX_HEADER_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+async fn timeout(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            format!(
+                "the request took longer than {} s",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Per-client-address limits on what creates work for people: new conversations, and customer
+/// messages and hand-off requests.
+#[derive(Debug)]
+pub struct RateLimits {
+    conversations: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    messages: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    trust_forwarded_for: bool,
+}
+
+/// Keys kept before the limiters forget clients whose buckets are full again.
+const FORGET_AFTER_KEYS: usize = 10_000;
+
+impl RateLimits {
+    /// The limits of a configuration (`None` when both are off).
+    pub fn from_config(config: &Config) -> Option<RateLimits> {
+        let limiter = |per_minute: u32| {
+            NonZeroU32::new(per_minute)
+                .map(|n| DefaultKeyedRateLimiter::keyed(Quota::per_minute(n)))
+        };
+        let limits = RateLimits {
+            conversations: limiter(config.rate_conversations),
+            messages: limiter(config.rate_messages),
+            trust_forwarded_for: config.trust_forwarded_for,
+        };
+        (limits.conversations.is_some() || limits.messages.is_some()).then_some(limits)
+    }
+
+    fn limiter_for(&self, method: &Method, path: &str) -> Option<&DefaultKeyedRateLimiter<IpAddr>> {
+        if method != Method::POST {
+            return None;
+        }
+        if path == "/api/conversations" {
+            return self.conversations.as_ref();
+        }
+        let rest = path.strip_prefix("/api/conversations/")?;
+        (rest.ends_with("/messages") || rest.ends_with("/handoff"))
+            .then_some(self.messages.as_ref())
+            .flatten()
+    }
+
+    /// The client a request counts against: the connection's address, or behind a trusted proxy
+    /// the address it appended last to `X-Forwarded-For` (earlier entries are the client's own
+    /// claims).
+    fn client(&self, request: &Request) -> Option<IpAddr> {
+        if self.trust_forwarded_for
+            && let Some(last) = request
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+                .next_back()
+        {
+            return Some(last);
+        }
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+    }
+}
+
+async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(limits) = state.limits.as_deref() else {
+        return next.run(request).await;
+    };
+    let (Some(limiter), Some(client)) = (
+        limits.limiter_for(request.method(), request.uri().path()),
+        limits.client(&request),
+    ) else {
+        return next.run(request).await;
+    };
+    if limiter.len() > FORGET_AFTER_KEYS {
+        limiter.retain_recent();
+    }
+    match limiter.check_key(&client) {
+        Ok(()) => next.run(request).await,
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests from this address; try again in {seconds} s"),
+            )
+            .retry_after(seconds.max(1))
+            .into_response()
+        }
+    }
+}

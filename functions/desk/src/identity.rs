@@ -1,0 +1,283 @@
+//! Verified customers: the host site signs who the customer is, Baton checks the signature.
+//!
+//! As Intercom's identity verification and Zendesk's messaging JWT do, the site's server signs a
+//! short-lived JWT for its logged-in customer with a secret it shares with Baton (HS256; ES256 with
+//! a key pair when the site prefers not to share a secret) and hands it to the widget, which sends
+//! it when it starts a conversation. Only a customer whose token verifies is `verified`: their
+//! `sub` becomes their id, their earlier cases are attached to new ones, and operators see them as
+//! verified. An id a customer merely asserts is kept as `claimed_id`, shown as unverified and never
+//! used to find history. How a site signs a token: `docs/identity.md`.
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// How long past `exp` a token is still accepted, for clocks that disagree a little.
+const LEEWAY_SECONDS: u64 = 60;
+/// Longest accepted `sub`.
+const MAX_SUBJECT_BYTES: usize = 128;
+
+/// Who a verified token says the customer is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The site's id for the customer (`sub`).
+    pub id: String,
+    /// Display name (`name`).
+    pub name: Option<String>,
+    /// `email`, else `phone`.
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+/// The keys identity tokens are checked against.
+#[derive(Clone, Default)]
+pub struct Verifier {
+    /// `(kid, key)`; `kid` `None` for the one unnamed HS256 secret.
+    hs256: Vec<(Option<String>, DecodingKey)>,
+    es256: Option<DecodingKey>,
+    issuer: Option<String>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("hs256_keys", &self.hs256.len())
+            .field("es256", &self.es256.is_some())
+            .field("issuer", &self.issuer)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier with the keys of a configuration (none: every customer is unverified).
+    pub fn from_config(config: &Config) -> Result<Verifier> {
+        // One backend is compiled in; installing it makes the choice explicit and is a no-op when
+        // another part of the process already did.
+        let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+        let hs256 = config
+            .identity_secrets
+            .iter()
+            .map(|s| {
+                DecodingKey::from_secret(s.secret.as_bytes())
+                    .map(|key| (s.kid.clone(), key))
+                    .map_err(|e| Error::Config(format!("{}: {e}", crate::config::IDENTITY_SECRETS)))
+            })
+            .collect::<Result<_>>()?;
+        let es256 = config
+            .identity_es256_key
+            .as_deref()
+            .map(|pem| {
+                DecodingKey::from_ec_pem(pem.as_bytes()).map_err(|e| {
+                    Error::Config(format!(
+                        "{} is not an EC public key in PEM: {e}",
+                        crate::config::IDENTITY_ES256_KEY
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok(Verifier {
+            hs256,
+            es256,
+            issuer: config.identity_issuer.clone(),
+        })
+    }
+
+    /// Whether any key is configured.
+    pub fn is_configured(&self) -> bool {
+        !self.hs256.is_empty() || self.es256.is_some()
+    }
+
+    /// The identity in `token`, or why it is refused. Only HS256 and ES256 are accepted (never
+    /// `none`, never an algorithm the header picks for a key of another kind).
+    pub fn verify(&self, token: &str) -> Result<Identity> {
+        let refuse = |why: &str| Error::Unauthorized(format!("identity token {why}"));
+        if !self.is_configured() {
+            return Err(refuse("cannot be checked: this desk has no identity keys"));
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| refuse("is not a JWT"))?;
+        let key = match header.alg {
+            Algorithm::HS256 => {
+                let named = header.kid.as_deref();
+                self.hs256
+                    .iter()
+                    .find(|(kid, _)| {
+                        kid.as_deref() == named || (named.is_none() && self.hs256.len() == 1)
+                    })
+                    .map(|(_, key)| key)
+                    .ok_or_else(|| refuse("names a key this desk does not have"))?
+            }
+            Algorithm::ES256 => self
+                .es256
+                .as_ref()
+                .ok_or_else(|| refuse("is ES256 but this desk has no ES256 key"))?,
+            _ => return Err(refuse("must be signed with HS256 or ES256")),
+        };
+        let mut validation = Validation::new(header.alg);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        if let Some(issuer) = &self.issuer {
+            validation.set_issuer(&[issuer]);
+        }
+        let data = jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            refuse(match e.kind() {
+                ErrorKind::ExpiredSignature => "has expired",
+                ErrorKind::InvalidSignature => "has a bad signature",
+                ErrorKind::InvalidIssuer => "has the wrong issuer",
+                ErrorKind::MissingRequiredClaim(_) => "lacks exp or sub",
+                ErrorKind::ImmatureSignature => "is not valid yet",
+                _ => "is not valid",
+            })
+        })?;
+        let claims = data.claims;
+        let sub = claims.sub.trim();
+        if sub.is_empty() || sub.len() > MAX_SUBJECT_BYTES {
+            return Err(refuse("has an empty or too long sub"));
+        }
+        Ok(Identity {
+            id: sub.to_string(),
+            name: claims.name.filter(|n| !n.trim().is_empty()),
+            contact: claims
+                .email
+                .or(claims.phone)
+                .filter(|c| !c.trim().is_empty()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Deployment, IDENTITY_SECRETS};
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+
+    const SECRET: &str = "a-very-long-site-secret-0123456789abcdef";
+
+    fn verifier(secrets: &str) -> Verifier {
+        let config =
+            Config::from_pairs(Deployment::Local, [(IDENTITY_SECRETS, secrets)]).expect("config");
+        Verifier::from_config(&config).expect("verifier")
+    }
+
+    fn sign(header: Header, claims: serde_json::Value, secret: &str) -> String {
+        jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()).expect("key"),
+        )
+        .expect("sign")
+    }
+
+    fn in_an_hour() -> u64 {
+        (crate::model::now() / 1000) as u64 + 3600
+    }
+
+    #[test]
+    fn a_signed_token_verifies_and_a_forged_one_does_not() {
+        let v = verifier(SECRET);
+        let token = sign(
+            Header::default(),
+            json!({"sub": "shop-42", "exp": in_an_hour(), "name": "김민지", "email": "minji@example.com"}),
+            SECRET,
+        );
+        assert_eq!(
+            v.verify(&token).expect("verifies"),
+            Identity {
+                id: "shop-42".into(),
+                name: Some("김민지".into()),
+                contact: Some("minji@example.com".into())
+            }
+        );
+        let forged = sign(
+            Header::default(),
+            json!({"sub": "victim-1", "exp": in_an_hour()}),
+            "another-secret-of-enough-length-0123456789",
+        );
+        assert!(
+            v.verify(&forged)
+                .is_err_and(|e| e.to_string().contains("bad signature"))
+        );
+    }
+
+    #[test]
+    fn expired_unsigned_and_wrong_algorithm_tokens_are_refused() {
+        let v = verifier(SECRET);
+        let expired = sign(
+            Header::default(),
+            json!({"sub": "a", "exp": 1_000_000}),
+            SECRET,
+        );
+        assert!(
+            v.verify(&expired)
+                .is_err_and(|e| e.to_string().contains("expired"))
+        );
+        let no_exp = sign(Header::default(), json!({"sub": "a"}), SECRET);
+        assert!(v.verify(&no_exp).is_err());
+        // alg "none": a header and payload with an empty signature.
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let none = format!(
+            "{}.{}.",
+            b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            b64.encode(format!(r#"{{"sub":"victim-1","exp":{}}}"#, in_an_hour()))
+        );
+        assert!(v.verify(&none).is_err());
+        let hs512 = sign(
+            Header::new(Algorithm::HS512),
+            json!({"sub": "a", "exp": in_an_hour()}),
+            SECRET,
+        );
+        assert!(
+            v.verify(&hs512)
+                .is_err_and(|e| e.to_string().contains("HS256 or ES256"))
+        );
+        assert!(v.verify("not.a.jwt").is_err());
+        assert!(
+            Verifier::default()
+                .verify(&expired)
+                .is_err_and(|e| e.to_string().contains("no identity keys"))
+        );
+    }
+
+    #[test]
+    fn rotated_secrets_are_chosen_by_kid() {
+        let old = "old-secret-0123456789abcdef0123456789";
+        let new = "new-secret-0123456789abcdef0123456789";
+        let v = verifier(&format!("2026a:{old},2026b:{new}"));
+        let header = Header {
+            kid: Some("2026b".into()),
+            ..Header::default()
+        };
+        let token = sign(
+            header.clone(),
+            json!({"sub": "a", "exp": in_an_hour()}),
+            new,
+        );
+        assert!(v.verify(&token).is_ok());
+        let wrong = sign(header, json!({"sub": "a", "exp": in_an_hour()}), old);
+        assert!(v.verify(&wrong).is_err());
+        let unnamed = sign(
+            Header::default(),
+            json!({"sub": "a", "exp": in_an_hour()}),
+            new,
+        );
+        assert!(
+            v.verify(&unnamed)
+                .is_err_and(|e| e.to_string().contains("does not have"))
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! A store that fails on purpose: it wraps a real store and makes its Nth write fail, either before
+//! the write reaches the store (nothing written) or after (written, but the caller is told it
+//! failed, as when a response is lost or the process dies right after the commit). The desk's
+//! fault tests run a whole conversation once per N on both backends. Built only with the
+//! `test-suite` feature.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+
+use super::{Commit, Committed, Store};
+use crate::error::{Error, Result};
+use crate::model::{Case, Conversation, Event, Message, Millis, Note};
+
+/// When the chosen write fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The write is refused; nothing is written.
+    Before,
+    /// The write happens, then the caller gets an error.
+    After,
+}
+
+/// A store whose `fail_at`-th write (1-based, counting conversation inserts and commits) fails.
+pub struct FaultyStore {
+    inner: Arc<dyn Store>,
+    fail_at: usize,
+    fault: Fault,
+    writes: AtomicUsize,
+}
+
+impl FaultyStore {
+    /// Wraps `inner`; `fail_at` 0 never fails (to count the writes of a run).
+    pub fn new(inner: Arc<dyn Store>, fail_at: usize, fault: Fault) -> FaultyStore {
+        FaultyStore {
+            inner,
+            fail_at,
+            fault,
+            writes: AtomicUsize::new(0),
+        }
+    }
+
+    /// Writes attempted so far.
+    pub fn writes(&self) -> usize {
+        self.writes.load(Ordering::SeqCst)
+    }
+
+    /// Counts a write; `Some(fault)` when this one must fail.
+    fn next(&self) -> Option<Fault> {
+        let n = self.writes.fetch_add(1, Ordering::SeqCst) + 1;
+        (n == self.fail_at).then_some(self.fault)
+    }
+}
+
+fn injected() -> Error {
+    Error::Unavailable("injected fault".into())
+}
+
+#[async_trait]
+impl Store for FaultyStore {
+    async fn ping(&self) -> Result<()> {
+        self.inner.ping().await
+    }
+
+    async fn insert_conversation(&self, conversation: &Conversation) -> Result<()> {
+        match self.next() {
+            Some(Fault::Before) => Err(injected()),
+            Some(Fault::After) => {
+                self.inner.insert_conversation(conversation).await?;
+                Err(injected())
+            }
+            None => self.inner.insert_conversation(conversation).await,
+        }
+    }
+
+    async fn conversation(&self, id: &str) -> Result<Option<Conversation>> {
+        self.inner.conversation(id).await
+    }
+
+    async fn messages(&self, conversation_id: &str) -> Result<Vec<Message>> {
+        self.inner.messages(conversation_id).await
+    }
+
+    async fn commit(&self, commit: &Commit) -> Result<Committed> {
+        match self.next() {
+            Some(Fault::Before) => Err(injected()),
+            Some(Fault::After) => {
+                self.inner.commit(commit).await?;
+                Err(injected())
+            }
+            None => self.inner.commit(commit).await,
+        }
+    }
+
+    async fn case(&self, id: &str) -> Result<Option<Case>> {
+        self.inner.case(id).await
+    }
+
+    async fn queue(&self, limit: usize, after: Option<&str>) -> Result<Vec<Case>> {
+        self.inner.queue(limit, after).await
+    }
+
+    async fn customer_cases(&self, customer_id: &str, limit: usize) -> Result<Vec<Case>> {
+        self.inner.customer_cases(customer_id, limit).await
+    }
+
+    async fn notes(&self, case_id: &str) -> Result<Vec<Note>> {
+        self.inner.notes(case_id).await
+    }
+
+    async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {
+        self.inner.events(from, to).await
+    }
+}
