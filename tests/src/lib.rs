@@ -165,9 +165,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
         .await
         .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
-    let options = desk::http::serve::ServeOptions {
-        max_connections: config.max_connections,
-    };
+    let options = desk::http::serve::ServeOptions::from_config(&config);
     tokio::spawn(async move {
         desk::http::serve::serve(
             listener,
@@ -196,6 +194,45 @@ pub struct Chat {
 }
 
 impl TestApp {
+    /// Everything the store holds, as bytes: the SQLite file and its WAL, or every DynamoDB Local
+    /// item of the table (all attributes). What a leak scan reads.
+    pub async fn raw_store(&self) -> Vec<u8> {
+        if let Some(db) = &self.db {
+            let mut bytes = std::fs::read(db).expect("db");
+            bytes.extend(std::fs::read(db.with_extension("db-wal")).unwrap_or_default());
+            return bytes;
+        }
+        let table = self.table.as_ref().expect("a store to read");
+        let client = aws_sdk_dynamodb::Client::new(&aws_config::load_from_env().await);
+        let mut items = client
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send();
+        let mut out = Vec::new();
+        while let Some(item) = items.next().await {
+            out.extend(format!("{:?}\n", item.expect("scan")).into_bytes());
+        }
+        out
+    }
+
+    /// Starts a conversation with a raw JSON body; returns status and body.
+    pub async fn start_with(&self, body: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/conversations", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("start");
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
     /// Starts a conversation for `customer` in `locale`.
     pub async fn start(&self, customer: &str, locale: &str) -> Chat {
         let body = json!({"customer": {"id": customer, "contact": "010-1234-5678"}, "channel": "web", "locale": locale, "metadata": {"page": "/dashboard"}});
@@ -281,12 +318,15 @@ impl TestApp {
         )
     }
 
-    /// The customer asks for a person; the id of the case at the head of the queue.
+    /// The customer asks for a person; the id of their conversation's case in the queue.
     pub async fn ask_for_a_person(&self, chat: &Chat) -> String {
         self.send(chat, "상담원 연결", None).await;
-        self.queue().await[0]["id"]
-            .as_str()
-            .expect("case id")
+        self.queue()
+            .await
+            .iter()
+            .find(|c| c["conversation_id"] == chat.id.as_str())
+            .and_then(|c| c["id"].as_str())
+            .expect("the conversation's case is in the queue")
             .to_string()
     }
 

@@ -234,7 +234,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Reply { id, text, who } => {
             let message = open_desk(&who.paths.config()?)?
-                .reply(&id, &who.name(), &text)
+                .reply(&id, &who.name(), &text, None)
                 .await?;
             println!("replied in {} as {}", message.conversation_id, who.name());
             Ok(())
@@ -441,9 +441,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     desk::http::serve::serve(
         listener,
         desk::http::app(state),
-        desk::http::serve::ServeOptions {
-            max_connections: config.max_connections,
-        },
+        desk::http::serve::ServeOptions::from_config(&config),
         async {
             let _ = tokio::signal::ctrl_c().await;
         },

@@ -58,6 +58,8 @@ pub struct Reply {
     pub quick_replies: Vec<String>,
     /// The decision and its reasons.
     pub turn: BotTurn,
+    /// The customer's verdict on the bot's previous answer, when this message gives one.
+    pub verdict: Option<crate::model::Feedback>,
 }
 
 fn regex(pattern: &str) -> Regex {
@@ -252,6 +254,7 @@ pub fn respond(
             links: Vec::new(),
             quick_replies: Vec::new(),
             turn,
+            verdict,
         });
     }
 
@@ -413,6 +416,7 @@ pub fn respond(
             cited,
             feedback: None,
         },
+        verdict,
     })
 }
 

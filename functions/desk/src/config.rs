@@ -56,6 +56,7 @@ vars! {
     OPERATOR_URL = "BATON_OPERATOR_URL", "none", "Where operators open a case; alerts link to `{url}/cases/{id}`.";
     ALERT_WEBHOOK_URL = "BATON_ALERT_WEBHOOK_URL", "none (alerts are logged)", "The team chat's incoming webhook for urgent cases.";
     ALERT_FORMAT = "BATON_ALERT_FORMAT", "from the webhook's host", "`slack`, `discord`, `mattermost`, `google-chat` or `generic`: how alert text is escaped.";
+    ALERT_WINDOW_SECONDS = "BATON_ALERT_WINDOW_SECONDS", "60", "`baton serve`: at most 3 alerts go out one by one per this many seconds; the rest of a flood become one summary at its end.";
     IDENTITY_SECRETS = "BATON_IDENTITY_SECRETS", "none (every customer is unverified)", "HS256 secrets the host site signs customer identities with: `secret` or `kid:secret,…` (rotation), at least 32 bytes each.";
     IDENTITY_ES256_KEY = "BATON_IDENTITY_ES256_KEY", "none", "An ES256 public key (PEM) the host site may sign identities with instead.";
     IDENTITY_ISSUER = "BATON_IDENTITY_ISSUER", "not checked", "When set, identity tokens must carry this `iss`.";
@@ -63,6 +64,7 @@ vars! {
     RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages and hand-off requests per minute per client address (`baton serve`); 0 turns the limit off.";
     TRUST_FORWARDED_FOR = "BATON_TRUST_FORWARDED_FOR", "0", "`1`: behind your own reverse proxy, take the client address from the last `X-Forwarded-For` entry.";
     MAX_CONNECTIONS = "BATON_MAX_CONNECTIONS", "1024", "Most open connections `baton serve` holds; more wait in the listen backlog.";
+    HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
 }
 
 /// How operators are recognized.
@@ -154,6 +156,10 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// [`MAX_CONNECTIONS`].
     pub max_connections: usize,
+    /// [`HEADER_TIMEOUT_SECONDS`].
+    pub header_timeout: std::time::Duration,
+    /// [`ALERT_WINDOW_SECONDS`].
+    pub alert_window: std::time::Duration,
 }
 
 impl Config {
@@ -249,6 +255,8 @@ impl Config {
             trust_forwarded_for: flag(TRUST_FORWARDED_FOR, get(TRUST_FORWARDED_FOR))?,
             max_connections: get(MAX_CONNECTIONS)
                 .map_or(Ok(1024), |v| number(MAX_CONNECTIONS, &v))?,
+            header_timeout: seconds(HEADER_TIMEOUT_SECONDS, get(HEADER_TIMEOUT_SECONDS), 10)?,
+            alert_window: seconds(ALERT_WINDOW_SECONDS, get(ALERT_WINDOW_SECONDS), 60)?,
         };
         if config.max_connections == 0 {
             return Err(invalid(MAX_CONNECTIONS, "must be at least 1".into()));
@@ -285,6 +293,14 @@ fn number<T: FromStr>(name: &str, value: &str) -> Result<T> {
     value
         .parse()
         .map_err(|_| invalid(name, format!("must be a whole number, not {value:?}")))
+}
+
+fn seconds(name: &str, value: Option<String>, default: u64) -> Result<std::time::Duration> {
+    let seconds: u64 = value.map_or(Ok(default), |v| number(name, &v))?;
+    if seconds == 0 {
+        return Err(invalid(name, "must be at least 1".into()));
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 fn flag(name: &str, value: Option<String>) -> Result<bool> {

@@ -437,7 +437,7 @@ impl Desk {
 
         let mut commit = Commit::default();
         // The verdict on the previous answer belongs to that answer.
-        if let Some(verdict) = bot::feedback(&message.text)
+        if let Some(verdict) = reply.verdict
             && let Some(mut previous) = history
                 .iter()
                 .rev()
@@ -846,12 +846,21 @@ impl Desk {
 
     /// An operator's reply: it appears in the customer's conversation. Replying to an open case
     /// claims it; a case someone else holds is a conflict. The message and the claim are one
-    /// commit.
-    pub async fn reply(&self, id: &str, operator: &str, text: &str) -> Result<Message> {
+    /// commit; a retry with the same idempotency key returns the first reply.
+    pub async fn reply(
+        &self,
+        id: &str,
+        operator: &str,
+        text: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<Message> {
         let operator = operator_name(operator)?;
         let text = validate(&self.mask(text))?;
         retrying!(format!("case {id}"), {
             let existing = self.existing_case(id).await?;
+            let key_hash = idempotency_key.map(|key| {
+                Message::key_hash(&existing.conversation_id, &format!("operator:{key}"))
+            });
             let mut case = existing.clone();
             claim(&mut case, operator)?;
             let message = Message {
@@ -864,7 +873,7 @@ impl Desk {
                 links: Vec::new(),
                 quick_replies: Vec::new(),
                 bot: None,
-                key_hash: None,
+                key_hash,
                 created_at: now(),
             };
             let mut commit = Commit {
@@ -880,8 +889,10 @@ impl Desk {
                 case.updated_at = now();
                 commit.case = Some(CaseWrite::Update(case));
             }
-            self.store.commit(&commit).await?;
-            Ok(message)
+            match self.store.commit(&commit).await? {
+                Committed::Done => Ok(message),
+                Committed::Duplicate(first) => Ok(*first),
+            }
         })
     }
 
@@ -934,6 +945,8 @@ impl Desk {
         retrying!(format!("case {id}"), {
             let mut case = self.existing_case(id).await?;
             match (case.status, case.assignee.as_deref()) {
+                // The same resolution again (a retry): done already.
+                (CaseStatus::Resolved, Some(holder)) if holder == operator => return Ok(case),
                 (CaseStatus::Resolved, _) => {
                     return Err(Error::Conflict(format!("case {id} is already resolved")));
                 }

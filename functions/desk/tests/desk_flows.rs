@@ -291,7 +291,7 @@ async fn replies_reach_the_customer_and_the_bot_stays_silent() {
     let case = ask_for_a_person(&t.desk, &id, &secret).await;
     t.desk.claim(&case.id, "minji").await.expect("claim");
     t.desk
-        .reply(&case.id, "minji", "안녕하세요, 확인해 볼게요.")
+        .reply(&case.id, "minji", "안녕하세요, 확인해 볼게요.", None)
         .await
         .expect("reply");
     let later = t
@@ -315,7 +315,7 @@ async fn replies_reach_the_customer_and_the_bot_stays_silent() {
         Some(Author::Customer)
     );
     assert!(matches!(
-        t.desk.reply(&case.id, "junho", "제가 할게요").await,
+        t.desk.reply(&case.id, "junho", "제가 할게요", None).await,
         Err(Error::Conflict(_))
     ));
 }

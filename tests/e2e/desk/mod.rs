@@ -1,7 +1,9 @@
 //! The desk over real HTTP on both stores: every flow in `flows.rs` runs once on SQLite and once on
 //! DynamoDB Local; what "the store is down" means differs per store, so those tests are here.
 
+use baton_e2e::runtime_api::WebhookReceiver;
 use baton_e2e::{Backend, MINJI, TestApp};
+use desk::config as c;
 
 mod sqlite {
     use super::*;
@@ -11,6 +13,7 @@ mod sqlite {
     }
 
     include!("flows.rs");
+    include!("trust.rs");
 
     pub(super) async fn app() -> TestApp {
         spawn_app().await
@@ -25,6 +28,7 @@ mod dynamo {
     }
 
     include!("flows.rs");
+    include!("trust.rs");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,4 +135,215 @@ async fn baton_serve_alerts_the_team_once_per_urgent_case() {
         !text.contains("010-1234-5678") && text.contains("5678"),
         "masked contact: {text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_escalations_once_and_keeps_customer_text_inert() {
+    let hook = WebhookReceiver::start().await;
+    let app = baton_e2e::spawn_app_with(
+        Backend::Sqlite,
+        &[
+            (c::ALERT_WEBHOOK_URL, &hook.url),
+            (c::ALERT_FORMAT, "slack"),
+            (c::OPERATOR_URL, "https://desk.example"),
+        ],
+    )
+    .await;
+    let chat = app.start("c1", "ko").await;
+    let case = app.ask_for_a_person(&chat).await;
+    app.send(
+        &chat,
+        "<!channel> @everyone 송금했는데 안 들어왔어요 <https://evil.example|환불 받기>",
+        None,
+    )
+    .await;
+    app.send(&chat, "아직도 송금이 안 들어왔어요", None).await;
+    let received = wait_for(&hook, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let received_later = hook.received().await;
+    assert_eq!(
+        received_later.len(),
+        1,
+        "one escalation, one alert: {received:?}"
+    );
+    let text = received[0]["text"].as_str().expect("text");
+    assert!(text.contains(&case) && text.contains("⬆"), "{text}");
+    for live in ["<!channel>", "@everyone", "<https://evil", "https://evil"] {
+        assert!(!text.contains(live), "{live} is live: {text}");
+    }
+    assert!(
+        text.contains(&format!("<https://desk.example/cases/{case}|")),
+        "{text}"
+    );
+}
+
+async fn wait_for(hook: &WebhookReceiver, n: usize) -> Vec<serde_json::Value> {
+    for _ in 0..100 {
+        let received = hook.received().await;
+        if received.len() >= n {
+            return received;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    hook.received().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_urgent_cases_is_a_burst_and_a_summary_and_every_case_is_queued() {
+    let hook = WebhookReceiver::start().await;
+    let app = baton_e2e::spawn_app_with(
+        Backend::Sqlite,
+        &[
+            (c::ALERT_WEBHOOK_URL, &hook.url),
+            (c::ALERT_FORMAT, "discord"),
+            (c::ALERT_WINDOW_SECONDS, "2"),
+        ],
+    )
+    .await;
+    for i in 0..12 {
+        let chat = app.start(&format!("flood-{i}"), "ko").await;
+        let (status, _) = app
+            .send(&chat, "결제 오류가 계속 나요 @everyone", None)
+            .await;
+        assert_eq!(status, 201);
+    }
+    assert_eq!(app.queue().await.len(), 12, "no case is dropped");
+    let received = wait_for(&hook, desk::alerts::BURST + 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        hook.received().await.len(),
+        desk::alerts::BURST + 1,
+        "{received:?}"
+    );
+    let summary = received[desk::alerts::BURST]["content"]
+        .as_str()
+        .expect("content");
+    assert!(summary.contains("9 more urgent cases"), "{summary}");
+    for alert in &received {
+        assert_eq!(alert["allowed_mentions"], serde_json::json!({"parse": []}));
+        assert!(
+            !alert["content"]
+                .as_str()
+                .unwrap_or("")
+                .contains("@everyone")
+        );
+    }
+}
+
+#[tokio::test]
+async fn conversations_and_messages_are_rate_limited_per_client() {
+    let app = baton_e2e::spawn_app_with(
+        Backend::Sqlite,
+        &[(c::RATE_CONVERSATIONS, "3"), (c::RATE_MESSAGES, "4")],
+    )
+    .await;
+    let mut chats = Vec::new();
+    for _ in 0..3 {
+        chats.push(app.start("c", "ko").await);
+    }
+    let response = app
+        .client
+        .post(format!("{}/api/conversations", app.url))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=20).contains(&wait), "{wait}");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        statuses.push(app.send(&chats[0], &format!("질문 {i}"), None).await.0);
+    }
+    assert_eq!(statuses, [201, 201, 201, 201, 429, 429]);
+    // Reading and searching are not limited.
+    let messages = app.read(&chats[0]).await["messages"].clone();
+    let from_customer = messages
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["author"]["kind"] == "customer")
+        .count();
+    assert_eq!(from_customer, 4, "the refused sends stored nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_and_bounded() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = baton_e2e::spawn_app_with(
+        Backend::Sqlite,
+        &[(c::HEADER_TIMEOUT_SECONDS, "1"), (c::MAX_CONNECTIONS, "2")],
+    )
+    .await;
+    let addr = app.url.trim_start_matches("http://").to_string();
+    // Two clients that connect and never finish their headers hold both connections.
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        stream
+            .write_all(b"GET /api/search?q=a HTTP/1.1\r\n")
+            .await
+            .expect("write");
+        idle.push(stream);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let response = app
+        .client
+        .get(format!("{}/api/search?q=환불", app.url))
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(response.status(), 200);
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(500),
+        "the third connection was served at once ({waited:?}): connections are not bounded"
+    );
+    // The idle ones were closed by the server.
+    for mut stream in idle {
+        let mut buffer = [0u8; 64];
+        // The server ends the connection (EOF or a reset) instead of waiting for the rest.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buffer))
+            .await
+            .expect("closed within the header timeout");
+    }
+}
+
+#[tokio::test]
+async fn health_fails_when_the_database_is_full() {
+    let app = baton_e2e::spawn_app_with(Backend::Sqlite, &[(c::DB_MAX_MB, "1")]).await;
+    let health = |app: &TestApp| {
+        app.client
+            .get(format!("{}/api/operator/health", app.url))
+            .bearer_auth(MINJI)
+            .send()
+    };
+    assert_eq!(health(&app).await.expect("health").status(), 204);
+    let chat = app.start("c1", "ko").await;
+    let filler = "가".repeat(1300);
+    let mut last = 0;
+    for i in 0..2000 {
+        let (status, body) = app.send(&chat, &filler, Some(&format!("fill-{i}"))).await;
+        last = status;
+        if status != 201 {
+            assert_eq!(
+                (status, body["error"]["code"].as_str()),
+                (503, Some("unavailable")),
+                "{body}"
+            );
+            break;
+        }
+    }
+    assert_eq!(last, 503, "the cap never took effect");
+    let response = health(&app).await.expect("health");
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
 }

@@ -9,9 +9,10 @@
 //! - **Inert.** Customer words, contact and ids are untrusted: [`chat`] escapes them per chat so
 //!   `<!here>`, `@everyone` or `<https://evil.example|환불 받기>` arrive as plain text, and only
 //!   Baton's own case links are clickable.
-//! - **Bounded.** At most [`BURST`] alerts go out one by one per [`WINDOW`]; the rest of a flood
-//!   become one summary ("5 more urgent cases in the last minute", with links). Every case stays
-//!   in the queue whatever happens to its alert.
+//! - **Bounded.** At most [`BURST`] alerts go out one by one per window (a minute under `baton
+//!   serve`, a stream batch of up to five seconds in AWS); the rest of a flood become one summary
+//!   ("5 more urgent cases in the last minute", with links). Every case stays in the queue
+//!   whatever happens to its alert.
 
 pub mod chat;
 
@@ -30,10 +31,9 @@ use crate::store::dynamo::is_case_key;
 
 /// How long one webhook call may take before it counts as failed.
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
-/// Alerts sent one by one per [`WINDOW`]; more are summarized.
+/// Alerts sent one by one per window (`BATON_ALERT_WINDOW_SECONDS` under `baton serve`, one
+/// stream batch in AWS); more are summarized.
 pub const BURST: usize = 3;
-/// The window over which [`BURST`] counts.
-pub const WINDOW: Duration = Duration::from_secs(60);
 /// Most case links one summary lists.
 const SUMMARY_LINKS: usize = 10;
 /// Longest customer text quoted in an alert, in characters.
@@ -244,15 +244,15 @@ fn burst(cases: Vec<Case>, sent_in_window: usize) -> (Vec<Case>, Vec<Case>) {
 }
 
 /// `baton serve`'s alert path: a background task that sends each due case, at most [`BURST`] per
-/// [`WINDOW`], and one summary at the end of a window for the rest. Cheap to clone.
+/// window, and one summary at the end of a window for the rest. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Alerter {
     cases: mpsc::UnboundedSender<Case>,
 }
 
 impl Alerter {
-    /// Starts the task on the current runtime.
-    pub fn spawn(webhook: Webhook) -> Alerter {
+    /// Starts the task on the current runtime, counting the burst per `window`.
+    pub fn spawn(webhook: Webhook, window: Duration) -> Alerter {
         let (cases, mut inbox) = mpsc::unbounded_channel::<Case>();
         let webhook = Arc::new(webhook);
         tokio::spawn(async move {
@@ -260,7 +260,7 @@ impl Alerter {
             let mut sent = 0usize;
             let mut held: Vec<Case> = Vec::new();
             loop {
-                let window_end = window_start.map(|start| start + WINDOW);
+                let window_end = window_start.map(|start| start + window);
                 let next = match window_end {
                     Some(end) => tokio::select! {
                         case = inbox.recv() => Some(case),
@@ -272,7 +272,7 @@ impl Alerter {
                     Some(None) => break,
                     Some(Some(case)) => {
                         let now = tokio::time::Instant::now();
-                        if window_start.is_none_or(|start| now >= start + WINDOW) {
+                        if window_start.is_none_or(|start| now >= start + window) {
                             window_start = Some(now);
                             sent = 0;
                         }

@@ -160,15 +160,7 @@ async fn send(
             "text is longer than {MAX_MESSAGE_BYTES} bytes"
         )));
     }
-    let key = body.idempotency_key.or_else(|| {
-        headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    });
-    if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
-        return Err(AppError::invalid("idempotency_key must be 1–200 bytes"));
-    }
+    let key = idempotency_key(body.idempotency_key, &headers)?;
     let posted = state
         .desk
         .post(&id, &secret, &body.text, key.as_deref())
@@ -179,6 +171,23 @@ async fn send(
         StatusCode::CREATED
     };
     Ok((status, Json(posted.into())))
+}
+
+/// The idempotency key of a send: the body's, else the `Idempotency-Key` header's; 1–200 bytes.
+pub(super) fn idempotency_key(
+    body: Option<String>,
+    headers: &HeaderMap,
+) -> Result<Option<String>, AppError> {
+    let key = body.or_else(|| {
+        headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
+    if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
+        return Err(AppError::invalid("idempotency_key must be 1–200 bytes"));
+    }
+    Ok(key)
 }
 
 #[derive(Serialize)]

@@ -93,7 +93,7 @@ pub fn state(
     let local = config.deployment == crate::config::Deployment::Local;
     let webhook = crate::alerts::Webhook::from_config(config);
     if local && webhook.is_configured() {
-        desk = desk.with_alerts(crate::alerts::Alerter::spawn(webhook));
+        desk = desk.with_alerts(crate::alerts::Alerter::spawn(webhook, config.alert_window));
     }
     Ok(AppState {
         desk,

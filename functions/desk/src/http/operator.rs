@@ -65,30 +65,47 @@ async fn release(
     Ok(Json(state.desk.release(&id, &name).await?))
 }
 
-/// A reply or note body.
+/// A reply body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Text {
     text: String,
+    /// The console's key for this send (replies only; also the `Idempotency-Key` header).
+    #[serde(default)]
+    idempotency_key: Option<String>,
 }
 
 async fn reply(
     State(state): State<AppState>,
     Operator(name): Operator,
     AppPath(id): AppPath<String>,
+    headers: axum::http::HeaderMap,
     AppJson(body): AppJson<Text>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
+    let key = super::conversations::idempotency_key(body.idempotency_key, &headers)?;
     Ok((
         StatusCode::CREATED,
-        Json(state.desk.reply(&id, &name, &body.text).await?),
+        Json(
+            state
+                .desk
+                .reply(&id, &name, &body.text, key.as_deref())
+                .await?,
+        ),
     ))
+}
+
+/// A note body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    text: String,
 }
 
 async fn note(
     State(state): State<AppState>,
     Operator(name): Operator,
     AppPath(id): AppPath<String>,
-    AppJson(body): AppJson<Text>,
+    AppJson(body): AppJson<NoteBody>,
 ) -> Result<(StatusCode, Json<Note>), AppError> {
     Ok((
         StatusCode::CREATED,

@@ -20,9 +20,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
 
-/// How long a client may take to send a request's headers, or to start the next request on a
-/// kept-alive connection.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most bytes hyper buffers while reading a request head. Heads over
 /// [`super::guard::MAX_HEADER_BYTES`] but under this get the JSON 431; a head larger still is cut
 /// off by the parser itself, with a bare 431.
@@ -35,6 +32,19 @@ const DRAIN: Duration = Duration::from_secs(10);
 pub struct ServeOptions {
     /// Most connections open at once.
     pub max_connections: usize,
+    /// How long a client may take to send a request's headers, or to start the next request on a
+    /// kept-alive connection.
+    pub header_timeout: Duration,
+}
+
+impl ServeOptions {
+    /// The limits a configuration sets.
+    pub fn from_config(config: &crate::config::Config) -> ServeOptions {
+        ServeOptions {
+            max_connections: config.max_connections,
+            header_timeout: config.header_timeout,
+        }
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then waits (up to ten seconds) for
@@ -78,7 +88,7 @@ pub async fn serve(
         );
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .header_read_timeout(options.header_timeout)
             .max_buf_size(MAX_HEAD_BYTES)
             .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
