@@ -3,5 +3,6 @@
 //! code it deploys (`infra`).
 
 mod desk;
+mod docs;
 mod guides;
 mod infra;

@@ -211,6 +211,7 @@ async fn a_flood_is_a_few_alerts_and_one_summary_and_an_escalation_alerts() {
     escalated.escalation = Some(desk::model::Escalation {
         kind: desk::model::UrgentKind::AccountCompromised,
         message_id: "msg_x".into(),
+        text: "계정이 해킹당한 것 같아요 <!here>".into(),
         at,
     });
     update_case(&store, &escalated).await.expect("escalate");

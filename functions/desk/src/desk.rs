@@ -358,7 +358,29 @@ impl Desk {
             if let Some(hash) = &key_hash
                 && let Some(first) = messages.iter().find(|m| m.key_hash.as_ref() == Some(hash))
             {
-                return self.replay(&conversation, &messages, first.clone()).await;
+                let first = first.clone();
+                let unanswered = conversation.state == ConversationState::Bot
+                    && first.author == Author::Customer
+                    && !messages.iter().any(|m| m.id == first.reply_id());
+                if !unanswered {
+                    return self.replay(&conversation, &messages, first).await;
+                }
+                // A message stored without its reply (a version of Baton that wrote them apart
+                // lost the second write): the stored message is the intent, so finish its turn.
+                let history = messages
+                    .iter()
+                    .take_while(|m| m.id != first.id)
+                    .cloned()
+                    .collect();
+                let context = Context {
+                    conversation,
+                    messages: history,
+                };
+                let mut planned = self.bot_turn(&context, first.clone()).await?;
+                planned.commit.messages.retain(|m| m.id != first.id);
+                let (_, mut posted) = self.apply(planned).await?;
+                posted.duplicate = true;
+                return Ok(posted);
             }
             let message = Message {
                 id: new_id("msg"),
@@ -421,7 +443,7 @@ impl Desk {
         let history = &context.messages;
         // The first message tells the language better than the widget's default.
         if !history.iter().any(|m| m.author == Author::Customer) {
-            conversation.locale = Lang::detect(&message.text);
+            conversation.locale = Lang::detect(&pii::without_masks(&message.text));
         }
         let kb = Arc::clone(&self.kb);
         let (policy, text, lang, past) = (
@@ -538,13 +560,9 @@ impl Desk {
                 reopen(&mut case, asked_at);
                 if turn.priority == Priority::Urgent
                     && let Some(kind) = urgent_kind(turn)
+                    && let Some(last) = asked.last()
                 {
-                    escalate(
-                        &mut case,
-                        kind,
-                        asked.last().map(|m| m.id.as_str()),
-                        asked_at,
-                    );
+                    escalate(&mut case, kind, last, asked_at);
                 }
                 let alert = alerts::due(Some(&existing), &case).then(|| case.clone());
                 if case != existing {
@@ -635,7 +653,7 @@ impl Desk {
                 .push(Event::about(EventKind::Reopen, &case, []));
         }
         if let Some(kind) = bot::urgency(&message.text)
-            && escalate(&mut case, kind, Some(&message.id), message.created_at)
+            && escalate(&mut case, kind, &message, message.created_at)
         {
             commit.events.push(Event::about(
                 EventKind::Escalate,
@@ -1023,20 +1041,17 @@ fn reopen(case: &mut Case, at: i64) -> bool {
     resolved_before
 }
 
-/// Raises a normal case to urgent. Returns whether it changed (an urgent case stays as it is).
-fn escalate(
-    case: &mut Case,
-    kind: crate::model::UrgentKind,
-    message_id: Option<&str>,
-    at: i64,
-) -> bool {
+/// Raises a normal case to urgent because of `message`. Returns whether it changed (an urgent
+/// case stays as it is).
+fn escalate(case: &mut Case, kind: crate::model::UrgentKind, message: &Message, at: i64) -> bool {
     if case.priority == Priority::Urgent {
         return false;
     }
     case.priority = Priority::Urgent;
     case.escalation = Some(Escalation {
         kind,
-        message_id: message_id.unwrap_or_default().to_string(),
+        message_id: message.id.clone(),
+        text: shorten(&message.text, 300),
         at,
     });
     true
@@ -1068,13 +1083,16 @@ fn summary(messages: &[&Message]) -> String {
         .filter(|m| m.author == Author::Customer)
         .map(|m| m.text.as_str())
         .collect();
-    let joined = asked.join(" / ");
-    if joined.chars().count() > 300 {
-        let mut short: String = joined.chars().take(299).collect();
+    shorten(&asked.join(" / "), 300)
+}
+
+fn shorten(text: &str, chars: usize) -> String {
+    if text.chars().count() > chars {
+        let mut short: String = text.chars().take(chars - 1).collect();
         short.push('…');
         short
     } else {
-        joined
+        text.to_string()
     }
 }
 

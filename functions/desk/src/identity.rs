@@ -253,6 +253,51 @@ mod tests {
         );
     }
 
+    /// A key pair made for this test only (openssl ecparam -name prime256v1).
+    const EC_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgr4uvdJ8jkI89VFfP\n8jOs1qIu4lKQVG2rskKpQhAG4QmhRANCAASUr0CmnPD2y60HjXe5oUASMALw2poz\n5QZEhrLzjO793mYUE8dywmv3e/vr7K0+KBYES36qSDKfJNtA0LKmvoZb\n-----END PRIVATE KEY-----";
+    const EC_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAElK9Appzw9sutB413uaFAEjAC8Nqa\nM+UGRIay84zu/d5mFBPHcsJr93v76+ytPigWBEt+qkgynyTbQNCypr6GWw==\n-----END PUBLIC KEY-----";
+
+    #[test]
+    fn es256_tokens_verify_with_the_public_key_and_cannot_be_downgraded() {
+        let config = Config::from_pairs(
+            Deployment::Local,
+            [
+                (
+                    crate::config::IDENTITY_ES256_KEY,
+                    EC_PUBLIC.replace('\n', "\\n").as_str(),
+                ),
+                (IDENTITY_SECRETS, SECRET),
+            ],
+        )
+        .expect("config");
+        let v = Verifier::from_config(&config).expect("verifier");
+        let claims = json!({"sub": "shop-7", "exp": in_an_hour()});
+        let es256 = jsonwebtoken::encode(
+            &Header::new(Algorithm::ES256),
+            &claims,
+            &EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).expect("private key"),
+        )
+        .expect("sign");
+        assert_eq!(v.verify(&es256).expect("verifies").id, "shop-7");
+        // An HS256 token whose "secret" is the public key (the classic algorithm confusion) fails:
+        // HS256 tokens are only ever checked against the configured secrets.
+        let confused = sign(Header::default(), claims, EC_PUBLIC);
+        assert!(v.verify(&confused).is_err());
+        // A bad PEM is a configuration error, named.
+        let bad = Config::from_pairs(
+            Deployment::Local,
+            [(
+                crate::config::IDENTITY_ES256_KEY,
+                "-----BEGIN PUBLIC KEY-----\\nnope",
+            )],
+        )
+        .expect("config");
+        assert!(
+            Verifier::from_config(&bad)
+                .is_err_and(|e| e.to_string().contains("BATON_IDENTITY_ES256_KEY"))
+        );
+    }
+
     #[test]
     fn rotated_secrets_are_chosen_by_kid() {
         let old = "old-secret-0123456789abcdef0123456789";

@@ -554,6 +554,9 @@ pub struct Escalation {
     pub kind: UrgentKind,
     /// The message.
     pub message_id: String,
+    /// What it said (masked, shortened): the words the team is alerted with.
+    #[serde(default)]
+    pub text: String,
     /// When.
     pub at: Millis,
 }

@@ -656,3 +656,43 @@ async fn bad_text_is_refused_and_nothing_is_stored() {
         Err(Error::Invalid(_))
     ));
 }
+
+/// A customer message stored without its reply (what an older Baton left behind when the second
+/// write failed) is answered when the client resends it with the same key.
+#[tokio::test]
+async fn a_resend_completes_a_turn_an_older_version_left_half_done() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let conversation = t
+        .desk
+        .conversation(&id, &secret)
+        .await
+        .expect("conversation");
+    let lone =
+        desk::store::conformance::message(&conversation, "환불은 어떻게 하나요?", Some("k1"));
+    t.desk
+        .store()
+        .commit(&desk::store::Commit {
+            messages: vec![lone.clone()],
+            ..desk::store::Commit::default()
+        })
+        .await
+        .expect("the first half");
+    let posted = t
+        .desk
+        .post(&id, &secret, "환불은 어떻게 하나요?", Some("k1"))
+        .await
+        .expect("resend");
+    assert!(posted.duplicate);
+    assert_eq!(posted.message.id, lone.id);
+    let reply = posted.reply.expect("the turn is completed");
+    assert_eq!(reply.id, lone.reply_id());
+    let again = t
+        .desk
+        .post(&id, &secret, "환불은 어떻게 하나요?", Some("k1"))
+        .await
+        .expect("resend again");
+    assert_eq!(again.reply.map(|r| r.id), Some(reply.id));
+    let (_, messages) = t.desk.transcript(&id, &secret).await.expect("transcript");
+    assert_eq!(messages.len(), 2);
+}

@@ -168,6 +168,10 @@ async fn alerts_escalations_once_and_keeps_customer_text_inert() {
     );
     let text = received[0]["text"].as_str().expect("text");
     assert!(text.contains(&case) && text.contains("⬆"), "{text}");
+    assert!(
+        text.contains("송금했는데 안 들어왔어요"),
+        "the alert quotes the urgent words: {text}"
+    );
     for live in ["<!channel>", "@everyone", "<https://evil", "https://evil"] {
         assert!(!text.contains(live), "{live} is live: {text}");
     }
@@ -346,4 +350,48 @@ async fn health_fails_when_the_database_is_full() {
     let response = health(&app).await.expect("health");
     assert_eq!(response.status(), 503);
     assert_eq!(response.headers()["retry-after"], "5");
+}
+
+/// The signing examples in `docs/identity.md`, run as a site's server would, make tokens Baton
+/// verifies.
+#[tokio::test]
+async fn the_documented_node_and_python_signers_make_verified_customers() {
+    let app = baton_e2e::spawn_app(Backend::Sqlite).await;
+    let examples = baton_e2e::repo_root().join("docs/examples/identity");
+    for (program, script) in [("node", "sign.mjs"), ("python3", "sign.py")] {
+        let output = std::process::Command::new(program)
+            .arg(examples.join(script))
+            .args([
+                baton_e2e::SITE_SECRET,
+                &format!("{program}-customer"),
+                "김민지",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("{program} is needed for this test: {e}"));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let token = String::from_utf8(output.stdout).expect("utf-8");
+        let (status, body) = app
+            .start_with(serde_json::json!({"identity_token": token.trim()}))
+            .await;
+        assert_eq!(status, 201, "{script}: {body}");
+        let chat = baton_e2e::Chat {
+            id: body["conversation"]["id"].as_str().expect("id").into(),
+            secret: body["secret"].as_str().expect("secret").into(),
+        };
+        let case = app.ask_for_a_person(&chat).await;
+        let (_, view) = app.operator_get(MINJI, &format!("/cases/{case}")).await;
+        assert_eq!(
+            view["case"]["customer"]["verified"], true,
+            "{script}: {view}"
+        );
+        assert_eq!(
+            view["case"]["customer"]["id"],
+            format!("{program}-customer")
+        );
+        assert_eq!(view["case"]["customer"]["name"], "김민지");
+    }
 }

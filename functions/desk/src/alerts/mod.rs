@@ -132,9 +132,14 @@ impl Webhook {
                 .trusted(" · ")
                 .untrusted(Untrusted::new(area.clone()).max_chars(40));
         }
+        // An escalation quotes the words that made the case urgent; a new case what was asked.
+        let words = match &case.escalation {
+            Some(escalation) if !escalation.text.is_empty() => escalation.text.clone(),
+            _ => case.summary.clone(),
+        };
         let quote = Line::new()
             .trusted("“")
-            .untrusted(Untrusted::new(case.summary.clone()).max_chars(QUOTE_CHARS))
+            .untrusted(Untrusted::new(words).max_chars(QUOTE_CHARS))
             .trusted("”");
         let who = case
             .customer

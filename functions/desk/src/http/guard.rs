@@ -198,3 +198,91 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    fn state() -> (AppState, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let guides =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/tests/fixtures/good");
+        let kb = kb::KnowledgeBase::from_guides(&guides).expect("fixture guides");
+        let store =
+            crate::store::sqlite::SqliteStore::open(&dir.path().join("t.db")).expect("store");
+        let config = Config::from_pairs(crate::config::Deployment::Local, []).expect("config");
+        let state = crate::http::state(&config, Arc::new(kb), Arc::new(store)).expect("state");
+        (state, dir)
+    }
+
+    /// A handler slower than the limit is cut off with a JSON 408 (time is paused, so the test
+    /// does not wait half a minute).
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_request_is_answered_408_in_json() {
+        let (state, _dir) = state();
+        let slow = Router::new().route(
+            "/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(REQUEST_TIMEOUT * 2).await;
+                "late"
+            }),
+        );
+        let app = layers(slow, state);
+        let response = app
+            .oneshot(Request::get("/slow").body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(body["error"]["code"], "timeout");
+    }
+
+    #[tokio::test]
+    async fn the_limits_count_only_what_creates_work_for_people() {
+        let config = Config::from_pairs(
+            crate::config::Deployment::Local,
+            [
+                (crate::config::RATE_CONVERSATIONS, "1"),
+                (crate::config::RATE_MESSAGES, "0"),
+            ],
+        )
+        .expect("config");
+        let limits = RateLimits::from_config(&config).expect("limits");
+        assert!(
+            limits
+                .limiter_for(&Method::POST, "/api/conversations")
+                .is_some()
+        );
+        assert!(
+            limits
+                .limiter_for(&Method::GET, "/api/conversations/cv_x")
+                .is_none()
+        );
+        assert!(
+            limits
+                .limiter_for(&Method::POST, "/api/conversations/cv_x/messages")
+                .is_none(),
+            "messages are off"
+        );
+        assert!(limits.limiter_for(&Method::GET, "/api/search").is_none());
+        let off = Config::from_pairs(
+            crate::config::Deployment::Local,
+            [
+                (crate::config::RATE_CONVERSATIONS, "0"),
+                (crate::config::RATE_MESSAGES, "0"),
+            ],
+        )
+        .expect("config");
+        assert!(RateLimits::from_config(&off).is_none());
+    }
+}

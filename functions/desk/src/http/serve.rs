@@ -20,9 +20,9 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
 
-/// Most bytes hyper buffers while reading a request head. Heads over
-/// [`super::guard::MAX_HEADER_BYTES`] but under this get the JSON 431; a head larger still is cut
-/// off by the parser itself, with a bare 431.
+/// Most bytes hyper buffers while reading a request head (it reads in chunks, so heads of up to
+/// about 100 KiB still get through). Heads over [`super::guard::MAX_HEADER_BYTES`] but under this
+/// get the JSON 431; a head far larger is cut off by the parser itself, with a bare 431.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long shutdown waits for open requests to finish.
 const DRAIN: Duration = Duration::from_secs(10);

@@ -64,6 +64,18 @@ pub fn mask(text: &str, options: Options) -> String {
     mask_numbers(&text)
 }
 
+/// `text` without the tokens [`mask`] writes (`[card ****1111]`, `[resident number]` …): what the
+/// customer wrote in their own words, for telling its language (the tokens are English).
+pub fn without_masks(text: &str) -> String {
+    static TOKEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\[(?:resident number|cvv|expiry|email|(?:card|phone|account) \*{4}[0-9]{4})\]",
+        )
+        .expect("mask token pattern")
+    });
+    TOKEN.replace_all(text, " ").into_owned()
+}
+
 fn mask_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;

@@ -764,3 +764,17 @@ fn pass_through_words_name_no_bank() {
         assert!(!super::kinds::is_bank_word(word), "{word}");
     }
 }
+
+#[test]
+fn mask_tokens_can_be_taken_out_for_language_detection() {
+    let masked = mask(
+        "주민번호 900101-1234567 카드 4111 1111 1111 1111 123",
+        Options::default(),
+    );
+    let words = super::without_masks(&masked);
+    assert!(!words.contains('['), "{words}");
+    assert!(
+        words.contains("주민번호") && words.contains("카드"),
+        "{words}"
+    );
+}
