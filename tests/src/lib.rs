@@ -55,7 +55,7 @@ pub fn identity_token(customer: &str) -> String {
     let exp = desk::model::now() / 1000 + 600;
     jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &json!({"sub": customer, "exp": exp, "name": "김민지"}),
+        &json!({"sub": customer, "aud": "baton", "exp": exp, "name": "김민지"}),
         &jsonwebtoken::EncodingKey::from_secret(SITE_SECRET.as_bytes()).expect("key"),
     )
     .expect("sign")

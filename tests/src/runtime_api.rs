@@ -275,6 +275,18 @@ pub fn http_event(
     })
 }
 
+/// `event` as API Gateway passes it on after its JWT authorizer verified a token with `claims`
+/// (HTTP API payload 2.0: every claim a string).
+pub fn with_jwt_claims(mut event: Value, claims: &[(&str, &str)]) -> Value {
+    let claims: serde_json::Map<String, Value> = claims
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+        .collect();
+    event["requestContext"]["authorizer"] =
+        serde_json::json!({"jwt": {"claims": claims, "scopes": null}});
+    event
+}
+
 /// Builds Baton's guides into `dir/index` and makes the directory read-only, as a Lambda layer is.
 pub fn read_only_index(dir: &Path) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;

@@ -12,7 +12,7 @@ const base64url = (text) => Buffer.from(text).toString("base64url");
 export function signIdentity(customer, secret, { kid, ttlSeconds = 600 } = {}) {
   const header = { alg: "HS256", typ: "JWT", ...(kid ? { kid } : {}) };
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: String(customer.id), iat: now, exp: now + ttlSeconds };
+  const claims = { sub: String(customer.id), aud: "baton", iat: now, exp: now + ttlSeconds };
   if (customer.name) claims.name = customer.name;
   if (customer.email) claims.email = customer.email;
   if (customer.phone) claims.phone = customer.phone;

@@ -24,7 +24,7 @@ def sign_identity(customer_id, secret, name=None, email=None, phone=None, kid=No
     if kid:
         header["kid"] = kid
     now = int(time.time())
-    claims = {"sub": str(customer_id), "iat": now, "exp": now + ttl_seconds}
+    claims = {"sub": str(customer_id), "aud": "baton", "iat": now, "exp": now + ttl_seconds}
     for key, value in (("name", name), ("email", email), ("phone", phone)):
         if value:
             claims[key] = value

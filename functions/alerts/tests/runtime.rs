@@ -195,7 +195,7 @@ async fn a_flood_is_a_few_alerts_and_one_summary_and_an_escalation_alerts() {
         .as_str()
         .expect("text");
     assert!(
-        summary.contains("27 more urgent cases in the last minute"),
+        summary.contains("27 more urgent cases at once"),
         "{summary}"
     );
     assert!(summary.contains("and 17 more in the queue"), "{summary}");

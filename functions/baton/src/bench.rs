@@ -26,7 +26,7 @@ fn identity_token(customer: &str) -> anyhow::Result<String> {
     let exp = desk::model::now() / 1000 + 3600;
     Ok(jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &serde_json::json!({"sub": customer, "exp": exp}),
+        &serde_json::json!({"sub": customer, "aud": "baton", "exp": exp}),
         &jsonwebtoken::EncodingKey::from_secret(BENCH_SECRET.as_bytes())?,
     )?)
 }

@@ -60,6 +60,8 @@ vars! {
     IDENTITY_SECRETS = "BATON_IDENTITY_SECRETS", "none (every customer is unverified)", "HS256 secrets the host site signs customer identities with: `secret` or `kid:secret,…` (rotation), at least 32 bytes each.";
     IDENTITY_ES256_KEY = "BATON_IDENTITY_ES256_KEY", "none", "An ES256 public key (PEM) the host site may sign identities with instead.";
     IDENTITY_ISSUER = "BATON_IDENTITY_ISSUER", "not checked", "When set, identity tokens must carry this `iss`.";
+    IDENTITY_AUDIENCE = "BATON_IDENTITY_AUDIENCE", "baton", "The `aud` identity tokens must carry, so a token the site signed for anything else never verifies here.";
+    MASK_EMAIL = "BATON_MASK_EMAIL", "0", "`1`: mask e-mail addresses in stored text too (off by default: customers give theirs to be contacted).";
     RATE_CONVERSATIONS = "BATON_RATE_CONVERSATIONS", "10", "New conversations per minute per client address (`baton serve`); 0 turns the limit off.";
     RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages and hand-off requests per minute per client address (`baton serve`); 0 turns the limit off.";
     TRUST_FORWARDED_FOR = "BATON_TRUST_FORWARDED_FOR", "0", "`1`: behind your own reverse proxy, take the client address from the last `X-Forwarded-For` entry.";
@@ -148,6 +150,10 @@ pub struct Config {
     pub identity_es256_key: Option<String>,
     /// [`IDENTITY_ISSUER`].
     pub identity_issuer: Option<String>,
+    /// [`IDENTITY_AUDIENCE`].
+    pub identity_audience: String,
+    /// [`MASK_EMAIL`].
+    pub mask_email: bool,
     /// [`RATE_CONVERSATIONS`] (0: off).
     pub rate_conversations: u32,
     /// [`RATE_MESSAGES`] (0: off).
@@ -190,6 +196,14 @@ impl Config {
         let local = deployment == Deployment::Local;
         let operator_auth = match get(OPERATOR_AUTH).as_deref() {
             None if local => OperatorAuthMode::Tokens,
+            // Outside Lambda no authorizer has verified anything: the claims would be the
+            // client's word.
+            Some("gateway-jwt") if local => {
+                return Err(invalid(
+                    OPERATOR_AUTH,
+                    "gateway-jwt works only in Lambda behind API Gateway's JWT authorizer; use tokens".into(),
+                ));
+            }
             None | Some("gateway-jwt") => OperatorAuthMode::GatewayJwt,
             Some("tokens") => OperatorAuthMode::Tokens,
             Some(other) => {
@@ -249,6 +263,9 @@ impl Config {
                 .unwrap_or_default(),
             identity_es256_key: get(IDENTITY_ES256_KEY).map(|v| v.replace("\\n", "\n")),
             identity_issuer: get(IDENTITY_ISSUER),
+            identity_audience: get(IDENTITY_AUDIENCE)
+                .unwrap_or_else(|| crate::identity::AUDIENCE.into()),
+            mask_email: flag(MASK_EMAIL, get(MASK_EMAIL))?,
             rate_conversations: get(RATE_CONVERSATIONS)
                 .map_or(Ok(10), |v| number(RATE_CONVERSATIONS, &v))?,
             rate_messages: get(RATE_MESSAGES).map_or(Ok(60), |v| number(RATE_MESSAGES, &v))?,
@@ -455,6 +472,7 @@ mod tests {
                 "another operator",
             ),
             (OPERATOR_AUTH, "jwt", "tokens or gateway-jwt"),
+            (OPERATOR_AUTH, "gateway-jwt", "works only in Lambda"),
             (ADDR, "localhost", "not an address"),
             (DB_MAX_MB, "-1", "whole number"),
             (CREATE_TABLE, "maybe", "1 or 0"),

@@ -45,6 +45,9 @@ const MAX_METADATA: (usize, usize, usize) = (20, 64, 512);
 const MAX_FIELD_BYTES: usize = 200;
 /// Most cases one queue page holds.
 pub const MAX_QUEUE_PAGE: usize = 200;
+/// Most messages one conversation holds: past it the customer starts a new one. Every action
+/// reads a conversation whole, and an operator must be able to open it.
+pub const MAX_MESSAGES: usize = 500;
 
 /// Runs an action's body again while its commit loses races to other writers (each run re-reads
 /// and decides again). `return` in the body ends that run with its value.
@@ -186,6 +189,12 @@ impl Desk {
         }
     }
 
+    /// This desk, masking with `options` (e-mail addresses too, when a team asks).
+    pub fn with_pii(mut self, options: pii::Options) -> Desk {
+        self.pii = options;
+        self
+    }
+
     /// This desk, verifying customer identity tokens with `verifier`.
     pub fn with_identity(mut self, verifier: Verifier) -> Desk {
         self.identity = Arc::new(verifier);
@@ -251,14 +260,14 @@ impl Desk {
         let contact = self.field("customer.contact", asserted.contact)?;
         let claimed = self.field("customer.id", asserted.id)?;
         let customer = match identity {
+            // A verified customer is who the site signed, name and contact included: what the
+            // browser adds would sit under the verified badge.
             Some(identity) => Customer {
                 id: identity.id,
                 verified: true,
                 claimed_id: None,
-                contact: self
-                    .field("identity contact", identity.contact)?
-                    .or(contact),
-                name: self.field("identity name", identity.name)?.or(name),
+                contact: self.field("identity contact", identity.contact)?,
+                name: self.field("identity name", identity.name)?,
             },
             None => Customer {
                 id: new_id("anon"),
@@ -355,6 +364,14 @@ impl Desk {
         retrying!("the conversation", {
             let conversation = self.conversation(id, secret).await?;
             let messages = self.store.messages(id).await?;
+            let duplicate = key_hash
+                .as_ref()
+                .is_some_and(|hash| messages.iter().any(|m| m.key_hash.as_ref() == Some(hash)));
+            if !duplicate && messages.len() >= MAX_MESSAGES {
+                return Err(Error::Conflict(format!(
+                    "this conversation has {MAX_MESSAGES} messages; start a new one"
+                )));
+            }
             if let Some(hash) = &key_hash
                 && let Some(first) = messages.iter().find(|m| m.key_hash.as_ref() == Some(hash))
             {
@@ -518,7 +535,7 @@ impl Desk {
                     &mut conversation,
                     &asked,
                     &turn,
-                    message.created_at,
+                    Some(&message),
                     &mut commit,
                 )
                 .await?;
@@ -541,15 +558,16 @@ impl Desk {
         })
     }
 
-    /// Adds a hand-off to `commit`: the conversation's one case (created, or reopened if resolved
-    /// before `asked_at`), the conversation moved to people, the event. Reads only the case and,
+    /// Adds a hand-off to `commit`: the conversation's one case (created, or reopened if resolved,
+    /// and escalated when `trigger`, the message that led to it, is urgent), the conversation
+    /// moved to people, the event. Reads only the case and,
     /// for a verified customer, their earlier cases; everything else comes from the caller.
     async fn hand_off(
         &self,
         conversation: &mut Conversation,
         asked: &[&Message],
         turn: &BotTurn,
-        asked_at: i64,
+        trigger: Option<&Message>,
         commit: &mut Commit,
     ) -> Result<(Case, Option<Case>)> {
         let case_id = Case::id_for(&conversation.id);
@@ -557,12 +575,11 @@ impl Desk {
         let (case, alert) = match existing {
             Some(existing) => {
                 let mut case = existing.clone();
-                reopen(&mut case, asked_at);
-                if turn.priority == Priority::Urgent
+                reopen(&mut case);
+                if let Some(trigger) = trigger
                     && let Some(kind) = urgent_kind(turn)
-                    && let Some(last) = asked.last()
                 {
-                    escalate(&mut case, kind, last, asked_at);
+                    escalate(&mut case, kind, trigger, trigger.created_at);
                 }
                 let alert = alerts::due(Some(&existing), &case).then(|| case.clone());
                 if case != existing {
@@ -584,7 +601,10 @@ impl Desk {
                         .customer_cases(customer, HISTORY_CASES + 1)
                         .await?
                         .iter()
-                        .filter(|c| c.id != case_id)
+                        // Only this verified customer's own cases, whatever an index holds.
+                        .filter(|c| {
+                            c.id != case_id && c.customer.verified && c.customer.id == customer
+                        })
                         .take(HISTORY_CASES)
                         .map(Case::summarize)
                         .collect(),
@@ -647,7 +667,7 @@ impl Desk {
         })?;
         let mut case = existing.clone();
         let mut commit = Commit::default();
-        if reopen(&mut case, message.created_at) {
+        if reopen(&mut case) {
             commit
                 .events
                 .push(Event::about(EventKind::Reopen, &case, []));
@@ -727,7 +747,7 @@ impl Desk {
             let asked: Vec<&Message> = messages.iter().collect();
             let mut commit = Commit::default();
             let (case, alert) = self
-                .hand_off(&mut conversation, &asked, &turn, now(), &mut commit)
+                .hand_off(&mut conversation, &asked, &turn, None, &mut commit)
                 .await?;
             conversation.updated_at = now();
             commit.conversation = Some(conversation);
@@ -1028,17 +1048,20 @@ fn claim(case: &mut Case, operator: &str) -> Result<()> {
     }
 }
 
-/// Reopens a case resolved before `at` (a message written after the resolution). A resend of an
-/// older message never reopens a case resolved since. Returns whether it changed.
-fn reopen(case: &mut Case, at: i64) -> bool {
-    let resolved_before =
-        case.status == CaseStatus::Resolved && case.resolution.as_ref().is_none_or(|r| r.at <= at);
-    if resolved_before {
-        case.status = CaseStatus::Open;
-        case.assignee = None;
-        case.reopened += 1;
+/// Reopens a resolved case: back in the queue, unassigned, and normal again (it was urgent for
+/// what was resolved; only a new urgent message makes it urgent again, so a "thank you" after the
+/// resolution does not page the team). A resend of the message that reopened it is a duplicate
+/// and never gets here. Returns whether it changed.
+fn reopen(case: &mut Case) -> bool {
+    if case.status != CaseStatus::Resolved {
+        return false;
     }
-    resolved_before
+    case.status = CaseStatus::Open;
+    case.assignee = None;
+    case.reopened += 1;
+    case.priority = Priority::Normal;
+    case.escalation = None;
+    true
 }
 
 /// Raises a normal case to urgent because of `message`. Returns whether it changed (an urgent
@@ -1156,27 +1179,26 @@ mod tests {
     }
 
     #[test]
-    fn reopening_respects_when_the_message_was_written() {
+    fn reopening_puts_a_case_back_in_the_queue_as_normal() {
         let mut case: Case = serde_json::from_value(serde_json::json!({
             "id": "case_x", "conversation_id": "cv_x",
-            "customer": {"id": "anon_x"}, "status": "resolved", "priority": "normal",
-            "category": "how_to", "reason": {"code": "human_requested"}, "summary": "",
-            "channel": "web", "locale": "ko", "created_at": 0, "updated_at": 0, "version": 1
+            "customer": {"id": "anon_x"}, "status": "resolved", "priority": "urgent",
+            "category": "how_to", "reason": {"code": "urgent", "kind": "service_down"}, "summary": "",
+            "channel": "web", "locale": "ko", "assignee": "minji",
+            "created_at": 0, "updated_at": 0, "version": 1
         }))
         .expect("case");
-        case.status = CaseStatus::Resolved;
-        case.resolution = Some(Resolution {
-            by: "minji".into(),
-            note: String::new(),
-            category: Category::HowTo,
-            follow_up: None,
-            at: 1_000,
-        });
-        assert!(
-            !reopen(&mut case.clone(), 999),
-            "a message from before the resolution"
+        assert!(reopen(&mut case));
+        assert_eq!(
+            (
+                case.status,
+                case.priority,
+                case.assignee.as_deref(),
+                case.reopened
+            ),
+            (CaseStatus::Open, Priority::Normal, None, 1)
         );
-        assert!(reopen(&mut case, 1_001));
-        assert_eq!((case.status, case.reopened), (CaseStatus::Open, 1));
+        assert_eq!(case.urgent_kind(), None);
+        assert!(!reopen(&mut case), "an open case stays as it is");
     }
 }

@@ -18,6 +18,9 @@ use crate::error::{Error, Result};
 const LEEWAY_SECONDS: u64 = 60;
 /// Longest accepted `sub`.
 const MAX_SUBJECT_BYTES: usize = 128;
+/// Latest accepted expiry, from now: a token is for starting a conversation soon, not a
+/// credential to keep (the examples sign for ten minutes).
+const MAX_LIFETIME_SECONDS: u64 = 24 * 3600;
 
 /// Who a verified token says the customer is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +36,7 @@ pub struct Identity {
 #[derive(Debug, Deserialize)]
 struct Claims {
     sub: String,
+    exp: u64,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -42,12 +46,13 @@ struct Claims {
 }
 
 /// The keys identity tokens are checked against.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Verifier {
     /// `(kid, key)`; `kid` `None` for the one unnamed HS256 secret.
     hs256: Vec<(Option<String>, DecodingKey)>,
     es256: Option<DecodingKey>,
     issuer: Option<String>,
+    audience: String,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -59,6 +64,22 @@ impl std::fmt::Debug for Verifier {
             .finish()
     }
 }
+
+impl Default for Verifier {
+    /// A verifier with no keys: every customer is unverified.
+    fn default() -> Verifier {
+        Verifier {
+            hs256: Vec::new(),
+            es256: None,
+            issuer: None,
+            audience: AUDIENCE.to_string(),
+        }
+    }
+}
+
+/// The `aud` identity tokens carry unless `BATON_IDENTITY_AUDIENCE` says otherwise: a token the
+/// site signed for something else never starts a conversation.
+pub const AUDIENCE: &str = "baton";
 
 impl Verifier {
     /// A verifier with the keys of a configuration (none: every customer is unverified).
@@ -91,6 +112,7 @@ impl Verifier {
             hs256,
             es256,
             issuer: config.identity_issuer.clone(),
+            audience: config.identity_audience.clone(),
         })
     }
 
@@ -126,8 +148,8 @@ impl Verifier {
         };
         let mut validation = Validation::new(header.alg);
         validation.leeway = LEEWAY_SECONDS;
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         if let Some(issuer) = &self.issuer {
             validation.set_issuer(&[issuer]);
         }
@@ -137,15 +159,27 @@ impl Verifier {
                 ErrorKind::ExpiredSignature => "has expired",
                 ErrorKind::InvalidSignature => "has a bad signature",
                 ErrorKind::InvalidIssuer => "has the wrong issuer",
-                ErrorKind::MissingRequiredClaim(_) => "lacks exp or sub",
+                ErrorKind::MissingRequiredClaim(_) => "lacks exp, sub or aud",
+                ErrorKind::InvalidAudience => "is for another audience (aud must be the desk's)",
                 ErrorKind::ImmatureSignature => "is not valid yet",
                 _ => "is not valid",
             })
         })?;
         let claims = data.claims;
+        let now = (crate::model::now() / 1000).max(0) as u64;
+        if claims.exp > now + MAX_LIFETIME_SECONDS + LEEWAY_SECONDS {
+            return Err(refuse("lives too long (exp at most a day ahead)"));
+        }
         let sub = claims.sub.trim();
         if sub.is_empty() || sub.len() > MAX_SUBJECT_BYTES {
             return Err(refuse("has an empty or too long sub"));
+        }
+        // The sub is the history key, stored and indexed as it is: it must be an internal id,
+        // not a phone number or an e-mail, and carry nothing invisible.
+        if crate::pii::mask(sub, crate::pii::Options { email: true }) != sub {
+            return Err(refuse(
+                "has a sub with personal data or invisible characters; sign your internal id",
+            ));
         }
         Ok(Identity {
             id: sub.to_string(),
@@ -191,7 +225,7 @@ mod tests {
         let v = verifier(SECRET);
         let token = sign(
             Header::default(),
-            json!({"sub": "shop-42", "exp": in_an_hour(), "name": "김민지", "email": "minji@example.com"}),
+            json!({"sub": "shop-42", "aud": "baton", "exp": in_an_hour(), "name": "김민지", "email": "minji@example.com"}),
             SECRET,
         );
         assert_eq!(
@@ -204,7 +238,7 @@ mod tests {
         );
         let forged = sign(
             Header::default(),
-            json!({"sub": "victim-1", "exp": in_an_hour()}),
+            json!({"sub": "victim-1", "aud": "baton", "exp": in_an_hour()}),
             "another-secret-of-enough-length-0123456789",
         );
         assert!(
@@ -218,14 +252,18 @@ mod tests {
         let v = verifier(SECRET);
         let expired = sign(
             Header::default(),
-            json!({"sub": "a", "exp": 1_000_000}),
+            json!({"sub": "a", "aud": "baton", "exp": 1_000_000}),
             SECRET,
         );
         assert!(
             v.verify(&expired)
                 .is_err_and(|e| e.to_string().contains("expired"))
         );
-        let no_exp = sign(Header::default(), json!({"sub": "a"}), SECRET);
+        let no_exp = sign(
+            Header::default(),
+            json!({"sub": "a", "aud": "baton"}),
+            SECRET,
+        );
         assert!(v.verify(&no_exp).is_err());
         // alg "none": a header and payload with an empty signature.
         use base64::Engine as _;
@@ -238,7 +276,7 @@ mod tests {
         assert!(v.verify(&none).is_err());
         let hs512 = sign(
             Header::new(Algorithm::HS512),
-            json!({"sub": "a", "exp": in_an_hour()}),
+            json!({"sub": "a", "aud": "baton", "exp": in_an_hour()}),
             SECRET,
         );
         assert!(
@@ -271,7 +309,7 @@ mod tests {
         )
         .expect("config");
         let v = Verifier::from_config(&config).expect("verifier");
-        let claims = json!({"sub": "shop-7", "exp": in_an_hour()});
+        let claims = json!({"sub": "shop-7", "aud": "baton", "exp": in_an_hour()});
         let es256 = jsonwebtoken::encode(
             &Header::new(Algorithm::ES256),
             &claims,
@@ -299,6 +337,40 @@ mod tests {
     }
 
     #[test]
+    fn tokens_for_another_audience_long_lived_or_with_personal_subs_are_refused() {
+        let v = verifier(SECRET);
+        let refused = |claims: serde_json::Value, says: &str| {
+            let token = sign(Header::default(), claims, SECRET);
+            let error = v.verify(&token).expect_err("refused");
+            assert!(error.to_string().contains(says), "{error}");
+        };
+        refused(
+            json!({"sub": "a", "exp": in_an_hour()}),
+            "lacks exp, sub or aud",
+        );
+        refused(
+            json!({"sub": "a", "aud": "billing-api", "exp": in_an_hour()}),
+            "another audience",
+        );
+        refused(
+            json!({"sub": "a", "aud": "baton", "exp": in_an_hour() + 30 * 86_400}),
+            "too long",
+        );
+        refused(
+            json!({"sub": "01012345678", "aud": "baton", "exp": in_an_hour()}),
+            "personal data",
+        );
+        refused(
+            json!({"sub": "minji@example.com", "aud": "baton", "exp": in_an_hour()}),
+            "personal data",
+        );
+        refused(
+            json!({"sub": "a\u{202e}b", "aud": "baton", "exp": in_an_hour()}),
+            "invisible",
+        );
+    }
+
+    #[test]
     fn rotated_secrets_are_chosen_by_kid() {
         let old = "old-secret-0123456789abcdef0123456789";
         let new = "new-secret-0123456789abcdef0123456789";
@@ -309,15 +381,19 @@ mod tests {
         };
         let token = sign(
             header.clone(),
-            json!({"sub": "a", "exp": in_an_hour()}),
+            json!({"sub": "a", "aud": "baton", "exp": in_an_hour()}),
             new,
         );
         assert!(v.verify(&token).is_ok());
-        let wrong = sign(header, json!({"sub": "a", "exp": in_an_hour()}), old);
+        let wrong = sign(
+            header,
+            json!({"sub": "a", "aud": "baton", "exp": in_an_hour()}),
+            old,
+        );
         assert!(v.verify(&wrong).is_err());
         let unnamed = sign(
             Header::default(),
-            json!({"sub": "a", "exp": in_an_hour()}),
+            json!({"sub": "a", "aud": "baton", "exp": in_an_hour()}),
             new,
         );
         assert!(

@@ -265,17 +265,27 @@ impl Message {
     /// What is stored of a client's idempotency key: a hash bound to the conversation, so the key
     /// itself (which a client may have built from anything) never reaches the store.
     pub fn key_hash(conversation_id: &str, key: &str) -> String {
-        let mut hasher = blake3::Hasher::new_derive_key("baton 2026 idempotency key");
-        hasher.update(conversation_id.as_bytes());
-        hasher.update(&[0]);
-        hasher.update(key.as_bytes());
-        hasher.finalize().to_hex().to_string()
+        keyed_hash("baton 2026 customer idempotency key", conversation_id, key)
+    }
+
+    /// [`Message::key_hash`] of an operator's send: another derivation, so no key a customer
+    /// chooses can stand for an operator's.
+    pub fn operator_key_hash(conversation_id: &str, key: &str) -> String {
+        keyed_hash("baton 2026 operator idempotency key", conversation_id, key)
     }
 
     /// The id of the bot's reply to this message.
     pub fn reply_id(&self) -> String {
         format!("{}{}", self.id, Message::REPLY)
     }
+}
+
+fn keyed_hash(context: &str, conversation_id: &str, key: &str) -> String {
+    let mut hasher = blake3::Hasher::new_derive_key(context);
+    hasher.update(conversation_id.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(key.as_bytes());
+    hasher.finalize().to_hex().to_string()
 }
 
 /// A link to a guide.

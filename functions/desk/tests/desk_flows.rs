@@ -57,7 +57,7 @@ fn signed(customer: &str) -> String {
     let exp = desk::model::now() / 1000 + 600;
     jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &serde_json::json!({"sub": customer, "exp": exp}),
+        &serde_json::json!({"sub": customer, "aud": "baton", "exp": exp}),
         &jsonwebtoken::EncodingKey::from_secret(SITE_SECRET.as_bytes()).expect("key"),
     )
     .expect("sign")

@@ -134,7 +134,7 @@ impl Expected {
         let case = &queue[0];
         assert_eq!(
             (case.status, case.priority, case.reopened),
-            (CaseStatus::Open, Priority::Urgent, 1),
+            (CaseStatus::Open, Priority::Normal, 1),
             "{run}"
         );
         let events = store

@@ -1,17 +1,27 @@
 //! The `operator` binary as Lambda runs it behind API Gateway's JWT authorizer, which has already
-//! verified the token: the operator is the token's `sub` (or its e-mail when verified), mapped to a
-//! name by the allow-list; anyone else is refused, and without an allow-list the function does not
-//! start.
+//! verified the token and passes its claims in the request context: the operator is the `sub` (or
+//! the e-mail when verified), mapped to a name by the allow-list; anyone else is refused, a forged
+//! header without verified claims counts for nothing, and without an allow-list the function does
+//! not start.
 
-use baton_e2e::runtime_api::{Function, deployed_env, http_event, http_response, start_with_table};
+use baton_e2e::runtime_api::{
+    Function, deployed_env, http_event, http_response, start_with_table, with_jwt_claims,
+};
 use desk::config::{OPERATOR_AUTH, OPERATORS};
 
-/// A JWT whose payload is `{"sub":"abc","email":"minji@example.com"}` (the gateway checked the
-/// signature, so the function does not).
-const JWT: &str = "Bearer e30.eyJzdWIiOiJhYmMiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY29tIn0.sig";
-/// `{"sub":"someone-else","email":"minji@example.com","email_verified":false}`: a user of the pool
-/// who is not on the list and whose e-mail is not verified.
-const OUTSIDER: &str = "Bearer e30.eyJzdWIiOiJzb21lb25lLWVsc2UiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY29tIiwiZW1haWxfdmVyaWZpZWQiOmZhbHNlfQ.sig";
+/// What the authorizer verified for minji, and for a user of the pool who is not on the list.
+const MINJI: &[(&str, &str)] = &[
+    ("sub", "abc"),
+    ("email", "minji@example.com"),
+    ("email_verified", "true"),
+];
+const OUTSIDER: &[(&str, &str)] = &[
+    ("sub", "someone-else"),
+    ("email", "minji@example.com"),
+    ("email_verified", "false"),
+];
+/// A header whose payload says `{"sub":"abc"}`: what an attacker can write without the gateway.
+const FORGED: &str = "Bearer e30.eyJzdWIiOiJhYmMifQ.sig";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_through_the_function() {
@@ -20,16 +30,14 @@ async fn the_queue_through_the_function() {
         &[(OPERATOR_AUTH, "gateway-jwt"), (OPERATORS, "minji=abc")],
     )
     .await;
-    let get = |auth: &'static str| {
-        http_event(
-            "GET",
-            "/api/operator/queue",
-            "",
-            &[("authorization", auth)],
-            None,
+    let auth = [("authorization", FORGED)];
+    let get = |claims: &[(&str, &str)]| {
+        with_jwt_claims(
+            http_event("GET", "/api/operator/queue", "", &auth, None),
+            claims,
         )
     };
-    let (status, body) = http_response(function.invoke(get(JWT)).await);
+    let (status, body) = http_response(function.invoke(get(MINJI)).await);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["cases"], serde_json::json!([]));
     let (status, body) = http_response(function.invoke(get(OUTSIDER)).await);
@@ -38,23 +46,18 @@ async fn the_queue_through_the_function() {
         (403, Some("forbidden")),
         "{body}"
     );
-    let (status, _) = http_response(
-        function
-            .invoke(http_event("GET", "/api/operator/queue", "", &[], None))
-            .await,
-    );
+    // The forged header alone, with nothing the gateway verified, counts for nothing.
+    let forged = http_event("GET", "/api/operator/queue", "", &auth, None);
+    let (status, _) = http_response(function.invoke(forged).await);
     assert_eq!(status, 401);
-    let (status, body) = http_response(
-        function
-            .invoke(http_event(
-                "POST",
-                "/api/operator/cases/case_01JAAAAAAAAAAAAAAAAAAAAAAA/claim",
-                "",
-                &[("authorization", JWT)],
-                None,
-            ))
-            .await,
+    let claim = http_event(
+        "POST",
+        "/api/operator/cases/case_01JAAAAAAAAAAAAAAAAAAAAAAA/claim",
+        "",
+        &auth,
+        None,
     );
+    let (status, body) = http_response(function.invoke(with_jwt_claims(claim, MINJI)).await);
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (404, Some("not_found"))

@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use baton_e2e::runtime_api::{Function, deployed_env, http_event, scheduled_event, stream_event};
+use baton_e2e::runtime_api::{
+    Function, deployed_env, http_event, scheduled_event, stream_event, with_jwt_claims,
+};
 
 const RUNS: usize = 20;
 const JWT: &str = "Bearer e30.eyJzdWIiOiJhYmMiLCJlbWFpbCI6Im1pbmppQGV4YW1wbGUuY29tIn0.sig";
@@ -46,12 +48,15 @@ async fn main() {
         ),
         (
             "operator",
-            http_event(
-                "GET",
-                "/api/operator/queue",
-                "",
-                &[("authorization", JWT)],
-                None,
+            with_jwt_claims(
+                http_event(
+                    "GET",
+                    "/api/operator/queue",
+                    "",
+                    &[("authorization", JWT)],
+                    None,
+                ),
+                &[("sub", "abc")],
             ),
         ),
         // An empty batch: the cost of starting, not of a webhook on the other side.

@@ -11,8 +11,8 @@
 //!   Baton's own case links are clickable.
 //! - **Bounded.** At most [`BURST`] alerts go out one by one per window (a minute under `baton
 //!   serve`, a stream batch of up to five seconds in AWS); the rest of a flood become one summary
-//!   ("5 more urgent cases in the last minute", with links). Every case stays in the queue
-//!   whatever happens to its alert.
+//!   ("5 more urgent cases at once", with links). Every case stays in the queue whatever happens
+//!   to its alert.
 
 pub mod chat;
 
@@ -179,7 +179,7 @@ impl Webhook {
     /// One message for the cases of a flood beyond the [`BURST`].
     pub fn summary(&self, cases: &[Case]) -> serde_json::Value {
         let mut lines = vec![Line::new().trusted(format!(
-            "🚨 {} more urgent case{} in the last minute",
+            "🚨 {} more urgent case{} at once",
             cases.len(),
             if cases.len() == 1 { "" } else { "s" }
         ))];
@@ -451,7 +451,10 @@ mod tests {
             Some("https://desk.example".into()),
         );
         let summary = webhook.summary(&rest).to_string();
-        assert!(summary.contains("29 more urgent cases"), "{summary}");
+        assert!(
+            summary.contains("29 more urgent cases at once"),
+            "{summary}"
+        );
         assert!(summary.contains("and 19 more in the queue"), "{summary}");
     }
 

@@ -114,10 +114,12 @@ pub struct RateLimits {
     conversations: Option<DefaultKeyedRateLimiter<IpAddr>>,
     messages: Option<DefaultKeyedRateLimiter<IpAddr>>,
     trust_forwarded_for: bool,
+    /// When the limiters last forgot idle clients (a once-a-minute sweep, not one per request).
+    swept: std::sync::Mutex<std::time::Instant>,
 }
 
-/// Keys kept before the limiters forget clients whose buckets are full again.
-const FORGET_AFTER_KEYS: usize = 10_000;
+/// How often the limiters forget clients whose buckets are full again.
+const FORGET_EVERY: Duration = Duration::from_secs(60);
 
 impl RateLimits {
     /// The limits of a configuration (`None` when both are off).
@@ -130,6 +132,7 @@ impl RateLimits {
             conversations: limiter(config.rate_conversations),
             messages: limiter(config.rate_messages),
             trust_forwarded_for: config.trust_forwarded_for,
+            swept: std::sync::Mutex::new(std::time::Instant::now()),
         };
         (limits.conversations.is_some() || limits.messages.is_some()).then_some(limits)
     }
@@ -147,10 +150,37 @@ impl RateLimits {
             .flatten()
     }
 
+    /// Forgets clients whose buckets are full again, at most once a minute.
+    fn sweep(&self) {
+        let mut swept = self
+            .swept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if swept.elapsed() < FORGET_EVERY {
+            return;
+        }
+        *swept = std::time::Instant::now();
+        drop(swept);
+        for limiter in [&self.conversations, &self.messages].into_iter().flatten() {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+
     /// The client a request counts against: the connection's address, or behind a trusted proxy
     /// the address it appended last to `X-Forwarded-For` (earlier entries are the client's own
-    /// claims).
+    /// claims). An IPv6 client counts by its /64, the block one subscriber holds.
     fn client(&self, request: &Request) -> Option<IpAddr> {
+        self.address(request).map(|ip| match ip {
+            IpAddr::V6(v6) => {
+                let [a, b, c, d, ..] = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+            v4 => v4,
+        })
+    }
+
+    fn address(&self, request: &Request) -> Option<IpAddr> {
         if self.trust_forwarded_for
             && let Some(last) = request
                 .headers()
@@ -180,9 +210,7 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
     ) else {
         return next.run(request).await;
     };
-    if limiter.len() > FORGET_AFTER_KEYS {
-        limiter.retain_recent();
-    }
+    limits.sweep();
     match limiter.check_key(&client) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {
@@ -284,5 +312,24 @@ mod tests {
         )
         .expect("config");
         assert!(RateLimits::from_config(&off).is_none());
+        // Every address of one IPv6 /64 is one client.
+        let request = |ip: &str| {
+            let mut r = Request::new(Body::empty());
+            r.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(ip.parse().expect("ip"), 1)));
+            r
+        };
+        assert_eq!(
+            limits.client(&request("2001:db8:1:2::1")),
+            limits.client(&request("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            limits.client(&request("2001:db8:1:3::1")),
+            limits.client(&request("2001:db8:1:2::1"))
+        );
+        assert_eq!(
+            limits.client(&request("203.0.113.7")),
+            Some("203.0.113.7".parse().expect("ip"))
+        );
     }
 }

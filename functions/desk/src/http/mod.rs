@@ -52,9 +52,10 @@ pub enum OperatorAuth {
     /// Bearer tokens from configuration: token → operator name (`baton serve`).
     Tokens(HashMap<String, String>),
     /// Behind API Gateway's JWT authorizer, which has already verified the token's signature,
-    /// issuer, audience and expiry. The operator is its `sub`, or its `email` when
-    /// `email_verified` is true, mapped to a name by the allow-list; anyone else is refused.
-    /// Never use this where requests do not come through that gateway.
+    /// issuer, audience and expiry and put its claims in the request context. The operator is its
+    /// `sub`, or its `email` when `email_verified` is true, mapped to a name by the allow-list;
+    /// anyone else is refused, and a request without verified claims is unauthorized. Only a
+    /// Lambda deployment may choose it (`config` refuses it locally).
     GatewayJwt {
         /// Subject (`sub` or verified e-mail) → operator name.
         operators: BTreeMap<String, String>,
@@ -216,21 +217,31 @@ impl FromRequestParts<AppState> for Operator {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
         match state.operators.as_ref() {
-            OperatorAuth::Tokens(tokens) => tokens
-                .get(&token)
-                .map(|name| Operator(name.clone()))
-                .ok_or_else(|| AppError::unauthorized("unknown operator token")),
+            OperatorAuth::Tokens(tokens) => {
+                let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
+                tokens
+                    .get(&token)
+                    .map(|name| Operator(name.clone()))
+                    .ok_or_else(|| AppError::unauthorized("unknown operator token"))
+            }
             OperatorAuth::GatewayJwt { operators } => {
-                let subjects = jwt_subjects(&token)
+                // Only the claims API Gateway's authorizer verified count: never the raw header,
+                // whose payload anyone can write.
+                let claims = verified_claims(parts).ok_or_else(|| {
+                    AppError::unauthorized("operator routes need a token API Gateway has verified")
+                })?;
+                let subjects = subjects(claims)
                     .ok_or_else(|| AppError::unauthorized("the token has no sub claim"))?;
                 subjects
                     .iter()
                     .find_map(|s| operators.get(s))
                     .map(|name| Operator(name.clone()))
                     .ok_or_else(|| {
-                        tracing::warn!(subjects = ?subjects, "a signed-in user who is not on the operator list");
+                        tracing::warn!(
+                            sub = subjects.first().map_or("", String::as_str),
+                            "a signed-in user who is not on the operator list"
+                        );
                         AppError::forbidden("you are not an operator of this desk")
                     })
             }
@@ -238,24 +249,32 @@ impl FromRequestParts<AppState> for Operator {
     }
 }
 
-/// The subjects a JWT (whose signature the gateway has verified) may be listed under: its `sub`,
-/// then its `email` only when `email_verified` is true (Cognito writes it as a boolean, some
-/// issuers as the string `"true"`).
-fn jwt_subjects(token: &str) -> Option<Vec<String>> {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let sub = claims.get("sub")?.as_str()?.to_string();
-    let mut subjects = vec![sub];
-    let verified = matches!(
-        claims.get("email_verified"),
-        Some(serde_json::Value::Bool(true))
-    ) || claims.get("email_verified").and_then(|v| v.as_str()) == Some("true");
-    if verified && let Some(email) = claims.get("email").and_then(|v| v.as_str()) {
-        subjects.push(email.to_string());
+/// The claims of the JWT that API Gateway's authorizer verified for this request (HTTP API, payload
+/// 2.0), if it did.
+fn verified_claims(parts: &Parts) -> Option<&HashMap<String, String>> {
+    match parts
+        .extensions
+        .get::<lambda_http::request::RequestContext>()?
+    {
+        lambda_http::request::RequestContext::ApiGatewayV2(context) => context
+            .authorizer
+            .as_ref()?
+            .jwt
+            .as_ref()
+            .map(|jwt| &jwt.claims),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// The subjects verified claims may be listed under: `sub`, then `email` only when
+/// `email_verified` is true (API Gateway passes every claim as a string).
+fn subjects(claims: &HashMap<String, String>) -> Option<Vec<String>> {
+    let mut subjects = vec![claims.get("sub").filter(|s| !s.is_empty())?.clone()];
+    if claims.get("email_verified").map(String::as_str) == Some("true")
+        && let Some(email) = claims.get("email").filter(|e| !e.is_empty())
+    {
+        subjects.push(email.clone());
     }
     Some(subjects)
 }
@@ -263,32 +282,36 @@ fn jwt_subjects(token: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
 
-    fn token(claims: serde_json::Value) -> String {
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!("e30.{}.sig", b64.encode(claims.to_string()))
+    fn claims(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
-    fn jwt_subjects_are_sub_then_a_verified_email() {
-        let t = token(
-            serde_json::json!({"sub": "abc", "email": "minji@example.com", "email_verified": true}),
-        );
+    fn subjects_are_sub_then_a_verified_email() {
         assert_eq!(
-            jwt_subjects(&t),
+            subjects(&claims(&[
+                ("sub", "abc"),
+                ("email", "minji@example.com"),
+                ("email_verified", "true")
+            ])),
             Some(vec!["abc".into(), "minji@example.com".into()])
         );
-        let unverified = token(serde_json::json!({"sub": "abc", "email": "boss@example.com"}));
-        assert_eq!(jwt_subjects(&unverified), Some(vec!["abc".into()]));
-        let as_string = token(
-            serde_json::json!({"sub": "abc", "email": "m@example.com", "email_verified": "true"}),
-        );
-        assert_eq!(jwt_subjects(&as_string).map(|s| s.len()), Some(2));
         assert_eq!(
-            jwt_subjects(&token(serde_json::json!({"email": "m@example.com"}))),
-            None
+            subjects(&claims(&[("sub", "abc"), ("email", "boss@example.com")])),
+            Some(vec!["abc".into()])
         );
-        assert_eq!(jwt_subjects("not a jwt"), None);
+        assert_eq!(
+            subjects(&claims(&[
+                ("sub", "abc"),
+                ("email", "boss@example.com"),
+                ("email_verified", "false")
+            ])),
+            Some(vec!["abc".into()])
+        );
+        assert_eq!(subjects(&claims(&[("email", "m@example.com")])), None);
     }
 }

@@ -21,8 +21,9 @@ const BANK_WORD_MAX: usize = 7;
 
 static BANK_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        "(?i)계좌|통장|은행|뱅크|입금|account|bank|acct|국민|신한|우리|하나|농협|기업|카카오|토스|케이|\
-         새마을|우체국|수협|신협|SC제일|씨티|부산|대구|경남|광주|전북|제주",
+        "(?i)계좌|통장|은행|뱅크|입금|출금|송금|이체|환불|예금주|account|bank|acct|refund|transfer|\
+         국민|신한|우리|하나|농협|기업|카카오|토스|케이|새마을|우체국|수협|신협|SC제일|씨티|부산|대구|\
+         경남|광주|전북|제주",
     )
     .expect("the bank-word pattern is a constant that compiles")
 });

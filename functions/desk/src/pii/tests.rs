@@ -778,3 +778,23 @@ fn mask_tokens_can_be_taken_out_for_language_detection() {
         "{words}"
     );
 }
+
+#[test]
+fn accounts_named_by_a_money_transfer_word_are_masked() {
+    for (input, expected) in [
+        (
+            "환불은 110123456789 로 부탁드려요",
+            "환불은 [account ****6789] 로 부탁드려요",
+        ),
+        (
+            "송금 110 123 456789 했어요",
+            "송금 [account ****6789] 했어요",
+        ),
+        (
+            "예금주 김민지 3333012345678",
+            "예금주 김민지 [account ****5678]",
+        ),
+    ] {
+        assert_eq!(mask(input, Options::default()), expected, "{input}");
+    }
+}
