@@ -11,7 +11,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     desk::lambda::init_tracing();
-    let webhook = &desk::alerts::Webhook::from_config(&desk::lambda::config()?);
+    let webhook = &desk::lambda::config()?.webhook();
     lambda_runtime::run(service_fn(|event: LambdaEvent<Event>| async move {
         Ok::<DynamoDbEventResponse, lambda_runtime::Error>(
             desk::alerts::on_stream(event.payload, webhook).await,

@@ -108,6 +108,10 @@ impl std::fmt::Debug for IdentitySecret {
     }
 }
 
+/// The `aud` identity tokens carry unless [`IDENTITY_AUDIENCE`] says otherwise: a token the site
+/// signed for something else never starts a conversation.
+pub const DEFAULT_IDENTITY_AUDIENCE: &str = "baton";
+
 /// Shortest operator token accepted.
 pub const MIN_TOKEN_CHARS: usize = 16;
 /// Shortest identity secret accepted (HS256 wants at least the hash's 32 bytes).
@@ -264,7 +268,7 @@ impl Config {
             identity_es256_key: get(IDENTITY_ES256_KEY).map(|v| v.replace("\\n", "\n")),
             identity_issuer: get(IDENTITY_ISSUER),
             identity_audience: get(IDENTITY_AUDIENCE)
-                .unwrap_or_else(|| crate::identity::AUDIENCE.into()),
+                .unwrap_or_else(|| DEFAULT_IDENTITY_AUDIENCE.into()),
             mask_email: flag(MASK_EMAIL, get(MASK_EMAIL))?,
             rate_conversations: get(RATE_CONVERSATIONS)
                 .map_or(Ok(10), |v| number(RATE_CONVERSATIONS, &v))?,
@@ -282,6 +286,16 @@ impl Config {
             return Err(invalid(TABLE, "is not set".into()));
         }
         Ok(config)
+    }
+
+    /// Where alerts go, as configured: the webhook, its chat's syntax (from the URL unless
+    /// [`ALERT_FORMAT`] names it) and the case links.
+    pub fn webhook(&self) -> crate::alerts::Webhook {
+        crate::alerts::Webhook::new(
+            self.alert_webhook_url.clone(),
+            self.alert_format,
+            self.operator_url.clone(),
+        )
     }
 
     /// Checks that operators can be recognized: what the operator routes need (the other

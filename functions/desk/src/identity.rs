@@ -72,14 +72,10 @@ impl Default for Verifier {
             hs256: Vec::new(),
             es256: None,
             issuer: None,
-            audience: AUDIENCE.to_string(),
+            audience: crate::config::DEFAULT_IDENTITY_AUDIENCE.to_string(),
         }
     }
 }
-
-/// The `aud` identity tokens carry unless `BATON_IDENTITY_AUDIENCE` says otherwise: a token the
-/// site signed for something else never starts a conversation.
-pub const AUDIENCE: &str = "baton";
 
 impl Verifier {
     /// A verifier with the keys of a configuration (none: every customer is unverified).

@@ -788,6 +788,23 @@ mod tests {
     }
 
     #[test]
+    fn no_customer_key_stands_for_an_operator_key() {
+        let c = "cv_01JAAAAAAAAAAAAAAAAAAAAAAA";
+        assert_ne!(
+            Message::key_hash(c, "operator:k1"),
+            Message::operator_key_hash(c, "k1")
+        );
+        assert_ne!(
+            Message::key_hash(c, "k1"),
+            Message::operator_key_hash(c, "k1")
+        );
+        assert_ne!(
+            Message::key_hash(c, "k1"),
+            Message::key_hash("cv_other", "k1")
+        );
+    }
+
+    #[test]
     fn ids_are_checked_by_prefix_and_shape() {
         let id = new_id("cv");
         assert!(is_id("cv", &id));

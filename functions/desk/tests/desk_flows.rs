@@ -696,3 +696,83 @@ async fn a_resend_completes_a_turn_an_older_version_left_half_done() {
     let (_, messages) = t.desk.transcript(&id, &secret).await.expect("transcript");
     assert_eq!(messages.len(), 2);
 }
+
+/// What the browser adds beside a signed identity is not shown under the verified badge.
+#[tokio::test]
+async fn a_verified_customer_shows_only_what_the_site_signed() {
+    let t = desk_verifying();
+    let (id, secret) = start_as(&t.desk, "attacker-chosen", Some(signed("shop-9")), Lang::Ko).await;
+    let conversation = t
+        .desk
+        .conversation(&id, &secret)
+        .await
+        .expect("conversation");
+    assert!(conversation.customer.verified);
+    assert_eq!(conversation.customer.id, "shop-9");
+    assert_eq!(
+        conversation.customer.contact, None,
+        "the browser's contact was dropped"
+    );
+    assert_eq!(conversation.customer.claimed_id, None);
+}
+
+/// A thank-you after an urgent case was resolved reopens it as normal (no page for the team); new
+/// urgent words make it urgent again.
+#[tokio::test]
+async fn a_reopened_urgent_case_is_normal_until_a_new_urgent_message() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    let case = t
+        .desk
+        .post(&id, &secret, "결제 오류가 계속 나요", None)
+        .await
+        .expect("post")
+        .case
+        .expect("urgent case");
+    assert_eq!(case.priority, Priority::Urgent);
+    t.desk
+        .resolve(&case.id, "minji", "해결", None, None)
+        .await
+        .expect("resolve");
+    let thanks = t
+        .desk
+        .post(&id, &secret, "감사합니다", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    assert_eq!(
+        (thanks.status, thanks.priority),
+        (CaseStatus::Open, Priority::Normal)
+    );
+    let again = t
+        .desk
+        .post(&id, &secret, "결제 오류가 또 났어요", None)
+        .await
+        .expect("post")
+        .case
+        .expect("case");
+    assert_eq!(again.priority, Priority::Urgent, "{again:?}");
+}
+
+/// A conversation holds at most 500 messages; a resend of a stored one still answers.
+#[tokio::test]
+async fn a_conversation_is_capped_and_resends_still_answer() {
+    let t = desk();
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    t.desk.request_human(&id, &secret).await.expect("hand off");
+    for i in 0..desk::desk::MAX_MESSAGES {
+        t.desk
+            .post(&id, &secret, &format!("메시지 {i}"), Some(&format!("k{i}")))
+            .await
+            .expect("post");
+    }
+    let refused = t.desk.post(&id, &secret, "하나 더", Some("one-more")).await;
+    assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
+    let resend = t
+        .desk
+        .post(&id, &secret, "메시지 0", Some("k0"))
+        .await
+        .expect("resend");
+    assert!(resend.duplicate);
+}

@@ -92,15 +92,6 @@ impl Webhook {
         }
     }
 
-    /// From a configuration's webhook, format and operator URL.
-    pub fn from_config(config: &crate::config::Config) -> Webhook {
-        Webhook::new(
-            config.alert_webhook_url.clone(),
-            config.alert_format,
-            config.operator_url.clone(),
-        )
-    }
-
     /// Whether alerts go anywhere but the log.
     pub fn is_configured(&self) -> bool {
         self.url.is_some()

@@ -92,7 +92,7 @@ pub fn state(
     let mut desk =
         Desk::new(kb, store).with_identity(crate::identity::Verifier::from_config(config)?);
     let local = config.deployment == crate::config::Deployment::Local;
-    let webhook = crate::alerts::Webhook::from_config(config);
+    let webhook = config.webhook();
     if local && webhook.is_configured() {
         desk = desk.with_alerts(crate::alerts::Alerter::spawn(webhook, config.alert_window));
     }

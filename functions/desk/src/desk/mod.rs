@@ -1,0 +1,276 @@
+//! The desk: what customers and operators can do, with the rules in one place.
+//!
+//! Customers start a conversation (and get a secret only they hold), send messages (sanitized and
+//! masked, at most once per idempotency key) and read their conversation; the bot answers while
+//! the conversation is the bot's. Hand-off creates the conversation's one case with everything an
+//! operator needs; after that the bot is silent, but the desk still reads the customer's words: an
+//! urgent message escalates the case (and alerts the team, once), and a message after resolution
+//! reopens it. Operators list the queue, read a case with its transcript, bot attempts, notes and
+//! (for verified customers) earlier cases, and claim, release, reply, note and resolve.
+//!
+//! Every action reads what it needs once, decides, and writes one [`Commit`]: a customer message
+//! and the bot's reply, a hand-off's case, conversation and event, land together or not at all.
+//! When another writer got there first (a stale version), the action reads again and decides again
+//! ([`retrying!`]); when two operators claim at once, one commit wins and the other re-reads,
+//! sees the holder and gets [`Error::Conflict`]. A resend with the same idempotency key finds the
+//! stored message and returns it with the reply that was committed with it.
+//!
+//! The customers' actions are in `customers.rs`, the operators' in `operators.rs`; what both use
+//! (the `Desk`, the records they return, the retry and apply steps) is here.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kb::{KnowledgeBase, Lang};
+use serde::{Deserialize, Serialize};
+
+use crate::alerts::Alerter;
+use crate::bot::Policy;
+use crate::error::{Error, Result};
+use crate::identity::Verifier;
+use crate::model::{BotTurn, Case, Conversation, ConversationInfo, Message, Note};
+use crate::pii;
+use crate::store::{Commit, Committed, Store};
+
+/// Longest message text accepted, in bytes (after sanitizing).
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+/// How many earlier cases a new case shows.
+const HISTORY_CASES: usize = 10;
+/// Attempts at an action whose commit lost a race (each re-reads and decides again).
+pub(crate) const RETRIES: usize = 8;
+/// Most metadata entries a conversation keeps, and their longest key and value in bytes.
+const MAX_METADATA: (usize, usize, usize) = (20, 64, 512);
+/// Longest customer name or contact, and the longest claimed id, in bytes.
+const MAX_FIELD_BYTES: usize = 200;
+/// Most cases one queue page holds.
+pub const MAX_QUEUE_PAGE: usize = 200;
+/// Most messages one conversation holds: past it the customer starts a new one. Every action
+/// reads a conversation whole, and an operator must be able to open it.
+pub const MAX_MESSAGES: usize = 500;
+
+/// Runs an action's body again while its commit loses races to other writers (each run re-reads
+/// and decides again). `return` in the body ends that run with its value.
+macro_rules! retrying {
+    ($what:expr, $body:block) => {{
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let outcome: $crate::Result<_> = async $body.await;
+            match outcome {
+                Err($crate::Error::Stale) if attempts < $crate::desk::RETRIES => continue,
+                Err($crate::Error::Stale) => {
+                    break Err($crate::Error::Conflict(format!(
+                        "{} is changing too fast; try again",
+                        $what
+                    )));
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+
+// After the macro, so that both see it.
+mod customers;
+mod operators;
+
+/// The desk's dependencies, built once per process (or per Lambda cold start).
+#[derive(Clone)]
+pub struct Desk {
+    kb: Arc<KnowledgeBase>,
+    store: Arc<dyn Store>,
+    policy: Policy,
+    pii: pii::Options,
+    identity: Arc<Verifier>,
+    alerts: Option<Alerter>,
+}
+
+/// What a customer sends to start a conversation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    /// Who, as the customer says; verified only through `identity_token`.
+    pub customer: Option<StartCustomer>,
+    /// A JWT the host site signed for this customer (`docs/identity.md`).
+    #[serde(default)]
+    pub identity_token: Option<String>,
+    /// `web`, `app` …
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// `ko` or `en`; detected from the first message when absent.
+    #[serde(default)]
+    pub locale: Option<Lang>,
+    /// Page or app metadata.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// The customer part of [`Start`].
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartCustomer {
+    /// The product's id for the customer, as they assert it (kept as unverified).
+    pub id: Option<String>,
+    /// E-mail or phone.
+    pub contact: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+}
+
+/// A started conversation and the secret that guards it (shown once).
+#[derive(Debug, Clone, Serialize)]
+pub struct Started {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// The secret the customer presents to read or write it.
+    pub secret: String,
+}
+
+/// The outcome of a customer message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Posted {
+    /// The stored customer message.
+    pub message: Message,
+    /// The bot's reply, if the bot spoke.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Message>,
+    /// The case, if the conversation is (now) with people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<Case>,
+    /// True when this was a resend of an already stored message: nothing new happened.
+    pub duplicate: bool,
+}
+
+/// A case with everything an operator needs before replying.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    /// The case.
+    pub case: Case,
+    /// Its conversation (without the secret's hash).
+    pub conversation: ConversationInfo,
+    /// Every message, in order.
+    pub transcript: Vec<Message>,
+    /// What the bot tried, in order (also on the bot messages of the transcript).
+    pub attempts: Vec<BotTurn>,
+    /// The team's notes.
+    pub notes: Vec<Note>,
+}
+
+/// One page of the queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueuePage {
+    /// Open and claimed cases, urgent first, then oldest.
+    pub cases: Vec<Case>,
+    /// The cursor of the next page, when there may be one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// What a conversation action read before deciding: read once, passed to every step.
+struct Context {
+    conversation: Conversation,
+    messages: Vec<Message>,
+}
+
+/// A decided action: what to write, what to answer, and whom to alert once it is written.
+struct Planned<T> {
+    commit: Commit,
+    result: T,
+    alert: Option<Case>,
+}
+
+impl Desk {
+    /// A desk over an opened knowledge base and a store; no identity keys, no alerts.
+    pub fn new(kb: Arc<KnowledgeBase>, store: Arc<dyn Store>) -> Desk {
+        Desk {
+            kb,
+            store,
+            policy: Policy::default(),
+            pii: pii::Options::default(),
+            identity: Arc::new(Verifier::default()),
+            alerts: None,
+        }
+    }
+
+    /// This desk, masking with `options` (e-mail addresses too, when a team asks).
+    pub fn with_pii(mut self, options: pii::Options) -> Desk {
+        self.pii = options;
+        self
+    }
+
+    /// This desk, verifying customer identity tokens with `verifier`.
+    pub fn with_identity(mut self, verifier: Verifier) -> Desk {
+        self.identity = Arc::new(verifier);
+        self
+    }
+
+    /// This desk, alerting the team as it creates or escalates each urgent case (for `baton
+    /// serve`; in AWS the `alerts` function does it from the table's stream).
+    pub fn with_alerts(mut self, alerter: Alerter) -> Desk {
+        self.alerts = Some(alerter);
+        self
+    }
+
+    /// The knowledge base.
+    pub fn kb(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Customer or operator text as it may be stored: sanitized, masked.
+    fn mask(&self, text: &str) -> String {
+        pii::mask(text, self.pii)
+    }
+
+    /// An optional short field (name, contact, claimed id): masked, bounded, empty as none.
+    fn field(&self, name: &str, value: Option<String>) -> Result<Option<String>> {
+        let Some(value) = value.map(|v| self.mask(v.trim())).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        if value.len() > MAX_FIELD_BYTES {
+            return Err(Error::Invalid(format!(
+                "{name} is longer than {MAX_FIELD_BYTES} bytes"
+            )));
+        }
+        Ok(Some(value))
+    }
+
+    /// Writes a planned action; alerts once it is written.
+    async fn apply<T>(&self, planned: Planned<T>) -> Result<(Committed, T)> {
+        let committed = self.store.commit(&planned.commit).await?;
+        if committed == Committed::Done
+            && let (Some(alerter), Some(case)) = (&self.alerts, &planned.alert)
+        {
+            alerter.notify(case);
+        }
+        Ok((committed, planned.result))
+    }
+}
+
+fn shorten(text: &str, chars: usize) -> String {
+    if text.chars().count() > chars {
+        let mut short: String = text.chars().take(chars - 1).collect();
+        short.push('…');
+        short
+    } else {
+        text.to_string()
+    }
+}
+
+/// Text as it may be stored: not empty, not over the limit (checked after masking and trimming).
+fn validate(text: &str) -> Result<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::Invalid("text is empty".into()));
+    }
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(Error::Invalid(format!(
+            "text is longer than {MAX_MESSAGE_BYTES} bytes"
+        )));
+    }
+    Ok(text.to_string())
+}
