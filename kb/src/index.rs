@@ -30,11 +30,12 @@ use crate::synonyms::Synonyms;
 
 /// Bumped whenever the schema, the analysis or the side files change meaning. 2: titles, headings,
 /// questions and tags are plain text, so an index built before may still hold raw HTML in them.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const MANIFEST: &str = "manifest.json";
 const GUIDES: &str = "guides.json";
 const SYNONYMS: &str = "synonyms.toml";
+const LEXICON: &str = "lexicon.json";
 
 /// What `kb build` wrote, and how readers tell whether an index matches its guides.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -313,6 +314,10 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
             .unwrap_or("groups = []\n")
             .as_bytes(),
     )?;
+    write(
+        LEXICON,
+        &serde_json::to_vec(&crate::lexicon::Lexicon::mine(corpus))?,
+    )?;
     write(MANIFEST, &serde_json::to_vec_pretty(&manifest)?)?;
 
     let staged = staging.keep();
@@ -449,6 +454,7 @@ pub struct KnowledgeBase {
     _reader: IndexReader,
     pub(crate) guides: Vec<GuideEntry>,
     pub(crate) synonyms: Synonyms,
+    pub(crate) lexicon: crate::lexicon::Lexicon,
     manifest: Manifest,
     dir: PathBuf,
     /// A temporary index built from guides (`--guides`), deleted on drop.
@@ -481,6 +487,8 @@ impl KnowledgeBase {
         let guides: Vec<GuideEntry> =
             serde_json::from_slice(&std::fs::read(dir.join(GUIDES)).at(dir.join(GUIDES))?)?;
         let synonyms = Synonyms::load(&dir.join(SYNONYMS))?;
+        let lexicon: crate::lexicon::Lexicon =
+            serde_json::from_slice(&std::fs::read(dir.join(LEXICON)).at(dir.join(LEXICON))?)?;
         let directory = MmapDirectory::open(dir).map_err(|e| index_error(e.to_string()))?;
         let mut index = Index::open(ReadOnlyDirectory(directory))?;
         index.set_tokenizers(tokenizers());
@@ -501,6 +509,7 @@ impl KnowledgeBase {
             _reader: reader,
             guides,
             synonyms,
+            lexicon,
             manifest,
             dir: dir.to_path_buf(),
             _temp: None,

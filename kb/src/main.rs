@@ -113,6 +113,12 @@ enum Command {
         /// Any text.
         text: String,
     },
+    /// Print the Korean ↔ English pairs mined from a guide set's translated pages.
+    Lexicon {
+        /// The guide set.
+        #[arg(default_value = DEFAULT_GUIDES)]
+        guides: PathBuf,
+    },
     /// Benchmark build throughput, query latency and open + first query.
     Bench {
         /// The guide set to measure.
@@ -210,6 +216,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             use kb::analysis::Analyzer;
             say!("text:   {}", Analyzer::Text.terms(&text).join(" "));
             say!("bigram: {}", Analyzer::Bigram.terms(&text).join(" "));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lexicon { guides } => {
+            let corpus = kb::Corpus::load(&guides)?;
+            let started = std::time::Instant::now();
+            let lexicon = kb::lexicon::Lexicon::mine(&corpus);
+            let elapsed = started.elapsed();
+            for (korean, english, strength) in lexicon.entries() {
+                say!("{korean}\t{english}\t{strength:.2}");
+            }
+            eprintln!("{} words paired in {elapsed:.2?}", lexicon.len());
+            for word in ["마크다운", "frontmatter", "테일윈드", "컴포넌트"] {
+                eprintln!("loans of {word}: {:?}", lexicon.loans(word));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

@@ -26,6 +26,8 @@ use crate::index::{GuideInfo, KIND_PAGE, KIND_SECTION, KnowledgeBase};
 pub const MAX_QUERY_CHARS: usize = 256;
 /// Most distinct terms searched per analysis.
 const MAX_TERMS: usize = 32;
+/// Weakest lexicon pair that translates a query word for the English side.
+const MIN_TRANSLATION: f32 = 0.8;
 /// Snippet length in characters.
 const SNIPPET_CHARS: usize = 180;
 
@@ -44,8 +46,16 @@ pub struct Tuning {
     pub synonym: f32,
     /// Typo corrections, relative to the term they stand for.
     pub fuzzy: f32,
+    /// Pairs mined from translated pages (`lexicon`), relative to the term, times the pair's
+    /// strength.
+    pub lexicon: f32,
+    /// Loanwords of the other script (`마크다운` → `markdown`), relative to the term.
+    pub loan: f32,
     /// Weight of a guide's best section added to its page score.
     pub section: f32,
+    /// Weight of the evidence from a Korean page's English translation, searched with the query
+    /// put into English through the lexicon.
+    pub cross: f32,
 }
 
 impl Default for Tuning {
@@ -57,7 +67,10 @@ impl Default for Tuning {
             meta: 1.0,
             synonym: 0.3,
             fuzzy: 0.8,
+            lexicon: 0.5,
+            loan: 0.0,
             section: 0.5,
+            cross: 0.3,
         }
     }
 }
@@ -78,7 +91,10 @@ impl Tuning {
             "meta" => &mut self.meta,
             "synonym" => &mut self.synonym,
             "fuzzy" => &mut self.fuzzy,
+            "lexicon" => &mut self.lexicon,
+            "loan" => &mut self.loan,
             "section" => &mut self.section,
+            "cross" => &mut self.cross,
             _ => return Err(format!("unknown weight \"{name}\"")),
         };
         *slot = value;
@@ -209,6 +225,9 @@ struct Analyzed {
     /// (term, weight relative to its field) for the text, path and meta fields.
     text: Vec<(String, f32)>,
     bigrams: Vec<String>,
+    /// The query in English (its Latin terms, and its Hangul terms' strongest pairs), for the
+    /// English translations of Korean pages.
+    english: Vec<(String, f32)>,
     /// Each word of the query with the terms that stand for it (its typo correction, its
     /// synonyms), for measuring how much of the query a guide covers.
     concepts: Vec<Vec<String>>,
@@ -247,7 +266,7 @@ impl KnowledgeBase {
             notices,
             hits: Vec::new(),
         };
-        let analyzed = self.analyze_query(&results.query, tuning, &mut results.notices)?;
+        let analyzed = self.analyze_query(&results.query, lang, tuning, &mut results.notices)?;
         if analyzed.text.is_empty() && analyzed.bigrams.is_empty() || request.limit == 0 {
             return Ok(results);
         }
@@ -295,6 +314,35 @@ impl KnowledgeBase {
         for (score, doc) in sections {
             if let Some((guide, Some(section))) = self.locate(doc) {
                 by_guide.entry(guide).or_default().1.push((section, score));
+            }
+        }
+        // A Korean page's English translation, searched with the query put into English.
+        if lang_filter == Some(Lang::Ko) && tuning.cross > 0.0 && !analyzed.english.is_empty() {
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (term, weight) in &analyzed.english {
+                should.push(term_clause(f.text, term, *weight * tuning.text));
+                should.push(term_clause(f.path, term, *weight * tuning.path));
+                should.push(term_clause(f.meta, term, *weight * tuning.meta));
+            }
+            // On the Korean ranking's scale: the best translation counts as much as the best page.
+            let english_pages = self.top(KIND_PAGE, should, Some(Lang::En), request.area, 100)?;
+            let korean_best = by_guide.values().map(|(p, _)| *p).fold(0.0f32, f32::max);
+            let english_best = english_pages.first().map_or(0.0, |(s, _)| *s);
+            let scale = if english_best > 0.0 {
+                korean_best / english_best
+            } else {
+                0.0
+            };
+            for (score, doc) in english_pages {
+                let score = score * scale;
+                if let Some((guide, None)) = self.locate(doc)
+                    && let Some(translation) = &self.guides[guide].guide.translation
+                    && let Ok(ko) = self.guides.binary_search_by(|g| g.guide.id.as_str().cmp(translation))
+                    // Evidence for pages the Korean words found, never a page of its own.
+                    && let Some(entry) = by_guide.get_mut(&ko)
+                {
+                    entry.0 += tuning.cross * score;
+                }
             }
         }
         let mut ranked: Vec<Ranked> = by_guide
@@ -355,6 +403,7 @@ impl KnowledgeBase {
     fn analyze_query(
         &self,
         query: &str,
+        lang: Lang,
         tuning: &Tuning,
         notices: &mut Vec<String>,
     ) -> Result<Analyzed> {
@@ -399,15 +448,53 @@ impl KnowledgeBase {
                 }
             }
         }
+        // The other script's words for the same thing, mined from the guides themselves: only
+        // in a Korean search, where pages write a term in Hangul or in Latin letters.
+        if lang == Lang::Ko {
+            for (term, concept) in terms.iter().zip(concepts.iter_mut()) {
+                let crate::lexicon::Expansions { pairs, loans } = self.lexicon.expansions(term);
+                let mined = pairs
+                    .into_iter()
+                    .map(|(t, f)| (t, tuning.lexicon * f))
+                    .chain(loans.into_iter().map(|(t, f)| (t, tuning.loan * f)));
+                for (other, weight) in mined {
+                    if weight <= 0.0 || terms.contains(&other) {
+                        continue;
+                    }
+                    if !concept.contains(&other) {
+                        concept.push(other.clone());
+                    }
+                    match text.iter_mut().find(|(t, _)| *t == other) {
+                        Some((_, w)) => *w = w.max(weight),
+                        None => text.push((other, weight)),
+                    }
+                }
+            }
+        }
         let mut bigrams: Vec<String> = Vec::new();
         for bigram in Analyzer::Bigram.terms(query) {
             if !bigrams.contains(&bigram) && bigrams.len() < MAX_TERMS {
                 bigrams.push(bigram);
             }
         }
+        let mut english: Vec<(String, f32)> = Vec::new();
+        if lang == Lang::Ko {
+            for term in &terms {
+                if !term.starts_with(is_hangul) {
+                    english.push((term.clone(), 1.0));
+                } else if let Some((pair, strength)) = self.lexicon.of(term).first()
+                    && !pair.starts_with(is_hangul)
+                    && *strength >= MIN_TRANSLATION
+                    && !english.iter().any(|(t, _)| t == pair)
+                {
+                    english.push((pair.clone(), *strength));
+                }
+            }
+        }
         Ok(Analyzed {
             text,
             bigrams,
+            english,
             concepts,
         })
     }
