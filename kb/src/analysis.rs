@@ -105,6 +105,13 @@ struct Run {
     to: usize,
 }
 
+/// The words of `text` as folded runs of one script (NFKC, lowercase, diacritics removed; a Hangul
+/// run and a Latin run touching are two words), with nothing stripped or dropped: what intent
+/// patterns match against.
+pub fn word_runs(text: &str) -> Vec<String> {
+    runs(text).into_iter().map(|run| run.text).collect()
+}
+
 /// True for Hangul syllables and jamo (compatibility jamo included).
 pub fn is_hangul(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')

@@ -79,6 +79,9 @@ pub struct Config {
     pub categories: Vec<String>,
     /// The synonyms file, relative to the guide root.
     pub synonyms: Option<PathBuf>,
+    /// The intents file (urgent situations, "a person please" …), relative to the guide root;
+    /// without one the bot knows only the intents every team shares (see [`crate::intents`]).
+    pub intents: Option<PathBuf>,
 }
 
 impl Config {
@@ -310,6 +313,13 @@ impl Corpus {
             let path = root.join(synonyms);
             hasher.update(&std::fs::read(&path).at(&path)?);
         }
+        if let Some(intents) = &config.intents {
+            // Validated here so `kb check` refuses a broken file before anything is built.
+            let path = root.join(intents);
+            crate::intents::Intents::load(&path)?;
+            hasher.update(b"intents");
+            hasher.update(&std::fs::read(&path).at(&path)?);
+        }
         guides.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Corpus {
             root: root.to_path_buf(),
@@ -337,6 +347,11 @@ impl Corpus {
     /// The synonyms file of this set, if it names one.
     pub fn synonyms_path(&self) -> Option<PathBuf> {
         self.config.synonyms.as_ref().map(|s| self.root.join(s))
+    }
+
+    /// The intents file of this set, if it names one.
+    pub fn intents_path(&self) -> Option<PathBuf> {
+        self.config.intents.as_ref().map(|s| self.root.join(s))
     }
 }
 

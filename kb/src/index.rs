@@ -30,12 +30,13 @@ use crate::synonyms::Synonyms;
 
 /// Bumped whenever the schema, the analysis or the side files change meaning. 2: titles, headings,
 /// questions and tags are plain text, so an index built before may still hold raw HTML in them.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const MANIFEST: &str = "manifest.json";
 const GUIDES: &str = "guides.json";
 const SYNONYMS: &str = "synonyms.toml";
 const LEXICON: &str = "lexicon.json";
+const INTENTS: &str = "intents.toml";
 
 /// What `kb build` wrote, and how readers tell whether an index matches its guides.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -314,6 +315,11 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
             .unwrap_or("groups = []\n")
             .as_bytes(),
     )?;
+    let intents_text = match corpus.intents_path() {
+        Some(path) => std::fs::read_to_string(&path).at(&path)?,
+        None => String::new(),
+    };
+    write(INTENTS, intents_text.as_bytes())?;
     write(
         LEXICON,
         &serde_json::to_vec(&crate::lexicon::Lexicon::mine(corpus))?,
@@ -455,6 +461,7 @@ pub struct KnowledgeBase {
     pub(crate) guides: Vec<GuideEntry>,
     pub(crate) synonyms: Synonyms,
     pub(crate) lexicon: crate::lexicon::Lexicon,
+    intents: crate::intents::Intents,
     manifest: Manifest,
     dir: PathBuf,
     /// A temporary index built from guides (`--guides`), deleted on drop.
@@ -489,6 +496,7 @@ impl KnowledgeBase {
         let synonyms = Synonyms::load(&dir.join(SYNONYMS))?;
         let lexicon: crate::lexicon::Lexicon =
             serde_json::from_slice(&std::fs::read(dir.join(LEXICON)).at(dir.join(LEXICON))?)?;
+        let intents = crate::intents::Intents::load(&dir.join(INTENTS))?;
         let directory = MmapDirectory::open(dir).map_err(|e| index_error(e.to_string()))?;
         let mut index = Index::open(ReadOnlyDirectory(directory))?;
         index.set_tokenizers(tokenizers());
@@ -510,6 +518,7 @@ impl KnowledgeBase {
             guides,
             synonyms,
             lexicon,
+            intents,
             manifest,
             dir: dir.to_path_buf(),
             _temp: None,
@@ -546,6 +555,11 @@ impl KnowledgeBase {
             .binary_search_by(|g| g.guide.id.as_str().cmp(id))
             .ok()
             .map(|i| &self.guides[i])
+    }
+
+    /// What the bot recognizes in customers' words, as this set defines it.
+    pub fn intents(&self) -> &crate::intents::Intents {
+        &self.intents
     }
 
     /// The index directory.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod eval;
 pub mod guide;
 pub mod index;
+pub mod intents;
 pub mod lexicon;
 pub mod links;
 pub mod loanword;

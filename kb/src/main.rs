@@ -113,6 +113,22 @@ enum Command {
         /// Any text.
         text: String,
     },
+    /// Measure intent definitions on a table of labelled messages (`{"text", "lang", "intent",
+    /// "split"}` lines; intent `none` for near-misses).
+    Intents {
+        /// The definitions.
+        #[arg(long, default_value = "kb/intents.toml")]
+        file: PathBuf,
+        /// The labelled messages.
+        #[arg(long)]
+        cases: PathBuf,
+        /// Only this split (`dev`, `test`).
+        #[arg(long)]
+        split: Option<String>,
+        /// Print every message read wrong.
+        #[arg(long)]
+        misses: bool,
+    },
     /// Print the Korean ↔ English pairs mined from a guide set's translated pages.
     Lexicon {
         /// The guide set.
@@ -216,6 +232,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             use kb::analysis::Analyzer;
             say!("text:   {}", Analyzer::Text.terms(&text).join(" "));
             say!("bigram: {}", Analyzer::Bigram.terms(&text).join(" "));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Intents {
+            file,
+            cases,
+            split,
+            misses,
+        } => {
+            let report = kb::intents::measure(
+                &kb::intents::Intents::load(&file)?,
+                &cases,
+                split.as_deref(),
+            )?;
+            say!("{}", report.table());
+            if misses {
+                for miss in &report.misses {
+                    say!("{miss}");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Lexicon { guides } => {

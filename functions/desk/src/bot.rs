@@ -9,13 +9,16 @@
 //!    confidence);
 //! 4. otherwise **hand off** for low confidence.
 //!
-//! Every rule is a regular expression or a threshold in this file, and every decision carries its
-//! reasons, so a team can read why the bot did what it did and change it in one place.
+//! What the customer's words say they want (urgent, a person, "didn't help", "solved", a feature
+//! request) comes from the team's intents file, compiled into the index ([`kb::intents`]); the
+//! thresholds are in [`Policy`]; every decision carries its reasons, so a team can read why the bot
+//! did what it did.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use kb::analysis::Analyzer;
+use kb::intents::{IntentKind, Intents};
 use kb::{KnowledgeBase, Lang, SearchRequest};
 use regex::Regex;
 
@@ -62,94 +65,53 @@ pub struct Reply {
     pub verdict: Option<crate::model::Feedback>,
 }
 
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("bot rules are valid regular expressions")
-}
-
-static HUMAN: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?i)상담원|상담사|사람(이랑|하고|과|한테)?\s*(얘기|이야기|대화|통화|연결)|사람\s*좀|직원\s*(연결|바꿔)|담당자\s*(연결|바꿔|와|랑)|고객센터\s*연결|전화\s*(해\s*주|주세요|상담)|talk\s+to\s+(a\s+|an\s+)?(human|person|someone|agent|representative)|real\s+person|human\s+(agent|being)|\bagent\b|representative|speak\s+(to|with)\s+(a\s+)?(human|person|someone)",
-    )
-});
-
-/// Urgent situations: (kind, pattern). The whole team is alerted for these.
-static URGENT: LazyLock<Vec<(UrgentKind, Regex)>> = LazyLock::new(|| {
-    vec![
-        (
-            UrgentKind::ChargedTwice,
-            regex(
-                r"(?i)(두\s*번|2번|이중|중복)\s*(결제|출금|청구|빠져)|charged\s+twice|double[\s-]*(charge|charged|payment|billed)|duplicate\s+(charge|payment)",
-            ),
-        ),
-        (
-            UrgentKind::MoneyNotReceived,
-            regex(
-                r"(?i)(송금|이체|입금|정산|보낸\s*돈|돈).{0,15}(안\s*들어|안들어|못\s*받|안\s*왔|안\s*와|사라졌|누락|증발)|(sent|transferred|paid).{0,40}(not|never|didn'?t|hasn'?t|haven'?t).{0,12}(receiv|arriv|get|got|show)|money\s+(is\s+)?(missing|gone)|(payout|settlement|transfer).{0,20}(missing|not\s+(received|arrived))",
-            ),
-        ),
-        (
-            UrgentKind::PaymentFailed,
-            regex(
-                r"(?i)결제\s*(오류|에러|실패)|결제(가|는)?\s*(안\s*(돼|되|됩)|계속\s*(실패|거절)|실패)|이체\s*(오류|실패)|송금\s*(오류|실패)|payment\s+(failed|fails|failing|error|declined|not\s+going)|(transfer|checkout)\s+(failed|fails|error)|can'?t\s+(pay|check\s*out)",
-            ),
-        ),
-        (
-            UrgentKind::ServiceDown,
-            regex(
-                r"(?i)(접속|사이트|홈페이지|스토어|쇼핑몰|앱|어플|대시보드|결제창)(이|가|은|는|에)?\s*(안\s*(돼|되|열|들어가)|먹통|다운|마비|장애|멈췄|안\s*떠)|서버\s*(다운|장애|오류)|(site|store|shop|app|dashboard|checkout)\s+(is\s+)?(down|not\s+loading|unreachable|offline|crash)|can'?t\s+(access|reach|open)\s+(the\s+|my\s+)?(site|store|shop|app|dashboard)|\b50[234]\b",
-            ),
-        ),
-        (
-            UrgentKind::AccountCompromised,
-            regex(
-                r"(?i)해킹|도용|털렸|누가\s*(제|내)\s*계정|계정(이|을)?\s*(잠겼|잠김|잠금|정지)|hack(ed|ing)?\b|compromised|unauthori[sz]ed|account\s+(is\s+|was\s+|got\s+)?(locked|suspended)|someone\s+(logged|got|broke)\s+in",
-            ),
-        ),
-    ]
-});
-
-static NOT_HELPFUL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?i)도움이?\s*(안|않|못)|해결이?\s*(안|않|못)|여전히|아직도\s*안|그래도\s*(안|똑같)|소용\s*없|didn'?t\s+help|not\s+help|no\s+help|still\s+(not|doesn'?t|broken|failing|the\s+same|can'?t)|doesn'?t\s+work|did\s+not\s+work|that'?s\s+not\s+(it|what)|^\s*(no|nope|아니요|아뇨|아니)\s*[.!]?\s*$",
-    )
-});
-
-static HELPFUL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?i)^\s*(해결(됐|되었)어요|해결(됐|되었)습니다|고마워요|감사합니다|감사해요|됐어요|that\s+solved\s+it|solved|thanks?|thank\s+you|it\s+worked|great)\s*[.!]*\s*$",
-    )
-});
-
-static FEATURE_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?i)기능.{0,12}(추가|있으면|만들어|지원|요청|생기)|있었으면\s*좋겠|되면\s*좋겠|생겼으면|feature\s+request|please\s+add|would\s+(be\s+)?(nice|great|helpful)\s+(if|to)|could\s+you\s+(add|support)|wish\s+(there|you|it)|any\s+plans?\s+to",
-    )
-});
-
+/// Words that suggest something is broken, for telling a bug report from a how-to question.
 static ERROR_SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
+    Regex::new(
         r"(?i)\b[A-Z]{3}-\d{4}\b|오류|에러|안\s*(돼|되|됩)|실패|버그|먹통|멈춰|error|fail|broken|crash|bug|not\s+working",
     )
+    .expect("the error signal is a valid regular expression")
 });
 
-/// The urgent kind of a message, if it is urgent.
-pub fn urgency(text: &str) -> Option<UrgentKind> {
-    URGENT
+/// Refuses an intents file whose urgent intents Baton cannot alert on: each urgent intent must be
+/// named for an [`UrgentKind`], so alerts, reports and the queue read it the same way.
+pub fn check_intents(intents: &Intents) -> std::result::Result<(), String> {
+    for intent in intents
+        .all()
         .iter()
-        .find(|(_, r)| r.is_match(text))
-        .map(|(kind, _)| *kind)
+        .filter(|i| i.kind == IntentKind::Urgent)
+    {
+        if intent.name.parse::<UrgentKind>().is_err() {
+            let known: Vec<String> = UrgentKind::ALL.iter().map(ToString::to_string).collect();
+            return Err(format!(
+                "urgent intent \"{}\" is not a kind Baton alerts on ({})",
+                intent.name,
+                known.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The urgent kind of a message, if it is urgent: the first urgent intent it says.
+pub fn urgency(intents: &Intents, text: &str) -> Option<UrgentKind> {
+    intents
+        .detect(text)
+        .into_iter()
+        .filter(|i| i.kind == IntentKind::Urgent)
+        .find_map(|i| i.name.parse().ok())
 }
 
 /// True when the customer asks for a person.
-pub fn wants_human(text: &str) -> bool {
-    HUMAN.is_match(text)
+pub fn wants_human(intents: &Intents, text: &str) -> bool {
+    intents.first(text, IntentKind::Human).is_some()
 }
 
 /// The customer's verdict on the last answer, read from their words or a quick reply.
-pub fn feedback(text: &str) -> Option<crate::model::Feedback> {
-    if NOT_HELPFUL.is_match(text) {
+pub fn feedback(intents: &Intents, text: &str) -> Option<crate::model::Feedback> {
+    if intents.first(text, IntentKind::NotHelpful).is_some() {
         Some(crate::model::Feedback::NotHelpful)
-    } else if HELPFUL.is_match(text) {
+    } else if intents.first(text, IntentKind::Solved).is_some() {
         Some(crate::model::Feedback::Helpful)
     } else {
         None
@@ -157,8 +119,13 @@ pub fn feedback(text: &str) -> Option<crate::model::Feedback> {
 }
 
 /// The kind of inquiry, from the words and the best guide's area.
-pub fn categorize(text: &str, area: Option<&str>, urgent: Option<UrgentKind>) -> Category {
-    if FEATURE_REQUEST.is_match(text) {
+pub fn categorize(
+    intents: &Intents,
+    text: &str,
+    area: Option<&str>,
+    urgent: Option<UrgentKind>,
+) -> Category {
+    if intents.first(text, IntentKind::FeatureRequest).is_some() {
         return Category::FeatureRequest;
     }
     if let Some(kind) = urgent {
@@ -230,7 +197,7 @@ pub fn respond(
     let answered_before =
         last_bot.is_some_and(|t| matches!(t.decision, Decision::Answer | Decision::Clarify));
     let verdict = if answered_before {
-        feedback(text)
+        feedback(kb.intents(), text)
     } else {
         None
     };
@@ -289,11 +256,11 @@ pub fn respond(
     let top = hits.first();
     let confidence = top.map_or(0.0, |h| h.coverage);
     let area = top.and_then(|h| h.area.clone());
-    let urgent = urgency(text);
-    let category = categorize(text, area.as_deref(), urgent);
+    let urgent = urgency(kb.intents(), text);
+    let category = categorize(kb.intents(), text, area.as_deref(), urgent);
 
     let mut reasons = Vec::new();
-    if wants_human(text) {
+    if wants_human(kb.intents(), text) {
         reasons.push(Reason::HumanRequested);
     }
     if let Some(kind) = urgent {
@@ -478,8 +445,31 @@ pub fn excerpt(section: &str, query: &str, max_chars: usize) -> String {
 mod tests {
     use super::*;
 
+    /// Baton's own intents, as `kb/guides/kb.toml` names them.
+    fn intents() -> Intents {
+        Intents::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/intents.toml"),
+        )
+        .expect("kb/intents.toml")
+    }
+
+    #[test]
+    fn urgent_intents_must_name_a_kind_baton_alerts_on() {
+        check_intents(&intents()).expect("Baton's intents");
+        let game = Intents::with_shared(
+            "[[intent]]\nname = \"account_banned\"\nkind = \"urgent\"\nmatch = [\"banned\"]",
+        )
+        .expect("parses");
+        let refused = check_intents(&game).expect_err("an unknown urgent kind");
+        assert!(
+            refused.contains("\"account_banned\" is not a kind"),
+            "{refused}"
+        );
+    }
+
     #[test]
     fn detects_people_requests_in_both_languages() {
+        let set = intents();
         for text in [
             "상담원 연결",
             "사람이랑 얘기하고 싶어요",
@@ -488,15 +478,16 @@ mod tests {
             "Can I speak with someone?",
             "agent please",
         ] {
-            assert!(wants_human(text), "{text}");
+            assert!(wants_human(&set, text), "{text}");
         }
         for text in ["비밀번호 변경", "user agent string", "how do I add staff"] {
-            assert_eq!(wants_human(text), text == "user agent string", "{text}");
+            assert!(!wants_human(&set, text), "{text}");
         }
     }
 
     #[test]
     fn detects_urgency() {
+        let set = intents();
         use UrgentKind::*;
         let cases = [
             ("송금했는데 안 들어왔어요", Some(MoneyNotReceived)),
@@ -510,39 +501,50 @@ mod tests {
             ("접속이 안 돼요", Some(ServiceDown)),
             ("my store is down", Some(ServiceDown)),
             ("계정이 해킹당한 것 같아요", Some(AccountCompromised)),
-            ("account locked", Some(AccountCompromised)),
+            ("결제가 카드로는 계속 두 번씩 빠져요", Some(ChargedTwice)),
+            ("접속이 전혀 안 돼요", Some(ServiceDown)),
+            ("someone else changed my password", Some(AccountCompromised)),
+            ("does two-step verification stop hackers?", None),
+            ("두 번째 결제 방법 등록", None),
+            ("how do I set up two payment methods", None),
             ("환불은 어떻게 하나요", None),
             ("결제 수단 추가하는 법", None),
         ];
         for (text, kind) in cases {
-            assert_eq!(urgency(text), kind, "{text}");
+            assert_eq!(urgency(&set, text), kind, "{text}");
         }
     }
 
     #[test]
     fn categories() {
+        let set = intents();
         assert_eq!(
-            categorize("다크 모드 기능 추가해 주세요", Some("store"), None),
+            categorize(&set, "다크 모드 기능 추가해 주세요", Some("store"), None),
             Category::FeatureRequest
         );
         assert_eq!(
-            categorize("두 번 결제됐어요", None, Some(UrgentKind::ChargedTwice)),
+            categorize(
+                &set,
+                "두 번 결제됐어요",
+                None,
+                Some(UrgentKind::ChargedTwice)
+            ),
             Category::BillingPayment
         );
         assert_eq!(
-            categorize("환불 방법", Some("payments"), None),
+            categorize(&set, "환불 방법", Some("payments"), None),
             Category::BillingPayment
         );
         assert_eq!(
-            categorize("비밀번호 변경", Some("account"), None),
+            categorize(&set, "비밀번호 변경", Some("account"), None),
             Category::AccountAccess
         );
         assert_eq!(
-            categorize("STO-5003 오류", Some("store"), None),
+            categorize(&set, "STO-5003 오류", Some("store"), None),
             Category::BugError
         );
         assert_eq!(
-            categorize("상품 등록하는 법", Some("store"), None),
+            categorize(&set, "상품 등록하는 법", Some("store"), None),
             Category::HowTo
         );
     }
@@ -550,12 +552,13 @@ mod tests {
     #[test]
     fn feedback_words() {
         use crate::model::Feedback::*;
-        assert_eq!(feedback("해결됐어요"), Some(Helpful));
-        assert_eq!(feedback("That solved it"), Some(Helpful));
-        assert_eq!(feedback("도움이 안 됐어요"), Some(NotHelpful));
-        assert_eq!(feedback("그래도 안 돼요"), Some(NotHelpful));
-        assert_eq!(feedback("That didn't help"), Some(NotHelpful));
-        assert_eq!(feedback("환불은 언제 되나요"), None);
+        let set = intents();
+        assert_eq!(feedback(&set, "해결됐어요"), Some(Helpful));
+        assert_eq!(feedback(&set, "That solved it"), Some(Helpful));
+        assert_eq!(feedback(&set, "도움이 안 됐어요"), Some(NotHelpful));
+        assert_eq!(feedback(&set, "그래도 안 돼요"), Some(NotHelpful));
+        assert_eq!(feedback(&set, "That didn't help"), Some(NotHelpful));
+        assert_eq!(feedback(&set, "환불은 언제 되나요"), None);
     }
 
     #[test]

@@ -447,7 +447,7 @@ impl Desk {
                 .events
                 .push(Event::about(EventKind::Reopen, &case, []));
         }
-        if let Some(kind) = bot::urgency(&message.text)
+        if let Some(kind) = bot::urgency(self.kb.intents(), &message.text)
             && escalate(&mut case, kind, &message, message.created_at)
         {
             commit.events.push(Event::about(

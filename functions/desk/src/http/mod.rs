@@ -89,6 +89,7 @@ pub fn state(
     kb: Arc<kb::KnowledgeBase>,
     store: Arc<dyn crate::Store>,
 ) -> crate::Result<AppState> {
+    crate::bot::check_intents(kb.intents()).map_err(crate::Error::Config)?;
     let mut desk =
         Desk::new(kb, store).with_identity(crate::identity::Verifier::from_config(config)?);
     let local = config.deployment == crate::config::Deployment::Local;
