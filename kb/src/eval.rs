@@ -170,6 +170,7 @@ pub fn evaluate(
             area: None,
             limit: k,
             snippets: false,
+            context: None,
         };
         let mut ranking = Vec::new();
         for run in 0..repeat.max(1) {

@@ -82,6 +82,9 @@ pub struct Config {
     /// The intents file (urgent situations, "a person please" …), relative to the guide root;
     /// without one the bot knows only the intents every team shares (see [`crate::intents`]).
     pub intents: Option<PathBuf>,
+    /// The bot's confidence model (`baton calibrate` writes it), relative to the guide root;
+    /// without one, the model Baton ships ([`crate::confidence::Model::shipped`]).
+    pub confidence: Option<PathBuf>,
 }
 
 impl Config {
@@ -320,6 +323,12 @@ impl Corpus {
             hasher.update(b"intents");
             hasher.update(&std::fs::read(&path).at(&path)?);
         }
+        if let Some(confidence) = &config.confidence {
+            let path = root.join(confidence);
+            crate::confidence::Model::load(&path)?;
+            hasher.update(b"confidence");
+            hasher.update(&std::fs::read(&path).at(&path)?);
+        }
         guides.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Corpus {
             root: root.to_path_buf(),
@@ -347,6 +356,11 @@ impl Corpus {
     /// The synonyms file of this set, if it names one.
     pub fn synonyms_path(&self) -> Option<PathBuf> {
         self.config.synonyms.as_ref().map(|s| self.root.join(s))
+    }
+
+    /// The confidence model of this set, if it names one.
+    pub fn confidence_path(&self) -> Option<PathBuf> {
+        self.config.confidence.as_ref().map(|s| self.root.join(s))
     }
 
     /// The intents file of this set, if it names one.

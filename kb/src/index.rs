@@ -9,6 +9,7 @@
 //! path words, `questions` and `tags`), followed by one *section* document per section. Doc ids
 //! are therefore known from the guide table, and a hit maps to its guide by binary search.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -21,7 +22,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{Directory, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{Directory, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{Analyzer, BatonTokenizer};
 use crate::error::{Error, IoContext, Result};
@@ -37,6 +38,7 @@ const GUIDES: &str = "guides.json";
 const SYNONYMS: &str = "synonyms.toml";
 const LEXICON: &str = "lexicon.json";
 const INTENTS: &str = "intents.toml";
+const CONFIDENCE: &str = "confidence.json";
 
 /// What `kb build` wrote, and how readers tell whether an index matches its guides.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -320,6 +322,9 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         None => String::new(),
     };
     write(INTENTS, intents_text.as_bytes())?;
+    if let Some(path) = corpus.confidence_path() {
+        write(CONFIDENCE, &std::fs::read(&path).at(&path)?)?;
+    }
     write(
         LEXICON,
         &serde_json::to_vec(&crate::lexicon::Lexicon::mine(corpus))?,
@@ -462,6 +467,9 @@ pub struct KnowledgeBase {
     pub(crate) synonyms: Synonyms,
     pub(crate) lexicon: crate::lexicon::Lexicon,
     intents: crate::intents::Intents,
+    confidence: crate::confidence::Model,
+    /// Initial consonants (`ㅂㅁㅂㅎ`) → the title, heading, tag and question words they spell.
+    pub(crate) initials: std::collections::HashMap<String, Vec<String>>,
     manifest: Manifest,
     dir: PathBuf,
     /// A temporary index built from guides (`--guides`), deleted on drop.
@@ -475,6 +483,53 @@ impl std::fmt::Debug for KnowledgeBase {
             .field("guides", &self.guides.len())
             .finish()
     }
+}
+
+/// Words of titles, headings, tags and questions by their initial consonants, for queries typed
+/// as `ㅂㅁㅂㅎ`: the three most frequent per spelling.
+fn initials_of(
+    guides: &[GuideEntry],
+    searcher: &Searcher,
+    fields: Fields,
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut words: BTreeSet<String> = BTreeSet::new();
+    for entry in guides {
+        words.extend(Analyzer::Text.terms(&entry.guide.title));
+        for section in &entry.sections {
+            words.extend(Analyzer::Text.terms(&section.heading));
+        }
+    }
+    let meta = searcher.segment_reader(0).inverted_index(fields.meta)?;
+    let mut stream = meta.terms().stream().map_err(tantivy::TantivyError::from)?;
+    while stream.advance() {
+        if let Ok(term) = std::str::from_utf8(stream.key()) {
+            words.insert(term.to_string());
+        }
+    }
+    let mut by_initials: std::collections::HashMap<String, Vec<(u64, String)>> =
+        std::collections::HashMap::new();
+    for word in words {
+        if word.chars().count() < 2 {
+            continue;
+        }
+        if let Some(initials) = crate::jamo::initials(&word) {
+            let doc_freq = searcher.doc_freq(&Term::from_field_text(fields.text, &word))?;
+            by_initials
+                .entry(initials)
+                .or_default()
+                .push((doc_freq, word));
+        }
+    }
+    Ok(by_initials
+        .into_iter()
+        .map(|(initials, mut words)| {
+            words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            (
+                initials,
+                words.into_iter().take(3).map(|(_, w)| w).collect(),
+            )
+        })
+        .collect())
 }
 
 impl KnowledgeBase {
@@ -497,6 +552,11 @@ impl KnowledgeBase {
         let lexicon: crate::lexicon::Lexicon =
             serde_json::from_slice(&std::fs::read(dir.join(LEXICON)).at(dir.join(LEXICON))?)?;
         let intents = crate::intents::Intents::load(&dir.join(INTENTS))?;
+        let confidence = if dir.join(CONFIDENCE).exists() {
+            crate::confidence::Model::load(&dir.join(CONFIDENCE))?
+        } else {
+            crate::confidence::Model::shipped()
+        };
         let directory = MmapDirectory::open(dir).map_err(|e| index_error(e.to_string()))?;
         let mut index = Index::open(ReadOnlyDirectory(directory))?;
         index.set_tokenizers(tokenizers());
@@ -511,6 +571,7 @@ impl KnowledgeBase {
             ));
         }
         let fields = fields_of(&index.schema())?;
+        let initials = initials_of(&guides, &searcher, fields)?;
         Ok(KnowledgeBase {
             fields,
             searcher,
@@ -519,6 +580,8 @@ impl KnowledgeBase {
             synonyms,
             lexicon,
             intents,
+            confidence,
+            initials,
             manifest,
             dir: dir.to_path_buf(),
             _temp: None,
@@ -560,6 +623,17 @@ impl KnowledgeBase {
     /// What the bot recognizes in customers' words, as this set defines it.
     pub fn intents(&self) -> &crate::intents::Intents {
         &self.intents
+    }
+
+    /// The model of how likely a search's best guide is right, as this set ships it.
+    pub fn confidence(&self) -> &crate::confidence::Model {
+        &self.confidence
+    }
+
+    /// Uses `model` for [`KnowledgeBase::confidence`] (a refit being measured).
+    pub fn with_confidence(mut self, model: crate::confidence::Model) -> KnowledgeBase {
+        self.confidence = model;
+        self
     }
 
     /// The index directory.

@@ -5,16 +5,21 @@
 //! [`markdown`] (front matter, sections, anchors, links) → [`guide`] (metadata, loading a set) →
 //! [`check`] (validation, `path:line: message`) → [`index`] (schema, build, manifest, read-only open)
 //! → [`search`] (query analysis, ranking, snippets) → [`eval`] (quality metrics).
-//! Text analysis for both languages lives in [`analysis`], domain synonyms in [`synonyms`].
+//! Text analysis for both languages lives in [`analysis`], domain synonyms in [`synonyms`], what
+//! customers' words ask for beyond a question in [`intents`], how likely the best guide is right in
+//! [`confidence`].
 
 pub mod analysis;
 pub mod bench;
 pub mod check;
+pub mod confidence;
 pub mod error;
 pub mod eval;
+pub mod function_words;
 pub mod guide;
 pub mod index;
 pub mod intents;
+pub mod jamo;
 pub mod lexicon;
 pub mod links;
 pub mod loanword;

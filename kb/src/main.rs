@@ -189,6 +189,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 area: area.as_deref(),
                 limit,
                 snippets: true,
+                context: None,
             };
             let results = kb.search(&request)?;
             if json {

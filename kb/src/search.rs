@@ -18,7 +18,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{Analyzer, is_hangul, korean_forms};
+use crate::confidence::Signals;
 use crate::error::Result;
+use crate::function_words::is_function_word;
 use crate::guide::Lang;
 use crate::index::{GuideInfo, KIND_PAGE, KIND_SECTION, KnowledgeBase};
 
@@ -26,6 +28,10 @@ use crate::index::{GuideInfo, KIND_PAGE, KIND_SECTION, KnowledgeBase};
 pub const MAX_QUERY_CHARS: usize = 256;
 /// Most distinct terms searched per analysis.
 const MAX_TERMS: usize = 32;
+/// Shortest Korean word (in syllables) corrected for a letter Korean writers confuse.
+const MIN_KOREAN_TYPO: usize = 2;
+/// Shortest Korean word corrected for any one-letter typo.
+const MIN_KOREAN_TYPO_ANY: usize = 3;
 /// Weakest lexicon pair that translates a query word for the English side.
 const MIN_TRANSLATION: f32 = 0.8;
 /// Snippet length in characters.
@@ -56,6 +62,9 @@ pub struct Tuning {
     /// Weight of the evidence from a Korean page's English translation, searched with the query
     /// put into English through the lexicon.
     pub cross: f32,
+    /// Topic words carried over from the previous question to a short follow-up, relative to
+    /// the follow-up's own words.
+    pub context: f32,
 }
 
 impl Default for Tuning {
@@ -67,6 +76,7 @@ impl Default for Tuning {
             meta: 1.0,
             synonym: 0.3,
             fuzzy: 0.8,
+            context: 0.7,
             lexicon: 0.5,
             loan: 0.0,
             section: 0.5,
@@ -91,6 +101,7 @@ impl Tuning {
             "meta" => &mut self.meta,
             "synonym" => &mut self.synonym,
             "fuzzy" => &mut self.fuzzy,
+            "context" => &mut self.context,
             "lexicon" => &mut self.lexicon,
             "loan" => &mut self.loan,
             "section" => &mut self.section,
@@ -115,6 +126,10 @@ pub struct SearchRequest<'a> {
     pub limit: usize,
     /// Load section text and build snippets (not needed for ranking-only callers such as eval).
     pub snippets: bool,
+    /// The conversation's topic so far (the previous question), for a short follow-up: its
+    /// content words are searched too, at [`Tuning::context`] weight, and do not count toward
+    /// the follow-up's coverage.
+    pub context: Option<&'a str>,
 }
 
 impl<'a> SearchRequest<'a> {
@@ -126,6 +141,7 @@ impl<'a> SearchRequest<'a> {
             area: None,
             limit: 10,
             snippets: true,
+            context: None,
         }
     }
 }
@@ -141,6 +157,9 @@ pub struct SearchResults {
     pub notices: Vec<String>,
     /// Guides, best first.
     pub hits: Vec<GuideHit>,
+    /// What the search knows about its best guide, for the bot's confidence; not sent to pages.
+    #[serde(skip)]
+    pub signals: Option<Signals>,
 }
 
 /// One guide in the results.
@@ -265,8 +284,17 @@ impl KnowledgeBase {
             lang,
             notices,
             hits: Vec::new(),
+            signals: None,
         };
-        let analyzed = self.analyze_query(&results.query, lang, tuning, &mut results.notices)?;
+        let mut analyzed =
+            self.analyze_query(&results.query, lang, tuning, &mut results.notices)?;
+        if let Some(context) = request.context.filter(|_| tuning.context > 0.0) {
+            for term in self.query_terms(context)? {
+                if !is_function_word(&term) && !analyzed.text.iter().any(|(t, _)| *t == term) {
+                    analyzed.text.push((term, tuning.context));
+                }
+            }
+        }
         if analyzed.text.is_empty() && analyzed.bigrams.is_empty() || request.limit == 0 {
             return Ok(results);
         }
@@ -396,6 +424,7 @@ impl KnowledgeBase {
                 sections: section_hits,
             });
         }
+        results.signals = self.signals(&results.hits, &analyzed.concepts)?;
         Ok(results)
     }
 
@@ -407,19 +436,7 @@ impl KnowledgeBase {
         tuning: &Tuning,
         notices: &mut Vec<String>,
     ) -> Result<Analyzed> {
-        let mut terms: Vec<String> = Vec::new();
-        for token in Analyzer::Text.analyze(query) {
-            let forms = if token.text.starts_with(is_hangul) {
-                self.known_korean_forms(&token.text, &query[token.offset_from..token.offset_to])?
-            } else {
-                vec![token.text]
-            };
-            for term in forms {
-                if !terms.contains(&term) && terms.len() < MAX_TERMS {
-                    terms.push(term);
-                }
-            }
-        }
+        let terms = self.query_terms(query)?;
         let mut text: Vec<(String, f32)> = Vec::new();
         let mut concepts: Vec<Vec<String>> = Vec::new();
         for term in &terms {
@@ -499,40 +516,211 @@ impl KnowledgeBase {
         })
     }
 
-    /// The IDF-weighted share of `concepts` found in the page document `doc` (text, path or meta).
-    fn coverage(&self, doc: u32, concepts: &[Vec<String>]) -> Result<f32> {
-        use tantivy::DocSet;
-        let f = self.fields;
-        let segment = self.searcher.segment_reader(0);
-        let total_docs = self.searcher.num_docs() as f32;
-        let (mut found, mut total) = (0.0f32, 0.0f32);
-        for concept in concepts {
-            let doc_freq = self
-                .searcher
-                .doc_freq(&Term::from_field_text(f.text, &concept[0]))?;
-            let idf = (1.0 + total_docs / (doc_freq as f32 + 1.0)).ln();
-            total += idf;
-            'search: for term in concept {
-                for field in [f.text, f.meta, f.path] {
-                    let postings = segment
-                        .inverted_index(field)?
-                        .read_postings(
-                            &Term::from_field_text(field, term),
-                            IndexRecordOption::Basic,
-                        )
-                        .map_err(tantivy::TantivyError::from)?;
-                    // `seek` must not move backwards: check the first posting before seeking.
-                    if let Some(mut postings) = postings
-                        && (postings.doc() == doc
-                            || postings.doc() < doc && postings.seek(doc) == doc)
-                    {
-                        found += idf;
-                        break 'search;
-                    }
+    /// The analysed terms of a query, Korean words in the forms the index knows.
+    fn query_terms(&self, query: &str) -> Result<Vec<String>> {
+        let mut terms: Vec<String> = Vec::new();
+        for token in Analyzer::Text.analyze(query) {
+            let forms = if crate::jamo::is_initials(&token.text) {
+                let words = self.expand_initials(&token.text);
+                if words.is_empty() {
+                    vec![token.text]
+                } else {
+                    words
+                }
+            } else if token.text.starts_with(is_hangul) {
+                self.known_korean_forms(&token.text, &query[token.offset_from..token.offset_to])?
+            } else {
+                vec![token.text]
+            };
+            for term in forms {
+                if !terms.contains(&term) && terms.len() < MAX_TERMS {
+                    terms.push(term);
                 }
             }
         }
+        Ok(terms)
+    }
+
+    /// The IDF-weighted share of `concepts` found in the page document `doc` (text, path or meta).
+    fn coverage(&self, doc: u32, concepts: &[Vec<String>]) -> Result<f32> {
+        let f = self.fields;
+        let (mut found, mut total) = (0.0f32, 0.0f32);
+        for concept in concepts {
+            let idf = self.idf(&concept[0])?;
+            total += idf;
+            if self.concept_in(doc, concept, &[f.text, f.meta, f.path])? {
+                found += idf;
+            }
+        }
         Ok(if total > 0.0 { found / total } else { 0.0 })
+    }
+
+    /// The IDF of a term in the text field.
+    fn idf(&self, term: &str) -> Result<f32> {
+        let total_docs = self.searcher.num_docs() as f32;
+        let doc_freq = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.fields.text, term))?;
+        Ok((1.0 + total_docs / (doc_freq as f32 + 1.0)).ln())
+    }
+
+    /// Whether any term of `concept` occurs in document `doc` in one of `fields`.
+    fn concept_in(&self, doc: u32, concept: &[String], fields: &[Field]) -> Result<bool> {
+        use tantivy::DocSet;
+        let segment = self.searcher.segment_reader(0);
+        for term in concept {
+            for &field in fields {
+                let postings = segment
+                    .inverted_index(field)?
+                    .read_postings(
+                        &Term::from_field_text(field, term),
+                        IndexRecordOption::Basic,
+                    )
+                    .map_err(tantivy::TantivyError::from)?;
+                // `seek` must not move backwards: check the first posting before seeking.
+                if let Some(mut postings) = postings
+                    && (postings.doc() == doc || postings.doc() < doc && postings.seek(doc) == doc)
+                {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether document `doc` has another conjugation of the Korean verb `term` (`걸려` and
+    /// `걸립니다`, `바꿔` and `바꾸`): a word of the guide with the same syllables but the last,
+    /// and a last syllable that begins with the same consonant. For coverage only: ranking keeps
+    /// to the forms the index knows.
+    fn conjugation_in(&self, doc: u32, term: &str) -> Result<bool> {
+        use tantivy::DocSet;
+        let syllables: Vec<char> = term.chars().collect();
+        let Some((&last, stem)) = syllables.split_last() else {
+            return Ok(false);
+        };
+        let Some(onset) = crate::jamo::initial_consonant(last) else {
+            return Ok(false);
+        };
+        if stem.is_empty()
+            || !stem
+                .iter()
+                .all(|c| crate::jamo::initial_consonant(*c).is_some())
+        {
+            return Ok(false);
+        }
+        let prefix: String = stem.iter().collect();
+        let segment = self.searcher.segment_reader(0);
+        let inverted = segment.inverted_index(self.fields.text)?;
+        let mut upper = prefix.clone().into_bytes();
+        if let Some(byte) = upper.last_mut() {
+            *byte += 1;
+        }
+        let mut stream = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .lt(&upper)
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let next = candidate[prefix.len()..].chars().next();
+            if candidate == term
+                || candidate.chars().count() > syllables.len() + 2
+                || next.and_then(crate::jamo::initial_consonant) != Some(onset)
+            {
+                continue;
+            }
+            let info = stream.value().clone();
+            let mut postings = inverted
+                .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?;
+            if postings.doc() == doc || postings.doc() < doc && postings.seek(doc) == doc {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// What the search knows about its best guide, for the bot's confidence
+    /// ([`crate::confidence`]).
+    fn signals(&self, hits: &[GuideHit], concepts: &[Vec<String>]) -> Result<Option<Signals>> {
+        let Some(top) = hits.first() else {
+            return Ok(None);
+        };
+        let Ok(guide) = self
+            .guides
+            .binary_search_by(|g| g.guide.id.as_str().cmp(top.guide.id.as_str()))
+        else {
+            return Ok(None);
+        };
+        let doc = self.guides[guide].page_doc;
+        let f = self.fields;
+        let words =
+            |text: &str| -> HashSet<String> { Analyzer::Text.terms(text).into_iter().collect() };
+        let title = words(&top.guide.title);
+        let heading = words(top.sections.first().map_or("", |s| s.heading.as_str()));
+        let (mut total, mut content, mut covered, mut unknown) = (0f32, 0f32, 0f32, 0f32);
+        let (mut in_title, mut in_heading) = (0f32, 0f32);
+        let mut content_words = 0usize;
+        for concept in concepts {
+            let idf = self.idf(&concept[0])?;
+            total += idf;
+            if is_function_word(&concept[0]) {
+                continue;
+            }
+            content_words += 1;
+            content += idf;
+            if concept.iter().any(|t| title.contains(t)) {
+                in_title += idf;
+            }
+            if concept.iter().any(|t| heading.contains(t)) {
+                in_heading += idf;
+            }
+            if self.concept_in(doc, concept, &[f.text, f.meta, f.path])?
+                || self.conjugation_in(doc, &concept[0])?
+            {
+                covered += idf;
+            } else {
+                let mut known = false;
+                for term in concept {
+                    for field in [f.text, f.meta] {
+                        known |= self
+                            .searcher
+                            .doc_freq(&Term::from_field_text(field, term))?
+                            > 0;
+                    }
+                }
+                if !known {
+                    unknown += idf;
+                }
+            }
+        }
+        let share = |part: f32| if content > 0.0 { part / content } else { 0.0 };
+        let runner_up = hits.get(1).map_or(0.0, |h| h.score);
+        Ok(Some(Signals {
+            coverage: top.coverage,
+            content_coverage: share(covered),
+            title_coverage: share(in_title),
+            heading_coverage: share(in_heading),
+            unknown: share(unknown),
+            score_per_idf: if total > 0.0 { top.score / total } else { 0.0 },
+            margin: if top.score > 0.0 {
+                ((top.score - runner_up) / top.score).clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
+            section_share: top.sections.first().map_or(0.0, |s| {
+                if top.score > 0.0 {
+                    (s.score / top.score).min(1.0)
+                } else {
+                    0.0
+                }
+            }),
+            content_words: content_words as f32,
+        }))
     }
 
     /// The indexed forms of a Korean query word. The analyzer's stem when guides contain it;
@@ -568,6 +756,10 @@ impl KnowledgeBase {
     /// term within one edit (two for nine letters or more).
     fn correct(&self, term: &str) -> Result<Option<String>> {
         let letters = term.chars().count();
+        let korean = term.chars().all(|c| crate::jamo::split(c).is_some());
+        if korean && letters >= MIN_KOREAN_TYPO {
+            return self.correct_korean(term);
+        }
         if letters < 5 || term.chars().any(|c| is_hangul(c) || c.is_ascii_digit()) {
             return Ok(None);
         }
@@ -580,8 +772,42 @@ impl KnowledgeBase {
             return Ok(None);
         }
         let distance = if letters >= 9 { 2 } else { 1 };
+        self.most_frequent_near(term, distance, true, |_| true)
+    }
+
+    /// The most frequent indexed word one jamo away from an unknown Korean word (`비밀번허` →
+    /// `비밀번호`; in a two-syllable word only a commonly confused letter, `결쩨` → `결제`):
+    /// candidates one syllable away, kept when a single letter of that syllable differs.
+    fn correct_korean(&self, term: &str) -> Result<Option<String>> {
+        let field = self.fields.text;
+        if self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, term))?
+            > 0
+        {
+            return Ok(None);
+        }
+        let syllables = term.chars().count();
+        self.most_frequent_near(term, 1, false, |candidate| {
+            candidate.chars().count() == syllables
+                && (syllables >= MIN_KOREAN_TYPO_ANY
+                    && crate::jamo::one_letter_apart(term, candidate)
+                    || crate::jamo::commonly_confused(term, candidate))
+        })
+    }
+
+    /// The most frequent indexed word within `distance` edits of `term` that `keep` accepts.
+    fn most_frequent_near(
+        &self,
+        term: &str,
+        distance: u8,
+        transpositions: bool,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Option<String>> {
+        let field = self.fields.text;
         let automaton =
-            FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true).automaton()?;
+            FuzzyTermQuery::new(Term::from_field_text(field, term), distance, transpositions)
+                .automaton()?;
         let mut best: Option<(u32, String)> = None;
         for segment in self.searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
@@ -594,12 +820,19 @@ impl KnowledgeBase {
                 let doc_freq = stream.value().doc_freq;
                 if best.as_ref().is_none_or(|(f, _)| doc_freq > *f)
                     && let Ok(candidate) = std::str::from_utf8(stream.key())
+                    && keep(candidate)
                 {
                     best = Some((doc_freq, candidate.to_string()));
                 }
             }
         }
         Ok(best.map(|(_, t)| t))
+    }
+
+    /// The indexed words whose initial consonants a query word is (`ㅂㅁㅂㅎ` → `비밀번호`),
+    /// from guide titles, headings, tags and questions, most frequent first.
+    fn expand_initials(&self, word: &str) -> Vec<String> {
+        self.initials.get(word).cloned().unwrap_or_default()
     }
 
     /// Top `limit` documents of one kind matching any of `should`, within the filters.

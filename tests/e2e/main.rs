@@ -2,6 +2,7 @@
 //! docs (`guides`), the desk over HTTP on both stores (`desk`), and the SAM template against the
 //! code it deploys (`infra`).
 
+mod bot;
 mod desk;
 mod docs;
 mod guides;

@@ -3,6 +3,7 @@
 //! setting comes from `desk::config` (the environment), and a flag given here wins over it.
 
 mod bench;
+mod quality;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -136,6 +137,39 @@ enum Command {
         #[command(flatten)]
         who: Who,
     },
+    /// Measure the bot on labelled conversations: per-class rates and calibration.
+    Eval {
+        /// A labelled set, `name:guides:turns:split` (split `dev`, `test` or `all`); repeatable.
+        #[arg(long = "set", required = true)]
+        sets: Vec<quality::Set>,
+        /// A confidence model to use instead of each set's own.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Draw the sets' calibration curves into this SVG.
+        #[arg(long)]
+        plot: Option<PathBuf>,
+        /// List every question turn the bot got wrong.
+        #[arg(long)]
+        misses: bool,
+        /// Decide as before the calibrated model: answer at coverage 0.6, else hand off.
+        #[arg(long)]
+        baseline: bool,
+        /// Answer at this probability (default: the bot's policy).
+        #[arg(long)]
+        answer_at: Option<f32>,
+        /// Offer guides at this probability (default: the bot's policy).
+        #[arg(long)]
+        clarify_at: Option<f32>,
+    },
+    /// Fit the bot's confidence model on labelled conversations and write its parameter file.
+    Calibrate {
+        /// A labelled set, `name:guides:turns:split`; repeatable (fit on all of them).
+        #[arg(long = "set", required = true)]
+        sets: Vec<quality::Set>,
+        /// Where to write the model (name it as `confidence` in kb.toml).
+        #[arg(long, default_value = "kb/confidence.json")]
+        out: PathBuf,
+    },
     /// Measure bot-turn and hand-off latencies in process.
     Bench {
         /// Query files (`*.jsonl`) to run through the bot.
@@ -246,6 +280,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("noted on {id}");
             Ok(())
         }
+        Command::Eval {
+            sets,
+            model,
+            plot,
+            misses,
+            baseline,
+            answer_at,
+            clarify_at,
+        } => {
+            let default = desk::bot::Policy::default();
+            let policy = desk::bot::Policy {
+                answer_at: answer_at.unwrap_or(default.answer_at),
+                clarify_at: clarify_at.unwrap_or(default.clarify_at),
+                ..default
+            };
+            quality::eval(
+                &sets,
+                model.as_deref(),
+                plot.as_deref(),
+                misses,
+                baseline,
+                &policy,
+            )
+        }
+        Command::Calibrate { sets, out } => quality::calibrate(&sets, &out),
         Command::Bench {
             queries,
             handoffs,

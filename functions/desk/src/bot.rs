@@ -23,14 +23,19 @@ use kb::{KnowledgeBase, Lang, SearchRequest};
 use regex::Regex;
 
 use crate::model::{
-    Attempt, Author, BotTurn, Category, Decision, Link, Message, Priority, Reason, UrgentKind,
+    Attempt, Author, BotTurn, Category, Decision, Evidence, Link, Message, Priority, Reason,
+    UrgentKind,
 };
 
 /// The bot's thresholds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
-    /// Answer when the best guide's coverage of the question is at least this.
+    /// Answer when the probability that the best guide is right is at least this: the share of
+    /// answers a team accepts being right (measured by `baton eval`).
     pub answer_at: f32,
+    /// Offer the best two or three guides when the probability is at least this (and below
+    /// `answer_at`); hand off below it.
+    pub clarify_at: f32,
     /// Clarify when the runner-up from another area scores at least this share of the best.
     pub clarify_within: f32,
     /// Two questions are the same when their term sets overlap this much (Jaccard).
@@ -42,7 +47,8 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         Policy {
-            answer_at: 0.6,
+            answer_at: 0.8,
+            clarify_at: 0.35,
             clarify_within: 0.85,
             repeat_at: 0.6,
             answer_chars: 480,
@@ -208,6 +214,7 @@ pub fn respond(
             query: text.to_string(),
             decision: Decision::Acknowledge,
             confidence: 1.0,
+            evidence: None,
             reasons: Vec::new(),
             priority: Priority::Normal,
             category: last_bot.map_or(Category::HowTo, |t| t.category),
@@ -230,12 +237,17 @@ pub fn respond(
         (Some(_), Some(previous)) => previous.query.clone(),
         _ => text.to_string(),
     };
+    let topic = match verdict {
+        None => follow_up_topic(text, last_bot),
+        Some(_) => None,
+    };
     let results = kb.search(&SearchRequest {
         query: &searched,
         lang: Some(lang),
         area: None,
         limit: 5,
         snippets: false,
+        context: topic.as_deref(),
     })?;
     let hits: Vec<Attempt> = results
         .hits
@@ -254,7 +266,20 @@ pub fn respond(
         })
         .collect();
     let top = hits.first();
-    let confidence = top.map_or(0.0, |h| h.coverage);
+    let model = kb.confidence();
+    let confidence = results
+        .signals
+        .as_ref()
+        .map_or(0.0, |s| model.probability(s));
+    let evidence = results.signals.map(|signals| Evidence {
+        drivers: model
+            .contributions(&signals)
+            .into_iter()
+            .take(3)
+            .map(|(name, pull)| (name.to_string(), pull))
+            .collect(),
+        signals,
+    });
     let area = top.and_then(|h| h.area.clone());
     let urgent = urgency(kb.intents(), text);
     let category = categorize(kb.intents(), text, area.as_deref(), urgent);
@@ -282,9 +307,12 @@ pub fn respond(
         .collect::<Vec<_>>();
     let decision = if !reasons.is_empty() {
         Decision::Handoff
-    } else if confidence < policy.answer_at {
+    } else if confidence < policy.clarify_at {
         reasons.push(Reason::LowConfidence);
         Decision::Handoff
+    } else if confidence < policy.answer_at && runner_up.is_empty() {
+        reasons.push(Reason::Unsure);
+        Decision::Clarify
     } else if !runner_up.is_empty() {
         let mut areas: Vec<String> = std::iter::once(top)
             .chain(runner_up.iter().map(|h| Some(*h)))
@@ -298,6 +326,9 @@ pub fn respond(
         reasons.push(Reason::Confident);
         Decision::Answer
     };
+    if let Some(topic) = topic {
+        reasons.push(Reason::FollowUp { topic });
+    }
     let priority = if urgent.is_some() {
         Priority::Urgent
     } else {
@@ -321,7 +352,7 @@ pub fn respond(
             links.extend(
                 hits.iter()
                     .skip(1)
-                    .filter(|h| h.coverage >= policy.answer_at)
+                    .filter(|h| h.coverage >= COVERS)
                     .take(2)
                     .map(link),
             );
@@ -352,7 +383,7 @@ pub fn respond(
             // A guide that covers the question well may help while they wait: the guide itself, not
             // its best section, which for a hand-off is often "still not working? contact us".
             let helpful: Vec<Link> = top
-                .filter(|h| h.coverage >= policy.answer_at)
+                .filter(|_| confidence >= policy.clarify_at)
                 .map(|h| Link {
                     anchor: String::new(),
                     ..link(h)
@@ -375,6 +406,7 @@ pub fn respond(
             query: searched,
             decision,
             confidence,
+            evidence,
             reasons,
             priority,
             category,
@@ -385,6 +417,30 @@ pub fn respond(
         },
         verdict,
     })
+}
+
+/// Coverage of the question a second guide needs to be linked beside an answer.
+const COVERS: f32 = 0.6;
+
+/// Most content words a message may have and still be read as a follow-up without a
+/// continuation word (`그럼`, `and`): `체크카드는요?`, `on Android?`.
+const FOLLOW_UP_WORDS: usize = 2;
+
+/// The earlier question a short follow-up continues: the question of the bot's last answer or
+/// offer, when this message is a short one or starts with a continuation word.
+fn follow_up_topic(text: &str, last_bot: Option<&BotTurn>) -> Option<String> {
+    let previous =
+        last_bot.filter(|t| matches!(t.decision, Decision::Answer | Decision::Clarify))?;
+    let content = Analyzer::Text
+        .terms(text)
+        .into_iter()
+        .filter(|t| !kb::function_words::is_function_word(t))
+        .count();
+    let short = content <= FOLLOW_UP_WORDS;
+    (content > 0
+        && (short || kb::function_words::continues(text))
+        && content <= 2 * FOLLOW_UP_WORDS)
+        .then(|| previous.query.clone())
 }
 
 /// True when an earlier customer message asked the same thing (and the bot answered it).

@@ -3,7 +3,7 @@
 //! One concept per module: [`model`] (conversations, messages, bot turns, cases, and every wire
 //! name), [`config`] (every setting, read once), [`pii`] (sanitizing and masking before anything is
 //! stored), [`identity`] (customers the host site signed), [`bot`] (the decision for each customer
-//! message), [`desk`] (what customers and operators can do, with the rules), [`store`] (the storage
+//! message), [`eval`] (measuring it on labelled conversations), [`desk`] (what customers and operators can do, with the rules), [`store`] (the storage
 //! contract and its SQLite and DynamoDB backends), [`http`] (the API's routers and the server),
 //! [`alerts`] (urgent cases to the team's chat), [`insights`] (the weekly report), [`lambda`] (what
 //! each Lambda function builds at cold start).
@@ -13,6 +13,7 @@ pub mod bot;
 pub mod config;
 pub mod desk;
 pub mod error;
+pub mod eval;
 pub mod http;
 pub mod identity;
 pub mod insights;

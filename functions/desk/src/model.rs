@@ -384,8 +384,16 @@ pub enum Reason {
         /// Which situation.
         kind: UrgentKind,
     },
-    /// No guide covers enough of the question.
+    /// No guide is likely enough to answer the question.
     LowConfidence,
+    /// The best guide may answer, but not surely enough to answer from it alone: the bot offers
+    /// the best two or three.
+    Unsure,
+    /// A short follow-up, searched with the previous question's topic.
+    FollowUp {
+        /// The earlier question whose topic was carried over.
+        topic: String,
+    },
     /// The customer said the last answer did not help.
     NotHelpful,
     /// The customer asked the same thing again.
@@ -403,6 +411,8 @@ impl std::fmt::Display for Reason {
             Reason::LowConfidence => f.write_str("low_confidence"),
             Reason::NotHelpful => f.write_str("not_helpful"),
             Reason::Repeated => f.write_str("repeated"),
+            Reason::Unsure => f.write_str("unsure"),
+            Reason::FollowUp { .. } => f.write_str("follow_up"),
         }
     }
 }
@@ -460,8 +470,11 @@ pub struct BotTurn {
     pub query: String,
     /// What it did.
     pub decision: Decision,
-    /// 0–1: the best guide's coverage of the question.
+    /// 0–1: the probability that the best guide answers the question ([`kb::confidence`]).
     pub confidence: f32,
+    /// What the probability was computed from, and the signals that pulled it most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
     /// Why.
     pub reasons: Vec<Reason>,
     /// Urgent or normal.
@@ -480,6 +493,16 @@ pub struct BotTurn {
     pub feedback: Option<Feedback>,
 }
 
+/// Why the bot was as sure as it was: the search's signals about its best guide and each one's
+/// pull on the probability (log-odds, largest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The signals.
+    pub signals: kb::confidence::Signals,
+    /// The three signals that moved the probability most, with their pull.
+    pub drivers: Vec<(String, f32)>,
+}
+
 impl BotTurn {
     /// The turn of a hand-off the customer asked for, with nothing searched: a normal-priority
     /// how-to until the caller knows better.
@@ -488,6 +511,7 @@ impl BotTurn {
             query,
             decision: Decision::Handoff,
             confidence: 0.0,
+            evidence: None,
             reasons: vec![Reason::HumanRequested],
             priority: Priority::Normal,
             category: Category::HowTo,
@@ -502,7 +526,15 @@ impl BotTurn {
     pub fn handoff_reason(&self) -> Reason {
         self.reasons
             .iter()
-            .find(|r| !matches!(r, Reason::Confident | Reason::Ambiguous { .. }))
+            .find(|r| {
+                !matches!(
+                    r,
+                    Reason::Confident
+                        | Reason::Ambiguous { .. }
+                        | Reason::Unsure
+                        | Reason::FollowUp { .. }
+                )
+            })
             .cloned()
             .unwrap_or(Reason::HumanRequested)
     }

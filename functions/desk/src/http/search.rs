@@ -45,6 +45,7 @@ async fn search(
             area: params.area.as_deref(),
             limit,
             snippets: true,
+            context: None,
         })
     })
     .await
