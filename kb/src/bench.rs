@@ -68,6 +68,9 @@ pub struct Report {
     pub builds: Vec<BuildNumbers>,
     /// Search latency in process, snippets included.
     pub search: Latency,
+    /// Ranking only: the top 10 guide ids, no snippets (what a reference engine's top-10 run
+    /// measures, and what `kb eval` and the bot need).
+    pub ranking: Latency,
     /// Open the index directory and answer one query, fresh each time (page cache warm).
     pub open_and_first_query: Latency,
     /// Peak resident memory of this process, KiB (Linux `VmHWM`).
@@ -126,8 +129,20 @@ pub fn run(options: &Options, log: &dyn Fn(&str)) -> Result<Report> {
             times.push(started.elapsed());
         }
     }
-    drop(kb);
     let search = latency(times);
+    let mut times = Vec::new();
+    for _ in 0..options.query_passes {
+        for q in &queries {
+            let started = Instant::now();
+            kb.search(&SearchRequest {
+                snippets: false,
+                ..SearchRequest::new(q)
+            })?;
+            times.push(started.elapsed());
+        }
+    }
+    drop(kb);
+    let ranking = latency(times);
 
     log(&format!(
         "opening the index and answering a first query {} times …",
@@ -144,6 +159,7 @@ pub fn run(options: &Options, log: &dyn Fn(&str)) -> Result<Report> {
     Ok(Report {
         builds,
         search,
+        ranking,
         open_and_first_query: latency(times),
         peak_rss_kib: peak_rss_kib(),
     })

@@ -64,6 +64,17 @@ struct Definition {
 struct File {
     #[serde(default, rename = "intent")]
     intents: Vec<Definition>,
+    /// Vetoes for every intent of a kind (`안 급해요`, `not urgent` for all urgent ones).
+    #[serde(default)]
+    veto: Vec<Veto>,
+}
+
+/// `[[veto]] kind = "urgent" unless = [...]`: patterns that veto every intent of `kind`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Veto {
+    kind: IntentKind,
+    unless: Vec<String>,
 }
 
 /// A recognized intent.
@@ -293,6 +304,16 @@ impl Intents {
                 name,
             });
         }
+        for veto in &file.veto {
+            let patterns: Vec<Pattern> = veto
+                .unless
+                .iter()
+                .map(|t| Pattern::parse(t).map_err(|e| format!("veto: {e}")))
+                .collect::<std::result::Result<_, _>>()?;
+            for intent in intents.iter_mut().filter(|i| i.kind == veto.kind) {
+                intent.unless.extend(patterns.iter().cloned());
+            }
+        }
         Ok(Intents { intents })
     }
 
@@ -514,6 +535,34 @@ mod tests {
                 .is_some()
         );
         assert!(set.first("how to talk", IntentKind::Human).is_none());
+    }
+
+    #[test]
+    fn a_veto_of_a_kind_holds_for_every_intent_of_it() {
+        let set = intents(
+            r#"
+            [[intent]]
+            name = "payment_failed"
+            kind = "urgent"
+            match = ["결제 | payment + 안 돼 | fail"]
+            [[intent]]
+            name = "service_down"
+            kind = "urgent"
+            match = ["site + down"]
+            [[veto]]
+            kind = "urgent"
+            unless = ["안 급 | 급하진 않", "not urgent | no rush"]
+            "#,
+        );
+        assert!(set.first("결제가 안 돼요", IntentKind::Urgent).is_some());
+        for text in [
+            "결제가 안 돼요 근데 안 급해요",
+            "결제 안 됨, 급하진 않아요",
+            "payment failed once, not urgent",
+            "site was down for a minute, no rush",
+        ] {
+            assert!(set.first(text, IntentKind::Urgent).is_none(), "{text}");
+        }
     }
 
     #[test]

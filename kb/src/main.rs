@@ -497,6 +497,13 @@ fn print_bench(report: &kb::bench::Report) {
         l.p50_us,
         l.p99_us
     );
+    let l = &report.ranking;
+    say!(
+        "ranking only (top 10 ids)           {} queries  p50 {} µs  p99 {} µs",
+        l.samples,
+        l.p50_us,
+        l.p99_us
+    );
     let l = &report.open_and_first_query;
     say!(
         "open index + first query            {} runs     p50 {} µs  p99 {} µs",

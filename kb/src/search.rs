@@ -391,7 +391,9 @@ impl KnowledgeBase {
             analyzed.text.iter().map(|(t, _)| t.as_str()).collect();
         let highlight_bigrams: HashSet<&str> =
             analyzed.bigrams.iter().map(String::as_str).collect();
-        for (guide, score, mut sections) in ranked {
+        let page_docs: Vec<u32> = ranked.iter().map(|r| self.guides[r.0].page_doc).collect();
+        let coverages = self.coverages(&page_docs, &analyzed.concepts)?;
+        for (rank, (guide, score, mut sections)) in ranked.into_iter().enumerate() {
             let entry = &self.guides[guide];
             if sections.is_empty() && !entry.sections.is_empty() {
                 sections.push((0, 0.0));
@@ -416,7 +418,7 @@ impl KnowledgeBase {
                     snippet,
                 });
             }
-            let coverage = self.coverage(entry.page_doc, &analyzed.concepts)?;
+            let coverage = coverages[rank];
             results.hits.push(GuideHit {
                 guide: entry.guide.clone(),
                 score,
@@ -541,18 +543,56 @@ impl KnowledgeBase {
         Ok(terms)
     }
 
-    /// The IDF-weighted share of `concepts` found in the page document `doc` (text, path or meta).
-    fn coverage(&self, doc: u32, concepts: &[Vec<String>]) -> Result<f32> {
+    /// For each page document of `docs`, the IDF-weighted share of `concepts` found in it (text,
+    /// path or meta). Each term's postings are read once for all the documents, in doc order.
+    fn coverages(&self, docs: &[u32], concepts: &[Vec<String>]) -> Result<Vec<f32>> {
+        use tantivy::DocSet;
         let f = self.fields;
-        let (mut found, mut total) = (0.0f32, 0.0f32);
+        let segment = self.searcher.segment_reader(0);
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| docs[i]);
+        let mut found = vec![0f32; docs.len()];
+        let mut total = 0f32;
         for concept in concepts {
             let idf = self.idf(&concept[0])?;
             total += idf;
-            if self.concept_in(doc, concept, &[f.text, f.meta, f.path])? {
-                found += idf;
+            let mut has = vec![false; docs.len()];
+            for term in concept {
+                for field in [f.text, f.meta, f.path] {
+                    let Some(mut postings) = segment
+                        .inverted_index(field)?
+                        .read_postings(
+                            &Term::from_field_text(field, term),
+                            IndexRecordOption::Basic,
+                        )
+                        .map_err(tantivy::TantivyError::from)?
+                    else {
+                        continue;
+                    };
+                    for &i in &order {
+                        // `seek` never moves backwards, and the documents come in order.
+                        let at = if postings.doc() < docs[i] {
+                            postings.seek(docs[i])
+                        } else {
+                            postings.doc()
+                        };
+                        if at == tantivy::TERMINATED {
+                            break;
+                        }
+                        has[i] |= at == docs[i];
+                    }
+                }
+            }
+            for (i, yes) in has.into_iter().enumerate() {
+                if yes {
+                    found[i] += idf;
+                }
             }
         }
-        Ok(if total > 0.0 { found / total } else { 0.0 })
+        Ok(found
+            .into_iter()
+            .map(|x| if total > 0.0 { x / total } else { 0.0 })
+            .collect())
     }
 
     /// The IDF of a term in the text field.
