@@ -629,28 +629,37 @@ impl KnowledgeBase {
     }
 
     /// Whether document `doc` has another conjugation of the Korean verb `term` (`걸려` and
-    /// `걸립니다`, `바꿔` and `바꾸`): a word of the guide with the same syllables but the last,
-    /// and a last syllable that begins with the same consonant. For coverage only: ranking keeps
-    /// to the forms the index knows.
+    /// `걸립니다`, `바꿔` and `바꾸`), see [`KnowledgeBase::conjugations`].
     fn conjugation_in(&self, doc: u32, term: &str) -> Result<bool> {
         use tantivy::DocSet;
+        let inverted = self.searcher.segment_reader(0).inverted_index(self.fields.text)?;
+        for (_, info) in self.conjugations(term)? {
+            let mut postings = inverted
+                .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?;
+            if postings.doc() == doc || postings.doc() < doc && postings.seek(doc) == doc {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The indexed words that may be other conjugations of the Korean word `term`: the same
+    /// syllables but the last, then a syllable that begins with the same consonant, at most two
+    /// syllables longer (`걸려` → `걸립`, `걸리`), with their postings.
+    fn conjugations(&self, term: &str) -> Result<Vec<(String, tantivy::postings::TermInfo)>> {
         let syllables: Vec<char> = term.chars().collect();
         let Some((&last, stem)) = syllables.split_last() else {
-            return Ok(false);
+            return Ok(Vec::new());
         };
         let Some(onset) = crate::jamo::initial_consonant(last) else {
-            return Ok(false);
+            return Ok(Vec::new());
         };
-        if stem.is_empty()
-            || !stem
-                .iter()
-                .all(|c| crate::jamo::initial_consonant(*c).is_some())
-        {
-            return Ok(false);
+        if stem.is_empty() || !stem.iter().all(|c| crate::jamo::initial_consonant(*c).is_some()) {
+            return Ok(Vec::new());
         }
         let prefix: String = stem.iter().collect();
-        let segment = self.searcher.segment_reader(0);
-        let inverted = segment.inverted_index(self.fields.text)?;
+        let inverted = self.searcher.segment_reader(0).inverted_index(self.fields.text)?;
         let mut upper = prefix.clone().into_bytes();
         if let Some(byte) = upper.last_mut() {
             *byte += 1;
@@ -662,26 +671,20 @@ impl KnowledgeBase {
             .lt(&upper)
             .into_stream()
             .map_err(tantivy::TantivyError::from)?;
+        let mut out = Vec::new();
         while stream.advance() {
             let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
             let next = candidate[prefix.len()..].chars().next();
-            if candidate == term
-                || candidate.chars().count() > syllables.len() + 2
-                || next.and_then(crate::jamo::initial_consonant) != Some(onset)
+            if candidate != term
+                && candidate.chars().count() <= syllables.len() + 2
+                && next.and_then(crate::jamo::initial_consonant) == Some(onset)
             {
-                continue;
-            }
-            let info = stream.value().clone();
-            let mut postings = inverted
-                .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
-                .map_err(tantivy::TantivyError::from)?;
-            if postings.doc() == doc || postings.doc() < doc && postings.seek(doc) == doc {
-                return Ok(true);
+                out.push((candidate.to_string(), stream.value().clone()));
             }
         }
-        Ok(false)
+        Ok(out)
     }
 
     /// What the search knows about its best guide, for the bot's confidence
@@ -786,10 +789,16 @@ impl KnowledgeBase {
                 best = Some((weakest, at));
             }
         }
-        Ok(match best {
-            Some((_, at)) => vec![stem[..at].to_string(), stem[at..].to_string()],
-            None => vec![stem.to_string()],
-        })
+        if let Some((_, at)) = best {
+            return Ok(vec![stem[..at].to_string(), stem[at..].to_string()]);
+        }
+        // A verb in a conjugation the guides never use (`걸려요` where they say `걸립니다`).
+        let conjugation = self
+            .conjugations(stem)?
+            .into_iter()
+            .max_by_key(|(_, info)| info.doc_freq)
+            .map(|(form, _)| form);
+        Ok(vec![conjugation.unwrap_or_else(|| stem.to_string())])
     }
 
     /// For a Latin term of five letters or more that no guide contains, the most common indexed
