@@ -632,7 +632,10 @@ impl KnowledgeBase {
     /// `걸립니다`, `바꿔` and `바꾸`), see [`KnowledgeBase::conjugations`].
     fn conjugation_in(&self, doc: u32, term: &str) -> Result<bool> {
         use tantivy::DocSet;
-        let inverted = self.searcher.segment_reader(0).inverted_index(self.fields.text)?;
+        let inverted = self
+            .searcher
+            .segment_reader(0)
+            .inverted_index(self.fields.text)?;
         for (_, info) in self.conjugations(term)? {
             let mut postings = inverted
                 .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
@@ -655,11 +658,18 @@ impl KnowledgeBase {
         let Some(onset) = crate::jamo::initial_consonant(last) else {
             return Ok(Vec::new());
         };
-        if stem.is_empty() || !stem.iter().all(|c| crate::jamo::initial_consonant(*c).is_some()) {
+        if stem.is_empty()
+            || !stem
+                .iter()
+                .all(|c| crate::jamo::initial_consonant(*c).is_some())
+        {
             return Ok(Vec::new());
         }
         let prefix: String = stem.iter().collect();
-        let inverted = self.searcher.segment_reader(0).inverted_index(self.fields.text)?;
+        let inverted = self
+            .searcher
+            .segment_reader(0)
+            .inverted_index(self.fields.text)?;
         let mut upper = prefix.clone().into_bytes();
         if let Some(byte) = upper.last_mut() {
             *byte += 1;
