@@ -955,20 +955,34 @@ fn term_clause(field: Field, term: &str, boost: f32) -> (Occur, Box<dyn Query>) 
 /// Longest prefix of a section that snippets look at: giant reference sections would otherwise
 /// cost more to analyze than the whole search.
 const SNIPPET_SCAN_BYTES: usize = 8 * 1024;
+/// The part of a section looked at first; the rest up to [`SNIPPET_SCAN_BYTES`] only when this
+/// part has no match.
+const SNIPPET_FIRST_BYTES: usize = 1024;
 
 /// The window of `text` with the most distinct matched terms, with matches marked.
 fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippet {
-    let mut cut = text.len().min(SNIPPET_SCAN_BYTES);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
+    let prefix = |bytes: usize| {
+        let mut cut = text.len().min(bytes);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        &text[..cut]
+    };
+    let matching = |text: &str| -> Vec<(Range<usize>, String)> {
+        Analyzer::Text
+            .analyze(text)
+            .into_iter()
+            .filter(|t| terms.contains(t.text.as_str()))
+            .map(|t| (t.offset_from..t.offset_to, t.text))
+            .collect()
+    };
+    // Most sections match early: look at the first part, and at the rest only when it has no match.
+    let first = prefix(SNIPPET_FIRST_BYTES);
+    let text = prefix(SNIPPET_SCAN_BYTES);
+    let mut matches = matching(first);
+    if matches.is_empty() && first.len() < text.len() {
+        matches = matching(text);
     }
-    let text = &text[..cut];
-    let mut matches: Vec<(Range<usize>, String)> = Analyzer::Text
-        .analyze(text)
-        .into_iter()
-        .filter(|t| terms.contains(t.text.as_str()))
-        .map(|t| (t.offset_from..t.offset_to, t.text))
-        .collect();
     if matches.is_empty() {
         matches = Analyzer::Bigram
             .analyze(text)
