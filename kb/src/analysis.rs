@@ -11,6 +11,8 @@
 //!
 //! Tokens carry byte offsets into the original text so snippets can highlight exactly what matched.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -37,17 +39,23 @@ impl Analyzer {
 
     /// Analyzes `text` into tokens with offsets into `text`.
     pub fn analyze(self, text: &str) -> Vec<Token> {
+        self.analyze_where(text, |_| true)
+    }
+
+    /// Analyzes only the words `wanted` accepts, given a word's folded text: the others are
+    /// neither stemmed nor stripped. A word's terms begin with its first folded letter (stems and
+    /// stripped forms are prefixes), so a caller looking for known terms can skip the words that
+    /// cannot be one, which is most of the cost of highlighting.
+    pub fn analyze_where(self, text: &str, wanted: impl Fn(&str) -> bool) -> Vec<Token> {
         let mut tokens = Vec::new();
         for run in runs(text) {
+            if !wanted(&run.text) {
+                continue;
+            }
             match (self, run.script) {
-                (Analyzer::Text, Script::Latin) => {
-                    if let Some(term) = english_term(&run.text) {
+                (Analyzer::Text, script) => {
+                    if let Some(term) = word_term(script, &run.text) {
                         push(&mut tokens, term, run.from, run.to);
-                    }
-                }
-                (Analyzer::Text, Script::Hangul) => {
-                    if let Some(stem) = korean_term(&run.text) {
-                        push(&mut tokens, stem.to_string(), run.from, run.to);
                     }
                 }
                 (Analyzer::Bigram, Script::Hangul) => {
@@ -77,6 +85,33 @@ impl Analyzer {
     pub fn terms(self, text: &str) -> Vec<String> {
         self.analyze(text).into_iter().map(|t| t.text).collect()
     }
+}
+
+/// Words whose analysis each thread remembers before it starts over: a docs set's vocabulary is a
+/// few tens of thousands of words, and stemming or stripping one costs more than a lookup.
+const REMEMBERED_WORDS: usize = 1 << 16;
+
+thread_local! {
+    static WORD_TERMS: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+}
+
+/// The term of one folded word of `script`, remembered per thread.
+fn word_term(script: Script, word: &str) -> Option<String> {
+    WORD_TERMS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(term) = memo.get(word) {
+            return term.clone();
+        }
+        let term = match script {
+            Script::Latin => english_term(word),
+            Script::Hangul => korean_term(word).map(str::to_string),
+        };
+        if memo.len() >= REMEMBERED_WORDS {
+            memo.clear();
+        }
+        memo.insert(word.to_string(), term.clone());
+        term
+    })
 }
 
 fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize) {
@@ -683,5 +718,34 @@ mod tests {
         assert!(looks_korean("Astro 프로젝트를 Netlify에 배포하기"));
         assert!(!looks_korean("Deploy your Astro site"));
         assert!(!looks_korean("1234"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Highlighting skips the words whose first letter starts no wanted term: that is
+            /// only sound if every term starts with its word's first folded letter.
+            #[test]
+            fn filtering_by_first_letter_loses_no_term(
+                text in "([a-zA-Zé0-9]{1,12}|[가-힣]{1,6}|[ .,:()Ａ-Ｚ]){0,40}"
+            ) {
+                let all = Analyzer::Text.analyze(&text);
+                let spans = |tokens: &[Token]| -> Vec<(String, usize, usize)> {
+                    tokens.iter().map(|t| (t.text.clone(), t.offset_from, t.offset_to)).collect()
+                };
+                for initial in all.iter().filter_map(|t| t.text.chars().next()) {
+                    let kept = Analyzer::Text
+                        .analyze_where(&text, |word| word.starts_with(initial));
+                    let expected: Vec<Token> = all
+                        .iter()
+                        .filter(|t| t.text.starts_with(initial))
+                        .cloned()
+                        .collect();
+                    prop_assert_eq!(spans(&kept), spans(&expected));
+                }
+            }
+        }
     }
 }

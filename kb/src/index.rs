@@ -24,7 +24,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Directory, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::analysis::{Analyzer, BatonTokenizer};
+use crate::analysis::{Analyzer, BatonTokenizer, is_hangul};
 use crate::error::{Error, IoContext, Result};
 use crate::guide::{Corpus, Guide, Lang};
 use crate::synonyms::Synonyms;
@@ -470,6 +470,8 @@ pub struct KnowledgeBase {
     confidence: crate::confidence::Model,
     /// Initial consonants (`ㅂㅁㅂㅎ`) → the title, heading, tag and question words they spell.
     pub(crate) initials: std::collections::HashMap<String, Vec<String>>,
+    /// For each guide (by index), its translation's index in `guides`.
+    pub(crate) translations: Vec<Option<usize>>,
     manifest: Manifest,
     dir: PathBuf,
     /// A temporary index built from guides (`--guides`), deleted on drop.
@@ -492,11 +494,18 @@ fn initials_of(
     searcher: &Searcher,
     fields: Fields,
 ) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    // Only Hangul words have initial consonants: leave the rest unanalysed (open is a cold start).
+    let hangul = |text: &str| {
+        Analyzer::Text
+            .analyze_where(text, |word| word.starts_with(is_hangul))
+            .into_iter()
+            .map(|t| t.text)
+    };
     let mut words: BTreeSet<String> = BTreeSet::new();
     for entry in guides {
-        words.extend(Analyzer::Text.terms(&entry.guide.title));
+        words.extend(hangul(&entry.guide.title));
         for section in &entry.sections {
-            words.extend(Analyzer::Text.terms(&section.heading));
+            words.extend(hangul(&section.heading));
         }
     }
     let meta = searcher.segment_reader(0).inverted_index(fields.meta)?;
@@ -572,6 +581,15 @@ impl KnowledgeBase {
         }
         let fields = fields_of(&index.schema())?;
         let initials = initials_of(&guides, &searcher, fields)?;
+        let translations = guides
+            .iter()
+            .map(|entry| {
+                let id = entry.guide.translation.as_deref()?;
+                guides
+                    .binary_search_by(|g| g.guide.id.as_str().cmp(id))
+                    .ok()
+            })
+            .collect();
         Ok(KnowledgeBase {
             fields,
             searcher,
@@ -582,6 +600,7 @@ impl KnowledgeBase {
             intents,
             confidence,
             initials,
+            translations,
             manifest,
             dir: dir.to_path_buf(),
             _temp: None,

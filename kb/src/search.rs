@@ -3,8 +3,9 @@
 //! The query is never parsed as query syntax: it is analyzed into terms exactly as guides were, so
 //! `client:load`, `AND(`, quotes or `*` are only words (or nothing). Terms search the page documents
 //! (all text with title and headings counted twice, path words, `questions` and `tags`, Hangul
-//! bigrams) and the section documents; a guide's score is its page score plus half its best
-//! section's, and its best sections are shown with highlighted snippets.
+//! bigrams of the Korean words the index does not know) and the section documents; a guide's
+//! score is its page score plus 0.7 of its best section's, and its best sections are shown with
+//! highlighted snippets.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -79,7 +80,7 @@ impl Default for Tuning {
             context: 0.7,
             lexicon: 0.5,
             loan: 0.0,
-            section: 0.5,
+            section: 0.7,
             cross: 0.3,
         }
     }
@@ -364,8 +365,7 @@ impl KnowledgeBase {
             for (score, doc) in english_pages {
                 let score = score * scale;
                 if let Some((guide, None)) = self.locate(doc)
-                    && let Some(translation) = &self.guides[guide].guide.translation
-                    && let Ok(ko) = self.guides.binary_search_by(|g| g.guide.id.as_str().cmp(translation))
+                    && let Some(ko) = self.translations[guide]
                     // Evidence for pages the Korean words found, never a page of its own.
                     && let Some(entry) = by_guide.get_mut(&ko)
                 {
@@ -438,7 +438,7 @@ impl KnowledgeBase {
         tuning: &Tuning,
         notices: &mut Vec<String>,
     ) -> Result<Analyzed> {
-        let terms = self.query_terms(query)?;
+        let (terms, unknown) = self.query_words(query)?;
         let mut text: Vec<(String, f32)> = Vec::new();
         let mut concepts: Vec<Vec<String>> = Vec::new();
         for term in &terms {
@@ -490,10 +490,14 @@ impl KnowledgeBase {
                 }
             }
         }
+        // Bigrams only stand in for the words the index does not know: for known words they
+        // mostly add common pairs (`하는`, `에서`) that cost more to search than they help rank.
         let mut bigrams: Vec<String> = Vec::new();
-        for bigram in Analyzer::Bigram.terms(query) {
-            if !bigrams.contains(&bigram) && bigrams.len() < MAX_TERMS {
-                bigrams.push(bigram);
+        for word in unknown {
+            for bigram in Analyzer::Bigram.terms(&query[word]) {
+                if !bigrams.contains(&bigram) && bigrams.len() < MAX_TERMS {
+                    bigrams.push(bigram);
+                }
             }
         }
         let mut english: Vec<(String, f32)> = Vec::new();
@@ -520,7 +524,14 @@ impl KnowledgeBase {
 
     /// The analysed terms of a query, Korean words in the forms the index knows.
     fn query_terms(&self, query: &str) -> Result<Vec<String>> {
+        Ok(self.query_words(query)?.0)
+    }
+
+    /// The analysed terms of a query, and the byte ranges of its Korean words that the index
+    /// knows in no form (searched by their bigrams too: a spacing error, an unknown compound).
+    fn query_words(&self, query: &str) -> Result<(Vec<String>, Vec<Range<usize>>)> {
         let mut terms: Vec<String> = Vec::new();
+        let mut unknown = Vec::new();
         for token in Analyzer::Text.analyze(query) {
             let forms = if crate::jamo::is_initials(&token.text) {
                 let words = self.expand_initials(&token.text);
@@ -530,7 +541,12 @@ impl KnowledgeBase {
                     words
                 }
             } else if token.text.starts_with(is_hangul) {
-                self.known_korean_forms(&token.text, &query[token.offset_from..token.offset_to])?
+                let word = token.offset_from..token.offset_to;
+                let (forms, known) = self.known_korean_forms(&token.text, &query[word.clone()])?;
+                if !known {
+                    unknown.push(word);
+                }
+                forms
             } else {
                 vec![token.text]
             };
@@ -540,7 +556,7 @@ impl KnowledgeBase {
                 }
             }
         }
-        Ok(terms)
+        Ok((terms, unknown))
     }
 
     /// For each page document of `docs`, the IDF-weighted share of `concepts` found in it (text,
@@ -780,15 +796,16 @@ impl KnowledgeBase {
     /// otherwise the first other form of the word that they contain (less or more stripped); otherwise
     /// a split into two words that they contain (`환경변수` → `환경`, `변수`), since Korean writes
     /// compounds with or without spaces. A word the index does not know at all is kept as it is.
-    fn known_korean_forms(&self, stem: &str, word: &str) -> Result<Vec<String>> {
+    /// The flag says whether the index knows the word itself in some form (not only its parts).
+    fn known_korean_forms(&self, stem: &str, word: &str) -> Result<(Vec<String>, bool)> {
         let field = self.fields.text;
         let doc_freq = |term: &str| self.searcher.doc_freq(&Term::from_field_text(field, term));
         if doc_freq(stem)? > 0 {
-            return Ok(vec![stem.to_string()]);
+            return Ok((vec![stem.to_string()], true));
         }
         for form in korean_forms(word) {
             if form != stem && doc_freq(form)? > 0 {
-                return Ok(vec![form.to_string()]);
+                return Ok((vec![form.to_string()], true));
             }
         }
         let chars: Vec<(usize, char)> = stem.char_indices().collect();
@@ -800,7 +817,7 @@ impl KnowledgeBase {
             }
         }
         if let Some((_, at)) = best {
-            return Ok(vec![stem[..at].to_string(), stem[at..].to_string()]);
+            return Ok((vec![stem[..at].to_string(), stem[at..].to_string()], false));
         }
         // A verb in a conjugation the guides never use (`걸려요` where they say `걸립니다`).
         let conjugation = self
@@ -808,7 +825,8 @@ impl KnowledgeBase {
             .into_iter()
             .max_by_key(|(_, info)| info.doc_freq)
             .map(|(form, _)| form);
-        Ok(vec![conjugation.unwrap_or_else(|| stem.to_string())])
+        let known = conjugation.is_some();
+        Ok((vec![conjugation.unwrap_or_else(|| stem.to_string())], known))
     }
 
     /// For a Latin term of five letters or more that no guide contains, the most common indexed
@@ -968,9 +986,12 @@ fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippe
         }
         &text[..cut]
     };
+    let initials: HashSet<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
     let matching = |text: &str| -> Vec<(Range<usize>, String)> {
         Analyzer::Text
-            .analyze(text)
+            .analyze_where(text, |word| {
+                word.chars().next().is_some_and(|c| initials.contains(&c))
+            })
             .into_iter()
             .filter(|t| terms.contains(t.text.as_str()))
             .map(|t| (t.offset_from..t.offset_to, t.text))

@@ -27,9 +27,9 @@ fn self_served(report: &Report, lang: &str) -> f32 {
 fn on_batons_guides_the_bot_answers_right_rarely_wrong_and_hands_off_what_no_guide_answers() {
     let report = dev_report(&repo_root().join("kb/guides"), "kkachi.jsonl");
     // Measured on the dev split (scripts/calibrate): self-served (answered or offered the right
-    // guide) 0.74 en / 0.71 ko, wrong answers 0.02 / 0.02, out of scope handed off 0.83 / 0.86 and
-    // answered 0.00 / 0.03, urgent and human recall 1.00, no false alarms, ECE 0.081.
-    for (lang, served, handed_off) in [("en", 0.70, 0.70), ("ko", 0.66, 0.84)] {
+    // guide) 0.77 en / 0.66 ko, wrong answers 0.00 / 0.02, out of scope handed off 0.83 / 0.86 and
+    // answered 0.00 / 0.03, urgent and human recall 1.00, no false alarms, ECE 0.083.
+    for (lang, served, handed_off) in [("en", 0.72, 0.70), ("ko", 0.64, 0.84)] {
         assert!(
             self_served(&report, lang) >= served,
             "{lang} self-served\n{}",
@@ -61,16 +61,16 @@ fn on_batons_guides_the_bot_answers_right_rarely_wrong_and_hands_off_what_no_gui
         );
     }
     let ece = report.calibration.as_ref().expect("calibration").ece;
-    assert!(ece <= 0.11, "ECE {ece}");
+    assert!(ece <= 0.10, "ECE {ece}");
 }
 
 #[test]
 fn on_docs_it_was_not_fit_on_the_confidence_still_holds() {
     let report = dev_report(&shared_corpus("astro"), "astro.jsonl");
-    // Measured on the dev split: ECE 0.115; wrong answers 0.08 en / 0.00 ko; self-served
-    // 0.74 en / 0.29 ko (Korean search puts the right page first for half the questions).
+    // Measured on the dev split: ECE 0.083; wrong answers 0.05 en / 0.00 ko; self-served
+    // 0.76 en / 0.30 ko (Korean search puts the right page first for half the questions).
     let ece = report.calibration.as_ref().expect("calibration").ece;
-    assert!(ece <= 0.14, "ECE {ece}");
+    assert!(ece <= 0.10, "ECE {ece}");
     assert!(
         report.rate("answerable", "en", "answered_wrong") <= 0.12,
         "en wrong answers"
@@ -79,8 +79,8 @@ fn on_docs_it_was_not_fit_on_the_confidence_still_holds() {
         report.rate("answerable", "ko", "answered_wrong") <= 0.05,
         "ko wrong answers"
     );
-    assert!(self_served(&report, "en") >= 0.68, "en self-served");
-    assert!(self_served(&report, "ko") >= 0.25, "ko self-served");
+    assert!(self_served(&report, "en") >= 0.72, "en self-served");
+    assert!(self_served(&report, "ko") >= 0.27, "ko self-served");
     assert!(
         report.rate("out_of_scope", "ko", "handed_off") >= 0.9,
         "ko out of scope"

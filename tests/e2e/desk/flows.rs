@@ -350,5 +350,18 @@ async fn search_answers_over_http() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["hits"][0]["id"], "ko/payments/refund", "{body}");
     assert!(body["hits"].as_array().is_some_and(|h| h.len() <= 3));
+    // Only what a page shows: no scores, coverage or file paths; the snippet as text runs.
+    for internal in ["score", "coverage", "path", "translation"] {
+        assert!(body["hits"][0].get(internal).is_none(), "{internal} sent: {body}");
+    }
+    assert!(body["hits"][0]["sections"][0].get("score").is_none(), "{body}");
+    let runs = body["hits"][0]["sections"][0]["snippet"]
+        .as_array()
+        .expect("a snippet on the best section");
+    assert_eq!(runs.len() % 2, 1, "plain and marked runs alternate: {body}");
+    assert!(
+        runs.iter().skip(1).step_by(2).any(|r| r.as_str().is_some_and(|r| r.contains("환불"))),
+        "{body}"
+    );
 }
 

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use kb::{Lang, SearchRequest, SearchResults};
-use serde::Deserialize;
+use kb::{Lang, SearchRequest, SearchResults, Snippet};
+use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppQuery, AppState, Routes};
 
@@ -23,6 +23,93 @@ pub struct SearchParams {
     pub limit: Option<usize>,
 }
 
+/// What a page shows of a search: no scores, coverage or file paths (the bot reads those in
+/// process), and snippets as text a page can put in the DOM without parsing HTML.
+#[derive(Debug, Serialize)]
+pub struct SearchResponse {
+    /// The query as searched (after capping).
+    pub query: String,
+    /// The language searched.
+    pub lang: Lang,
+    /// Things the reader should know (`searched for "password" as well as …`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
+    /// Guides, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// One guide of a search, as a result list shows it.
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    /// Guide id, which is also its path in the help center (`ko/payments/refund`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Product area.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// Kind of guide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The best matching sections (up to 3), best first; the first with a snippet.
+    pub sections: Vec<SectionLink>,
+}
+
+/// A section a result links to.
+#[derive(Debug, Serialize)]
+pub struct SectionLink {
+    /// Heading, empty for the introduction.
+    pub heading: String,
+    /// Anchor, empty for the introduction.
+    pub anchor: String,
+    /// The snippet as alternating runs, plain first: `["…refunds take ", "3", " days"]` marks
+    /// `3`. Text only, never markup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Vec<String>>,
+}
+
+impl From<SearchResults> for SearchResponse {
+    fn from(results: SearchResults) -> Self {
+        SearchResponse {
+            query: results.query,
+            lang: results.lang,
+            notices: results.notices,
+            hits: results
+                .hits
+                .into_iter()
+                .map(|hit| Hit {
+                    id: hit.guide.id,
+                    title: hit.guide.title,
+                    area: hit.guide.area,
+                    category: hit.guide.category,
+                    sections: hit
+                        .sections
+                        .into_iter()
+                        .map(|section| SectionLink {
+                            heading: section.heading,
+                            anchor: section.anchor,
+                            snippet: section.snippet.as_ref().map(runs),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A snippet as alternating plain and marked runs, starting (and ending) with a plain one.
+fn runs(snippet: &Snippet) -> Vec<String> {
+    let mut out = Vec::with_capacity(snippet.highlights.len() * 2 + 1);
+    let mut at = 0;
+    for range in &snippet.highlights {
+        out.push(snippet.text[at..range.start].to_string());
+        out.push(snippet.text[range.clone()].to_string());
+        at = range.end;
+    }
+    out.push(snippet.text[at..].to_string());
+    out
+}
+
 /// The search routes.
 pub fn routes() -> Routes {
     Routes::new().get("/api/search", search)
@@ -31,7 +118,7 @@ pub fn routes() -> Routes {
 async fn search(
     State(state): State<AppState>,
     AppQuery(params): AppQuery<SearchParams>,
-) -> Result<Json<SearchResults>, AppError> {
+) -> Result<Json<SearchResponse>, AppError> {
     let q = params.q.unwrap_or_default();
     if q.trim().is_empty() {
         return Err(AppError::invalid("q is required"));
@@ -51,5 +138,26 @@ async fn search(
     .await
     .map_err(|e| crate::Error::Unavailable(format!("search task: {e}")))?
     .map_err(crate::Error::from)?;
-    Ok(Json(results))
+    Ok(Json(results.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_runs_alternate_plain_and_marked() {
+        let snippet = Snippet {
+            text: "환불은 영업일 3~7일이 걸립니다".into(),
+            highlights: vec![0..9, 30..42],
+        };
+        let runs = runs(&snippet);
+        assert_eq!(runs, ["", "환불은", " 영업일 3~7일이 ", "걸립니다", ""]);
+        assert_eq!(runs.concat(), snippet.text);
+        let plain = Snippet {
+            text: "no match".into(),
+            highlights: vec![],
+        };
+        assert_eq!(super::runs(&plain), ["no match"]);
+    }
 }
