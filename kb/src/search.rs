@@ -3,9 +3,9 @@
 //! The query is never parsed as query syntax: it is analyzed into terms exactly as guides were, so
 //! `client:load`, `AND(`, quotes or `*` are only words (or nothing). Terms search the page documents
 //! (all text with title and headings counted twice, path words, `questions` and `tags`, Hangul
-//! bigrams of the Korean words the index does not know) and the section documents; a guide's
-//! score is its page score plus 0.7 of its best section's, and its best sections are shown with
-//! highlighted snippets.
+//! bigrams of the Korean words the index does not know), then the section documents of the 100
+//! best pages' guides; a guide's score is its page score plus 0.7 of its best section's, and its
+//! best sections are shown with highlighted snippets.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -23,7 +23,7 @@ use crate::confidence::Signals;
 use crate::error::Result;
 use crate::function_words::is_function_word;
 use crate::guide::Lang;
-use crate::index::{GuideInfo, KIND_PAGE, KIND_SECTION, KnowledgeBase};
+use crate::index::{GuideInfo, KIND_PAGE, KnowledgeBase};
 
 /// Longest query searched, in characters; longer ones are cut with a notice.
 pub const MAX_QUERY_CHARS: usize = 256;
@@ -331,7 +331,7 @@ impl KnowledgeBase {
         }
 
         let pages = self.top(KIND_PAGE, page_should, lang_filter, request.area, 100)?;
-        let sections = self.top(KIND_SECTION, section_should, lang_filter, request.area, 300)?;
+        let sections = self.section_scores(section_should, &pages)?;
 
         // guide index → (page score, sections as (section index, score) best first)
         let mut by_guide: BTreeMap<usize, (f32, Vec<(usize, f32)>)> = BTreeMap::new();
@@ -344,6 +344,9 @@ impl KnowledgeBase {
             if let Some((guide, Some(section))) = self.locate(doc) {
                 by_guide.entry(guide).or_default().1.push((section, score));
             }
+        }
+        for (_, sections) in by_guide.values_mut() {
+            sections.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         // A Korean page's English translation, searched with the query put into English.
         if lang_filter == Some(Lang::Ko) && tuning.cross > 0.0 && !analyzed.english.is_empty() {
@@ -913,6 +916,50 @@ impl KnowledgeBase {
     }
 
     /// Top `limit` documents of one kind matching any of `should`, within the filters.
+    /// The sections of the guides of `pages` that `should` matches, with their scores: only
+    /// the candidates' sections are scored, each guide's being a run of doc ids after its page.
+    fn section_scores(
+        &self,
+        should: Vec<(Occur, Box<dyn Query>)>,
+        pages: &[(f32, u32)],
+    ) -> Result<Vec<(f32, u32)>> {
+        use tantivy::DocSet;
+        if should.is_empty() || pages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let weight = BooleanQuery::new(should).weight(
+            tantivy::query::EnableScoring::enabled_from_searcher(&self.searcher),
+        )?;
+        let mut scorer = weight.scorer(self.searcher.segment_reader(0), 1.0)?;
+        let mut ranges: Vec<(u32, u32)> = pages
+            .iter()
+            .filter_map(|&(_, doc)| {
+                let (guide, _) = self.locate(doc)?;
+                let entry = &self.guides[guide];
+                Some((
+                    entry.page_doc + 1,
+                    entry.page_doc + 1 + entry.sections.len() as u32,
+                ))
+            })
+            .collect();
+        ranges.sort_unstable();
+        let mut out = Vec::new();
+        for (start, end) in ranges {
+            let mut doc = scorer.doc();
+            if doc < start {
+                doc = scorer.seek(start);
+            }
+            while doc < end {
+                out.push((scorer.score(), doc));
+                doc = scorer.advance();
+            }
+            if doc == tantivy::TERMINATED {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     fn top(
         &self,
         kind: &str,
