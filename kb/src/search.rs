@@ -614,12 +614,17 @@ impl KnowledgeBase {
             .collect())
     }
 
+    /// How many documents hold a term in the text field (0: the index does not know it).
+    fn doc_freq(&self, term: &str) -> Result<u64> {
+        Ok(self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.fields.text, term))?)
+    }
+
     /// The IDF of a term in the text field.
     fn idf(&self, term: &str) -> Result<f32> {
         let total_docs = self.searcher.num_docs() as f32;
-        let doc_freq = self
-            .searcher
-            .doc_freq(&Term::from_field_text(self.fields.text, term))?;
+        let doc_freq = self.doc_freq(term)?;
         Ok((1.0 + total_docs / (doc_freq as f32 + 1.0)).ln())
     }
 
@@ -801,8 +806,7 @@ impl KnowledgeBase {
     /// compounds with or without spaces. A word the index does not know at all is kept as it is.
     /// The flag says whether the index knows the word itself in some form (not only its parts).
     fn known_korean_forms(&self, stem: &str, word: &str) -> Result<(Vec<String>, bool)> {
-        let field = self.fields.text;
-        let doc_freq = |term: &str| self.searcher.doc_freq(&Term::from_field_text(field, term));
+        let doc_freq = |term: &str| self.doc_freq(term);
         if doc_freq(stem)? > 0 {
             return Ok((vec![stem.to_string()], true));
         }
@@ -843,12 +847,7 @@ impl KnowledgeBase {
         if letters < 5 || term.chars().any(|c| is_hangul(c) || c.is_ascii_digit()) {
             return Ok(None);
         }
-        let field = self.fields.text;
-        if self
-            .searcher
-            .doc_freq(&Term::from_field_text(field, term))?
-            > 0
-        {
+        if self.doc_freq(term)? > 0 {
             return Ok(None);
         }
         let distance = if letters >= 9 { 2 } else { 1 };
@@ -859,12 +858,7 @@ impl KnowledgeBase {
     /// `비밀번호`; in a two-syllable word only a commonly confused letter, `결쩨` → `결제`):
     /// candidates one syllable away, kept when a single letter of that syllable differs.
     fn correct_korean(&self, term: &str) -> Result<Option<String>> {
-        let field = self.fields.text;
-        if self
-            .searcher
-            .doc_freq(&Term::from_field_text(field, term))?
-            > 0
-        {
+        if self.doc_freq(term)? > 0 {
             return Ok(None);
         }
         let syllables = term.chars().count();
