@@ -12,8 +12,9 @@
 //! Tokens carry byte offsets into the original text so snippets can highlight exactly what matched.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
@@ -48,37 +49,49 @@ impl Analyzer {
     /// cannot be one, which is most of the cost of highlighting.
     pub fn analyze_where(self, text: &str, wanted: impl Fn(&str) -> bool) -> Vec<Token> {
         let mut tokens = Vec::new();
-        for run in runs(text) {
-            if !wanted(&run.text) {
-                continue;
+        self.for_each_term_where(text, wanted, |term, from, to| {
+            push(&mut tokens, term.to_string(), from, to)
+        });
+        tokens
+    }
+
+    /// Calls `found` with each term of the words `wanted` accepts and the word's byte range in
+    /// `text`, as [`Analyzer::analyze_where`] would return them but without allocating a token
+    /// per word: what highlighting runs over every result's text.
+    pub fn for_each_term_where(
+        self,
+        text: &str,
+        wanted: impl Fn(&str) -> bool,
+        mut found: impl FnMut(&str, usize, usize),
+    ) {
+        for_each_run(text, |script, word, from, to| {
+            if !wanted(word) {
+                return;
             }
-            match (self, run.script) {
+            match (self, script) {
                 (Analyzer::Text, script) => {
-                    if let Some(term) = word_term(script, &run.text) {
-                        push(&mut tokens, term, run.from, run.to);
-                    }
+                    with_word_term(script, word, |term| {
+                        if let Some(term) = term {
+                            found(term, from, to);
+                        }
+                    });
                 }
                 (Analyzer::Bigram, Script::Hangul) => {
-                    let chars: Vec<(usize, char)> = run.text.char_indices().collect();
-                    if chars.len() == 1 {
-                        push(&mut tokens, run.text.clone(), run.from, run.to);
+                    let mut chars = word.char_indices().peekable();
+                    if word.chars().nth(1).is_none() {
+                        found(word, from, to);
                     }
                     // Offsets of a bigram are those of its whole word: a run's characters may map to
                     // more or fewer source bytes after folding.
-                    for pair in chars.windows(2) {
-                        let end = pair[1].0 + pair[1].1.len_utf8();
-                        push(
-                            &mut tokens,
-                            run.text[pair[0].0..end].to_string(),
-                            run.from,
-                            run.to,
-                        );
+                    while let Some((start, _)) = chars.next() {
+                        if let Some(&(second, c)) = chars.peek() {
+                            found(&word[start..second + c.len_utf8()], from, to);
+                        }
                     }
                 }
                 (Analyzer::Bigram, Script::Latin) => {}
             }
-        }
-        tokens
+        });
     }
 
     /// The analyzed terms of `text`, without offsets.
@@ -93,15 +106,15 @@ impl Analyzer {
 const REMEMBERED_WORDS: usize = 1 << 12;
 
 thread_local! {
-    static WORD_TERMS: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+    static WORD_TERMS: RefCell<FxHashMap<String, Option<String>>> = RefCell::new(FxHashMap::default());
 }
 
-/// The term of one folded word of `script`, remembered per thread.
-fn word_term(script: Script, word: &str) -> Option<String> {
+/// Calls `with` on the term of one folded word of `script`, remembered per thread.
+fn with_word_term<R>(script: Script, word: &str, with: impl FnOnce(Option<&str>) -> R) -> R {
     WORD_TERMS.with(|memo| {
         let mut memo = memo.borrow_mut();
         if let Some(term) = memo.get(word) {
-            return term.clone();
+            return with(term.as_deref());
         }
         let term = match script {
             Script::Latin => english_term(word),
@@ -110,8 +123,9 @@ fn word_term(script: Script, word: &str) -> Option<String> {
         if memo.len() >= REMEMBERED_WORDS {
             memo.clear();
         }
-        memo.insert(word.to_string(), term.clone());
-        term
+        let out = with(term.as_deref());
+        memo.insert(word.to_string(), term);
+        out
     })
 }
 
@@ -132,20 +146,13 @@ enum Script {
     Latin,
 }
 
-/// A run of one script: folded text plus its byte range in the original.
-#[derive(Debug)]
-struct Run {
-    script: Script,
-    text: String,
-    from: usize,
-    to: usize,
-}
-
 /// The words of `text` as folded runs of one script (NFKC, lowercase, diacritics removed; a Hangul
 /// run and a Latin run touching are two words), with nothing stripped or dropped: what intent
 /// patterns match against.
 pub fn word_runs(text: &str) -> Vec<String> {
-    runs(text).into_iter().map(|run| run.text).collect()
+    let mut words = Vec::new();
+    for_each_run(text, |_, word, _, _| words.push(word.to_string()));
+    words
 }
 
 /// True for Hangul syllables and jamo (compatibility jamo included).
@@ -153,43 +160,59 @@ pub fn is_hangul(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
 }
 
-/// Splits folded text into script runs. Any other letter or digit (CJK ideographs, Cyrillic …)
-/// joins the Latin analysis, which keeps it as one lowercase word.
-fn runs(text: &str) -> Vec<Run> {
-    let mut out = Vec::new();
-    let mut current: Option<Run> = None;
+/// Splits folded text into script runs, calling `run` with each one's script, folded text and
+/// byte range in `text`; one buffer serves every run. Any other letter or digit (CJK ideographs,
+/// Cyrillic …) joins the Latin analysis, which keeps it as one lowercase word.
+fn for_each_run(text: &str, mut run: impl FnMut(Script, &str, usize, usize)) {
+    let mut word = String::new();
+    let mut current: Option<(Script, usize, usize)> = None;
     let mut folded = String::new();
+    let mut step = |c: char, offset: usize, end: usize| {
+        let script = if is_hangul(c) {
+            Some(Script::Hangul)
+        } else if c.is_alphanumeric() {
+            Some(Script::Latin)
+        } else {
+            None
+        };
+        match (script, current.as_mut()) {
+            (Some(script), Some((current_script, _, to))) if *current_script == script => {
+                word.push(c);
+                *to = end;
+            }
+            (Some(script), _) => {
+                if let Some((script, from, to)) = current.replace((script, offset, end)) {
+                    run(script, &word, from, to);
+                }
+                word.clear();
+                word.push(c);
+            }
+            (None, _) => {
+                if let Some((script, from, to)) = current.take() {
+                    run(script, &word, from, to);
+                }
+                word.clear();
+            }
+        }
+    };
     for (offset, original) in text.char_indices() {
         let end = offset + original.len_utf8();
-        folded.clear();
-        fold_char(original, &mut folded);
-        for c in folded.chars() {
-            let script = if is_hangul(c) {
-                Some(Script::Hangul)
-            } else if c.is_alphanumeric() {
-                Some(Script::Latin)
-            } else {
-                None
-            };
-            match (script, current.as_mut()) {
-                (Some(script), Some(run)) if run.script == script => {
-                    run.text.push(c);
-                    run.to = end;
-                }
-                (Some(script), _) => {
-                    out.extend(current.replace(Run {
-                        script,
-                        text: c.to_string(),
-                        from: offset,
-                        to: end,
-                    }));
-                }
-                (None, _) => out.extend(current.take()),
+        // ASCII and Hangul, nearly all of a guide, fold to one letter without normalizing.
+        if original.is_ascii() {
+            step(original.to_ascii_lowercase(), offset, end);
+        } else if is_hangul(original) {
+            step(original, offset, end);
+        } else {
+            folded.clear();
+            fold_char(original, &mut folded);
+            for c in folded.chars() {
+                step(c, offset, end);
             }
         }
     }
-    out.extend(current);
-    out
+    if let Some((script, from, to)) = current {
+        run(script, &word, from, to);
+    }
 }
 
 /// NFKC, lowercase, and Latin diacritics removed (`é` → `e`); Hangul is left composed.

@@ -209,7 +209,7 @@ fn replicate(from: &Path, to: &Path, scale: usize) -> Result<()> {
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
         let entry = entry.map_err(|e| crate::Error::Io {
             path: from.to_path_buf(),
-            source: e.into(),
+            error: e.into(),
         })?;
         let is_markdown = entry
             .path()

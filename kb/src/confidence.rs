@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 
 /// What the search knows about its best guide, each a number the model weighs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -138,10 +138,7 @@ impl Model {
 
     /// Reads a parameter file.
     pub fn load(path: &std::path::Path) -> Result<Model> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).at(path)?;
         Model::parse(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
             message,

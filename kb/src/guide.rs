@@ -263,7 +263,7 @@ impl Corpus {
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| root.to_path_buf()),
-                source: e.into(),
+                error: e.into(),
             })?;
             if !entry.file_type().is_file() {
                 continue;

@@ -1,13 +1,15 @@
 //! The compiled index: schema, build, manifest, and opening it (also from a read-only directory).
 //!
-//! An index directory holds a single-segment Tantivy index plus three side files:
-//! `manifest.json` (schema version, content hash, counts: how readers tell a stale index),
-//! `guides.json` (the guide table: titles, sections, doc ids), and `synonyms.toml` (a copy, so a
-//! deployed index searches exactly as it was built).
+//! An index directory holds a single-segment Tantivy index plus side files: `manifest.json`
+//! (schema version, content hash, counts: how readers tell a stale index), `guides.json` (the
+//! guide table: titles, language, area, sections, doc ids), copies of `synonyms.toml`,
+//! `intents.toml` and `confidence.json` (so a deployed index searches and decides exactly as it
+//! was built), and `lexicon.json` (the pairs mined from translated pages).
 //!
 //! Documents: for each guide one *page* document (title and headings twice, all text, the id's
-//! path words, `questions` and `tags`), followed by one *section* document per section. Doc ids
-//! are therefore known from the guide table, and a hit maps to its guide by binary search.
+//! path words, `questions` and `tags`), followed by one *section* document per section (stored
+//! uncompressed, for snippets). Doc ids are therefore known from the guide table, which is also
+//! what search filters by language and area.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,11 +20,11 @@ use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWrite
 use tantivy::directory::{
     DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{Directory, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    Directory, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::analysis::{Analyzer, BatonTokenizer, is_hangul};
 use crate::error::{Error, IoContext, Result};
@@ -31,7 +33,8 @@ use crate::synonyms::Synonyms;
 
 /// Bumped whenever the schema, the analysis or the side files change meaning. 2: titles, headings,
 /// questions and tags are plain text, so an index built before may still hold raw HTML in them.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: no kind, language or area fields (search filters by the guide table).
+pub const SCHEMA_VERSION: u32 = 5;
 
 const MANIFEST: &str = "manifest.json";
 const GUIDES: &str = "guides.json";
@@ -133,18 +136,12 @@ pub struct SectionEntry {
 /// The fields of Baton's schema.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
-    pub kind: Field,
-    pub lang: Field,
-    pub area: Field,
     pub text: Field,
     pub bigram: Field,
     pub path: Field,
     pub meta: Field,
     pub body: Field,
 }
-
-pub(crate) const KIND_PAGE: &str = "page";
-pub(crate) const KIND_SECTION: &str = "section";
 
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
@@ -158,9 +155,6 @@ fn schema() -> (Schema, Fields) {
         )
     };
     let fields = Fields {
-        kind: builder.add_text_field("kind", STRING),
-        lang: builder.add_text_field("lang", STRING),
-        area: builder.add_text_field("area", STRING),
         text: builder.add_text_field("text", analyzed(Analyzer::Text)),
         bigram: builder.add_text_field("bigram", analyzed(Analyzer::Bigram)),
         path: builder.add_text_field("path", analyzed(Analyzer::Text)),
@@ -178,9 +172,6 @@ pub(crate) fn fields_of(schema: &Schema) -> Result<Fields> {
         })
     };
     Ok(Fields {
-        kind: get("kind")?,
-        lang: get("lang")?,
-        area: get("area")?,
         text: get("text")?,
         bigram: get("bigram")?,
         path: get("path")?,
@@ -250,6 +241,12 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
     })?;
     let mut writer = Index::builder()
         .schema(schema)
+        .settings(IndexSettings {
+            // Stored section text is read for every result's snippet: uncompressed, a read is a
+            // copy rather than a block decompression (the index grows by about half).
+            docstore_compression: tantivy::store::Compressor::None,
+            ..IndexSettings::default()
+        })
         .tokenizers(tokenizers())
         .single_segment_index_writer(directory, 64 << 20)?;
 
@@ -415,8 +412,6 @@ fn page_document(fields: &Fields, guide: &Guide) -> TantivyDocument {
         text.push('\n');
     }
     let mut doc = TantivyDocument::default();
-    doc.add_text(fields.kind, KIND_PAGE);
-    common_fields(&mut doc, fields, guide);
     doc.add_text(fields.bigram, &text);
     doc.add_text(fields.text, text);
     doc.add_text(fields.path, guide.path_words());
@@ -442,19 +437,10 @@ fn section_document(
         h = section.heading
     );
     let mut doc = TantivyDocument::default();
-    doc.add_text(fields.kind, KIND_SECTION);
-    common_fields(&mut doc, fields, guide);
     doc.add_text(fields.bigram, &text);
     doc.add_text(fields.text, text);
     doc.add_text(fields.body, &section.text);
     doc
-}
-
-fn common_fields(doc: &mut TantivyDocument, fields: &Fields, guide: &Guide) {
-    doc.add_text(fields.lang, guide.lang.code());
-    if let Some(area) = &guide.area {
-        doc.add_text(fields.area, area);
-    }
 }
 
 /// An opened index: what search runs against.
@@ -472,6 +458,11 @@ pub struct KnowledgeBase {
     pub(crate) initials: std::collections::HashMap<String, Vec<String>>,
     /// For each guide (by index), its translation's index in `guides`.
     pub(crate) translations: Vec<Option<usize>>,
+    /// BM25 over the searched fields, prepared once.
+    pub(crate) scoring: crate::scoring::Scoring,
+    /// Each guide's page document and language, by guide index: what ranking reads of every
+    /// guide for every query, kept together.
+    pub(crate) pages: Vec<(u32, Lang)>,
     manifest: Manifest,
     dir: PathBuf,
     /// A temporary index built from guides (`--guides`), deleted on drop.
@@ -590,6 +581,21 @@ impl KnowledgeBase {
                     .ok()
             })
             .collect();
+        let scoring = crate::scoring::Scoring::new(
+            &searcher,
+            &[fields.text, fields.bigram, fields.path, fields.meta],
+        )?;
+        let pages = guides.iter().map(|g| (g.page_doc, g.guide.lang)).collect();
+        // Search reads scores by the doc ids of the guide table: they must all exist.
+        if guides
+            .iter()
+            .any(|g| g.page_doc as usize + g.sections.len() >= scoring.docs())
+        {
+            return Err(index_error(
+                "guides.json names documents the index does not have: rebuild it with kb build"
+                    .into(),
+            ));
+        }
         Ok(KnowledgeBase {
             fields,
             searcher,
@@ -601,6 +607,8 @@ impl KnowledgeBase {
             confidence,
             initials,
             translations,
+            scoring,
+            pages,
             manifest,
             dir: dir.to_path_buf(),
             _temp: None,
@@ -658,16 +666,6 @@ impl KnowledgeBase {
     /// The index directory.
     pub fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    /// The guide a document belongs to, and the section index if it is a section document.
-    pub(crate) fn locate(&self, doc: u32) -> Option<(usize, Option<usize>)> {
-        let i = self
-            .guides
-            .partition_point(|g| g.page_doc <= doc)
-            .checked_sub(1)?;
-        let offset = (doc - self.guides[i].page_doc) as usize;
-        Some((i, offset.checked_sub(1)))
     }
 
     /// The plain text of a guide's section, by guide id and anchor (empty anchor: the

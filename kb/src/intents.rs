@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::analysis::is_hangul;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 
 /// Shortest Latin alternative matched as a prefix (`declin` → `declined`); shorter ones match
 /// whole words only.
@@ -337,10 +337,7 @@ impl Intents {
 
     /// Reads a team's intents file, over the shared ones ([`Intents::with_shared`]).
     pub fn load(path: &Path) -> Result<Intents> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).at(path)?;
         Intents::with_shared(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
             message,
@@ -424,10 +421,7 @@ impl Report {
 /// intent is among those detected (and, for an urgent kind, is the first urgent one); a near-miss
 /// when nothing is detected.
 pub fn measure(intents: &Intents, cases: &Path, split: Option<&str>) -> Result<Report> {
-    let text = std::fs::read_to_string(cases).map_err(|source| Error::Io {
-        path: cases.to_path_buf(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(cases).at(cases)?;
     let mut report = Report::default();
     for (n, line) in text
         .lines()

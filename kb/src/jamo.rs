@@ -110,6 +110,26 @@ pub fn commonly_confused(a: &str, b: &str) -> bool {
     matches!(differing[..], [pair] if CONFUSED.contains(&pair))
 }
 
+/// The syllables one letter away from `c`: another initial, another medial, or another final
+/// (one added or dropped), 65 for any Hangul syllable and none for anything else. A one-letter
+/// typo inside one syllable of a word is one of these in its place.
+pub fn one_letter_variants(c: char) -> Vec<char> {
+    let Some((initial, medial, last)) = split(c) else {
+        return Vec::new();
+    };
+    let syllable = |i: u32, m: u32, f: u32| char::from_u32(FIRST + (i * MEDIALS + m) * FINALS + f);
+    let initials = (0..INITIALS.len() as u32)
+        .filter(|&i| i != initial)
+        .filter_map(|i| syllable(i, medial, last));
+    let medials = (0..MEDIALS)
+        .filter(|&m| m != medial)
+        .filter_map(|m| syllable(initial, m, last));
+    let finals = (0..FINALS)
+        .filter(|&f| f != last)
+        .filter_map(|f| syllable(initial, medial, f));
+    initials.chain(medials).chain(finals).collect()
+}
+
 /// A word's initial consonants as typed alone (`비밀번호` → `ㅂㅁㅂㅎ`); `None` when any character
 /// is not a Hangul syllable.
 pub fn initials(word: &str) -> Option<String> {
@@ -145,9 +165,26 @@ mod tests {
         assert!(commonly_confused("베송", "배송"));
         assert!(!commonly_confused("차트", "카트"));
         assert!(!commonly_confused("나고", "라고"));
+        assert!(one_letter_variants('결').contains(&'졀'));
+        assert!(one_letter_variants('a').is_empty());
     }
 
     proptest! {
+        /// The variants are exactly the syllables one letter away, checked against all 11,172.
+        #[test]
+        fn variants_are_the_syllables_one_letter_away(code in FIRST..=LAST) {
+            let c = char::from_u32(code).expect("a syllable");
+            let variants = one_letter_variants(c);
+            prop_assert_eq!(variants.len(), 65);
+            let expected: Vec<char> = (FIRST..=LAST)
+                .filter_map(char::from_u32)
+                .filter(|&other| other != c && one_letter_apart(&c.to_string(), &other.to_string()))
+                .collect();
+            let mut sorted = variants.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(sorted, expected);
+        }
+
         #[test]
         fn a_word_is_no_letters_from_itself_and_the_relation_is_symmetric(a in "[가-힣]{1,5}", b in "[가-힣]{1,5}") {
             prop_assert!(one_letter_apart(&a, &a));

@@ -104,7 +104,8 @@ impl Lexicon {
     /// loanwords, each with the share of Korean pages that write the other word rather than the
     /// query's (a pair the Korean pages never prefer adds nothing; one they always prefer, all).
     /// Pairs come with their strength folded in: `(term, factor)`, relative to the term's weight.
-    pub fn expansions(&self, term: &str) -> Expansions {
+    /// Loanwords are looked for only when `with_loans` (they cost a skeleton per query word).
+    pub fn expansions(&self, term: &str, with_loans: bool) -> Expansions {
         let own = self.korean_pages.get(term).copied().unwrap_or(0) as f32;
         let share = |other: &str| {
             let theirs = self.korean_pages.get(other).copied().unwrap_or(0) as f32;
@@ -120,12 +121,15 @@ impl Lexicon {
             .map(|(t, strength)| (t.clone(), strength * share(t)))
             .filter(|(_, f)| *f > 0.0)
             .collect();
-        let loans = self
-            .loans(term)
-            .into_iter()
-            .map(|t| (t.to_string(), share(t)))
-            .filter(|(_, f)| *f > 0.0)
-            .collect();
+        let loans = if with_loans {
+            self.loans(term)
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .map(|t| (t.to_string(), share(t)))
+        .filter(|(_, f)| *f > 0.0)
+        .collect();
         Expansions { pairs, loans }
     }
 

@@ -24,6 +24,7 @@ pub mod lexicon;
 pub mod links;
 pub mod loanword;
 pub mod markdown;
+mod scoring;
 pub mod search;
 pub mod synonyms;
 

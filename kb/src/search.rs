@@ -1,21 +1,19 @@
 //! Searching the index: query analysis, scoring, grouping by guide, snippets.
 //!
 //! The query is never parsed as query syntax: it is analyzed into terms exactly as guides were, so
-//! `client:load`, `AND(`, quotes or `*` are only words (or nothing). Terms search the page documents
-//! (all text with title and headings counted twice, path words, `questions` and `tags`, Hangul
-//! bigrams of the Korean words the index does not know), then the section documents of the 100
-//! best pages' guides; a guide's score is its page score plus 0.7 of its best section's, and its
-//! best sections are shown with highlighted snippets.
+//! `client:load`, `AND(`, quotes or `*` are only words (or nothing). Each weighted term's postings
+//! are added into one score per document ([`crate::scoring`]): page documents (all text with title
+//! and headings counted twice, path words, `questions` and `tags`, Hangul bigrams of the Korean
+//! words the index does not know) and section documents at once. The 100 best pages within the
+//! language and area are kept; a guide's score is its page score plus 0.7 of its best section's,
+//! and its best sections are shown with highlighted snippets.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Serialize;
 use tantivy::Term;
-use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
-};
+use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{Analyzer, is_hangul, korean_forms};
@@ -23,7 +21,7 @@ use crate::confidence::Signals;
 use crate::error::Result;
 use crate::function_words::is_function_word;
 use crate::guide::Lang;
-use crate::index::{GuideInfo, KIND_PAGE, KnowledgeBase};
+use crate::index::{GuideInfo, KnowledgeBase};
 
 /// Longest query searched, in characters; longer ones are cut with a notice.
 pub const MAX_QUERY_CHARS: usize = 256;
@@ -306,79 +304,81 @@ impl KnowledgeBase {
             .then_some(lang);
 
         let f = self.fields;
-        let mut page_should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut section_should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // One score per document: the text and bigram terms score pages and sections alike
+        // (sections have no path or meta), in the clauses' order.
+        let mut scores = vec![0f32; self.scoring.docs()];
         for (term, weight) in &analyzed.text {
-            for (field, field_weight, on_sections) in [
-                (f.text, tuning.text, true),
-                (f.path, tuning.path, false),
-                (f.meta, tuning.meta, false),
+            for (field, field_weight) in [
+                (f.text, tuning.text),
+                (f.path, tuning.path),
+                (f.meta, tuning.meta),
             ] {
                 let boost = weight * field_weight;
                 if boost > 0.0 {
-                    page_should.push(term_clause(field, term, boost));
-                    if on_sections {
-                        section_should.push(term_clause(field, term, boost));
-                    }
+                    self.scoring.add(field, term, boost, &mut scores)?;
                 }
             }
         }
         if tuning.bigram > 0.0 {
             for bigram in &analyzed.bigrams {
-                page_should.push(term_clause(f.bigram, bigram, tuning.bigram));
-                section_should.push(term_clause(f.bigram, bigram, tuning.bigram));
+                self.scoring
+                    .add(f.bigram, bigram, tuning.bigram, &mut scores)?;
             }
         }
-
-        let pages = self.top(KIND_PAGE, page_should, lang_filter, request.area, 100)?;
-        let sections = self.section_scores(section_should, &pages)?;
-
-        // guide index → (page score, sections as (section index, score) best first)
-        let mut by_guide: BTreeMap<usize, (f32, Vec<(usize, f32)>)> = BTreeMap::new();
-        for (score, doc) in pages {
-            if let Some((guide, None)) = self.locate(doc) {
-                by_guide.entry(guide).or_default().0 = score;
-            }
-        }
-        for (score, doc) in sections {
-            if let Some((guide, Some(section))) = self.locate(doc) {
-                by_guide.entry(guide).or_default().1.push((section, score));
-            }
-        }
-        for (_, sections) in by_guide.values_mut() {
-            sections.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        }
+        // The 100 best pages, then the matching sections of their guides only.
+        let pages = self.best_pages(&scores, lang_filter, request.area, 100);
+        // Page scores for now; the best section is added below.
+        let mut by_guide: Vec<Ranked> = pages
+            .into_iter()
+            .map(|(score, guide)| {
+                let entry = &self.guides[guide];
+                let mut sections: Vec<(usize, f32)> = (0..entry.sections.len())
+                    .map(|s| (s, scores[entry.page_doc as usize + 1 + s]))
+                    .filter(|(_, score)| *score > 0.0)
+                    .collect();
+                sections.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                (guide, score, sections)
+            })
+            .collect();
         // A Korean page's English translation, searched with the query put into English.
         if lang_filter == Some(Lang::Ko) && tuning.cross > 0.0 && !analyzed.english.is_empty() {
-            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            scores.fill(0.0);
             for (term, weight) in &analyzed.english {
-                should.push(term_clause(f.text, term, *weight * tuning.text));
-                should.push(term_clause(f.path, term, *weight * tuning.path));
-                should.push(term_clause(f.meta, term, *weight * tuning.meta));
+                for (field, field_weight) in [
+                    (f.text, tuning.text),
+                    (f.path, tuning.path),
+                    (f.meta, tuning.meta),
+                ] {
+                    self.scoring
+                        .add(field, term, *weight * field_weight, &mut scores)?;
+                }
             }
             // On the Korean ranking's scale: the best translation counts as much as the best page.
-            let english_pages = self.top(KIND_PAGE, should, Some(Lang::En), request.area, 100)?;
-            let korean_best = by_guide.values().map(|(p, _)| *p).fold(0.0f32, f32::max);
+            let english_pages = self.best_pages(&scores, Some(Lang::En), request.area, 100);
+            let korean_best = by_guide.iter().map(|g| g.1).fold(0.0f32, f32::max);
             let english_best = english_pages.first().map_or(0.0, |(s, _)| *s);
             let scale = if english_best > 0.0 {
                 korean_best / english_best
             } else {
                 0.0
             };
-            for (score, doc) in english_pages {
-                let score = score * scale;
-                if let Some((guide, None)) = self.locate(doc)
-                    && let Some(ko) = self.translations[guide]
-                    // Evidence for pages the Korean words found, never a page of its own.
-                    && let Some(entry) = by_guide.get_mut(&ko)
+            let mut korean_at: std::collections::HashMap<usize, usize> = by_guide
+                .iter()
+                .enumerate()
+                .map(|(at, g)| (g.0, at))
+                .collect();
+            for (score, guide) in english_pages {
+                // Evidence for pages the Korean words found, never a page of its own.
+                if let Some(ko) = self.translations[guide]
+                    && let Some(&mut at) = korean_at.get_mut(&ko)
                 {
-                    entry.0 += tuning.cross * score;
+                    by_guide[at].1 += tuning.cross * score * scale;
                 }
             }
         }
         let mut ranked: Vec<Ranked> = by_guide
             .into_iter()
-            .map(|(guide, (page, sections))| {
+            .map(|(guide, page, sections)| {
                 let best = sections.first().map_or(0.0, |s| s.1);
                 (guide, page + tuning.section * best, sections)
             })
@@ -474,7 +474,8 @@ impl KnowledgeBase {
         // in a Korean search, where pages write a term in Hangul or in Latin letters.
         if lang == Lang::Ko {
             for (term, concept) in terms.iter().zip(concepts.iter_mut()) {
-                let crate::lexicon::Expansions { pairs, loans } = self.lexicon.expansions(term);
+                let crate::lexicon::Expansions { pairs, loans } =
+                    self.lexicon.expansions(term, tuning.loan > 0.0);
                 let mined = pairs
                     .into_iter()
                     .map(|(t, f)| (t, tuning.lexicon * f))
@@ -567,7 +568,6 @@ impl KnowledgeBase {
     fn coverages(&self, docs: &[u32], concepts: &[Vec<String>]) -> Result<Vec<f32>> {
         use tantivy::DocSet;
         let f = self.fields;
-        let segment = self.searcher.segment_reader(0);
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_by_key(|&i| docs[i]);
         let mut found = vec![0f32; docs.len()];
@@ -578,14 +578,7 @@ impl KnowledgeBase {
             let mut has = vec![false; docs.len()];
             for term in concept {
                 for field in [f.text, f.meta, f.path] {
-                    let Some(mut postings) = segment
-                        .inverted_index(field)?
-                        .read_postings(
-                            &Term::from_field_text(field, term),
-                            IndexRecordOption::Basic,
-                        )
-                        .map_err(tantivy::TantivyError::from)?
-                    else {
+                    let Some(mut postings) = self.scoring.postings(field, term)? else {
                         continue;
                     };
                     for &i in &order {
@@ -616,9 +609,7 @@ impl KnowledgeBase {
 
     /// How many documents hold a term in the text field (0: the index does not know it).
     fn doc_freq(&self, term: &str) -> Result<u64> {
-        Ok(self
-            .searcher
-            .doc_freq(&Term::from_field_text(self.fields.text, term))?)
+        self.scoring.doc_freq(self.fields.text, term)
     }
 
     /// The IDF of a term in the text field.
@@ -631,18 +622,10 @@ impl KnowledgeBase {
     /// Whether any term of `concept` occurs in document `doc` in one of `fields`.
     fn concept_in(&self, doc: u32, concept: &[String], fields: &[Field]) -> Result<bool> {
         use tantivy::DocSet;
-        let segment = self.searcher.segment_reader(0);
         for term in concept {
             for &field in fields {
-                let postings = segment
-                    .inverted_index(field)?
-                    .read_postings(
-                        &Term::from_field_text(field, term),
-                        IndexRecordOption::Basic,
-                    )
-                    .map_err(tantivy::TantivyError::from)?;
                 // `seek` must not move backwards: check the first posting before seeking.
-                if let Some(mut postings) = postings
+                if let Some(mut postings) = self.scoring.postings(field, term)?
                     && (postings.doc() == doc || postings.doc() < doc && postings.seek(doc) == doc)
                 {
                     return Ok(true);
@@ -656,10 +639,7 @@ impl KnowledgeBase {
     /// `걸립니다`, `바꿔` and `바꾸`), see [`KnowledgeBase::conjugations`].
     fn conjugation_in(&self, doc: u32, term: &str) -> Result<bool> {
         use tantivy::DocSet;
-        let inverted = self
-            .searcher
-            .segment_reader(0)
-            .inverted_index(self.fields.text)?;
+        let inverted = self.scoring.inverted(self.fields.text);
         for (_, info) in self.conjugations(term)? {
             let mut postings = inverted
                 .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
@@ -690,10 +670,7 @@ impl KnowledgeBase {
             return Ok(Vec::new());
         }
         let prefix: String = stem.iter().collect();
-        let inverted = self
-            .searcher
-            .segment_reader(0)
-            .inverted_index(self.fields.text)?;
+        let inverted = self.scoring.inverted(self.fields.text);
         let mut upper = prefix.clone().into_bytes();
         if let Some(byte) = upper.last_mut() {
             *byte += 1;
@@ -764,10 +741,7 @@ impl KnowledgeBase {
                 let mut known = false;
                 for term in concept {
                     for field in [f.text, f.meta] {
-                        known |= self
-                            .searcher
-                            .doc_freq(&Term::from_field_text(field, term))?
-                            > 0;
+                        known |= self.scoring.doc_freq(field, term)? > 0;
                     }
                 }
                 if !known {
@@ -851,53 +825,62 @@ impl KnowledgeBase {
             return Ok(None);
         }
         let distance = if letters >= 9 { 2 } else { 1 };
-        self.most_frequent_near(term, distance, true, |_| true)
+        self.most_frequent_near(term, distance)
     }
 
     /// The most frequent indexed word one jamo away from an unknown Korean word (`비밀번허` →
-    /// `비밀번호`; in a two-syllable word only a commonly confused letter, `결쩨` → `결제`):
-    /// candidates one syllable away, kept when a single letter of that syllable differs.
+    /// `비밀번호`; in a two-syllable word only a commonly confused letter, `결쩨` → `결제`), ties
+    /// to the first in dictionary order. The candidates are spelled out, 65 per syllable, and
+    /// looked up: cheaper than walking the dictionary with an edit automaton, and no dearer as
+    /// the dictionary grows.
     fn correct_korean(&self, term: &str) -> Result<Option<String>> {
         if self.doc_freq(term)? > 0 {
             return Ok(None);
         }
-        let syllables = term.chars().count();
-        self.most_frequent_near(term, 1, false, |candidate| {
-            candidate.chars().count() == syllables
-                && (syllables >= MIN_KOREAN_TYPO_ANY
-                    && crate::jamo::one_letter_apart(term, candidate)
-                    || crate::jamo::commonly_confused(term, candidate))
-        })
+        let syllables: Vec<char> = term.chars().collect();
+        let mut candidate = syllables.clone();
+        let mut word = String::with_capacity(term.len());
+        let mut best: Option<(u64, String)> = None;
+        for at in 0..syllables.len() {
+            for variant in crate::jamo::one_letter_variants(syllables[at]) {
+                candidate[at] = variant;
+                word.clear();
+                word.extend(&candidate);
+                let doc_freq = self.doc_freq(&word)?;
+                if doc_freq > 0
+                    && best
+                        .as_ref()
+                        .is_none_or(|(f, w)| doc_freq > *f || doc_freq == *f && word < *w)
+                    && (syllables.len() >= MIN_KOREAN_TYPO_ANY
+                        || crate::jamo::commonly_confused(term, &word))
+                {
+                    best = Some((doc_freq, word.clone()));
+                }
+            }
+            candidate[at] = syllables[at];
+        }
+        Ok(best.map(|(_, w)| w))
     }
 
-    /// The most frequent indexed word within `distance` edits of `term` that `keep` accepts.
-    fn most_frequent_near(
-        &self,
-        term: &str,
-        distance: u8,
-        transpositions: bool,
-        keep: impl Fn(&str) -> bool,
-    ) -> Result<Option<String>> {
+    /// The most frequent indexed word within `distance` edits of `term` (a transposition is one).
+    fn most_frequent_near(&self, term: &str, distance: u8) -> Result<Option<String>> {
         let field = self.fields.text;
         let automaton =
-            FuzzyTermQuery::new(Term::from_field_text(field, term), distance, transpositions)
-                .automaton()?;
+            FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true).automaton()?;
         let mut best: Option<(u32, String)> = None;
-        for segment in self.searcher.segment_readers() {
-            let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted
-                .terms()
-                .search(&automaton)
-                .into_stream()
-                .map_err(tantivy::TantivyError::from)?;
-            while stream.advance() {
-                let doc_freq = stream.value().doc_freq;
-                if best.as_ref().is_none_or(|(f, _)| doc_freq > *f)
-                    && let Ok(candidate) = std::str::from_utf8(stream.key())
-                    && keep(candidate)
-                {
-                    best = Some((doc_freq, candidate.to_string()));
-                }
+        let mut stream = self
+            .scoring
+            .inverted(field)
+            .terms()
+            .search(&automaton)
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            let doc_freq = stream.value().doc_freq;
+            if best.as_ref().is_none_or(|(f, _)| doc_freq > *f)
+                && let Ok(candidate) = std::str::from_utf8(stream.key())
+            {
+                best = Some((doc_freq, candidate.to_string()));
             }
         }
         Ok(best.map(|(_, t)| t))
@@ -909,106 +892,33 @@ impl KnowledgeBase {
         self.initials.get(word).cloned().unwrap_or_default()
     }
 
-    /// Top `limit` documents of one kind matching any of `should`, within the filters.
-    /// The sections of the guides of `pages` that `should` matches, with their scores: only
-    /// the candidates' sections are scored, each guide's being a run of doc ids after its page.
-    fn section_scores(
+    /// The `limit` best-scoring page documents within the filters, as (score, guide index),
+    /// best first, ties by document.
+    fn best_pages(
         &self,
-        should: Vec<(Occur, Box<dyn Query>)>,
-        pages: &[(f32, u32)],
-    ) -> Result<Vec<(f32, u32)>> {
-        use tantivy::DocSet;
-        if should.is_empty() || pages.is_empty() {
-            return Ok(Vec::new());
-        }
-        let weight = BooleanQuery::new(should).weight(
-            tantivy::query::EnableScoring::enabled_from_searcher(&self.searcher),
-        )?;
-        let mut scorer = weight.scorer(self.searcher.segment_reader(0), 1.0)?;
-        let mut ranges: Vec<(u32, u32)> = pages
-            .iter()
-            .filter_map(|&(_, doc)| {
-                let (guide, _) = self.locate(doc)?;
-                let entry = &self.guides[guide];
-                Some((
-                    entry.page_doc + 1,
-                    entry.page_doc + 1 + entry.sections.len() as u32,
-                ))
-            })
-            .collect();
-        ranges.sort_unstable();
-        let mut out = Vec::new();
-        for (start, end) in ranges {
-            let mut doc = scorer.doc();
-            if doc < start {
-                doc = scorer.seek(start);
-            }
-            while doc < end {
-                out.push((scorer.score(), doc));
-                doc = scorer.advance();
-            }
-            if doc == tantivy::TERMINATED {
-                break;
-            }
-        }
-        Ok(out)
-    }
-
-    fn top(
-        &self,
-        kind: &str,
-        should: Vec<(Occur, Box<dyn Query>)>,
+        scores: &[f32],
         lang: Option<Lang>,
         area: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<(f32, u32)>> {
-        if should.is_empty() {
-            return Ok(Vec::new());
-        }
-        let f = self.fields;
-        let filter = |field: Field, value: &str| -> (Occur, Box<dyn Query>) {
-            let query = TermQuery::new(
-                Term::from_field_text(field, value),
-                IndexRecordOption::Basic,
-            );
-            (
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(query), 0.0)),
-            )
-        };
-        let mut clauses = vec![
-            filter(f.kind, kind),
-            (
-                Occur::Must,
-                Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
-            ),
-        ];
-        if let Some(lang) = lang {
-            clauses.push(filter(f.lang, lang.code()));
-        }
-        if let Some(area) = area {
-            clauses.push(filter(f.area, area));
-        }
-        let top = self.searcher.search(
-            &BooleanQuery::new(clauses),
-            &TopDocs::with_limit(limit).order_by_score(),
-        )?;
-        Ok(top
+    ) -> Vec<(f32, usize)> {
+        let candidates: Vec<(f32, u32)> = self
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, page_lang))| lang.is_none_or(|lang| *page_lang == lang))
+            .map(|(guide, (doc, _))| (scores[*doc as usize], guide as u32))
+            .filter(|(score, guide)| {
+                *score > 0.0
+                    && area.is_none_or(|area| {
+                        self.guides[*guide as usize].guide.area.as_deref() == Some(area)
+                    })
+            })
+            .collect();
+        crate::scoring::best(candidates, limit)
             .into_iter()
-            .map(|(score, address)| (score, address.doc_id))
-            .collect())
+            .map(|(score, guide)| (score, guide as usize))
+            .collect()
     }
-}
-
-fn term_clause(field: Field, term: &str, boost: f32) -> (Occur, Box<dyn Query>) {
-    let query = TermQuery::new(
-        Term::from_field_text(field, term),
-        IndexRecordOption::WithFreqs,
-    );
-    (
-        Occur::Should,
-        Box::new(BoostQuery::new(Box::new(query), boost)),
-    )
 }
 
 /// Longest prefix of a section that snippets look at: giant reference sections would otherwise
@@ -1027,16 +937,22 @@ fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippe
         }
         &text[..cut]
     };
-    let initials: HashSet<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+    // A word's terms begin with its first folded letter: skip the words no query term begins with.
+    let mut initials: Vec<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+    initials.sort_unstable();
+    initials.dedup();
     let matching = |text: &str| -> Vec<(Range<usize>, String)> {
-        Analyzer::Text
-            .analyze_where(text, |word| {
-                word.chars().next().is_some_and(|c| initials.contains(&c))
-            })
-            .into_iter()
-            .filter(|t| terms.contains(t.text.as_str()))
-            .map(|t| (t.offset_from..t.offset_to, t.text))
-            .collect()
+        let mut matches = Vec::new();
+        Analyzer::Text.for_each_term_where(
+            text,
+            |word| word.chars().next().is_some_and(|c| initials.contains(&c)),
+            |term, from, to| {
+                if terms.contains(term) {
+                    matches.push((from..to, term.to_string()));
+                }
+            },
+        );
+        matches
     };
     // Most sections match early: look at the first part, and at the rest only when it has no match.
     let first = prefix(SNIPPET_FIRST_BYTES);
@@ -1046,13 +962,15 @@ fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippe
         matches = matching(text);
     }
     if matches.is_empty() {
-        matches = Analyzer::Bigram
-            .analyze(text)
-            .into_iter()
-            .filter(|t| bigrams.contains(t.text.as_str()))
-            .map(|t| (t.offset_from..t.offset_to, t.text))
-            .collect();
-        matches.dedup_by(|a, b| a.0 == b.0);
+        Analyzer::Bigram.for_each_term_where(
+            text,
+            |_| true,
+            |bigram, from, to| {
+                if bigrams.contains(bigram) && matches.last().is_none_or(|(r, _)| r.start != from) {
+                    matches.push((from..to, bigram.to_string()));
+                }
+            },
+        );
     }
     let window_bytes = SNIPPET_CHARS * 3;
     // The first match of the window that covers the most distinct terms.
