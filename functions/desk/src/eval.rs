@@ -117,6 +117,28 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Turn `n` of a conversation with its label, before the bot acted: silent, nothing shown.
+    fn of_turn(conversation: &Conversation, n: usize, turn: &Turn) -> Outcome {
+        Outcome {
+            conversation: conversation.id.clone(),
+            turn: n,
+            lang: conversation.lang.clone(),
+            expect: turn.expect.clone(),
+            intent: turn.intent.clone(),
+            follow_up: turn.intent == "followup",
+            with_people: false,
+            decision: Decision::Silent,
+            reasons: Vec::new(),
+            probability: 0.0,
+            signals: None,
+            shown: Vec::new(),
+            top: None,
+            hits: Vec::new(),
+            verdict: None,
+            category: Category::HowTo,
+        }
+    }
+
     /// Whether the best guide is one that answers (false for a turn no guide answers).
     pub fn top_is_right(&self) -> bool {
         match &self.expect {
@@ -159,38 +181,18 @@ pub fn run(
             if with_people {
                 let urgent = crate::bot::urgency(kb.intents(), &text);
                 out.push(Outcome {
-                    conversation: conversation.id.clone(),
-                    turn: n,
-                    lang: conversation.lang.clone(),
-                    expect: turn.expect.clone(),
-                    intent: turn.intent.clone(),
-                    follow_up: turn.intent == "followup",
                     with_people,
-                    decision: Decision::Silent,
                     reasons: urgent
                         .map(|kind| Reason::Urgent { kind })
                         .into_iter()
                         .collect(),
-                    probability: 0.0,
-                    signals: None,
-                    shown: Vec::new(),
-                    top: None,
-                    hits: Vec::new(),
-                    verdict: None,
-                    category: Category::HowTo,
+                    ..Outcome::of_turn(conversation, n, turn)
                 });
                 continue;
             }
             let reply = respond(kb, policy, &text, lang, &history)?;
             with_people = reply.turn.decision == Decision::Handoff;
             out.push(Outcome {
-                conversation: conversation.id.clone(),
-                turn: n,
-                lang: conversation.lang.clone(),
-                expect: turn.expect.clone(),
-                intent: turn.intent.clone(),
-                follow_up: turn.intent == "followup",
-                with_people: false,
                 decision: reply.turn.decision,
                 reasons: reply.turn.reasons.clone(),
                 probability: reply.turn.confidence,
@@ -200,6 +202,7 @@ pub fn run(
                 hits: reply.turn.hits.iter().map(|h| h.guide.clone()).collect(),
                 verdict: reply.verdict,
                 category: reply.turn.category,
+                ..Outcome::of_turn(conversation, n, turn)
             });
             let message = |author: Author, text: String, bot| Message {
                 id: format!("msg_{n}_{author:?}"),
