@@ -150,9 +150,9 @@ impl Scoring {
     }
 }
 
-/// The `limit` best of `candidates` (score, doc), best first, ties by doc id.
-pub(crate) fn best(mut candidates: Vec<(f32, u32)>, limit: usize) -> Vec<(f32, u32)> {
-    let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+/// The `limit` best of `candidates` (score, id), best first, ties by id.
+pub(crate) fn best<T: Ord>(mut candidates: Vec<(f32, T)>, limit: usize) -> Vec<(f32, T)> {
+    let order = |a: &(f32, T), b: &(f32, T)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     if candidates.len() > limit && limit > 0 {
         candidates.select_nth_unstable_by(limit - 1, order);
     }

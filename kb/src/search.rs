@@ -218,19 +218,33 @@ impl Snippet {
         })
     }
 
+    /// The text as alternating plain and matched runs, plain first and last (either may be
+    /// empty): `["…refunds take ", "3", " days"]` marks `3`.
+    pub fn runs(&self) -> Vec<&str> {
+        let mut out = Vec::with_capacity(self.highlights.len() * 2 + 1);
+        let mut at = 0;
+        for range in &self.highlights {
+            out.push(&self.text[at..range.start]);
+            out.push(&self.text[range.clone()]);
+            at = range.end;
+        }
+        out.push(&self.text[at..]);
+        out
+    }
+
     fn render(&self, open: &str, close: &str, escape: impl Fn(&str) -> String) -> String {
         let mut out = String::with_capacity(
             self.text.len() + self.highlights.len() * (open.len() + close.len()),
         );
-        let mut at = 0;
-        for range in &self.highlights {
-            out.push_str(&escape(&self.text[at..range.start]));
-            out.push_str(open);
-            out.push_str(&escape(&self.text[range.clone()]));
-            out.push_str(close);
-            at = range.end;
+        for (i, run) in self.runs().into_iter().enumerate() {
+            if i % 2 == 1 {
+                out.push_str(open);
+                out.push_str(&escape(run));
+                out.push_str(close);
+            } else {
+                out.push_str(&escape(run));
+            }
         }
-        out.push_str(&escape(&self.text[at..]));
         out
     }
 }
@@ -307,18 +321,7 @@ impl KnowledgeBase {
         // One score per document: the text and bigram terms score pages and sections alike
         // (sections have no path or meta), in the clauses' order.
         let mut scores = vec![0f32; self.scoring.docs()];
-        for (term, weight) in &analyzed.text {
-            for (field, field_weight) in [
-                (f.text, tuning.text),
-                (f.path, tuning.path),
-                (f.meta, tuning.meta),
-            ] {
-                let boost = weight * field_weight;
-                if boost > 0.0 {
-                    self.scoring.add(field, term, boost, &mut scores)?;
-                }
-            }
-        }
+        self.add_text_scores(&analyzed.text, tuning, &mut scores)?;
         if tuning.bigram > 0.0 {
             for bigram in &analyzed.bigrams {
                 self.scoring
@@ -343,16 +346,7 @@ impl KnowledgeBase {
         // A Korean page's English translation, searched with the query put into English.
         if lang_filter == Some(Lang::Ko) && tuning.cross > 0.0 && !analyzed.english.is_empty() {
             scores.fill(0.0);
-            for (term, weight) in &analyzed.english {
-                for (field, field_weight) in [
-                    (f.text, tuning.text),
-                    (f.path, tuning.path),
-                    (f.meta, tuning.meta),
-                ] {
-                    self.scoring
-                        .add(field, term, *weight * field_weight, &mut scores)?;
-                }
-            }
+            self.add_text_scores(&analyzed.english, tuning, &mut scores)?;
             // On the Korean ranking's scale: the best translation counts as much as the best page.
             let english_pages = self.best_pages(&scores, Some(Lang::En), request.area, 100);
             let korean_best = by_guide.iter().map(|g| g.1).fold(0.0f32, f32::max);
@@ -362,7 +356,7 @@ impl KnowledgeBase {
             } else {
                 0.0
             };
-            let mut korean_at: std::collections::HashMap<usize, usize> = by_guide
+            let korean_at: std::collections::HashMap<usize, usize> = by_guide
                 .iter()
                 .enumerate()
                 .map(|(at, g)| (g.0, at))
@@ -370,7 +364,7 @@ impl KnowledgeBase {
             for (score, guide) in english_pages {
                 // Evidence for pages the Korean words found, never a page of its own.
                 if let Some(ko) = self.translations[guide]
-                    && let Some(&mut at) = korean_at.get_mut(&ko)
+                    && let Some(&at) = korean_at.get(&ko)
                 {
                     by_guide[at].1 += tuning.cross * score * scale;
                 }
@@ -892,6 +886,30 @@ impl KnowledgeBase {
         self.initials.get(word).cloned().unwrap_or_default()
     }
 
+    /// Adds the scores of weighted terms in the text, path and meta fields, each at its field's
+    /// weight (the page fields a term searches; sections have only text).
+    fn add_text_scores(
+        &self,
+        terms: &[(String, f32)],
+        tuning: &Tuning,
+        scores: &mut [f32],
+    ) -> Result<()> {
+        let f = self.fields;
+        for (term, weight) in terms {
+            for (field, field_weight) in [
+                (f.text, tuning.text),
+                (f.path, tuning.path),
+                (f.meta, tuning.meta),
+            ] {
+                let boost = weight * field_weight;
+                if boost > 0.0 {
+                    self.scoring.add(field, term, boost, scores)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The `limit` best-scoring page documents within the filters, as (score, guide index),
     /// best first, ties by document.
     fn best_pages(
@@ -901,23 +919,20 @@ impl KnowledgeBase {
         area: Option<&str>,
         limit: usize,
     ) -> Vec<(f32, usize)> {
-        let candidates: Vec<(f32, u32)> = self
+        // Guides are in doc order, so ties by guide index are ties by document.
+        let candidates: Vec<(f32, usize)> = self
             .pages
             .iter()
             .enumerate()
             .filter(|(_, (_, page_lang))| lang.is_none_or(|lang| *page_lang == lang))
-            .map(|(guide, (doc, _))| (scores[*doc as usize], guide as u32))
+            .map(|(guide, (doc, _))| (scores[*doc as usize], guide))
             .filter(|(score, guide)| {
                 *score > 0.0
-                    && area.is_none_or(|area| {
-                        self.guides[*guide as usize].guide.area.as_deref() == Some(area)
-                    })
+                    && area
+                        .is_none_or(|area| self.guides[*guide].guide.area.as_deref() == Some(area))
             })
             .collect();
         crate::scoring::best(candidates, limit)
-            .into_iter()
-            .map(|(score, guide)| (score, guide as usize))
-            .collect()
     }
 }
 
@@ -1108,6 +1123,22 @@ mod tests {
         );
         assert!(s.marked("[", "]").contains("[needle]"));
         assert!(s.text.chars().count() <= SNIPPET_CHARS + 2);
+    }
+
+    #[test]
+    fn snippet_runs_alternate_plain_and_marked() {
+        let snippet = Snippet {
+            text: "환불은 영업일 3~7일이 걸립니다".into(),
+            highlights: vec![0..9, 30..42],
+        };
+        let runs = snippet.runs();
+        assert_eq!(runs, ["", "환불은", " 영업일 3~7일이 ", "걸립니다", ""]);
+        assert_eq!(runs.concat(), snippet.text);
+        let plain = Snippet {
+            text: "no match".into(),
+            highlights: vec![],
+        };
+        assert_eq!(plain.runs(), ["no match"]);
     }
 
     #[test]

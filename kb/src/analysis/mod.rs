@@ -64,7 +64,8 @@ impl Analyzer {
 
     /// Calls `found` with each term of the words `wanted` accepts and the word's byte range in
     /// `text`, as [`Analyzer::analyze_where`] would return them but without allocating a token
-    /// per word: what highlighting runs over every result's text.
+    /// per word: what highlighting runs over every result's text. `found` runs while this
+    /// thread's word memo is borrowed, so it must not analyze text itself.
     pub fn for_each_term_where(
         self,
         text: &str,

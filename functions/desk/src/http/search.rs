@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use kb::{Lang, SearchRequest, SearchResults, Snippet};
+use kb::{Lang, SearchRequest, SearchResults};
 use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppQuery, AppState, Routes};
@@ -88,26 +88,15 @@ impl From<SearchResults> for SearchResponse {
                         .map(|section| SectionLink {
                             heading: section.heading,
                             anchor: section.anchor,
-                            snippet: section.snippet.as_ref().map(runs),
+                            snippet: section.snippet.as_ref().map(|snippet| {
+                                snippet.runs().into_iter().map(str::to_string).collect()
+                            }),
                         })
                         .collect(),
                 })
                 .collect(),
         }
     }
-}
-
-/// A snippet as alternating plain and marked runs, starting (and ending) with a plain one.
-fn runs(snippet: &Snippet) -> Vec<String> {
-    let mut out = Vec::with_capacity(snippet.highlights.len() * 2 + 1);
-    let mut at = 0;
-    for range in &snippet.highlights {
-        out.push(snippet.text[at..range.start].to_string());
-        out.push(snippet.text[range.clone()].to_string());
-        at = range.end;
-    }
-    out.push(snippet.text[at..].to_string());
-    out
 }
 
 /// The search routes.
@@ -139,25 +128,4 @@ async fn search(
     .map_err(|e| crate::Error::Unavailable(format!("search task: {e}")))?
     .map_err(crate::Error::from)?;
     Ok(Json(results.into()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippet_runs_alternate_plain_and_marked() {
-        let snippet = Snippet {
-            text: "환불은 영업일 3~7일이 걸립니다".into(),
-            highlights: vec![0..9, 30..42],
-        };
-        let runs = runs(&snippet);
-        assert_eq!(runs, ["", "환불은", " 영업일 3~7일이 ", "걸립니다", ""]);
-        assert_eq!(runs.concat(), snippet.text);
-        let plain = Snippet {
-            text: "no match".into(),
-            highlights: vec![],
-        };
-        assert_eq!(super::runs(&plain), ["no match"]);
-    }
 }
