@@ -1,6 +1,6 @@
 //! `kb check`: every problem in a guide set, as `path:line: message`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::guide::{Corpus, Guide, Problem, Severity};
 use crate::links::{self, Target};
@@ -10,21 +10,7 @@ use crate::links::{self, Target};
 /// (`kb.toml`), Baton's front matter rules. Sorted by path and line.
 pub fn check(corpus: &Corpus) -> Vec<Problem> {
     let mut problems = corpus.problems.clone();
-    let by_id: HashMap<&str, &Guide> = corpus.guides.iter().map(|g| (g.id.as_str(), g)).collect();
-    // Links name files, ids come from front matter: a link target may be found by either.
-    let by_path: HashMap<String, &Guide> = corpus
-        .guides
-        .iter()
-        .map(|g| {
-            (
-                g.rel_path
-                    .with_extension("")
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-                g,
-            )
-        })
-        .collect();
+    let lookup = links::Lookup::new(&corpus.guides);
     let mut first_with_id: BTreeMap<&str, &Guide> = BTreeMap::new();
 
     for guide in &corpus.guides {
@@ -76,42 +62,37 @@ pub fn check(corpus: &Corpus) -> Vec<Problem> {
                         );
                     }
                 }
-                Target::Guide { candidates, anchor } => {
-                    match candidates
-                        .iter()
-                        .find_map(|c| by_id.get(c.as_str()).or_else(|| by_path.get(c)))
-                    {
-                        None => report(
-                            line,
-                            Severity::Error,
-                            format!("broken link \"{}\": no such guide", reference.dest),
-                        ),
-                        Some(target) => {
-                            if let Some(anchor) = anchor
-                                && !target.anchors.contains(&anchor)
-                            {
-                                report(
-                                    line,
-                                    Severity::Error,
-                                    format!(
-                                        "broken link \"{}\": no heading with anchor \"{anchor}\" in {}",
-                                        reference.dest, target.id
-                                    ),
-                                );
-                            }
-                            if target.lang != guide.lang && corpus.config.strict {
-                                report(
-                                    line,
-                                    Severity::Warning,
-                                    format!(
-                                        "link \"{}\" leads to a guide in another language",
-                                        reference.dest
-                                    ),
-                                );
-                            }
+                Target::Guide { candidates, anchor } => match lookup.find(&candidates) {
+                    None => report(
+                        line,
+                        Severity::Error,
+                        format!("broken link \"{}\": no such guide", reference.dest),
+                    ),
+                    Some(target) => {
+                        if let Some(anchor) = anchor
+                            && !target.anchors.contains(&anchor)
+                        {
+                            report(
+                                line,
+                                Severity::Error,
+                                format!(
+                                    "broken link \"{}\": no heading with anchor \"{anchor}\" in {}",
+                                    reference.dest, target.id
+                                ),
+                            );
+                        }
+                        if target.lang != guide.lang && corpus.config.strict {
+                            report(
+                                line,
+                                Severity::Warning,
+                                format!(
+                                    "link \"{}\" leads to a guide in another language",
+                                    reference.dest
+                                ),
+                            );
                         }
                     }
-                }
+                },
                 Target::File(file) => {
                     if !corpus.files.contains(&file) {
                         let what = if reference.image {
@@ -144,7 +125,7 @@ pub fn check(corpus: &Corpus) -> Vec<Problem> {
         }
 
         if let Some(of) = &guide.translation_of
-            && !by_id.contains_key(of.as_str())
+            && lookup.by_id(of).is_none()
         {
             report(
                 guide.line_of("translation_of"),

@@ -44,6 +44,22 @@ pub enum Error {
         /// What is wrong with the line.
         message: String,
     },
+    /// A help center theme (`theme.toml`) is invalid.
+    #[error("{path}: {message}")]
+    Theme {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A help center template could not be compiled or rendered.
+    #[error("template {name}: {message}")]
+    Template {
+        /// The template's name (`article.html`).
+        name: String,
+        /// What minijinja said, with the line.
+        message: String,
+    },
     /// Tantivy failed.
     #[error("search engine: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

@@ -192,6 +192,10 @@ pub struct Guide {
     pub field_lines: BTreeMap<String, usize>,
     /// Raw HTML dropped from the title, headings and front matter text.
     pub raw_html: Vec<RawHtml>,
+    /// The Markdown after the front matter, as written (the help center renders it).
+    pub body: String,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
 }
 
 impl Guide {
@@ -520,6 +524,8 @@ pub fn parse_guide(
         references: body.references,
         field_lines: field_lines.clone(),
         raw_html,
+        body: split.body.to_string(),
+        body_line: split.body_first_line,
     };
     if config.strict {
         for field in [
@@ -655,6 +661,33 @@ fn toml_to_json(value: toml::Value) -> Value {
                 .collect(),
         ),
     }
+}
+
+/// Each guide's counterpart in another language: a declared `translation_of` (either way), else
+/// the guide with the same stem (`ko/payments/refund` ↔ `en/payments/refund`).
+pub fn translations(guides: &[Guide]) -> std::collections::HashMap<String, String> {
+    let mut pairs = std::collections::HashMap::new();
+    let by_stem: std::collections::HashMap<(Lang, &str), &Guide> =
+        guides.iter().map(|g| ((g.lang, g.stem()), g)).collect();
+    for guide in guides {
+        if let Some(of) = &guide.translation_of {
+            pairs.insert(guide.id.clone(), of.clone());
+            pairs.insert(of.clone(), guide.id.clone());
+        }
+    }
+    for guide in guides {
+        if pairs.contains_key(&guide.id) {
+            continue;
+        }
+        let other = Lang::ALL
+            .into_iter()
+            .filter(|&l| l != guide.lang)
+            .find_map(|l| by_stem.get(&(l, guide.stem())));
+        if let Some(other) = other {
+            pairs.insert(guide.id.clone(), other.id.clone());
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]

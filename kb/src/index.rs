@@ -224,15 +224,7 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         .flatten()
         .unwrap_or_default();
 
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).at(parent)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".kb-build-")
-        .tempdir_in(parent)
-        .at(parent)?;
+    let staging = staging_beside(out, ".kb-build-")?;
 
     let (schema, fields) = schema();
     let directory = MmapDirectory::open(staging.path()).map_err(|e| Error::Index {
@@ -250,7 +242,7 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         .tokenizers(tokenizers())
         .single_segment_index_writer(directory, 64 << 20)?;
 
-    let translations = translations(&corpus.guides);
+    let translations = crate::guide::translations(&corpus.guides);
     let mut entries = Vec::with_capacity(corpus.guides.len());
     let mut next_doc: u32 = 0;
     let mut sections = 0;
@@ -338,31 +330,18 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
     })
 }
 
-/// Each guide's counterpart in another language: a declared `translation_of` (either way), else
-/// the guide with the same stem (`ko/payments/refund` ↔ `en/payments/refund`).
-fn translations(guides: &[Guide]) -> std::collections::HashMap<String, String> {
-    let mut pairs = std::collections::HashMap::new();
-    let by_stem: std::collections::HashMap<(Lang, &str), &Guide> =
-        guides.iter().map(|g| ((g.lang, g.stem()), g)).collect();
-    for guide in guides {
-        if let Some(of) = &guide.translation_of {
-            pairs.insert(guide.id.clone(), of.clone());
-            pairs.insert(of.clone(), guide.id.clone());
-        }
-    }
-    for guide in guides {
-        if pairs.contains_key(&guide.id) {
-            continue;
-        }
-        let other = Lang::ALL
-            .into_iter()
-            .filter(|&l| l != guide.lang)
-            .find_map(|l| by_stem.get(&(l, guide.stem())));
-        if let Some(other) = other {
-            pairs.insert(guide.id.clone(), other.id.clone());
-        }
-    }
-    pairs
+/// A temporary directory beside `out` (same file system, so the finished result can be moved into
+/// place with a rename), its parent created if needed.
+pub(crate) fn staging_beside(out: &Path, prefix: &str) -> Result<tempfile::TempDir> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).at(parent)?;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(parent)
+        .at(parent)
 }
 
 /// Makes the staged index world-readable (Lambda runs as another user than the one that packaged

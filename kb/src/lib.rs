@@ -4,7 +4,8 @@
 //! The path of a guide through this crate, one module per step:
 //! [`markdown`] (front matter, sections, anchors, links) → [`guide`] (metadata, loading a set) →
 //! [`check`] (validation, `path:line: message`) → [`index`] (schema, build, manifest, read-only open)
-//! → [`search`] (query analysis, ranking, snippets) → [`eval`] (quality metrics).
+//! → [`search`] (query analysis, ranking, snippets) → [`eval`] (quality metrics); [`site`] renders
+//! the same parsed guides as the static help center.
 //! Text analysis for both languages lives in [`analysis`], domain synonyms in [`synonyms`], what
 //! customers' words ask for beyond a question in [`intents`], how likely the best guide is right in
 //! [`confidence`].
@@ -26,6 +27,7 @@ pub mod loanword;
 pub mod markdown;
 mod scoring;
 pub mod search;
+pub mod site;
 pub mod synonyms;
 
 pub use error::{Error, Result};

@@ -5,7 +5,10 @@
 //! site generators publish pages (`/en/guides/deploy/`, `../netlify/`, resolved against the page's
 //! own URL, which ends in `/`).
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+
+use crate::guide::Guide;
 
 /// What a link destination refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +113,44 @@ pub fn resolve(rel_path: &Path, id: &str, dest: &str) -> Target {
             Some(file) => Target::File(file),
             None => Target::Unknown,
         },
+    }
+}
+
+/// The guides a link's candidate ids can name: by front-matter id, or by file path without the
+/// extension (links name files, ids come from front matter).
+pub struct Lookup<'a> {
+    by_id: HashMap<&'a str, &'a Guide>,
+    by_path: HashMap<String, &'a Guide>,
+}
+
+impl<'a> Lookup<'a> {
+    /// A lookup over a guide set.
+    pub fn new(guides: &'a [Guide]) -> Lookup<'a> {
+        Lookup {
+            by_id: guides.iter().map(|g| (g.id.as_str(), g)).collect(),
+            by_path: guides
+                .iter()
+                .map(|g| {
+                    let path = g.rel_path.with_extension("");
+                    (path.to_string_lossy().replace('\\', "/"), g)
+                })
+                .collect(),
+        }
+    }
+
+    /// The guide with this front-matter id.
+    pub fn by_id(&self, id: &str) -> Option<&'a Guide> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The guide of the first candidate that names one.
+    pub fn find(&self, candidates: &[String]) -> Option<&'a Guide> {
+        candidates.iter().find_map(|c| {
+            self.by_id
+                .get(c.as_str())
+                .or_else(|| self.by_path.get(c))
+                .copied()
+        })
     }
 }
 

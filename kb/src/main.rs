@@ -57,9 +57,26 @@ enum Command {
         /// Where to write the index (replaced atomically).
         #[arg(long, default_value = DEFAULT_INDEX)]
         out: PathBuf,
+        /// Also render the help center (the web root) into this directory.
+        #[arg(long)]
+        site: Option<PathBuf>,
+        #[command(flatten)]
+        site_options: SiteArgs,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Render the static help center: every guide as a page, home and topic pages, sitemap, and
+    /// the web assets (widget, console), as one web root.
+    Site {
+        /// The guide directory.
+        #[arg(default_value = DEFAULT_GUIDES)]
+        dir: PathBuf,
+        /// Where to write the web root (replaced once everything is written).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        site_options: SiteArgs,
     },
     /// Search an index (or a guide directory, indexed on the fly).
     Search {
@@ -172,7 +189,24 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { dir, json } => check(&dir, json),
-        Command::Build { dir, out, json } => build(&dir, &out, json),
+        Command::Build {
+            dir,
+            out,
+            site,
+            site_options,
+            json,
+        } => build(&dir, &out, site.as_deref(), &site_options.into(), json),
+        Command::Site {
+            dir,
+            out,
+            site_options,
+        } => {
+            let started = Instant::now();
+            let corpus = Corpus::load(&dir)?;
+            let report = kb::site::write(&corpus, &out, &site_options.into())?;
+            say!("{}", site_summary(&out, &report, started));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Search {
             query,
             index,
@@ -338,7 +372,44 @@ fn check(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
+/// How the help center is rendered (`kb site`, `kb build --site`).
+#[derive(clap::Args, Debug, Clone)]
+struct SiteArgs {
+    /// A theme folder (theme.toml, templates/) over the default theme.
+    #[arg(long)]
+    theme: Option<PathBuf>,
+    /// The published URL (canonical links, sitemap), over the theme's.
+    #[arg(long)]
+    url: Option<String>,
+}
+
+impl From<SiteArgs> for kb::site::Options {
+    fn from(args: SiteArgs) -> Self {
+        kb::site::Options {
+            theme: args.theme,
+            url: args.url,
+        }
+    }
+}
+
+fn site_summary(out: &Path, report: &kb::site::Report, started: Instant) -> String {
+    format!(
+        "rendered {}: {} pages, {} files, {:.1} MB in {:.2} s",
+        out.display(),
+        report.pages,
+        report.files,
+        report.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    )
+}
+
+fn build(
+    dir: &Path,
+    out: &Path,
+    site: Option<&Path>,
+    site_options: &kb::site::Options,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let corpus = Corpus::load(dir)?;
     let bar = if corpus.guides.len() >= 500 {
@@ -353,6 +424,10 @@ fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
     };
     let report = kb::build(&corpus, out, &|n| bar.set_position(n as u64))?;
     bar.finish_and_clear();
+    let site_report = match site {
+        Some(site) => Some((site, kb::site::write(&corpus, site, site_options)?)),
+        None => None,
+    };
     for problem in &corpus.problems {
         eprintln!("{problem}");
     }
@@ -382,6 +457,9 @@ fn build(dir: &Path, out: &Path, json: bool) -> anyhow::Result<ExitCode> {
             report.index_bytes as f64 / 1e6,
             started.elapsed().as_secs_f64()
         );
+        if let Some((site, report)) = &site_report {
+            say!("{}", site_summary(site, report, started));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

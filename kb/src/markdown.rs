@@ -522,7 +522,7 @@ fn is_atx_heading(line: &str) -> bool {
 }
 
 /// Blanks the lines that are markup of a docs tool rather than Markdown, keeping line count.
-fn clean_tool_markup(body: &str) -> String {
+pub(crate) fn clean_tool_markup(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut fence: Option<(char, usize)> = None;
     // Open brackets of a multi-line `import`/`export` statement or JSX tag being skipped.

@@ -421,3 +421,76 @@ fn the_guides_workflow_runs_the_real_commands() {
         .expect("matcher");
     serde_json::from_str::<Json>(&matcher).expect("the problem matcher is JSON");
 }
+
+/// The CSP CloudFront sets on a path (its cache behavior's response headers policy), with
+/// `WidgetSites` substituted.
+fn cloudfront_csp(template: &Value, path: &str, widget_sites: &str) -> String {
+    let config = &template["Resources"]["Site"]["Properties"]["DistributionConfig"];
+    let behavior = config["CacheBehaviors"]
+        .as_sequence()
+        .expect("CacheBehaviors")
+        .iter()
+        .find(|b| b["PathPattern"].as_str() == Some(path))
+        .unwrap_or(&config["DefaultCacheBehavior"]);
+    let policy_name = match &behavior["ResponseHeadersPolicyId"] {
+        Value::Tagged(tagged) => tagged.value.as_str().expect("!Ref name").to_string(),
+        other => panic!("{path}: ResponseHeadersPolicyId is not a !Ref: {other:?}"),
+    };
+    let csp = &template["Resources"][policy_name.as_str()]["Properties"]["ResponseHeadersPolicyConfig"]
+        ["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"];
+    let text = match csp {
+        Value::String(s) => s.clone(),
+        Value::Tagged(tagged) => tagged.value.as_str().expect("!Sub string").to_string(),
+        other => panic!("{policy_name}: CSP {other:?}"),
+    };
+    text.replace("${WidgetSites}", widget_sites)
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn cloudfront_sets_the_same_page_headers_as_baton_serve() {
+    use desk::http::pages::{Page, content_security_policy};
+    let template = template();
+    let sites = [
+        "https://shop.example.com".to_string(),
+        "https://m.shop.example.com".to_string(),
+    ];
+    for (path, page) in [
+        ("/ko/index.html", Page::Help),
+        ("/console/index.html", Page::Console),
+        (desk::http::pages::WIDGET_FRAME, Page::WidgetFrame),
+        (desk::http::pages::WIDGET_LOADER, Page::WidgetLoader),
+    ] {
+        assert_eq!(Page::of(path), page);
+        assert_eq!(
+            cloudfront_csp(&template, path, &sites.join(" ")),
+            content_security_policy(page, &sites),
+            "{path}"
+        );
+        assert_eq!(
+            cloudfront_csp(&template, path, ""),
+            content_security_policy(page, &[]),
+            "{path} without widget sites"
+        );
+    }
+    // The API is not behind the pages' policy: its own headers (default-src 'none') come through.
+    let config = &template["Resources"]["Site"]["Properties"]["DistributionConfig"];
+    let api = config["CacheBehaviors"]
+        .as_sequence()
+        .expect("behaviors")
+        .iter()
+        .find(|b| b["PathPattern"] == "/api/*")
+        .expect("an /api/* behavior");
+    assert!(api["ResponseHeadersPolicyId"].is_null());
+    assert_eq!(api["TargetOriginId"], "api");
+    let hsts = &template["Resources"]["PageHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+        ["StrictTransportSecurity"];
+    assert_eq!(
+        format!(
+            "max-age={}; includeSubDomains",
+            hsts["AccessControlMaxAgeSec"].as_u64().expect("max age")
+        ),
+        desk::http::pages::STRICT_TRANSPORT_SECURITY
+    );
+}

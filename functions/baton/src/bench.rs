@@ -61,6 +61,7 @@ pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> any
     let mut times = handoff_latency(&desk, handoffs).await?;
     report("hand-off, SQLite", &mut times);
 
+    #[cfg(feature = "dynamo")]
     if std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:"))
     {
         let store = desk::store::dynamo::DynamoStore::from_env(
@@ -77,6 +78,8 @@ pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> any
             "hand-off, DynamoDB Local: skipped (eval \"$(scripts/dynamodb-local start)\" first)"
         );
     }
+    #[cfg(not(feature = "dynamo"))]
+    println!("hand-off, DynamoDB Local: skipped (build with --features dynamo)");
     Ok(())
 }
 

@@ -413,6 +413,25 @@ fn knowledge_base(config: &Config) -> anyhow::Result<KnowledgeBase> {
     Ok(KnowledgeBase::open(&config.index)?)
 }
 
+/// Renders the help center (with the widget and console) into the web root `baton serve`
+/// serves, from the same guides as the index; the URL is where this server answers unless
+/// `BATON_SITE_URL` says where it is published.
+fn render_site(config: &Config, local: std::net::SocketAddr) -> anyhow::Result<kb::site::Report> {
+    let corpus = Corpus::load(&config.guides)
+        .with_context(|| format!("reading guides in {}", config.guides.display()))?;
+    let options = kb::site::Options {
+        theme: config.theme.clone(),
+        url: Some(
+            config
+                .site_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{local}")),
+        ),
+    };
+    kb::site::write(&corpus, &config.site, &options)
+        .with_context(|| format!("rendering the help center into {}", config.site.display()))
+}
+
 fn sqlite_store(config: &Config) -> anyhow::Result<SqliteStore> {
     SqliteStore::open_with(
         &config.db,
@@ -460,7 +479,14 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     let local = listener.local_addr()?;
+    let site = render_site(&config, local)?;
     println!("Baton is running at http://{local}");
+    println!(
+        "  help center:   http://{local}/   ({} pages in {})",
+        site.pages,
+        config.site.display()
+    );
+    println!("  console:       http://{local}/console/");
     println!(
         "  search:        curl 'http://{local}/api/search?q=%EB%B9%84%EB%B0%80%EB%B2%88%ED%98%B8'"
     );
@@ -499,7 +525,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     );
     desk::http::serve::serve(
         listener,
-        desk::http::app(state),
+        desk::http::app_with_pages(state, config.site.clone(), config.widget_sites.clone()),
         desk::http::serve::ServeOptions::from_config(&config),
         async {
             let _ = tokio::signal::ctrl_c().await;

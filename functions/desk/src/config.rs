@@ -66,6 +66,10 @@ vars! {
     RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages and hand-off requests per minute per client address (`baton serve`); 0 turns the limit off.";
     TRUST_FORWARDED_FOR = "BATON_TRUST_FORWARDED_FOR", "0", "`1`: behind your own reverse proxy, take the client address from the last `X-Forwarded-For` entry.";
     MAX_CONNECTIONS = "BATON_MAX_CONNECTIONS", "1024", "Most open connections `baton serve` holds; more wait in the listen backlog.";
+    SITE = "BATON_SITE", "data/site", "The web root `baton serve` renders the help center, widget and console into at start and serves at `/`.";
+    THEME = "BATON_THEME", "the default theme", "A help center theme folder (`theme.toml`, `templates/`; see `web/theme-example/`).";
+    SITE_URL = "BATON_SITE_URL", "http://<BATON_ADDR>", "The help center's public URL, for canonical links and `sitemap.xml`.";
+    WIDGET_SITES = "BATON_WIDGET_SITES", "none", "`https://shop.example.com,…`: the sites that may embed the chat widget (its frame's `frame-ancestors`).";
     HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
 }
 
@@ -170,6 +174,14 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// [`ALERT_WINDOW_SECONDS`].
     pub alert_window: std::time::Duration,
+    /// [`SITE`].
+    pub site: PathBuf,
+    /// [`THEME`].
+    pub theme: Option<PathBuf>,
+    /// [`SITE_URL`].
+    pub site_url: Option<String>,
+    /// [`WIDGET_SITES`]: origins (`https://host[:port]`).
+    pub widget_sites: Vec<String>,
 }
 
 impl Config {
@@ -278,6 +290,13 @@ impl Config {
                 .map_or(Ok(1024), |v| number(MAX_CONNECTIONS, &v))?,
             header_timeout: seconds(HEADER_TIMEOUT_SECONDS, get(HEADER_TIMEOUT_SECONDS), 10)?,
             alert_window: seconds(ALERT_WINDOW_SECONDS, get(ALERT_WINDOW_SECONDS), 60)?,
+            site: get(SITE).map_or_else(|| PathBuf::from("data/site"), PathBuf::from),
+            theme: get(THEME).map(PathBuf::from),
+            site_url: get(SITE_URL).map(|v| url(SITE_URL, v)).transpose()?,
+            widget_sites: get(WIDGET_SITES)
+                .map(|v| origins(WIDGET_SITES, &v))
+                .transpose()?
+                .unwrap_or_default(),
         };
         if config.max_connections == 0 {
             return Err(invalid(MAX_CONNECTIONS, "must be at least 1".into()));
@@ -348,6 +367,35 @@ fn url(name: &str, value: String) -> Result<String> {
     } else {
         Err(invalid(name, "must be an http(s) URL".into()))
     }
+}
+
+/// A list of origins (`https://shop.example.com,http://localhost:3000`): what a CSP source list
+/// may hold, so nothing else can be smuggled into the header.
+fn origins(name: &str, spec: &str) -> Result<Vec<String>> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|origin| {
+            let origin = origin.trim_end_matches('/');
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .ok_or_else(|| invalid(name, format!("{origin:?} is not an http(s) origin")))?;
+            let valid = !rest.is_empty()
+                && rest.len() <= 253
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+            if valid {
+                Ok(origin.to_ascii_lowercase())
+            } else {
+                Err(invalid(
+                    name,
+                    format!("{origin:?} must be scheme://host[:port], nothing more"),
+                ))
+            }
+        })
+        .collect()
 }
 
 fn operator_tokens(spec: &str) -> Result<Vec<OperatorToken>> {
@@ -494,6 +542,14 @@ mod tests {
             (ALERT_FORMAT, "teams", "slack"),
             (IDENTITY_SECRETS, "short", "32 bytes"),
             (MAX_CONNECTIONS, "0", "at least 1"),
+            (WIDGET_SITES, "shop.example.com", "not an http(s) origin"),
+            (
+                WIDGET_SITES,
+                "https://shop.example.com; script-src *",
+                "nothing more",
+            ),
+            (WIDGET_SITES, "https://a.example/path", "nothing more"),
+            (SITE_URL, "help.example.com", "http(s) URL"),
         ] {
             let error = Config::from_pairs(Deployment::Local, [(name, value)])
                 .expect_err(&format!("{name}={value}"));

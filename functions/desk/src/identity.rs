@@ -82,7 +82,7 @@ impl Verifier {
     pub fn from_config(config: &Config) -> Result<Verifier> {
         // One backend is compiled in; installing it makes the choice explicit and is a no-op when
         // another part of the process already did.
-        let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
         let hs256 = config
             .identity_secrets
             .iter()

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod http;
 pub mod identity;
 pub mod insights;
+#[cfg(feature = "aws")]
 pub mod lambda;
 pub mod model;
 pub mod pii;

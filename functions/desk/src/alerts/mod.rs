@@ -15,19 +15,19 @@
 //!   to its alert.
 
 pub mod chat;
+#[cfg(feature = "aws")]
+mod stream;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_lambda_events::dynamodb::{Event as StreamEvent, EventRecord};
-use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use serde_dynamo::AttributeValue;
 use tokio::sync::mpsc;
 
 pub use chat::{ChatKind, DEFAULT_MAX_CHARS, Line, Part, UnknownChatKind, Untrusted, payload};
+#[cfg(feature = "aws")]
+pub use stream::on_stream;
 
 use crate::model::{Case, CaseStatus, Priority};
-use crate::store::dynamo::is_case_key;
 
 /// How long one webhook call may take before it counts as failed.
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -78,6 +78,9 @@ impl Webhook {
         kind: Option<ChatKind>,
         operator_url: Option<String>,
     ) -> Webhook {
+        // reqwest takes the process's TLS provider; ring is the one Baton builds (an error here
+        // only means one is installed already).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(WEBHOOK_TIMEOUT)
             .build()
@@ -232,6 +235,7 @@ impl Webhook {
 
 /// Splits the cases due an alert into the ones sent alone and the rest, summarized, given how
 /// many were sent alone in the current window already.
+#[cfg(any(feature = "aws", test))]
 fn burst(cases: Vec<Case>, sent_in_window: usize) -> (Vec<Case>, Vec<Case>) {
     let alone = BURST.saturating_sub(sent_in_window).min(cases.len());
     let mut cases = cases;
@@ -303,82 +307,6 @@ impl Alerter {
             tracing::error!(case = %case.id, "the alert task has stopped; alert not sent");
         }
     }
-}
-
-/// Handles a batch of the table's stream records in order: the cases due an alert, the first
-/// [`BURST`] one by one and the rest as one summary. At the first message that cannot be sent it
-/// stops and reports the first record of that message, so Lambda retries from there and the
-/// records before it are not alerted twice.
-pub async fn on_stream(event: StreamEvent, webhook: &Webhook) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    let due: Vec<(String, Case)> = event
-        .records
-        .iter()
-        .filter_map(|record| {
-            let (before, after) = changed_case(record)?;
-            due(before.as_ref(), &after).then(|| {
-                (
-                    record.change.sequence_number.clone().unwrap_or_default(),
-                    after,
-                )
-            })
-        })
-        .collect();
-    let (alone, rest) = burst(due.iter().map(|(_, c)| c.clone()).collect(), 0);
-    let fail = |response: &mut DynamoDbEventResponse, sequence: &str| {
-        let mut failure = DynamoDbBatchItemFailure::default();
-        failure.item_identifier = Some(sequence.to_string());
-        response.batch_item_failures.push(failure);
-    };
-    for (i, case) in alone.iter().enumerate() {
-        if let Err(error) = webhook.send(&webhook.alert(case)).await {
-            tracing::error!(case = %case.id, %error, "alert not sent; the record will be retried");
-            fail(&mut response, &due[i].0);
-            return response;
-        }
-        tracing::info!(case = %case.id, "alert sent");
-    }
-    if !rest.is_empty() {
-        if let Err(error) = webhook.send(&webhook.summary(&rest)).await {
-            tracing::error!(%error, cases = rest.len(), "summary not sent; the records will be retried");
-            fail(&mut response, &due[alone.len()].0);
-            return response;
-        }
-        tracing::info!(cases = rest.len(), "summary sent");
-    }
-    response
-}
-
-/// The case a stream record wrote, with the one it replaced (see the item layout in
-/// [`crate::store::dynamo`]).
-fn changed_case(record: &EventRecord) -> Option<(Option<Case>, Case)> {
-    if record.event_name != "INSERT" && record.event_name != "MODIFY" {
-        return None;
-    }
-    let read = |image: &std::collections::HashMap<String, AttributeValue>| -> Option<Case> {
-        let text = |name: &str| match image.get(name) {
-            Some(AttributeValue::S(value)) => Some(value.as_str()),
-            _ => None,
-        };
-        if !is_case_key(text("pk")?, text("sk")?) {
-            return None;
-        }
-        match serde_json::from_str(text("data")?) {
-            Ok(case) => Some(case),
-            Err(error) => {
-                // A record that cannot be read will not read better on retry.
-                tracing::error!(%error, "stream record with an unreadable case; skipped");
-                None
-            }
-        }
-    };
-    let after = read(record.change.new_image.inner())?;
-    let before = if record.event_name == "MODIFY" {
-        read(record.change.old_image.inner())
-    } else {
-        None
-    };
-    Some((before, after))
 }
 
 #[cfg(test)]

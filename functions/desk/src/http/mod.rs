@@ -10,13 +10,15 @@
 //! Every response, error or not, passes the layers of [`guard`] (one place for security headers,
 //! size limits, the request timeout and, under `baton serve`, rate limits), and every error is
 //! JSON `{"error": {"code": …, "message": …}}` without internals ([`error`]). `baton serve` runs
-//! them on [`serve::serve`] (header-read timeout, a bound on connections). The API is described in
+//! them on [`serve::serve`] (header-read timeout, a bound on connections), with the web root (help
+//! center, widget, console) at every other path ([`pages`]). The API is described in
 //! `docs/api.md`.
 
 pub mod conversations;
 pub mod error;
 pub mod guard;
 pub mod operator;
+pub mod pages;
 pub mod search;
 pub mod serve;
 
@@ -116,6 +118,29 @@ pub fn app(state: AppState) -> Router {
             .merge(operator::routes()),
         state,
     )
+}
+
+/// The API under `/api` and the web root at every other path, each with its own headers (what
+/// `baton serve` runs; in AWS CloudFront does the same split).
+pub fn app_with_pages(
+    state: AppState,
+    web_root: std::path::PathBuf,
+    widget_sites: Vec<String>,
+) -> Router {
+    use tower::ServiceExt;
+    let api = app(state);
+    let pages = pages::router(web_root, widget_sites);
+    // Split by path before either router sees the request, so the API's routes see the
+    // path (and path parameters) they were written for.
+    Router::new().fallback_service(tower::service_fn(move |request: axum::extract::Request| {
+        let path = request.uri().path();
+        let router = if path == "/api" || path.starts_with("/api/") {
+            api.clone()
+        } else {
+            pages.clone()
+        };
+        router.oneshot(request)
+    }))
 }
 
 /// One area's routes (what its Lambda function mounts) or several, with the fallbacks and layers
@@ -252,6 +277,7 @@ impl FromRequestParts<AppState> for Operator {
 
 /// The claims of the JWT that API Gateway's authorizer verified for this request (HTTP API, payload
 /// 2.0), if it did.
+#[cfg(feature = "aws")]
 fn verified_claims(parts: &Parts) -> Option<&HashMap<String, String>> {
     match parts
         .extensions
@@ -266,6 +292,12 @@ fn verified_claims(parts: &Parts) -> Option<&HashMap<String, String>> {
         #[allow(unreachable_patterns)]
         _ => None,
     }
+}
+
+/// Outside Lambda nothing has verified a gateway JWT (`gateway-jwt` is refused by the config).
+#[cfg(not(feature = "aws"))]
+fn verified_claims(_parts: &Parts) -> Option<&HashMap<String, String>> {
+    None
 }
 
 /// The subjects verified claims may be listed under: `sub`, then `email` only when

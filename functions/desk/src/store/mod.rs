@@ -26,6 +26,7 @@
 
 #[cfg(feature = "test-suite")]
 pub mod conformance;
+#[cfg(feature = "aws")]
 pub mod dynamo;
 #[cfg(feature = "test-suite")]
 pub mod faults;

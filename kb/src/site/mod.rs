@@ -1,0 +1,775 @@
+//! The static help center: every guide rendered to HTML from the same parsed guides the index is
+//! built from, with home, topic and kind pages, a language chooser, `sitemap.xml` and the web
+//! assets (help center script and styles, the chat widget, the operator console), written as one
+//! web root a team can host anywhere (S3 + CloudFront in AWS; `baton serve` locally). Search is the
+//! only call the pages make.
+//!
+//! Layout of the web root (`root` is the base path, `/` by default):
+//! `index.html` (language chooser), `{lang}/index.html`, `{lang}/areas/{area}.html`,
+//! `{lang}/kinds/{category}.html`, `{id}.html` per guide, `404.html`, `files/…` (images under the
+//! guide root), `assets/` (help.css, help.js, theme.css, the logo), `i18n/{lang}.json`,
+//! `widget/widget.js`, `console/`, `sitemap.xml`, `robots.txt`.
+
+pub mod article;
+pub mod theme;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::error::{Error, IoContext, Result};
+use crate::guide::{Corpus, Guide, Lang, translations};
+use crate::links::Lookup;
+pub use theme::Theme;
+
+/// The translation files: every UI string of the help center, the widget and the console.
+pub const I18N: [(Lang, &str); 2] = [
+    (Lang::Ko, include_str!("../../../web/i18n/ko.json")),
+    (Lang::En, include_str!("../../../web/i18n/en.json")),
+];
+
+/// Files copied as they are into the web root.
+pub const STATIC_FILES: [(&str, &str); 9] = [
+    (
+        "assets/help.css",
+        include_str!("../../../web/help/assets/help.css"),
+    ),
+    (
+        "assets/help.js",
+        include_str!("../../../web/help/assets/help.js"),
+    ),
+    (
+        "widget/widget.js",
+        include_str!("../../../web/widget/widget.js"),
+    ),
+    (
+        "widget/frame.html",
+        include_str!("../../../web/widget/frame.html"),
+    ),
+    (
+        "widget/chat.js",
+        include_str!("../../../web/widget/chat.js"),
+    ),
+    (
+        "widget/chat.css",
+        include_str!("../../../web/widget/chat.css"),
+    ),
+    (
+        "console/index.html",
+        include_str!("../../../web/console/index.html"),
+    ),
+    (
+        "console/console.js",
+        include_str!("../../../web/console/console.js"),
+    ),
+    (
+        "console/console.css",
+        include_str!("../../../web/console/console.css"),
+    ),
+];
+
+/// Most related guides an article lists.
+const RELATED: usize = 6;
+/// Guides on a home page's "popular" list.
+const POPULAR: usize = 8;
+
+/// How to render a site.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A theme folder over the default theme.
+    pub theme: Option<PathBuf>,
+    /// The published base URL (`https://help.example.com`), over the theme's `url`.
+    pub url: Option<String>,
+}
+
+/// What was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    /// Help center pages (guides, home, topic and kind pages, the chooser and 404).
+    pub pages: usize,
+    /// Every file written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// Renders the help center of `corpus` into `out`, replacing what was there once everything is
+/// written (a failed render leaves the previous site in place).
+pub fn write(corpus: &Corpus, out: &Path, options: &Options) -> Result<Report> {
+    let theme = Theme::load(options.theme.as_deref())?;
+    let url = options
+        .url
+        .clone()
+        .unwrap_or_else(|| theme.url.clone())
+        .trim_end_matches('/')
+        .to_string();
+    let site = Site::new(corpus, &theme, url)?;
+    let staging = crate::index::staging_beside(out, ".site-")?;
+    let mut writer = Writer {
+        root: staging.path().to_path_buf(),
+        report: Report {
+            pages: 0,
+            files: 0,
+            bytes: 0,
+        },
+    };
+    site.write_all(&mut writer)?;
+    let report = writer.report;
+    let staged = staging.keep();
+    if out.exists() {
+        let old = crate::index::staging_beside(out, ".site-old-")?.keep();
+        std::fs::rename(out, old.join("site")).at(out)?;
+        std::fs::rename(&staged, out).at(out)?;
+        std::fs::remove_dir_all(&old).at(&old)?;
+    } else {
+        std::fs::rename(&staged, out).at(out)?;
+    }
+    Ok(report)
+}
+
+/// Writes files under the staging root, counting them.
+struct Writer {
+    root: PathBuf,
+    report: Report,
+}
+
+impl Writer {
+    fn file(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).at(dir)?;
+        }
+        std::fs::write(&path, bytes).at(&path)?;
+        self.report.files += 1;
+        self.report.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// A help center page (counted as one).
+    fn page(&mut self, rel: &str, html: &str) -> Result<()> {
+        self.report.pages += 1;
+        self.file(rel, html.as_bytes())
+    }
+}
+
+/// A link to a guide as lists show it.
+#[derive(Debug, Clone, Serialize)]
+struct GuideLink {
+    href: String,
+    title: String,
+    lang: Lang,
+    description: Option<String>,
+}
+
+/// A browse entry (topic or kind).
+#[derive(Debug, Clone, Serialize)]
+struct Browse {
+    href: String,
+    label: String,
+    count: usize,
+    count_label: String,
+}
+
+/// The language switch: a language and where it leads from the current page.
+#[derive(Debug, Clone, Serialize)]
+struct LangLink {
+    code: Lang,
+    name: String,
+    href: String,
+    t: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Alternate {
+    lang: Lang,
+    href: String,
+}
+
+/// Everything one render needs, computed once.
+struct Site<'a> {
+    corpus: &'a Corpus,
+    theme: &'a Theme,
+    url: String,
+    root: String,
+    env: Environment<'static>,
+    langs: Vec<Lang>,
+    i18n: HashMap<Lang, serde_json::Value>,
+    translations: HashMap<String, String>,
+    lookup: Lookup<'a>,
+    /// Guides linked to from other guides, by how many: the "popular" list before there is traffic.
+    inbound: HashMap<&'a str, usize>,
+}
+
+impl<'a> Site<'a> {
+    fn new(corpus: &'a Corpus, theme: &'a Theme, url: String) -> Result<Site<'a>> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        // minijinja's HTML escaping also escapes `/`, which turns every URL into `&#x2f;`
+        // soup; the five characters that matter in text and quoted attributes are enough.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::Html
+                && value.kind() == minijinja::value::ValueKind::String
+                && !value.is_safe()
+            {
+                let text = value.as_str().unwrap_or_default();
+                out.write_str(&html_escape(text)).map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+                })
+            } else {
+                minijinja::escape_formatter(out, state, value)
+            }
+        });
+        for (name, source) in &theme.templates {
+            env.add_template_owned(name.clone(), source.clone())
+                .map_err(|e| template_error(name, &e))?;
+        }
+        let i18n = I18N
+            .iter()
+            .map(|(lang, text)| {
+                let value: serde_json::Value =
+                    serde_json::from_str(text).expect("the translation files parse");
+                (*lang, value)
+            })
+            .collect();
+        let langs: Vec<Lang> = Lang::ALL
+            .into_iter()
+            .filter(|l| corpus.guides.iter().any(|g| g.lang == *l))
+            .collect();
+        let lookup = Lookup::new(&corpus.guides);
+        let mut inbound: HashMap<&str, usize> = HashMap::new();
+        for guide in &corpus.guides {
+            let mut seen = BTreeSet::new();
+            for reference in guide.references.iter().filter(|r| !r.image) {
+                if let crate::links::Target::Guide { candidates, .. } =
+                    crate::links::resolve(&guide.rel_path, &guide.id, &reference.dest)
+                    && let Some(target) = lookup.find(&candidates)
+                    && target.id != guide.id
+                    && seen.insert(target.id.as_str())
+                {
+                    *inbound.entry(target.id.as_str()).or_default() += 1;
+                }
+            }
+        }
+        Ok(Site {
+            corpus,
+            theme,
+            url,
+            root: "/".into(),
+            env,
+            langs,
+            i18n,
+            translations: translations(&corpus.guides),
+            lookup,
+            inbound,
+        })
+    }
+
+    fn write_all(&self, w: &mut Writer) -> Result<()> {
+        let mut sitemap: Vec<(String, Vec<Alternate>)> = Vec::new();
+        let mut files: BTreeSet<PathBuf> = BTreeSet::new();
+        for guide in &self.corpus.guides {
+            let article = article::render(guide, &self.lookup, &self.corpus.files, &self.root);
+            files.extend(article.files.iter().cloned());
+            let path = article::page_path(guide);
+            let alternates = self.alternates_of_guide(guide);
+            let html = self.article_page(guide, &article.html, &alternates)?;
+            w.page(&path, &html)?;
+            sitemap.push((path, alternates));
+        }
+        for &lang in &self.langs {
+            let path = format!("{}/index.html", lang.code());
+            let alternates = self.alternates(|l| Some(format!("{}/index.html", l.code())));
+            w.page(&path, &self.home_page(lang, &path, &alternates)?)?;
+            sitemap.push((path, alternates));
+            for (path, html, alternates) in self.list_pages(lang)? {
+                w.page(&path, &html)?;
+                sitemap.push((path, alternates));
+            }
+        }
+        let first = self.langs.first().copied().unwrap_or(Lang::En);
+        w.page("index.html", &self.chooser_page(first)?)?;
+        w.page("404.html", &self.not_found_page(first)?)?;
+        for file in &files {
+            let source = self.corpus.root.join(file);
+            let bytes = std::fs::read(&source).at(&source)?;
+            w.file(
+                &format!("files/{}", file.to_string_lossy().replace('\\', "/")),
+                &bytes,
+            )?;
+        }
+        for (path, text) in STATIC_FILES {
+            w.file(path, text.as_bytes())?;
+        }
+        w.file("assets/theme.css", self.theme.css().as_bytes())?;
+        w.file(&format!("assets/{}", self.theme.logo.0), &self.theme.logo.1)?;
+        for (lang, text) in I18N {
+            w.file(&format!("i18n/{}.json", lang.code()), text.as_bytes())?;
+        }
+        w.file("sitemap.xml", self.sitemap(&sitemap).as_bytes())?;
+        w.file(
+            "robots.txt",
+            format!("User-agent: *\nAllow: /\nDisallow: /console/\nDisallow: /api/\nSitemap: {}/sitemap.xml\n", self.url)
+                .as_bytes(),
+        )?;
+        Ok(())
+    }
+
+    fn t(&self, lang: Lang) -> &serde_json::Value {
+        &self.i18n[&lang]
+    }
+
+    fn text(&self, lang: Lang, key: &str) -> String {
+        self.t(lang)
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or(key)
+            .to_string()
+    }
+
+    fn other(&self, lang: Lang) -> Lang {
+        Lang::ALL.into_iter().find(|&l| l != lang).unwrap_or(lang)
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        format!("{}{}{path}", self.url, self.root)
+    }
+
+    /// `hreflang` alternates of a page that exists in the languages `path_in` names.
+    fn alternates(&self, path_in: impl Fn(Lang) -> Option<String>) -> Vec<Alternate> {
+        self.langs
+            .iter()
+            .filter_map(|&l| {
+                path_in(l).map(|path| Alternate {
+                    lang: l,
+                    href: self.absolute(&path),
+                })
+            })
+            .collect()
+    }
+
+    fn alternates_of_guide(&self, guide: &Guide) -> Vec<Alternate> {
+        let Some(other) = self.translation(guide) else {
+            return Vec::new();
+        };
+        let mut alternates = vec![
+            Alternate {
+                lang: guide.lang,
+                href: self.absolute(&article::page_path(guide)),
+            },
+            Alternate {
+                lang: other.lang,
+                href: self.absolute(&article::page_path(other)),
+            },
+        ];
+        alternates.sort_by_key(|a| a.lang);
+        alternates
+    }
+
+    fn translation(&self, guide: &Guide) -> Option<&'a Guide> {
+        self.translations
+            .get(&guide.id)
+            .and_then(|id| self.lookup.by_id(id))
+            .filter(|g| g.lang != guide.lang)
+    }
+
+    fn link(&self, guide: &Guide) -> GuideLink {
+        GuideLink {
+            href: article::page_path(guide),
+            title: guide.title.clone(),
+            lang: guide.lang,
+            description: guide.description.clone(),
+        }
+    }
+
+    /// The language switch from a page: to `path_in(lang)` where it exists, else that language's home.
+    fn languages(&self, path_in: impl Fn(Lang) -> Option<String>) -> Vec<LangLink> {
+        self.langs
+            .iter()
+            .map(|&l| LangLink {
+                code: l,
+                name: self.text(l, "lang_name"),
+                href: format!(
+                    "{}{}",
+                    self.root,
+                    path_in(l).unwrap_or_else(|| format!("{}/index.html", l.code()))
+                ),
+                t: self.t(l).clone(),
+            })
+            .collect()
+    }
+
+    /// The context every page shares.
+    fn base(
+        &self,
+        lang: Lang,
+        page: &str,
+        canonical: Option<String>,
+        alternates: &[Alternate],
+        languages: Vec<LangLink>,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let context = serde_json::json!({
+            "lang": lang,
+            "page": page,
+            "root": self.root,
+            "site_name": self.theme.name.get(lang),
+            "site_description": self.theme.description.get(lang),
+            "logo": self.theme.logo.0,
+            "t": self.t(lang),
+            "canonical": canonical,
+            "alternates": alternates,
+            "languages": languages,
+            "footer": self.theme.footer.iter().map(|f| serde_json::json!({
+                "label": f.label.get(lang), "href": f.href,
+            })).collect::<Vec<_>>(),
+            "footer_note": self.theme.footer_note.get(lang),
+        });
+        match context {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("a json object"),
+        }
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        mut context: serde_json::Map<String, serde_json::Value>,
+        extra: serde_json::Value,
+    ) -> Result<String> {
+        if let serde_json::Value::Object(extra) = extra {
+            context.extend(extra);
+        }
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, &e))?;
+        template
+            .render(serde_json::Value::Object(context))
+            .map_err(|e| template_error(name, &e))
+    }
+
+    fn article_page(&self, guide: &Guide, body: &str, alternates: &[Alternate]) -> Result<String> {
+        let lang = guide.lang;
+        let path = article::page_path(guide);
+        let translation = self.translation(guide);
+        let languages = self.languages(|l| {
+            if l == lang {
+                Some(path.clone())
+            } else {
+                translation.filter(|t| t.lang == l).map(article::page_path)
+            }
+        });
+        let area = guide.area.as_ref().map(|a| Browse {
+            href: format!("{}/areas/{a}.html", lang.code()),
+            label: self.theme.area_label(a, lang),
+            count: 0,
+            count_label: String::new(),
+        });
+        let mut related: Vec<&Guide> = self
+            .corpus
+            .guides
+            .iter()
+            .filter(|g| {
+                g.id != guide.id && g.lang == lang && g.area.is_some() && g.area == guide.area
+            })
+            .collect();
+        related.sort_by_key(|g| (g.category != guide.category, g.title.clone()));
+        let toc: Vec<_> = guide
+            .sections
+            .iter()
+            .filter(|s| (2..=3).contains(&s.level) && !s.anchor.is_empty())
+            .map(
+                |s| serde_json::json!({"level": s.level, "anchor": s.anchor, "heading": s.heading}),
+            )
+            .collect();
+        let other = self.other(lang);
+        let base = self.base(
+            lang,
+            "article",
+            Some(self.absolute(&path)),
+            alternates,
+            languages,
+        );
+        self.render(
+            "article.html",
+            base,
+            serde_json::json!({
+                "guide": {
+                    "id": guide.id, "title": guide.title, "description": guide.description,
+                    "updated": guide.updated, "area": guide.area, "category": guide.category,
+                },
+                "body": body,
+                "area": area,
+                "category": guide.category.as_ref().map(|c| self.category_label(c, lang)),
+                "toc": toc,
+                "related": related.into_iter().take(RELATED).map(|g| self.link(g)).collect::<Vec<_>>(),
+                "translation": translation.map(|t| serde_json::json!({
+                    "href": article::page_path(t), "lang": t.lang,
+                    "label": self.text(t.lang, "help.other_language"),
+                })),
+                "other_lang": other,
+                "only_this_language": self.text(other, "help.only_other_language"),
+            }),
+        )
+    }
+
+    fn category_label(&self, category: &str, lang: Lang) -> String {
+        let key = format!("category.{category}");
+        let label = self.text(lang, &key);
+        if label == key {
+            theme::title_case(category)
+        } else {
+            label
+        }
+    }
+
+    /// Areas and categories of a language, with counts, in the order `kb.toml` lists them.
+    fn browse(
+        &self,
+        lang: Lang,
+        field: fn(&Guide) -> Option<&String>,
+        order: &[String],
+    ) -> Vec<(String, usize)> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for guide in self.corpus.guides.iter().filter(|g| g.lang == lang) {
+            if let Some(value) = field(guide) {
+                *counts.entry(value.as_str()).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(String, usize)> = order
+            .iter()
+            .filter_map(|v| counts.remove(v.as_str()).map(|c| (v.clone(), c)))
+            .collect();
+        out.extend(counts.into_iter().map(|(v, c)| (v.to_string(), c)));
+        out
+    }
+
+    fn home_page(&self, lang: Lang, path: &str, alternates: &[Alternate]) -> Result<String> {
+        let count_label = |count: usize| {
+            self.text(lang, "help.guides_count")
+                .replace("{count}", &count.to_string())
+        };
+        let areas: Vec<Browse> = self
+            .browse(lang, |g| g.area.as_ref(), &self.corpus.config.areas)
+            .into_iter()
+            .map(|(area, count)| Browse {
+                href: format!("{}/areas/{area}.html", lang.code()),
+                label: self.theme.area_label(&area, lang),
+                count,
+                count_label: count_label(count),
+            })
+            .collect();
+        let categories: Vec<Browse> = self
+            .browse(
+                lang,
+                |g| g.category.as_ref(),
+                &self.corpus.config.categories,
+            )
+            .into_iter()
+            .map(|(category, count)| Browse {
+                href: format!("{}/kinds/{category}.html", lang.code()),
+                label: self.category_label(&category, lang),
+                count,
+                count_label: count_label(count),
+            })
+            .collect();
+        let mut popular: Vec<&Guide> = self
+            .corpus
+            .guides
+            .iter()
+            .filter(|g| g.lang == lang && self.inbound.contains_key(g.id.as_str()))
+            .collect();
+        popular.sort_by_key(|g| {
+            (
+                std::cmp::Reverse(self.inbound[g.id.as_str()]),
+                g.title.clone(),
+            )
+        });
+        let languages = self.languages(|l| Some(format!("{}/index.html", l.code())));
+        let base = self.base(
+            lang,
+            "home",
+            Some(self.absolute(path)),
+            alternates,
+            languages,
+        );
+        self.render(
+            "home.html",
+            base,
+            serde_json::json!({
+                "areas": areas,
+                "categories": categories,
+                "popular": popular.into_iter().take(POPULAR).map(|g| self.link(g)).collect::<Vec<_>>(),
+            }),
+        )
+    }
+
+    /// Topic and kind pages of one language: (path, html, alternates).
+    fn list_pages(&self, lang: Lang) -> Result<Vec<(String, String, Vec<Alternate>)>> {
+        let mut pages = Vec::new();
+        let other = self.other(lang);
+        for (kind, field, order, group_by) in [
+            (
+                "areas",
+                (|g: &Guide| g.area.as_ref()) as fn(&Guide) -> Option<&String>,
+                &self.corpus.config.areas,
+                (|g: &Guide| g.category.as_ref()) as fn(&Guide) -> Option<&String>,
+            ),
+            (
+                "kinds",
+                |g: &Guide| g.category.as_ref(),
+                &self.corpus.config.categories,
+                |g: &Guide| g.area.as_ref(),
+            ),
+        ] {
+            for (value, _) in self.browse(lang, field, order) {
+                let path = format!("{}/{kind}/{value}.html", lang.code());
+                let heading = if kind == "areas" {
+                    self.theme.area_label(&value, lang)
+                } else {
+                    self.category_label(&value, lang)
+                };
+                // This language's guides, and the other language's that have no translation here.
+                let members: Vec<&Guide> = self
+                    .corpus
+                    .guides
+                    .iter()
+                    .filter(|g| field(g) == Some(&value))
+                    .filter(|g| {
+                        g.lang == lang || (g.lang == other && self.translation(g).is_none())
+                    })
+                    .collect();
+                let mut groups: BTreeMap<(usize, String), Vec<&Guide>> = BTreeMap::new();
+                let group_order = if kind == "areas" {
+                    &self.corpus.config.categories
+                } else {
+                    &self.corpus.config.areas
+                };
+                for guide in members {
+                    let key = group_by(guide).cloned().unwrap_or_default();
+                    let rank = group_order
+                        .iter()
+                        .position(|v| *v == key)
+                        .unwrap_or(usize::MAX);
+                    groups.entry((rank, key)).or_default().push(guide);
+                }
+                let groups: Vec<_> = groups
+                    .into_iter()
+                    .map(|((_, key), mut guides)| {
+                        guides.sort_by_key(|g| (g.lang != lang, g.title.clone()));
+                        let label = if key.is_empty() {
+                            String::new()
+                        } else if kind == "areas" {
+                            self.category_label(&key, lang)
+                        } else {
+                            self.theme.area_label(&key, lang)
+                        };
+                        serde_json::json!({
+                            "label": label,
+                            "guides": guides.into_iter().map(|g| self.link(g)).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                let exists_in = |l: Lang| {
+                    self.corpus
+                        .guides
+                        .iter()
+                        .any(|g| g.lang == l && field(g) == Some(&value))
+                        .then(|| format!("{}/{kind}/{value}.html", l.code()))
+                };
+                let alternates = self.alternates(exists_in);
+                let languages = self.languages(exists_in);
+                let base = self.base(
+                    lang,
+                    "list",
+                    Some(self.absolute(&path)),
+                    &alternates,
+                    languages,
+                );
+                let html = self.render(
+                    "list.html",
+                    base,
+                    serde_json::json!({"heading": heading, "groups": groups}),
+                )?;
+                pages.push((path, html, alternates));
+            }
+        }
+        Ok(pages)
+    }
+
+    fn chooser_page(&self, lang: Lang) -> Result<String> {
+        let languages = self.languages(|l| Some(format!("{}/index.html", l.code())));
+        let alternates = self.alternates(|l| Some(format!("{}/index.html", l.code())));
+        let base = self.base(
+            lang,
+            "chooser",
+            Some(self.absolute("index.html")),
+            &alternates,
+            languages,
+        );
+        self.render("chooser.html", base, serde_json::json!({}))
+    }
+
+    fn not_found_page(&self, lang: Lang) -> Result<String> {
+        let languages = self.languages(|l| Some(format!("{}/index.html", l.code())));
+        let base = self.base(lang, "not-found", None, &[], languages);
+        self.render("not_found.html", base, serde_json::json!({}))
+    }
+
+    fn sitemap(&self, pages: &[(String, Vec<Alternate>)]) -> String {
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+        );
+        for (path, alternates) in pages {
+            xml.push_str(&format!(
+                "  <url><loc>{}</loc>",
+                xml_escape(&self.absolute(path))
+            ));
+            for alt in alternates {
+                xml.push_str(&format!(
+                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                    alt.lang.code(),
+                    xml_escape(&alt.href)
+                ));
+            }
+            xml.push_str("</url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        xml
+    }
+}
+
+fn template_error(name: &str, error: &minijinja::Error) -> Error {
+    let mut message = error.to_string();
+    if let Some(line) = error.line() {
+        message = format!("line {line}: {message}");
+    }
+    Error::Template {
+        name: name.to_string(),
+        message,
+    }
+}
+
+/// Text for HTML text and quoted attributes.
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,114 @@
+// Helpers the browser tests share: pages that fail on any console error or CSP violation,
+// Korean typed through Chromium's IME emulation, and axe-core.
+
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** The operators `baton serve` is started with. */
+export const MINJI = "tok-minji-0123456789abcdef";
+export const JUNHO = "tok-junho-0123456789abcdef";
+
+export const PHONE = { width: 360, height: 740 };
+
+/** @param {boolean} ok @param {string} message */
+export function assert(ok, message) {
+  if (!ok) throw new Error(message);
+}
+
+/**
+ * A page in a fresh context. Console errors, uncaught exceptions and CSP violations are
+ * collected; `page.problems()` lists them and `done()` fails the test if there are any.
+ * @param {import('playwright-core').Browser} browser
+ * @param {{viewport?: {width: number, height: number}, locale?: string, bypassCSP?: boolean}} [options]
+ */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({
+    viewport: options.viewport || { width: 1280, height: 860 },
+    locale: options.locale || "ko-KR",
+    bypassCSP: options.bypassCSP || false,
+  });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  const watch = (/** @type {import('playwright-core').Page} */ p) => {
+    p.on("console", (m) => {
+      if (m.type() === "error" && !/Failed to load resource: the server responded with a status of 404/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    p.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  };
+  watch(page);
+  return {
+    page,
+    context,
+    problems,
+    async done() {
+      await context.close();
+      assert(problems.length === 0, `the page reported problems:\n${problems.join("\n")}`);
+    },
+  };
+}
+
+/**
+ * Types Korean as an IME does: each syllable composed jamo by jamo (compositionstart/update with
+ * ㅎ, 하, 환 …), then committed (compositionend). Other characters are inserted directly.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ */
+export async function imeType(page, text) {
+  const cdp = await page.context().newCDPSession(page);
+  for (const ch of text) {
+    const steps = compositionSteps(ch);
+    if (!steps) {
+      await cdp.send("Input.insertText", { text: ch });
+      continue;
+    }
+    for (const step of steps) {
+      await cdp.send("Input.imeSetComposition", { text: step, selectionStart: step.length, selectionEnd: step.length });
+      await page.waitForTimeout(40);
+    }
+    await cdp.send("Input.insertText", { text: ch });
+    await page.waitForTimeout(40);
+  }
+  await cdp.detach();
+}
+
+const LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ";
+
+/** The intermediate forms an IME shows while composing a Hangul syllable, or null. @param {string} ch */
+export function compositionSteps(ch) {
+  const code = ch.codePointAt(0) || 0;
+  if (code < 0xac00 || code > 0xd7a3) return null;
+  const index = code - 0xac00;
+  const lead = Math.floor(index / 588);
+  const vowel = Math.floor((index % 588) / 28);
+  const tail = index % 28;
+  const steps = [LEADS[lead], String.fromCodePoint(0xac00 + lead * 588 + vowel * 28)];
+  if (tail) steps.push(ch);
+  return steps;
+}
+
+/** Whether text holds half-composed jamo (Hangul compatibility jamo). @param {string} text */
+export function hasJamo(text) {
+  return /[\u3131-\u318e]/.test(text);
+}
+
+/**
+ * Runs axe-core on the page (injected through the DevTools protocol, so the page's CSP stays
+ * as it is) and fails on any serious or critical violation.
+ * @param {import('playwright-core').Page | import('playwright-core').Frame} target
+ * @param {string} what
+ */
+export async function axe(target, what) {
+  await target.evaluate(axeSource);
+  const result = await target.evaluate(async () => {
+    // @ts-ignore
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((/** @type {any} */ v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((/** @type {any} */ n) => n.target.join(" ")) }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert(bad.length === 0, `axe on ${what}: ${JSON.stringify(bad, null, 2)}`);
+  return result;
+}

@@ -1,0 +1,95 @@
+// The chat widget as customers use it, from a help center article.
+
+import { MINJI, PHONE, assert, axe, newPage } from "./lib.mjs";
+
+/** @typedef {{server: {url: string}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
+
+/**
+ * The widget's frame (inside the loader's closed shadow root, so found by its URL).
+ * @param {import('playwright-core').Page} page
+ */
+async function chatFrame(page) {
+  for (let i = 0; i < 100; i++) {
+    const frame = page.frames().find((f) => f.url().includes("/widget/frame.html"));
+    if (frame) return frame;
+    await page.waitForTimeout(100);
+  }
+  throw new Error("the widget frame never appeared");
+}
+
+/** @param {string} url @param {string} path */
+async function operator(url, path) {
+  const response = await fetch(`${url}/api/operator${path}`, { headers: { authorization: `Bearer ${MINJI}` } });
+  assert(response.ok, `${path}: ${response.status}`);
+  return response.json();
+}
+
+export const tests = [
+  [
+    "\"was this helpful: no\" opens the chat, the bot answers with a link, and 상담원 연결 hands off with the context",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const { page, done } = await newPage(browser);
+      await page.goto(`${server.url}/ko/index.html`);
+      await page.fill("#home-q", "환불");
+      await page.waitForSelector("[data-search-results] li a");
+      await page.goto(`${server.url}/ko/payments/refund.html`);
+      await page.click("[data-feedback-vote=no]");
+      const frame = await chatFrame(page);
+      await frame.locator("[data-input]").waitFor();
+      await shot(page, "chat-open");
+      await frame.locator("[data-input]").fill("카드 결제 취소하면 환불은 언제 돼요?");
+      await frame.locator("[data-input]").press("Enter");
+      await frame.locator(".msg.bot .links a").first().waitFor();
+      const link = await frame.locator(".msg.bot .links a").first().getAttribute("href");
+      assert(!!link && link.endsWith(".html") || !!link?.includes(".html#"), `a guide link: ${link}`);
+      await shot(page, "bot-answer");
+      await frame.getByRole("button", { name: "상담원 연결" }).click();
+      await frame.locator("[data-status]", { hasText: "상담원" }).waitFor();
+      await shot(page, "handed-off");
+      const queue = await operator(server.url, "/queue");
+      const cases = queue.cases || queue;
+      assert(Array.isArray(cases) && cases.length > 0, `the case is in the queue: ${JSON.stringify(queue).slice(0, 300)}`);
+      const detail = await operator(server.url, `/cases/${cases[0].id}`);
+      const meta = JSON.stringify(detail);
+      assert(meta.includes("ko/payments/refund"), `the article travels with the case: ${meta.slice(0, 400)}`);
+      assert(meta.includes("환불"), "the last search travels with the case");
+      // A reload keeps the conversation.
+      await page.reload();
+      await (await chatFrame(page)).locator(".msg.customer").first().waitFor();
+      await shot(page, "after-reload");
+      await done();
+    },
+  ],
+  [
+    "a customer's markup is shown as text in the widget",
+    async (/** @type {Ctx} */ { server, browser }) => {
+      const { page, done } = await newPage(browser, { locale: "en-US" });
+      let dialogs = 0;
+      page.on("dialog", (d) => {
+        dialogs += 1;
+        d.dismiss();
+      });
+      await page.goto(`${server.url}/en/index.html`);
+      await page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
+      await page.evaluate(() => /** @type {any} */ (window).BatonWidget.open());
+      const frame = await chatFrame(page);
+      await frame.locator("[data-input]").fill("<img src=x onerror=alert(1)>");
+      await frame.locator("[data-input]").press("Enter");
+      await frame.locator(".msg.customer", { hasText: "<img src=x onerror=alert(1)>" }).waitFor();
+      assert((await frame.locator(".messages img").count()) === 0, "no element made from the message");
+      assert(dialogs === 0, "no script ran");
+      await done();
+    },
+  ],
+  [
+    "the widget frame passes axe and fits a phone",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const { page, done } = await newPage(browser, { viewport: PHONE });
+      await page.goto(`${server.url}/widget/frame.html?lang=ko`);
+      await page.waitForSelector("[data-input]");
+      await axe(page, "widget frame");
+      await shot(page, "widget-phone");
+      await done();
+    },
+  ],
+];

@@ -1,0 +1,310 @@
+// @ts-check
+// The conversation inside the widget's frame (on Baton's origin): start, send with an
+// idempotency key kept until the desk acknowledges it, follow the transcript while visible,
+// quick replies, hand-off. Every text a person or the bot wrote is set as text, never as HTML.
+
+const STORE_KEY = "baton.chat.v1";
+const POLL_MS = 3000;
+const params = new URLSearchParams(location.search);
+const lang = params.get("lang") === "ko" ? "ko" : "en";
+document.documentElement.lang = lang;
+
+/** @typedef {{kind: "customer" | "bot" | "operator", name?: string}} Author */
+/** @typedef {{guide: string, anchor?: string, title: string}} Link */
+/** @typedef {{id: string, author: Author, text: string, links?: Link[], quick_replies?: string[], created_at: number}} Message */
+/** @typedef {{key: string, text: string, failed?: boolean}} Pending */
+/** @typedef {{id?: string, secret?: string, outbox: Pending[], context?: Context | null}} Saved */
+/** @typedef {{article?: {id: string, title: string}, search?: string}} Context */
+
+/** @type {Record<string, string>} */
+let strings = {};
+/** @param {string} key @param {Record<string, string>} [vars] */
+function t(key, vars) {
+  let text = strings[key] || key;
+  for (const [name, value] of Object.entries(vars || {})) text = text.replace(`{${name}}`, value);
+  return text;
+}
+
+/** @returns {Saved} */
+function load() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORE_KEY) || "{}");
+    return { outbox: [], ...saved };
+  } catch {
+    return { outbox: [] };
+  }
+}
+
+/** @param {Saved} saved */
+function save(saved) {
+  try {
+    localStorage.setItem(STORE_KEY, JSON.stringify(saved));
+  } catch {
+    // Without storage the conversation lasts as long as the page.
+  }
+}
+
+const state = load();
+/** @type {{url?: string, title?: string, referrer?: string}} */
+let page = {};
+/** @type {Map<string, Message>} */
+const messages = new Map();
+let conversationState = "bot";
+let visible = false;
+/** @type {number | undefined} */
+let pollTimer;
+
+const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
+const list = /** @type {HTMLOListElement} */ ($("[data-messages]"));
+const input = /** @type {HTMLTextAreaElement} */ ($("[data-input]"));
+const status = $("[data-status]");
+const quick = $("[data-quick]");
+
+function uuid() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+/**
+ * @param {string} path
+ * @param {RequestInit & {json?: unknown}} [init]
+ */
+async function api(path, init = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { accept: "application/json" };
+  if (state.secret) headers.authorization = `Bearer ${state.secret}`;
+  if (init.json !== undefined) {
+    headers["content-type"] = "application/json";
+    init.body = JSON.stringify(init.json);
+  }
+  const response = await fetch(`/api${path}`, { ...init, headers });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body?.error?.message || String(response.status));
+    /** @type {any} */ (error).status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function metadata() {
+  /** @type {Record<string, string>} */
+  const meta = { user_agent: navigator.userAgent.slice(0, 300), locale: navigator.language };
+  if (page.url) meta.page_url = page.url.slice(0, 500);
+  if (page.title) meta.page_title = page.title.slice(0, 200);
+  if (state.context?.article) meta.article = `${state.context.article.id} (${state.context.article.title})`.slice(0, 300);
+  if (state.context?.search) meta.last_search = state.context.search.slice(0, 200);
+  return meta;
+}
+
+async function ensureConversation() {
+  if (state.id && state.secret) return;
+  const started = await api("/conversations", {
+    method: "POST",
+    json: { channel: "web", locale: lang, metadata: metadata() },
+  });
+  state.id = started.conversation.id;
+  state.secret = started.secret;
+  save(state);
+}
+
+/** @param {Message} message */
+function render(message) {
+  const li = document.createElement("li");
+  li.className = `msg ${message.author.kind}`;
+  li.dataset.id = message.id;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = message.author.kind === "customer" ? t("widget.you") : message.author.kind === "bot" ? t("widget.bot") : message.author.name || "";
+  const text = document.createElement("span");
+  text.textContent = message.text;
+  li.append(who, text);
+  if (message.links?.length) {
+    const links = document.createElement("ul");
+    links.className = "links";
+    for (const link of message.links) {
+      const item = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `/${link.guide}.html${link.anchor ? "#" + encodeURIComponent(link.anchor) : ""}`;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = link.title;
+      item.append(a);
+      links.append(item);
+    }
+    li.append(links);
+  }
+  return li;
+}
+
+/** @param {Pending} pending */
+function renderPending(pending) {
+  const li = render({ id: `pending-${pending.key}`, author: { kind: "customer" }, text: pending.text, created_at: Date.now() });
+  li.dataset.pending = pending.key;
+  if (pending.failed) {
+    li.classList.add("failed");
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "retry";
+    retry.textContent = t("widget.retry");
+    retry.addEventListener("click", () => flush());
+    li.append(retry);
+  } else {
+    li.setAttribute("aria-busy", "true");
+  }
+  return li;
+}
+
+function redraw() {
+  const sorted = [...messages.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const items = sorted.map(render);
+  if (!sorted.length) {
+    const greeting = document.createElement("li");
+    greeting.className = "msg bot";
+    greeting.textContent = t("widget.greeting");
+    items.push(greeting);
+  }
+  for (const pending of state.outbox) items.push(renderPending(pending));
+  list.replaceChildren(...items);
+  list.scrollTop = list.scrollHeight;
+  const last = sorted[sorted.length - 1];
+  quick.replaceChildren(
+    ...(last && last.author.kind === "bot" && !state.outbox.length ? last.quick_replies || [] : []).map((reply) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = reply;
+      button.addEventListener("click", () => send(reply));
+      return button;
+    }),
+  );
+  status.textContent = conversationState === "human" ? t("widget.handed_off") : conversationState === "resolved" ? t("widget.resolved") : "";
+}
+
+/** @param {Message[]} incoming */
+function merge(incoming) {
+  for (const message of incoming) messages.set(message.id, message);
+}
+
+/** Sends what the outbox holds, in order; a failure keeps it (and its key) for a retry. */
+async function flush() {
+  for (const pending of state.outbox) pending.failed = false;
+  redraw();
+  while (state.outbox.length) {
+    const pending = state.outbox[0];
+    try {
+      await ensureConversation();
+      const sent = await api(`/conversations/${state.id}/messages`, {
+        method: "POST",
+        json: { text: pending.text, idempotency_key: pending.key },
+      });
+      merge([sent.message, ...(sent.reply ? [sent.reply] : [])]);
+      if (sent.case_status) conversationState = sent.case_status === "resolved" ? "resolved" : "human";
+      state.outbox.shift();
+      save(state);
+    } catch (error) {
+      if (/** @type {any} */ (error).status === 404) {
+        // The conversation is gone (or its secret no longer matches): start over, keep the text.
+        delete state.id;
+        delete state.secret;
+        save(state);
+        continue;
+      }
+      pending.failed = true;
+      save(state);
+      break;
+    }
+  }
+  redraw();
+}
+
+/** @param {string} text */
+function send(text) {
+  const trimmed = text.trim();
+  if (!trimmed) return;
+  state.outbox.push({ key: uuid(), text: trimmed });
+  save(state);
+  flush();
+}
+
+async function refresh() {
+  if (!state.id || !state.secret) return;
+  try {
+    const transcript = await api(`/conversations/${state.id}`);
+    conversationState = transcript.conversation.state;
+    merge(transcript.messages);
+    redraw();
+  } catch (error) {
+    if (/** @type {any} */ (error).status === 404) {
+      delete state.id;
+      delete state.secret;
+      save(state);
+      messages.clear();
+      redraw();
+    }
+  }
+}
+
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  if (!visible || document.hidden) return;
+  pollTimer = window.setTimeout(async () => {
+    await refresh();
+    schedulePoll();
+  }, POLL_MS);
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) refresh();
+  schedulePoll();
+});
+
+$("[data-composer]").addEventListener("submit", (event) => {
+  event.preventDefault();
+  send(input.value);
+  input.value = "";
+});
+input.addEventListener("keydown", (event) => {
+  // Enter sends, Shift+Enter is a new line; never while an IME is composing Korean.
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    send(input.value);
+    input.value = "";
+  }
+});
+$("[data-close]").addEventListener("click", () => parent.postMessage({ type: "baton:close" }, "*"));
+
+window.addEventListener("message", (event) => {
+  if (event.source !== parent) return;
+  const data = event.data || {};
+  if (data.type === "baton:page") {
+    page = { url: String(data.url || ""), title: String(data.title || ""), referrer: String(data.referrer || "") };
+  } else if (data.type === "baton:open") {
+    visible = true;
+    if (data.context) {
+      state.context = data.context;
+      save(state);
+    }
+    refresh();
+    schedulePoll();
+    input.focus();
+  }
+});
+
+async function init() {
+  try {
+    strings = await (await fetch(`/i18n/${lang}.json`)).json();
+  } catch {
+    // Keys are shown instead of words; the chat still works.
+  }
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(/** @type {HTMLElement} */ (el).dataset.t || "");
+  for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(/** @type {HTMLElement} */ (el).dataset.tLabel || ""));
+  for (const el of document.querySelectorAll("[data-t-title]")) el.setAttribute("title", t(/** @type {HTMLElement} */ (el).dataset.tTitle || ""));
+  for (const el of document.querySelectorAll("[data-t-placeholder]")) el.setAttribute("placeholder", t(/** @type {HTMLElement} */ (el).dataset.tPlaceholder || ""));
+  document.title = t("widget.title");
+  redraw();
+  if (state.outbox.some((p) => !p.failed)) flush();
+  // Tell the loader the frame listens; the parent's origin is not known here, and nothing
+  // private is in this message.
+  parent.postMessage({ type: "baton:ready" }, "*");
+}
+
+init();
