@@ -1,3 +1,408 @@
 // @ts-check
-// The operator console (being built: the queue, a case with its whole context, live updates).
-export {};
+// The operator console: sign in with the operator token (`baton serve`), the live queue (urgent
+// first, filters, j/k/Enter/c/r/e/? shortcuts), and a case with its whole context — transcript,
+// what the bot tried with its scores and confidence, earlier cases, page metadata — with claim,
+// release, reply, note and resolve. Updates by polling while the tab is visible, the one
+// mechanism both deployments support. Everything a customer or operator wrote is set as text.
+
+const TOKEN_KEY = "baton.operator.token";
+const QUEUE_POLL_MS = 5000;
+const CASE_POLL_MS = 4000;
+const lang = (localStorage.getItem("baton.lang") || navigator.language || "en").slice(0, 2) === "ko" ? "ko" : "en";
+document.documentElement.lang = lang;
+
+/** @type {Record<string, string>} */
+let strings = {};
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+function t(key, vars) {
+  let text = strings[key] || key;
+  for (const [name, value] of Object.entries(vars || {})) text = text.replace(`{${name}}`, String(value));
+  return text;
+}
+
+const $ = (/** @type {string} */ s) => /** @type {HTMLElement} */ (document.querySelector(s));
+
+/**
+ * An element with text (never HTML) and attributes.
+ * @param {string} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {(Node | string | null | undefined)[]} [children]
+ */
+function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === "class") node.className = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+let token = sessionStorage.getItem(TOKEN_KEY) || "";
+let me = "";
+/** @type {any[]} */
+let cases = [];
+/** @type {string | null} */
+let selectedId = null;
+/** @type {any} */
+let current = null;
+/** @type {number | undefined} */
+let queueTimer;
+/** @type {number | undefined} */
+let caseTimer;
+const filters = { area: "", category: "", status: "", holder: "" };
+
+/** @param {string} path @param {{method?: string, json?: unknown}} [init] */
+async function api(path, init = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { accept: "application/json", authorization: `Bearer ${token}` };
+  /** @type {RequestInit} */
+  const request = { method: init.method || "GET", headers };
+  if (init.json !== undefined) {
+    headers["content-type"] = "application/json";
+    request.body = JSON.stringify(init.json);
+  }
+  const response = await fetch(`/api/operator${path}`, request);
+  const body = response.status === 204 ? {} : await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body?.error?.message || String(response.status));
+    /** @type {any} */ (error).status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+/** @param {number} ms */
+function waited(ms) {
+  const minutes = Math.max(0, Math.round(ms / 60000));
+  if (minutes < 60) return lang === "ko" ? `${minutes}분` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return lang === "ko" ? `${hours}시간 ${minutes % 60}분` : `${hours} h ${minutes % 60} min`;
+}
+
+function matches(/** @type {any} */ c) {
+  if (filters.area && c.area !== filters.area) return false;
+  if (filters.category && c.category !== filters.category) return false;
+  if (filters.status && c.status !== filters.status) return false;
+  if (filters.holder === "-" && c.assignee) return false;
+  if (filters.holder && filters.holder !== "-" && c.assignee !== filters.holder) return false;
+  return true;
+}
+
+/** @param {HTMLSelectElement} select @param {string[]} values @param {(v: string) => string} [label] */
+function options(select, values, label = (v) => v) {
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "" }, [t("console.any")]), ...values.map((v) => el("option", { value: v }, [label(v)])));
+  select.value = values.includes(chosen) || chosen === "-" ? chosen : "";
+}
+
+function drawFilters() {
+  const distinct = (/** @type {(c: any) => string | undefined} */ f) => [...new Set(cases.map(f).filter((v) => !!v))].sort();
+  options(/** @type {HTMLSelectElement} */ ($("[data-filter=area]")), /** @type {string[]} */ (distinct((c) => c.area)));
+  options(/** @type {HTMLSelectElement} */ ($("[data-filter=category]")), /** @type {string[]} */ (distinct((c) => c.category)));
+  options(/** @type {HTMLSelectElement} */ ($("[data-filter=status]")), ["open", "claimed"]);
+  const holder = /** @type {HTMLSelectElement} */ ($("[data-filter=holder]"));
+  options(holder, /** @type {string[]} */ (distinct((c) => c.assignee)), (v) => (v === me ? `${v} (${t("console.me")})` : v));
+  holder.insertBefore(el("option", { value: "-" }, [t("console.nobody")]), holder.children[1] || null);
+}
+
+function drawQueue() {
+  const list = $("[data-cases]");
+  const shown = cases.filter(matches);
+  if (!shown.length) {
+    list.replaceChildren(el("li", { class: "muted" }, [t("console.empty_queue")]));
+    return;
+  }
+  const now = Date.now();
+  list.replaceChildren(
+    ...shown.map((c) => {
+      const badges = el("span", { class: "row" }, [
+        c.priority === "urgent" ? el("span", { class: "badge urgent" }, [t("console.urgent")]) : null,
+        el("span", { class: "badge" }, [c.category]),
+        c.area ? el("span", { class: "badge" }, [c.area]) : null,
+        el("span", { class: c.customer?.verified ? "badge verified" : "badge" }, [t(c.customer?.verified ? "console.verified" : "console.unverified")]),
+      ]);
+      const meta = el("span", { class: "row" }, [
+        el("span", {}, [t("console.waiting", { time: waited(now - c.created_at) })]),
+        el("span", {}, ["· " + (c.assignee ? t("console.held_by", { name: c.assignee }) : t("console.unclaimed"))]),
+      ]);
+      const button = el("button", { type: "button", "data-case-id": c.id }, [badges, el("span", { class: "summary" }, [c.summary]), meta]);
+      button.addEventListener("click", () => select(c.id, true));
+      const li = el("li", { "aria-current": String(c.id === selectedId) }, [button]);
+      return li;
+    }),
+  );
+}
+
+async function refreshQueue() {
+  try {
+    const page = await api("/queue?limit=100");
+    cases = page.cases;
+    drawFilters();
+    drawQueue();
+    $("[data-live]").textContent = `● ${t("console.live")}`;
+  } catch (error) {
+    if (/** @type {any} */ (error).status === 401 || /** @type {any} */ (error).status === 403) return signOut();
+    $("[data-live]").textContent = t("console.error", { message: /** @type {Error} */ (error).message });
+  }
+}
+
+function pollQueue() {
+  clearTimeout(queueTimer);
+  if (document.hidden || !token) {
+    $("[data-live]").textContent = t("console.paused");
+    return;
+  }
+  queueTimer = window.setTimeout(async () => {
+    await refreshQueue();
+    pollQueue();
+  }, QUEUE_POLL_MS);
+}
+
+/** @param {string} id @param {boolean} [focus] */
+async function select(id, focus = false) {
+  selectedId = id;
+  drawQueue();
+  await refreshCase();
+  if (focus) $("[data-case]").focus();
+  pollCase();
+}
+
+async function refreshCase() {
+  if (!selectedId) return;
+  try {
+    current = await api(`/cases/${encodeURIComponent(selectedId)}`);
+    drawCase();
+  } catch (error) {
+    $("[data-case]").replaceChildren(el("p", { class: "error", role: "alert" }, [t("console.error", { message: /** @type {Error} */ (error).message })]));
+  }
+}
+
+function pollCase() {
+  clearTimeout(caseTimer);
+  if (document.hidden || !selectedId) return;
+  caseTimer = window.setTimeout(async () => {
+    // Never redraw under an operator who is typing.
+    const typing = document.activeElement instanceof HTMLTextAreaElement && document.activeElement.value;
+    if (!typing) await refreshCase();
+    pollCase();
+  }, CASE_POLL_MS);
+}
+
+/** @param {string} what @param {() => Promise<unknown>} action */
+async function act(what, action) {
+  const status = $("[data-case-status]");
+  try {
+    await action();
+    status.textContent = "";
+    await Promise.all([refreshCase(), refreshQueue()]);
+  } catch (error) {
+    status.textContent = t("console.error", { message: /** @type {Error} */ (error).message });
+  }
+  return what;
+}
+
+function drawCase() {
+  const { case: c, conversation, transcript, attempts, notes } = current;
+  const mine = c.assignee === me;
+  const actions = el("div", { class: "actions" }, [
+    !c.assignee && c.status !== "resolved" ? button(t("console.claim"), "claim", () => act("claim", () => api(`/cases/${c.id}/claim`, { method: "POST" }))) : null,
+    mine && c.status !== "resolved" ? button(t("console.release"), "release", () => act("release", () => api(`/cases/${c.id}/release`, { method: "POST" })), true) : null,
+  ]);
+  const meta = el("dl", {}, [
+    ...[
+      ["id", c.id],
+      [t("console.filter_status"), c.status + (c.assignee ? ` · ${t("console.held_by", { name: c.assignee })}` : "")],
+      [t("console.filter_category"), c.category],
+      [t("console.filter_area"), c.area || "—"],
+      ["reason", c.reason?.code || ""],
+      ["customer", `${c.customer?.name || c.customer?.contact || c.customer?.id || ""} (${t(c.customer?.verified ? "console.verified" : "console.unverified")})`],
+      ...Object.entries(conversation.metadata || {}),
+    ].flatMap(([k, v]) => [el("dt", {}, [String(k)]), el("dd", {}, [String(v)])]),
+  ]);
+  const talk = el(
+    "ol",
+    { class: "transcript" },
+    transcript.map((/** @type {any} */ m) =>
+      el("li", { class: m.author.kind }, [el("span", { class: "who" }, [m.author.kind === "operator" ? m.author.name : m.author.kind]), m.text]),
+    ),
+  );
+  const tried = attempts.map((/** @type {any} */ a) =>
+    el("div", { class: "attempt" }, [
+      el("strong", {}, [`${a.decision} · ${t("console.confidence", { p: Number(a.confidence).toFixed(2) })}`]),
+      el("div", { class: "muted" }, [`“${a.query}” · ${(a.reasons || []).map((/** @type {any} */ r) => r.code).join(", ")}`]),
+      el("ol", {}, (a.hits || []).map((/** @type {any} */ h) => el("li", {}, [`${h.title} (${h.guide}${h.anchor ? "#" + h.anchor : ""}) — ${Number(h.score).toFixed(2)}`]))),
+    ]),
+  );
+  const earlier = (c.history || []).length
+    ? el("ul", {}, c.history.map((/** @type {any} */ h) => el("li", {}, [`${h.summary || h.id} · ${h.status || ""} · ${h.category || ""}`])))
+    : el("p", { class: "muted" }, [t("console.no_earlier_cases")]);
+  const noteList = el("ul", {}, notes.map((/** @type {any} */ n) => el("li", {}, [`${n.author}: ${n.text}`])));
+
+  const reply = el("textarea", { id: "reply", rows: "3", "data-reply": "" });
+  const composer = el("form", { class: "composer" }, [
+    el("label", { for: "reply" }, [t("console.reply_label")]),
+    reply,
+    el("div", { class: "buttons" }, [
+      button(t("console.reply"), "reply", () => {
+        const text = /** @type {HTMLTextAreaElement} */ (reply).value.trim();
+        if (!text) return;
+        const key = crypto.randomUUID();
+        act("reply", () => api(`/cases/${c.id}/reply`, { method: "POST", json: { text, idempotency_key: key } })).then(() => {
+          /** @type {HTMLTextAreaElement} */ (reply).value = "";
+        });
+      }),
+      button(t("console.note"), "note", () => {
+        const text = /** @type {HTMLTextAreaElement} */ (reply).value.trim();
+        if (!text) return;
+        act("note", () => api(`/cases/${c.id}/notes`, { method: "POST", json: { text } })).then(() => {
+          /** @type {HTMLTextAreaElement} */ (reply).value = "";
+        });
+      }, true),
+    ]),
+  ]);
+  const category = el("select", { id: "resolve-category", "data-resolve-category": "" }, ["how_to", "bug_error", "billing_payment", "account_access", "feature_request"].map((v) => el("option", { value: v }, [v])));
+  /** @type {HTMLSelectElement} */ (category).value = c.category;
+  const followUp = el("input", { id: "follow-up", type: "text", "data-follow-up": "" });
+  const resolve = c.status === "resolved"
+    ? el("p", { class: "muted" }, [t("widget.resolved")])
+    : el("div", { class: "composer" }, [
+        el("label", { for: "resolve-category" }, [t("console.filter_category")]),
+        category,
+        el("label", { for: "follow-up" }, [t("console.follow_up")]),
+        followUp,
+        el("div", { class: "buttons" }, [
+          button(t("console.resolve"), "resolve", () =>
+            act("resolve", () => api(`/cases/${c.id}/resolve`, { method: "POST", json: { category: /** @type {HTMLSelectElement} */ (category).value, follow_up: /** @type {HTMLInputElement} */ (followUp).value || undefined } })),
+          ),
+        ]),
+      ]);
+  $("[data-case]").replaceChildren(
+    el("h2", {}, [c.summary]),
+    el("p", { class: "row" }, [c.priority === "urgent" ? el("span", { class: "badge urgent" }, [t("console.urgent")]) : null]),
+    actions,
+    el("p", { class: "error", role: "alert", "data-case-status": "" }),
+    el("div", { class: "panels" }, [
+      el("section", {}, [el("h3", {}, [t("console.transcript")]), talk, composer, resolve]),
+      el("section", {}, [
+        el("h3", {}, [t("console.metadata")]),
+        meta,
+        el("h3", {}, [t("console.bot_attempts")]),
+        ...tried,
+        el("h3", {}, [t("console.earlier_cases")]),
+        earlier,
+        el("h3", {}, [t("console.notes")]),
+        noteList,
+      ]),
+    ]),
+  );
+}
+
+/** @param {string} label @param {string} name @param {() => void} onClick @param {boolean} [secondary] */
+function button(label, name, onClick, secondary = false) {
+  const b = el("button", { type: "button", "data-action": name, class: secondary ? "secondary" : "" }, [label]);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function signOut() {
+  token = "";
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("[data-desk]").hidden = true;
+  $("[data-sign-out]").hidden = true;
+  $("[data-me]").textContent = "";
+  $("[data-sign-in]").hidden = false;
+}
+
+async function signIn() {
+  const who = await api("/me");
+  me = who.name;
+  $("[data-me]").textContent = me;
+  $("[data-sign-in]").hidden = true;
+  $("[data-sign-out]").hidden = false;
+  $("[data-desk]").hidden = false;
+  await refreshQueue();
+  pollQueue();
+}
+
+document.addEventListener("keydown", (event) => {
+  const target = /** @type {HTMLElement} */ (event.target);
+  if (!token || event.ctrlKey || event.metaKey || event.altKey || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+  const shown = cases.filter(matches);
+  const index = shown.findIndex((c) => c.id === selectedId);
+  const click = (/** @type {string} */ name) => /** @type {HTMLElement | null} */ (document.querySelector(`[data-action=${name}]`))?.click();
+  if (event.key === "j" || event.key === "k") {
+    const next = shown[Math.min(shown.length - 1, Math.max(0, index + (event.key === "j" ? 1 : -1)))];
+    if (next) {
+      selectedId = next.id;
+      drawQueue();
+      /** @type {HTMLElement | null} */ (document.querySelector(`[data-case-id="${next.id}"]`))?.focus();
+    }
+  } else if (event.key === "Enter" && selectedId && target.tagName !== "BUTTON") {
+    select(selectedId, true);
+  } else if (event.key === "c") {
+    click("claim");
+  } else if (event.key === "r") {
+    event.preventDefault();
+    /** @type {HTMLElement | null} */ (document.querySelector("[data-reply]"))?.focus();
+  } else if (event.key === "e") {
+    event.preventDefault();
+    /** @type {HTMLElement | null} */ (document.querySelector("[data-follow-up]"))?.focus();
+  } else if (event.key === "?") {
+    /** @type {HTMLDialogElement} */ ($("[data-help]")).showModal();
+  } else {
+    return;
+  }
+});
+
+for (const select of document.querySelectorAll("[data-filter]")) {
+  select.addEventListener("change", () => {
+    const name = /** @type {keyof typeof filters} */ (/** @type {HTMLElement} */ (select).dataset.filter);
+    filters[name] = /** @type {HTMLSelectElement} */ (select).value;
+    drawQueue();
+  });
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden && token) {
+    refreshQueue();
+    refreshCase();
+  }
+  pollQueue();
+  pollCase();
+});
+
+$("[data-sign-out]").addEventListener("click", signOut);
+$("[data-sign-in]").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  token = /** @type {HTMLInputElement} */ ($("#token")).value.trim();
+  try {
+    await signIn();
+    sessionStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    token = "";
+    $("[data-sign-in-error]").textContent = t("console.sign_in_failed");
+  }
+});
+
+async function init() {
+  try {
+    strings = await (await fetch(`/i18n/${lang}.json`)).json();
+  } catch {
+    // Keys instead of words; the console still works.
+  }
+  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(/** @type {HTMLElement} */ (node).dataset.t || "");
+  document.title = t("console.title");
+  if (token) {
+    try {
+      await signIn();
+      return;
+    } catch {
+      signOut();
+      return;
+    }
+  }
+  signOut();
+}
+
+init();

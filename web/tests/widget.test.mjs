@@ -49,7 +49,9 @@ export const tests = [
       const queue = await operator(server.url, "/queue");
       const cases = queue.cases || queue;
       assert(Array.isArray(cases) && cases.length > 0, `the case is in the queue: ${JSON.stringify(queue).slice(0, 300)}`);
-      const detail = await operator(server.url, `/cases/${cases[0].id}`);
+      const mine = cases.find((/** @type {any} */ c) => c.locale === "ko" && c.metadata && JSON.stringify(c.metadata).includes("ko/payments/refund"));
+      assert(!!mine, `the widget's case is in the queue: ${JSON.stringify(cases.map((/** @type {any} */ c) => c.summary))}`);
+      const detail = await operator(server.url, `/cases/${mine.id}`);
       const meta = JSON.stringify(detail);
       assert(meta.includes("ko/payments/refund"), `the article travels with the case: ${meta.slice(0, 400)}`);
       assert(meta.includes("환불"), "the last search travels with the case");

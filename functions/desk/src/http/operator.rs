@@ -20,6 +20,17 @@ pub fn routes() -> Routes {
         .post("/api/operator/cases/{id}/notes", note)
         .post("/api/operator/cases/{id}/resolve", resolve)
         .get("/api/operator/health", health)
+        .get("/api/operator/me", me)
+}
+
+/// Who the console is signed in as.
+#[derive(Debug, serde::Serialize)]
+struct Me {
+    name: String,
+}
+
+async fn me(Operator(name): Operator) -> Json<Me> {
+    Json(Me { name })
 }
 
 #[derive(Debug, Deserialize)]

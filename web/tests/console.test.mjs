@@ -1,0 +1,116 @@
+// The operator console as operators use it.
+
+import { JUNHO, MINJI, PHONE, assert, axe, newPage } from "./lib.mjs";
+
+/** @typedef {{server: {url: string}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
+
+/** A customer who asks, is answered by the bot, then asks for a person. @param {string} url @param {string} text */
+async function handOff(url, text) {
+  const post = async (/** @type {string} */ path, /** @type {unknown} */ body, /** @type {string} */ [secret] = []) => {
+    const response = await fetch(`${url}/api${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    assert(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
+    return response.json();
+  };
+  const started = await post("/conversations", { channel: "web", locale: "ko", metadata: { page_url: "https://shop.example/checkout" } });
+  const auth = [started.secret];
+  await post(`/conversations/${started.conversation.id}/messages`, { text }, auth);
+  await post(`/conversations/${started.conversation.id}/handoff`, {}, auth);
+  return { id: started.conversation.id, secret: started.secret };
+}
+
+/** @param {import('playwright-core').Browser} browser @param {string} url @param {string} token @param {object} [options] */
+async function signedIn(browser, url, token, options = {}) {
+  const session = await newPage(browser, { locale: "ko-KR", ...options });
+  await session.page.goto(`${url}/console/`);
+  await session.page.fill("#token", token);
+  await session.page.click("[data-sign-in] button[type=submit]");
+  await session.page.waitForSelector("[data-desk]:not([hidden])");
+  return session;
+}
+
+export const tests = [
+  [
+    "a handed-off case appears live; a second operator sees who holds it; claim and reply reach the customer",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const minji = await signedIn(browser, server.url, MINJI);
+      const junho = await signedIn(browser, server.url, JUNHO);
+      // Letters only: digits could be masked as an account number.
+      const tag = Array.from({ length: 8 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
+      const marker = `송금했는데 입금이 안 됐어요 ${tag}`;
+      const customer = await handOff(server.url, marker);
+      // Live: no reload, the poll brings it.
+      const item = minji.page.locator("[data-cases] button", { hasText: marker });
+      await item.waitFor({ timeout: 15000 });
+      await shot(minji.page, "queue");
+      await item.click();
+      await minji.page.waitForSelector(".transcript li");
+      assert((await minji.page.locator(".transcript li", { hasText: marker }).count()) === 1, "the transcript is there");
+      assert((await minji.page.locator(".attempt").count()) > 0, "what the bot tried is there");
+      await minji.page.click("[data-action=claim]");
+      await minji.page.waitForSelector("[data-action=release]");
+      await junho.page.locator("[data-cases] button", { hasText: "minji" }).first().waitFor({ timeout: 15000 });
+      await shot(junho.page, "second-operator-sees-holder");
+      await minji.page.fill("[data-reply]", "확인해 보니 은행 점검 시간이라 10분 뒤 입금됩니다.");
+      await minji.page.click("[data-action=reply]");
+      await minji.page.locator(".transcript li.operator").waitFor();
+      await shot(minji.page, "replied");
+      const transcript = await (await fetch(`${server.url}/api/conversations/${customer.id}`, { headers: { authorization: `Bearer ${customer.secret}` } })).json();
+      assert(JSON.stringify(transcript).includes("은행 점검 시간"), "the customer's conversation has the reply");
+      // A reply to a case someone else holds is refused with their name.
+      await junho.page.locator("[data-cases] button", { hasText: marker }).click();
+      await junho.page.waitForSelector(".transcript li");
+      await junho.page.fill("[data-reply]", "제가 볼게요");
+      await junho.page.click("[data-action=reply]");
+      await junho.page.locator("[data-case-status]", { hasText: "minji" }).waitFor();
+      await shot(junho.page, "refused-with-holder");
+      // That refusal is the 409 the browser logs; nothing else may be.
+      const expected = junho.problems.findIndex((p) => p.includes("status of 409"));
+      assert(expected >= 0, "the refused reply was a 409");
+      junho.problems.splice(expected, 1);
+      await minji.done();
+      await junho.done();
+    },
+  ],
+  [
+    "a customer's markup shows as text in the console",
+    async (/** @type {Ctx} */ { server, browser }) => {
+      await handOff(server.url, "<img src=x onerror=alert(1)> 결제가 안 돼요");
+      const session = await signedIn(browser, server.url, MINJI);
+      let dialogs = 0;
+      session.page.on("dialog", (d) => {
+        dialogs += 1;
+        d.dismiss();
+      });
+      const item = session.page.locator("[data-cases] button", { hasText: "<img src=x onerror=alert(1)>" });
+      await item.waitFor({ timeout: 15000 });
+      await item.click();
+      await session.page.locator(".transcript li", { hasText: "<img src=x onerror=alert(1)>" }).waitFor();
+      assert((await session.page.locator("main img").count()) === 0, "no element made from the message");
+      assert(dialogs === 0, "no script ran");
+      await session.done();
+    },
+  ],
+  [
+    "the console passes axe and works on a phone",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const session = await newPage(browser, { viewport: PHONE });
+      await session.page.goto(`${server.url}/console/`);
+      await session.page.waitForSelector("[data-sign-in]:not([hidden])");
+      await axe(session.page, "console sign-in");
+      await session.page.fill("#token", MINJI);
+      await session.page.click("[data-sign-in] button[type=submit]");
+      await session.page.waitForSelector("[data-cases] li");
+      await session.page.locator("[data-cases] button").first().click();
+      await session.page.waitForSelector(".transcript li");
+      await axe(session.page, "console case");
+      const width = await session.page.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= PHONE.width, `the console fits a 360 px phone (scroll width ${width})`);
+      await shot(session.page, "phone");
+      await session.done();
+    },
+  ],
+];
