@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use minijinja::{Environment, UndefinedBehavior};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, IoContext, Result};
@@ -187,6 +188,14 @@ struct Alternate {
     href: String,
 }
 
+/// One guide's page, rendered.
+struct RenderedGuide {
+    path: String,
+    html: String,
+    alternates: Vec<Alternate>,
+    files: Vec<PathBuf>,
+}
+
 /// Everything one render needs, computed once.
 struct Site<'a> {
     corpus: &'a Corpus,
@@ -269,12 +278,31 @@ impl<'a> Site<'a> {
     fn write_all(&self, w: &mut Writer) -> Result<()> {
         let mut sitemap: Vec<(String, Vec<Alternate>)> = Vec::new();
         let mut files: BTreeSet<PathBuf> = BTreeSet::new();
-        for guide in &self.corpus.guides {
-            let article = article::render(guide, &self.lookup, &self.corpus.files, &self.root);
-            files.extend(article.files.iter().cloned());
-            let path = article::page_path(guide);
-            let alternates = self.alternates_of_guide(guide);
-            let html = self.article_page(guide, &article.html, &alternates)?;
+        // Parsing and sanitizing every guide is most of the work: on every core, written in order.
+        let pages: Vec<Result<RenderedGuide>> = self
+            .corpus
+            .guides
+            .par_iter()
+            .map(|guide| {
+                let article = article::render(guide, &self.lookup, &self.corpus.files, &self.root);
+                let alternates = self.alternates_of_guide(guide);
+                let html = self.article_page(guide, &article.html, &alternates)?;
+                Ok(RenderedGuide {
+                    path: article::page_path(guide),
+                    html,
+                    alternates,
+                    files: article.files,
+                })
+            })
+            .collect();
+        for page in pages {
+            let RenderedGuide {
+                path,
+                html,
+                alternates,
+                files: used,
+            } = page?;
+            files.extend(used);
             w.page(&path, &html)?;
             sitemap.push((path, alternates));
         }
