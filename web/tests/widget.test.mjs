@@ -33,7 +33,9 @@ export const tests = [
       await page.fill("#home-q", "환불");
       await page.waitForSelector("[data-search-results] li a");
       await page.goto(`${server.url}/ko/payments/refund.html`);
+      const vote = page.waitForResponse((r) => r.url().endsWith("/api/feedback"));
       await page.click("[data-feedback-vote=no]");
+      assert((await vote).status() === 204, "the vote is recorded");
       const frame = await chatFrame(page);
       await frame.locator("[data-input]").waitFor();
       await shot(page, "chat-open");

@@ -732,6 +732,8 @@ wire_enum! {
         Resolve = "resolve",
         /// A resolved case came back.
         Reopen = "reopen",
+        /// A reader answered "was this helpful?" under a help center article (no conversation).
+        ArticleFeedback = "article_feedback",
     }
 }
 

@@ -365,3 +365,29 @@ async fn search_answers_over_http() {
     );
 }
 
+
+#[tokio::test]
+async fn article_feedback_is_recorded_masked_and_unknown_guides_are_refused() {
+    let app = spawn_app().await;
+    let post = |body: Value| {
+        let client = app.client.clone();
+        let url = format!("{}/api/feedback", app.url);
+        async move { client.post(url).json(&body).send().await.expect("send").status().as_u16() }
+    };
+    let search = "환불 010-9876-5432";
+    assert_eq!(
+        post(json!({"guide": "ko/payments/refund", "helpful": false, "lang": "ko", "search": search})).await,
+        204
+    );
+    assert_eq!(post(json!({"guide": "ko/nope", "helpful": true})).await, 400);
+    assert_eq!(post(json!({"guide": "ko/payments/refund", "helpful": "no"})).await, 400);
+    assert_eq!(post(json!({"guide": "ko/payments/refund", "helpful": true, "x": 1})).await, 400);
+    let raw = app.raw_store().await;
+    let needle = b"010-9876-5432";
+    assert!(
+        !raw.windows(needle.len()).any(|w| w == needle),
+        "the reader's number is stored masked"
+    );
+    let found = b"article_feedback";
+    assert!(raw.windows(found.len()).any(|w| w == found), "the event is stored");
+}

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use kb::Lang;
 
 use super::{
-    Context, Desk, HISTORY_CASES, MAX_MESSAGES, MAX_METADATA, Planned, Posted, Start, Started,
-    shorten, validate,
+    Context, Desk, HISTORY_CASES, MAX_FEEDBACK_SEARCH_CHARS, MAX_MESSAGES, MAX_METADATA, Planned,
+    Posted, Start, Started, shorten, validate,
 };
 use crate::alerts;
 use crate::bot;
@@ -22,6 +22,44 @@ use crate::pii;
 use crate::store::{CaseWrite, Commit, Committed};
 
 impl Desk {
+    /// Records a reader's "was this helpful?" under a help center article: the guide (which must
+    /// exist), the verdict, and the reader's last search, masked like every stored text.
+    pub async fn article_feedback(
+        &self,
+        guide: &str,
+        helpful: bool,
+        search: Option<&str>,
+    ) -> Result<Event> {
+        let entry = self
+            .kb
+            .guide(guide)
+            .ok_or_else(|| Error::Invalid(format!("no guide {guide:?}")))?;
+        let mut data = BTreeMap::from([
+            ("guide".to_string(), entry.guide.id.clone()),
+            ("helpful".to_string(), helpful.to_string()),
+            ("lang".to_string(), entry.guide.lang.code().to_string()),
+        ]);
+        if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            let search: String = search.chars().take(MAX_FEEDBACK_SEARCH_CHARS).collect();
+            data.insert("search".into(), self.mask(&search));
+        }
+        let mut event = Event::new(
+            EventKind::ArticleFeedback,
+            "",
+            None,
+            entry.guide.area.clone(),
+            [],
+        );
+        event.data = data;
+        self.store
+            .commit(&Commit {
+                events: vec![event.clone()],
+                ..Commit::default()
+            })
+            .await?;
+        Ok(event)
+    }
+
     /// Starts a conversation. A valid `identity_token` makes the customer verified; an invalid one
     /// is refused rather than quietly ignored.
     pub async fn start(&self, start: Start) -> Result<Started> {

@@ -40,6 +40,8 @@ const HISTORY_CASES: usize = 10;
 pub(crate) const RETRIES: usize = 8;
 /// Most metadata entries a conversation keeps, and their longest key and value in bytes.
 const MAX_METADATA: (usize, usize, usize) = (20, 64, 512);
+/// Longest reader search kept with article feedback, in characters.
+const MAX_FEEDBACK_SEARCH_CHARS: usize = 200;
 /// Longest customer name or contact, and the longest claimed id, in bytes.
 const MAX_FIELD_BYTES: usize = 200;
 /// Most cases one queue page holds.

@@ -19,6 +19,34 @@ pub fn routes() -> Routes {
         .get("/api/conversations/{id}", read)
         .post("/api/conversations/{id}/messages", send)
         .post("/api/conversations/{id}/handoff", handoff)
+        .post("/api/feedback", article_feedback)
+}
+
+/// "Was this helpful?" under a help center article.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleFeedback {
+    /// The guide's id.
+    pub guide: String,
+    /// Yes or no.
+    pub helpful: bool,
+    /// The page's language (informational; the guide's own is recorded).
+    #[serde(default)]
+    pub lang: Option<kb::Lang>,
+    /// The reader's last search, if any.
+    #[serde(default)]
+    pub search: Option<String>,
+}
+
+async fn article_feedback(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<ArticleFeedback>,
+) -> Result<StatusCode, AppError> {
+    state
+        .desk
+        .article_feedback(&body.guide, body.helpful, body.search.as_deref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A conversation as its customer sees it.
