@@ -627,6 +627,22 @@ impl Skip {
     }
 }
 
+/// Text made safe for HTML text and quoted attribute values (and XML): `& < > " '` escaped.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Renders Markdown to HTML for display, sanitized with ammonia: raw HTML in guides can never
 /// inject scripts, event handlers or styles into Baton's pages.
 pub fn render_html(markdown: &str) -> String {

@@ -209,13 +209,7 @@ impl Snippet {
 
     /// HTML-escaped text with matches in `<mark>`.
     pub fn html(&self) -> String {
-        self.render("<mark>", "</mark>", |s| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-                .replace('\'', "&#39;")
-        })
+        self.render("<mark>", "</mark>", crate::markdown::escape_html)
     }
 
     /// The text as alternating plain and matched runs, plain first and last (either may be

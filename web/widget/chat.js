@@ -45,7 +45,7 @@ function save(saved) {
 }
 
 const state = load();
-/** @type {{url?: string, title?: string, referrer?: string}} */
+/** @type {{url?: string, title?: string}} */
 let page = {};
 /** @type {Map<string, Message>} */
 const messages = new Map();
@@ -276,7 +276,7 @@ window.addEventListener("message", (event) => {
   if (event.source !== parent) return;
   const data = event.data || {};
   if (data.type === "baton:page") {
-    page = { url: String(data.url || ""), title: String(data.title || ""), referrer: String(data.referrer || "") };
+    page = { url: String(data.url || ""), title: String(data.title || "") };
   } else if (data.type === "baton:open") {
     visible = true;
     if (data.context) {

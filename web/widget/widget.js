@@ -74,7 +74,6 @@
     frame.hidden = true;
     const params = new URLSearchParams({ lang });
     frame.src = `${origin}/widget/frame.html?${params}`;
-    // The page the customer is on, for the case: sent to the frame, which cannot read it itself.
     shadow.append(frame);
     return frame;
   };
@@ -84,7 +83,8 @@
     const data = event.data || {};
     if (data.type === "baton:ready") {
       frameReady = true;
-      post({ type: "baton:page", url: location.href, title: document.title, referrer: document.referrer });
+      // The page the customer is on, for the case: the frame cannot read it itself.
+      post({ type: "baton:page", url: location.href, title: document.title });
       while (outbox.length) post(/** @type {object} */ (outbox.shift()));
     } else if (data.type === "baton:close") {
       close();

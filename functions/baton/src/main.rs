@@ -396,15 +396,24 @@ fn print_case(case: desk::model::Case) -> anyhow::Result<()> {
 
 /// Opens the index, building it first when it is missing or older than the guides.
 fn knowledge_base(config: &Config) -> anyhow::Result<KnowledgeBase> {
-    let corpus = Corpus::load(&config.guides)
-        .with_context(|| format!("reading guides in {}", config.guides.display()))?;
-    if Manifest::is_stale(&config.index, &corpus) {
+    knowledge_base_of(&guides(config)?, config)
+}
+
+/// The configured guide set, read.
+fn guides(config: &Config) -> anyhow::Result<Corpus> {
+    Corpus::load(&config.guides)
+        .with_context(|| format!("reading guides in {}", config.guides.display()))
+}
+
+/// The index of `corpus` at the configured place, rebuilt first when it is missing or stale.
+fn knowledge_base_of(corpus: &Corpus, config: &Config) -> anyhow::Result<KnowledgeBase> {
+    if Manifest::is_stale(&config.index, corpus) {
         eprintln!(
             "building the index of {} into {} …",
             config.guides.display(),
             config.index.display()
         );
-        let report = kb::build(&corpus, &config.index, &|_| {})?;
+        let report = kb::build(corpus, &config.index, &|_| {})?;
         eprintln!(
             "built {} guides, {} sections",
             report.manifest.guides, report.manifest.sections
@@ -416,9 +425,11 @@ fn knowledge_base(config: &Config) -> anyhow::Result<KnowledgeBase> {
 /// Renders the help center (with the widget and console) into the web root `baton serve`
 /// serves, from the same guides as the index; the URL is where this server answers unless
 /// `BATON_SITE_URL` says where it is published.
-fn render_site(config: &Config, local: std::net::SocketAddr) -> anyhow::Result<kb::site::Report> {
-    let corpus = Corpus::load(&config.guides)
-        .with_context(|| format!("reading guides in {}", config.guides.display()))?;
+fn render_site(
+    corpus: &Corpus,
+    config: &Config,
+    local: std::net::SocketAddr,
+) -> anyhow::Result<kb::site::Report> {
     let options = kb::site::Options {
         theme: config.theme.clone(),
         url: Some(
@@ -428,7 +439,7 @@ fn render_site(config: &Config, local: std::net::SocketAddr) -> anyhow::Result<k
                 .unwrap_or_else(|| format!("http://{local}")),
         ),
     };
-    kb::site::write(&corpus, &config.site, &options)
+    kb::site::write(corpus, &config.site, &options)
         .with_context(|| format!("rendering the help center into {}", config.site.display()))
 }
 
@@ -470,7 +481,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         None
     };
     config.require_operators()?;
-    let kb = Arc::new(knowledge_base(&config)?);
+    // Read once: the index and the help center are built from the same guides.
+    let corpus = guides(&config)?;
+    let kb = Arc::new(knowledge_base_of(&corpus, &config)?);
     let store = Arc::new(sqlite_store(&config)?);
     let state = desk::http::state(&config, kb, store)?;
     let alerting = config.alert_webhook_url.is_some();
@@ -479,7 +492,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     let local = listener.local_addr()?;
-    let site = render_site(&config, local)?;
+    let site = render_site(&corpus, &config, local)?;
     println!("Baton is running at http://{local}");
     println!(
         "  help center:   http://{local}/   ({} pages in {})",

@@ -9,7 +9,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::guide::Guide;
 use crate::links::{self, Lookup, Target};
-use crate::markdown::{clean_tool_markup, parser_options};
+use crate::markdown::{clean_tool_markup, escape_html, parser_options};
 
 /// A rendered body.
 #[derive(Debug)]
@@ -70,7 +70,7 @@ pub fn render(guide: &Guide, lookup: &Lookup, files: &BTreeSet<PathBuf>, root: &
                 if let Some(anchor) = heading_anchor.take() {
                     events.push(Event::InlineHtml(CowStr::from(format!(
                         "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a>",
-                        escape_attr(&anchor)
+                        escape_html(&anchor)
                     ))));
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
@@ -168,13 +168,6 @@ fn sanitize(html: &str) -> String {
         .add_allowed_classes("a", ["anchor"])
         .clean(html)
         .to_string()
-}
-
-fn escape_attr(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

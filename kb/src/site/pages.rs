@@ -8,16 +8,58 @@ use minijinja::{Environment, UndefinedBehavior};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{I18N, STATIC_FILES, Writer, article, html_escape, template_error, theme, xml_escape};
+use super::{I18N, STATIC_FILES, Writer, article, template_error, theme};
 use crate::error::{IoContext, Result};
 use crate::guide::{Corpus, Guide, Lang, translations};
 use crate::links::Lookup;
+use crate::markdown::escape_html;
 use theme::Theme;
 
 /// Most related guides an article lists.
 const RELATED: usize = 6;
 /// Guides on a home page's "popular" list.
 const POPULAR: usize = 8;
+
+/// How guides are browsed: by product area (`{lang}/areas/…`) or by kind (`{lang}/kinds/…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Facet {
+    Area,
+    Kind,
+}
+
+impl Facet {
+    const ALL: [Facet; 2] = [Facet::Area, Facet::Kind];
+
+    /// A guide's value of this facet.
+    fn of(self, guide: &Guide) -> Option<&String> {
+        match self {
+            Facet::Area => guide.area.as_ref(),
+            Facet::Kind => guide.category.as_ref(),
+        }
+    }
+
+    /// The facet a list page groups its guides by.
+    fn other(self) -> Facet {
+        match self {
+            Facet::Area => Facet::Kind,
+            Facet::Kind => Facet::Area,
+        }
+    }
+
+    /// The page listing the guides of `value` in `lang`.
+    fn page(self, lang: Lang, value: &str) -> String {
+        let segment = match self {
+            Facet::Area => "areas",
+            Facet::Kind => "kinds",
+        };
+        format!("{}/{segment}/{value}.html", lang.code())
+    }
+}
+
+/// A language's home page.
+fn home_page_path(lang: Lang) -> String {
+    format!("{}/index.html", lang.code())
+}
 
 /// A link to a guide as lists show it.
 #[derive(Debug, Clone, Serialize)]
@@ -43,7 +85,9 @@ struct LangLink {
     code: Lang,
     name: String,
     href: String,
-    t: serde_json::Value,
+    /// The language's UI strings (the chooser shows each language's own words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,7 +131,7 @@ impl<'a> Site<'a> {
                 && !value.is_safe()
             {
                 let text = value.as_str().unwrap_or_default();
-                out.write_str(&html_escape(text)).map_err(|e| {
+                out.write_str(&escape_html(text)).map_err(|e| {
                     minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
                 })
             } else {
@@ -171,8 +215,8 @@ impl<'a> Site<'a> {
             sitemap.push((path, alternates));
         }
         for &lang in &self.langs {
-            let path = format!("{}/index.html", lang.code());
-            let alternates = self.alternates(|l| Some(format!("{}/index.html", l.code())));
+            let path = home_page_path(lang);
+            let alternates = self.alternates(|l| Some(home_page_path(l)));
             w.page(&path, &self.home_page(lang, &path, &alternates)?)?;
             sitemap.push((path, alternates));
             for (path, html, alternates) in self.list_pages(lang)? {
@@ -242,21 +286,22 @@ impl<'a> Site<'a> {
     }
 
     fn alternates_of_guide(&self, guide: &Guide) -> Vec<Alternate> {
-        let Some(other) = self.translation(guide) else {
+        if self.translation(guide).is_none() {
             return Vec::new();
-        };
-        let mut alternates = vec![
-            Alternate {
-                lang: guide.lang,
-                href: self.absolute(&article::page_path(guide)),
-            },
-            Alternate {
-                lang: other.lang,
-                href: self.absolute(&article::page_path(other)),
-            },
-        ];
-        alternates.sort_by_key(|a| a.lang);
-        alternates
+        }
+        self.alternates(|l| self.guide_in(guide, l).map(article::page_path))
+    }
+
+    /// `guide` in `lang`: itself, or its translation.
+    fn guide_in<'g>(&self, guide: &'g Guide, lang: Lang) -> Option<&'g Guide>
+    where
+        'a: 'g,
+    {
+        if guide.lang == lang {
+            Some(guide)
+        } else {
+            self.translation(guide).filter(|t| t.lang == lang)
+        }
     }
 
     fn translation(&self, guide: &Guide) -> Option<&'a Guide> {
@@ -285,9 +330,9 @@ impl<'a> Site<'a> {
                 href: format!(
                     "{}{}",
                     self.root,
-                    path_in(l).unwrap_or_else(|| format!("{}/index.html", l.code()))
+                    path_in(l).unwrap_or_else(|| home_page_path(l))
                 ),
-                t: self.t(l).clone(),
+                t: None,
             })
             .collect()
     }
@@ -345,18 +390,12 @@ impl<'a> Site<'a> {
         let lang = guide.lang;
         let path = article::page_path(guide);
         let translation = self.translation(guide);
-        let languages = self.languages(|l| {
-            if l == lang {
-                Some(path.clone())
-            } else {
-                translation.filter(|t| t.lang == l).map(article::page_path)
-            }
-        });
-        let area = guide.area.as_ref().map(|a| Browse {
-            href: format!("{}/areas/{a}.html", lang.code()),
-            label: self.theme.area_label(a, lang),
-            count: 0,
-            count_label: String::new(),
+        let languages = self.languages(|l| self.guide_in(guide, l).map(article::page_path));
+        let area = guide.area.as_ref().map(|a| {
+            serde_json::json!({
+                "href": Facet::Area.page(lang, a),
+                "label": self.facet_label(Facet::Area, a, lang),
+            })
         });
         let mut related: Vec<&Guide> = self
             .corpus
@@ -393,7 +432,7 @@ impl<'a> Site<'a> {
                 },
                 "body": body,
                 "area": area,
-                "category": guide.category.as_ref().map(|c| self.category_label(c, lang)),
+                "category": guide.category.as_ref().map(|c| self.facet_label(Facet::Kind, c, lang)),
                 "toc": toc,
                 "related": related.into_iter().take(RELATED).map(|g| self.link(g)).collect::<Vec<_>>(),
                 "translation": translation.map(|t| serde_json::json!({
@@ -406,30 +445,40 @@ impl<'a> Site<'a> {
         )
     }
 
-    fn category_label(&self, category: &str, lang: Lang) -> String {
-        let key = format!("category.{category}");
-        let label = self.text(lang, &key);
-        if label == key {
-            theme::title_case(category)
-        } else {
-            label
+    /// How a facet's value is called: the theme's area names, the UI strings' kind names.
+    fn facet_label(&self, facet: Facet, value: &str, lang: Lang) -> String {
+        match facet {
+            Facet::Area => self.theme.area_label(value, lang),
+            Facet::Kind => {
+                let key = format!("category.{value}");
+                let label = self.text(lang, &key);
+                if label == key {
+                    theme::title_case(value)
+                } else {
+                    label
+                }
+            }
         }
     }
 
-    /// Areas and categories of a language, with counts, in the order `kb.toml` lists them.
-    fn browse(
-        &self,
-        lang: Lang,
-        field: fn(&Guide) -> Option<&String>,
-        order: &[String],
-    ) -> Vec<(String, usize)> {
+    /// The values a facet may take, in the order `kb.toml` lists them.
+    fn order(&self, facet: Facet) -> &[String] {
+        match facet {
+            Facet::Area => &self.corpus.config.areas,
+            Facet::Kind => &self.corpus.config.categories,
+        }
+    }
+
+    /// A facet's values in a language, with counts, in the order `kb.toml` lists them.
+    fn browse(&self, lang: Lang, facet: Facet) -> Vec<(String, usize)> {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for guide in self.corpus.guides.iter().filter(|g| g.lang == lang) {
-            if let Some(value) = field(guide) {
+            if let Some(value) = facet.of(guide) {
                 *counts.entry(value.as_str()).or_default() += 1;
             }
         }
-        let mut out: Vec<(String, usize)> = order
+        let mut out: Vec<(String, usize)> = self
+            .order(facet)
             .iter()
             .filter_map(|v| counts.remove(v.as_str()).map(|c| (v.clone(), c)))
             .collect();
@@ -442,30 +491,17 @@ impl<'a> Site<'a> {
             self.text(lang, "help.guides_count")
                 .replace("{count}", &count.to_string())
         };
-        let areas: Vec<Browse> = self
-            .browse(lang, |g| g.area.as_ref(), &self.corpus.config.areas)
-            .into_iter()
-            .map(|(area, count)| Browse {
-                href: format!("{}/areas/{area}.html", lang.code()),
-                label: self.theme.area_label(&area, lang),
-                count,
-                count_label: count_label(count),
-            })
-            .collect();
-        let categories: Vec<Browse> = self
-            .browse(
-                lang,
-                |g| g.category.as_ref(),
-                &self.corpus.config.categories,
-            )
-            .into_iter()
-            .map(|(category, count)| Browse {
-                href: format!("{}/kinds/{category}.html", lang.code()),
-                label: self.category_label(&category, lang),
-                count,
-                count_label: count_label(count),
-            })
-            .collect();
+        let browse = |facet: Facet| -> Vec<Browse> {
+            self.browse(lang, facet)
+                .into_iter()
+                .map(|(value, count)| Browse {
+                    href: facet.page(lang, &value),
+                    label: self.facet_label(facet, &value, lang),
+                    count,
+                    count_label: count_label(count),
+                })
+                .collect()
+        };
         let mut popular: Vec<&Guide> = self
             .corpus
             .guides
@@ -478,7 +514,7 @@ impl<'a> Site<'a> {
                 g.title.clone(),
             )
         });
-        let languages = self.languages(|l| Some(format!("{}/index.html", l.code())));
+        let languages = self.languages(|l| Some(home_page_path(l)));
         let base = self.base(
             lang,
             "home",
@@ -490,8 +526,8 @@ impl<'a> Site<'a> {
             "home.html",
             base,
             serde_json::json!({
-                "areas": areas,
-                "categories": categories,
+                "areas": browse(Facet::Area),
+                "categories": browse(Facet::Kind),
                 "popular": popular.into_iter().take(POPULAR).map(|g| self.link(g)).collect::<Vec<_>>(),
             }),
         )
@@ -501,46 +537,26 @@ impl<'a> Site<'a> {
     fn list_pages(&self, lang: Lang) -> Result<Vec<(String, String, Vec<Alternate>)>> {
         let mut pages = Vec::new();
         let other = self.other(lang);
-        for (kind, field, order, group_by) in [
-            (
-                "areas",
-                (|g: &Guide| g.area.as_ref()) as fn(&Guide) -> Option<&String>,
-                &self.corpus.config.areas,
-                (|g: &Guide| g.category.as_ref()) as fn(&Guide) -> Option<&String>,
-            ),
-            (
-                "kinds",
-                |g: &Guide| g.category.as_ref(),
-                &self.corpus.config.categories,
-                |g: &Guide| g.area.as_ref(),
-            ),
-        ] {
-            for (value, _) in self.browse(lang, field, order) {
-                let path = format!("{}/{kind}/{value}.html", lang.code());
-                let heading = if kind == "areas" {
-                    self.theme.area_label(&value, lang)
-                } else {
-                    self.category_label(&value, lang)
-                };
+        for facet in Facet::ALL {
+            let group_by = facet.other();
+            for (value, _) in self.browse(lang, facet) {
+                let path = facet.page(lang, &value);
+                let heading = self.facet_label(facet, &value, lang);
                 // This language's guides, and the other language's that have no translation here.
                 let members: Vec<&Guide> = self
                     .corpus
                     .guides
                     .iter()
-                    .filter(|g| field(g) == Some(&value))
+                    .filter(|g| facet.of(g) == Some(&value))
                     .filter(|g| {
                         g.lang == lang || (g.lang == other && self.translation(g).is_none())
                     })
                     .collect();
                 let mut groups: BTreeMap<(usize, String), Vec<&Guide>> = BTreeMap::new();
-                let group_order = if kind == "areas" {
-                    &self.corpus.config.categories
-                } else {
-                    &self.corpus.config.areas
-                };
                 for guide in members {
-                    let key = group_by(guide).cloned().unwrap_or_default();
-                    let rank = group_order
+                    let key = group_by.of(guide).cloned().unwrap_or_default();
+                    let rank = self
+                        .order(group_by)
                         .iter()
                         .position(|v| *v == key)
                         .unwrap_or(usize::MAX);
@@ -552,10 +568,8 @@ impl<'a> Site<'a> {
                         guides.sort_by_key(|g| (g.lang != lang, g.title.clone()));
                         let label = if key.is_empty() {
                             String::new()
-                        } else if kind == "areas" {
-                            self.category_label(&key, lang)
                         } else {
-                            self.theme.area_label(&key, lang)
+                            self.facet_label(group_by, &key, lang)
                         };
                         serde_json::json!({
                             "label": label,
@@ -567,8 +581,8 @@ impl<'a> Site<'a> {
                     self.corpus
                         .guides
                         .iter()
-                        .any(|g| g.lang == l && field(g) == Some(&value))
-                        .then(|| format!("{}/{kind}/{value}.html", l.code()))
+                        .any(|g| g.lang == l && facet.of(g) == Some(&value))
+                        .then(|| facet.page(l, &value))
                 };
                 let alternates = self.alternates(exists_in);
                 let languages = self.languages(exists_in);
@@ -591,8 +605,11 @@ impl<'a> Site<'a> {
     }
 
     fn chooser_page(&self, lang: Lang) -> Result<String> {
-        let languages = self.languages(|l| Some(format!("{}/index.html", l.code())));
-        let alternates = self.alternates(|l| Some(format!("{}/index.html", l.code())));
+        let mut languages = self.languages(|l| Some(home_page_path(l)));
+        for language in &mut languages {
+            language.t = Some(self.t(language.code).clone());
+        }
+        let alternates = self.alternates(|l| Some(home_page_path(l)));
         let base = self.base(
             lang,
             "chooser",
@@ -604,7 +621,7 @@ impl<'a> Site<'a> {
     }
 
     fn not_found_page(&self, lang: Lang) -> Result<String> {
-        let languages = self.languages(|l| Some(format!("{}/index.html", l.code())));
+        let languages = self.languages(|l| Some(home_page_path(l)));
         let base = self.base(lang, "not-found", None, &[], languages);
         self.render("not_found.html", base, serde_json::json!({}))
     }
@@ -616,13 +633,13 @@ impl<'a> Site<'a> {
         for (path, alternates) in pages {
             xml.push_str(&format!(
                 "  <url><loc>{}</loc>",
-                xml_escape(&self.absolute(path))
+                escape_html(&self.absolute(path))
             ));
             for alt in alternates {
                 xml.push_str(&format!(
                     "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
                     alt.lang.code(),
-                    xml_escape(&alt.href)
+                    escape_html(&alt.href)
                 ));
             }
             xml.push_str("</url>\n");
