@@ -89,11 +89,23 @@ function matches(/** @type {any} */ c) {
   return true;
 }
 
-/** @param {HTMLSelectElement} select @param {string[]} values @param {(v: string) => string} [label] */
-function options(select, values, label = (v) => v) {
+/**
+ * Fills a filter with "any", `extra` and `values`, only when they changed: rebuilding an open
+ * select on every poll would close it under the operator.
+ * @param {HTMLSelectElement} select @param {string[]} values @param {(v: string) => string} [label]
+ * @param {[string, string][]} [extra] fixed options after "any"
+ */
+function options(select, values, label = (v) => v, extra = []) {
+  const signature = JSON.stringify([values, extra.map(([v]) => v)]);
+  if (select.dataset.signature === signature) return;
+  select.dataset.signature = signature;
   const chosen = select.value;
-  select.replaceChildren(el("option", { value: "" }, [t("console.any")]), ...values.map((v) => el("option", { value: v }, [label(v)])));
-  select.value = values.includes(chosen) || chosen === "-" ? chosen : "";
+  select.replaceChildren(
+    el("option", { value: "" }, [t("console.any")]),
+    ...extra.map(([v, text]) => el("option", { value: v }, [text])),
+    ...values.map((v) => el("option", { value: v }, [label(v)])),
+  );
+  select.value = values.includes(chosen) || extra.some(([v]) => v === chosen) ? chosen : "";
 }
 
 function drawFilters() {
@@ -102,8 +114,7 @@ function drawFilters() {
   options(/** @type {HTMLSelectElement} */ ($("[data-filter=category]")), /** @type {string[]} */ (distinct((c) => c.category)));
   options(/** @type {HTMLSelectElement} */ ($("[data-filter=status]")), ["open", "claimed"]);
   const holder = /** @type {HTMLSelectElement} */ ($("[data-filter=holder]"));
-  options(holder, /** @type {string[]} */ (distinct((c) => c.assignee)), (v) => (v === me ? `${v} (${t("console.me")})` : v));
-  holder.insertBefore(el("option", { value: "-" }, [t("console.nobody")]), holder.children[1] || null);
+  options(holder, /** @type {string[]} */ (distinct((c) => c.assignee)), (v) => (v === me ? `${v} (${t("console.me")})` : v), [["-", t("console.nobody")]]);
 }
 
 function drawQueue() {
@@ -189,8 +200,12 @@ function pollCase() {
   }, CASE_POLL_MS);
 }
 
-/** @param {string} what @param {() => Promise<unknown>} action */
-async function act(what, action) {
+/**
+ * Runs a case action; on success the case is redrawn (an empty composer), on failure the
+ * composer keeps what the operator wrote and the reason is shown.
+ * @param {() => Promise<unknown>} action
+ */
+async function act(action) {
   const status = $("[data-case-status]");
   try {
     await action();
@@ -199,15 +214,14 @@ async function act(what, action) {
   } catch (error) {
     status.textContent = t("console.error", { message: /** @type {Error} */ (error).message });
   }
-  return what;
 }
 
 function drawCase() {
   const { case: c, conversation, transcript, attempts, notes } = current;
   const mine = c.assignee === me;
   const actions = el("div", { class: "actions" }, [
-    !c.assignee && c.status !== "resolved" ? button(t("console.claim"), "claim", () => act("claim", () => api(`/cases/${c.id}/claim`, { method: "POST" }))) : null,
-    mine && c.status !== "resolved" ? button(t("console.release"), "release", () => act("release", () => api(`/cases/${c.id}/release`, { method: "POST" })), true) : null,
+    !c.assignee && c.status !== "resolved" ? button(t("console.claim"), "claim", () => act(() => api(`/cases/${c.id}/claim`, { method: "POST" }))) : null,
+    mine && c.status !== "resolved" ? button(t("console.release"), "release", () => act(() => api(`/cases/${c.id}/release`, { method: "POST" })), true) : null,
   ]);
   const meta = el("dl", {}, [
     ...[
@@ -240,6 +254,7 @@ function drawCase() {
   const noteList = el("ul", {}, notes.map((/** @type {any} */ n) => el("li", {}, [`${n.author}: ${n.text}`])));
 
   const reply = el("textarea", { id: "reply", rows: "3", "data-reply": "" });
+  reply.addEventListener("input", () => delete reply.dataset.key);
   const composer = el("form", { class: "composer" }, [
     el("label", { for: "reply" }, [t("console.reply_label")]),
     reply,
@@ -247,17 +262,15 @@ function drawCase() {
       button(t("console.reply"), "reply", () => {
         const text = /** @type {HTMLTextAreaElement} */ (reply).value.trim();
         if (!text) return;
-        const key = crypto.randomUUID();
-        act("reply", () => api(`/cases/${c.id}/reply`, { method: "POST", json: { text, idempotency_key: key } })).then(() => {
-          /** @type {HTMLTextAreaElement} */ (reply).value = "";
-        });
+        // One key per text, kept across retries, so a reply that did arrive is not sent twice.
+        reply.dataset.key ||= crypto.randomUUID();
+        const key = reply.dataset.key;
+        act(() => api(`/cases/${c.id}/reply`, { method: "POST", json: { text, idempotency_key: key } }));
       }),
       button(t("console.note"), "note", () => {
         const text = /** @type {HTMLTextAreaElement} */ (reply).value.trim();
         if (!text) return;
-        act("note", () => api(`/cases/${c.id}/notes`, { method: "POST", json: { text } })).then(() => {
-          /** @type {HTMLTextAreaElement} */ (reply).value = "";
-        });
+        act(() => api(`/cases/${c.id}/notes`, { method: "POST", json: { text } }));
       }, true),
     ]),
   ]);
@@ -273,7 +286,7 @@ function drawCase() {
         followUp,
         el("div", { class: "buttons" }, [
           button(t("console.resolve"), "resolve", () =>
-            act("resolve", () => api(`/cases/${c.id}/resolve`, { method: "POST", json: { category: /** @type {HTMLSelectElement} */ (category).value, follow_up: /** @type {HTMLInputElement} */ (followUp).value || undefined } })),
+            act(() => api(`/cases/${c.id}/resolve`, { method: "POST", json: { category: /** @type {HTMLSelectElement} */ (category).value, follow_up: /** @type {HTMLInputElement} */ (followUp).value || undefined } })),
           ),
         ]),
       ]);

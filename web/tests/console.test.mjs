@@ -66,6 +66,7 @@ export const tests = [
       await junho.page.fill("[data-reply]", "제가 볼게요");
       await junho.page.click("[data-action=reply]");
       await junho.page.locator("[data-case-status]", { hasText: "minji" }).waitFor();
+      assert((await junho.page.inputValue("[data-reply]")) === "제가 볼게요", "a refused reply keeps its text");
       await shot(junho.page, "refused-with-holder");
       // That refusal is the 409 the browser logs; nothing else may be.
       const expected = junho.problems.findIndex((p) => p.includes("status of 409"));
