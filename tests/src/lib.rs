@@ -96,8 +96,10 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
     use desk::config as c;
     let dir = tempfile::tempdir().expect("tempdir");
     let tokens = format!("minji:{MINJI},junho:{JUNHO}");
+    let attachments = dir.path().join("attachments").display().to_string();
     let mut pairs: Vec<(&str, &str)> = vec![
         (c::OPERATOR_TOKENS, tokens.as_str()),
+        (c::ATTACHMENTS, attachments.as_str()),
         (c::IDENTITY_SECRETS, SITE_SECRET),
         (c::RATE_CONVERSATIONS, "0"),
         (c::RATE_MESSAGES, "0"),

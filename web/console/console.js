@@ -8,6 +8,9 @@
 const TOKEN_KEY = "baton.operator.token";
 const QUEUE_POLL_MS = 5000;
 const CASE_POLL_MS = 4000;
+// Presence heartbeats (functions/desk/src/presence.rs keeps the windows that match them).
+const HEARTBEAT_MS = 10000;
+const TYPING_HEARTBEAT_MS = 2500;
 const lang = (localStorage.getItem("baton.lang") || navigator.language || "en").slice(0, 2) === "ko" ? "ko" : "en";
 document.documentElement.lang = lang;
 
@@ -50,6 +53,11 @@ let current = null;
 let queueTimer;
 /** @type {number | undefined} */
 let caseTimer;
+/** @type {number | undefined} */
+let heartbeatTimer;
+let lastTyping = 0;
+/** @type {{operator: string, activity: string}[]} */
+let presence = [];
 const filters = { area: "", category: "", status: "", holder: "" };
 
 /** @param {string} path @param {{method?: string, json?: unknown}} [init] */
@@ -174,15 +182,61 @@ function pollQueue() {
 async function select(id, focus = false) {
   selectedId = id;
   drawQueue();
+  presence = [];
   await refreshCase();
   if (focus) $("[data-case]").focus();
   pollCase();
+  heartbeat("viewing");
+}
+
+/**
+ * Tells the desk this operator is in the open case (viewing, or typing a reply) and shows who
+ * else is; "viewing" repeats every HEARTBEAT_MS while the tab is visible.
+ * @param {"viewing" | "typing"} activity
+ */
+async function heartbeat(activity) {
+  if (activity === "viewing") clearTimeout(heartbeatTimer);
+  const id = selectedId;
+  if (!id || document.hidden) return;
+  try {
+    const answer = await api(`/cases/${encodeURIComponent(id)}/presence`, { method: "POST", json: { activity } });
+    if (id === selectedId) {
+      presence = answer.presence;
+      drawPresence();
+    }
+  } catch {
+    // Presence is a courtesy: a lost heartbeat costs a few seconds of "viewing".
+  }
+  if (activity === "viewing") heartbeatTimer = window.setTimeout(() => heartbeat("viewing"), HEARTBEAT_MS);
+}
+
+function typed() {
+  const now = Date.now();
+  if (now - lastTyping < TYPING_HEARTBEAT_MS) return;
+  lastTyping = now;
+  heartbeat("typing");
+}
+
+/** Who else is in the case: typists first, then viewers (the desk sorts them). */
+function drawPresence() {
+  const line = document.querySelector("[data-presence]");
+  if (!line) return;
+  const others = presence.filter((p) => p.operator !== me);
+  const typing = others.filter((p) => p.activity === "typing").map((p) => p.operator);
+  const viewing = others.filter((p) => p.activity === "viewing").map((p) => p.operator);
+  line.textContent = [
+    typing.length ? t("console.typing", { names: typing.join(", ") }) : "",
+    viewing.length ? t("console.viewing", { names: viewing.join(", ") }) : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 async function refreshCase() {
   if (!selectedId) return;
   try {
     current = await api(`/cases/${encodeURIComponent(selectedId)}`);
+    presence = current.presence || [];
     drawCase();
   } catch (error) {
     $("[data-case]").replaceChildren(el("p", { class: "error", role: "alert" }, [t("console.error", { message: /** @type {Error} */ (error).message })]));
@@ -238,7 +292,11 @@ function drawCase() {
     "ol",
     { class: "transcript" },
     transcript.map((/** @type {any} */ m) =>
-      el("li", { class: m.author.kind }, [el("span", { class: "who" }, [m.author.kind === "operator" ? m.author.name : m.author.kind]), m.text]),
+      el("li", { class: m.author.kind }, [
+        el("span", { class: "who" }, [m.author.kind === "operator" ? m.author.name : m.author.kind]),
+        m.text,
+        ...(m.attachments || []).map((/** @type {any} */ a) => picture(c.id, a)),
+      ]),
     ),
   );
   const tried = attempts.map((/** @type {any} */ a) =>
@@ -254,7 +312,10 @@ function drawCase() {
   const noteList = el("ul", {}, notes.map((/** @type {any} */ n) => el("li", {}, [`${n.author}: ${n.text}`])));
 
   const reply = el("textarea", { id: "reply", rows: "3", "data-reply": "" });
-  reply.addEventListener("input", () => delete reply.dataset.key);
+  reply.addEventListener("input", () => {
+    delete reply.dataset.key;
+    typed();
+  });
   const composer = el("form", { class: "composer" }, [
     el("label", { for: "reply" }, [t("console.reply_label")]),
     reply,
@@ -265,7 +326,11 @@ function drawCase() {
         // One key per text, kept across retries, so a reply that did arrive is not sent twice.
         reply.dataset.key ||= crypto.randomUUID();
         const key = reply.dataset.key;
-        act(() => api(`/cases/${c.id}/reply`, { method: "POST", json: { text, idempotency_key: key } }));
+        act(async () => {
+          await api(`/cases/${c.id}/reply`, { method: "POST", json: { text, idempotency_key: key } });
+          lastTyping = 0;
+          heartbeat("viewing");
+        });
       }),
       button(t("console.note"), "note", () => {
         const text = /** @type {HTMLTextAreaElement} */ (reply).value.trim();
@@ -293,6 +358,7 @@ function drawCase() {
   $("[data-case]").replaceChildren(
     el("h2", {}, [c.summary]),
     el("p", { class: "row" }, [c.priority === "urgent" ? el("span", { class: "badge urgent" }, [t("console.urgent")]) : null]),
+    el("p", { class: "presence", role: "status", "aria-live": "polite", "data-presence": "" }),
     actions,
     el("p", { class: "error", role: "alert", "data-case-status": "" }),
     el("div", { class: "panels" }, [
@@ -309,6 +375,32 @@ function drawCase() {
       ]),
     ]),
   );
+  drawPresence();
+}
+
+/** Attachments' images by id: fetched once with the operator's token, the same node every redraw. */
+const images = new Map();
+
+/**
+ * A customer's screenshot, linked to open full size.
+ * @param {string} caseId
+ * @param {{id: string, type: string, size: number, width: number, height: number}} attachment
+ */
+function picture(caseId, attachment) {
+  const known = images.get(attachment.id);
+  if (known) return known;
+  const img = /** @type {HTMLImageElement} */ (el("img", { alt: t("console.attachment", { w: attachment.width, h: attachment.height }), width: String(attachment.width), height: String(attachment.height), "data-attachment": attachment.id }));
+  const link = el("a", { class: "attachment", target: "_blank", rel: "noopener" }, [img]);
+  images.set(attachment.id, link);
+  fetch(`/api/operator/cases/${encodeURIComponent(caseId)}/attachments/${encodeURIComponent(attachment.id)}`, { headers: { authorization: `Bearer ${token}` } })
+    .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(String(response.status)))))
+    .then((blob) => {
+      const url = URL.createObjectURL(blob);
+      img.src = url;
+      link.setAttribute("href", url);
+    })
+    .catch(() => images.delete(attachment.id));
+  return link;
 }
 
 /** @param {string} label @param {string} name @param {() => void} onClick @param {boolean} [secondary] */
@@ -383,6 +475,7 @@ document.addEventListener("visibilitychange", () => {
   }
   pollQueue();
   pollCase();
+  heartbeat("viewing");
 });
 
 $("[data-sign-out]").addEventListener("click", signOut);

@@ -1,6 +1,11 @@
 // The operator console as operators use it.
 
-import { JUNHO, MINJI, PHONE, assert, axe, newPage } from "./lib.mjs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { JUNHO, MINJI, PHONE, assert, axe, chatFrame, newPage } from "./lib.mjs";
+
+const SCREENSHOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/screenshot-with-metadata.png");
 
 /** @typedef {{server: {url: string}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
 
@@ -33,6 +38,48 @@ async function signedIn(browser, url, token, options = {}) {
 }
 
 export const tests = [
+  [
+    "live case: screenshot to the console, who joined, typing, reply, operators see each other",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const customer = await newPage(browser, { locale: "ko-KR" });
+      await customer.page.goto(`${server.url}/ko/index.html`);
+      await customer.page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
+      await customer.page.evaluate(() => /** @type {any} */ (window).BatonWidget.open());
+      const frame = await chatFrame(customer.page);
+      const tag = Array.from({ length: 8 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
+      await frame.locator("[data-input]").fill(`카드 결제 취소하면 환불은 언제 돼요? ${tag}`);
+      await frame.locator("[data-input]").press("Enter");
+      await frame.getByRole("button", { name: "상담원 연결" }).click();
+      await frame.locator("[data-status]", { hasText: "상담원" }).waitFor();
+      await frame.locator("[data-attach]").setInputFiles(SCREENSHOT);
+      await frame.locator(".msg.customer img[src^='blob:']").waitFor();
+      await shot(customer.page, "widget-screenshot-sent");
+
+      const minji = await signedIn(browser, server.url, MINJI);
+      const junho = await signedIn(browser, server.url, JUNHO);
+      await minji.page.locator("[data-cases] button", { hasText: tag }).click();
+      await minji.page.locator(".transcript .attachment img[src^='blob:']").waitFor();
+      await minji.page.click("[data-action=claim]");
+      await minji.page.waitForSelector("[data-action=release]");
+      await frame.locator("[data-status]", { hasText: "minji" }).waitFor({ timeout: 10000 });
+      await junho.page.locator("[data-cases] button", { hasText: tag }).click();
+      await junho.page.locator("[data-presence]", { hasText: "minji" }).waitFor({ timeout: 15000 });
+      await minji.page.locator("[data-reply]").pressSequentially("스크린샷 확인했어요. ", { delay: 30 });
+      await frame.locator("[data-typing]:not([hidden])").waitFor({ timeout: 10000 });
+      await shot(customer.page, "widget-operator-typing");
+      await junho.page.locator("[data-presence]", { hasText: "minji" }).waitFor();
+      await minji.page.locator("[data-presence]", { hasText: "junho" }).waitFor({ timeout: 15000 });
+      await shot(minji.page, "console-screenshot-and-presence");
+      await minji.page.locator("[data-reply]").pressSequentially("카드사 점검 중이라 10분 뒤 다시 시도해 주세요.");
+      await minji.page.click("[data-action=reply]");
+      await frame.locator(".msg.operator", { hasText: "카드사 점검" }).waitFor({ timeout: 10000 });
+      await frame.locator("[data-typing][hidden]").waitFor({ state: "attached", timeout: 10000 });
+      await shot(customer.page, "widget-operator-reply");
+      await customer.done();
+      await minji.done();
+      await junho.done();
+    },
+  ],
   [
     "a handed-off case appears live; a second operator sees who holds it; claim and reply reach the customer",
     async (/** @type {Ctx} */ { server, browser, shot }) => {

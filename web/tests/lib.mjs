@@ -112,3 +112,16 @@ export async function axe(target, what) {
   assert(bad.length === 0, `axe on ${what}: ${JSON.stringify(bad, null, 2)}`);
   return result;
 }
+
+/**
+ * The widget's frame (inside the loader's closed shadow root, so found by its URL).
+ * @param {import('playwright-core').Page} page
+ */
+export async function chatFrame(page) {
+  for (let i = 0; i < 100; i++) {
+    const frame = page.frames().find((f) => f.url().includes("/widget/frame.html"));
+    if (frame) return frame;
+    await page.waitForTimeout(100);
+  }
+  throw new Error("the widget frame never appeared");
+}

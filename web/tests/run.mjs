@@ -32,6 +32,7 @@ async function startServer() {
       BATON_DB: path.join(dir, "baton.db"),
       BATON_INDEX: path.join(dir, "index"),
       BATON_SITE: path.join(dir, "site"),
+      BATON_ATTACHMENTS: path.join(dir, "attachments"),
       BATON_OPERATOR_TOKENS: `minji:${MINJI},junho:${JUNHO}`,
       BATON_RATE_CONVERSATIONS: "0",
       BATON_RATE_MESSAGES: "0",

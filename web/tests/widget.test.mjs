@@ -1,21 +1,8 @@
 // The chat widget as customers use it, from a help center article.
 
-import { MINJI, PHONE, assert, axe, newPage } from "./lib.mjs";
+import { MINJI, PHONE, assert, axe, chatFrame, newPage } from "./lib.mjs";
 
 /** @typedef {{server: {url: string}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
-
-/**
- * The widget's frame (inside the loader's closed shadow root, so found by its URL).
- * @param {import('playwright-core').Page} page
- */
-async function chatFrame(page) {
-  for (let i = 0; i < 100; i++) {
-    const frame = page.frames().find((f) => f.url().includes("/widget/frame.html"));
-    if (frame) return frame;
-    await page.waitForTimeout(100);
-  }
-  throw new Error("the widget frame never appeared");
-}
 
 /** @param {string} url @param {string} path */
 async function operator(url, path) {

@@ -4,6 +4,9 @@
 // quick replies, hand-off. Every text a person or the bot wrote is set as text, never as HTML.
 
 const STORE_KEY = "baton.chat.v1";
+// What the desk accepts (functions/desk/src/attachments): checked here only to answer at once.
+const ATTACH_TYPES = ["image/png", "image/jpeg", "image/webp"];
+const ATTACH_MAX_MB = 5;
 const POLL_MS = 3000;
 const params = new URLSearchParams(location.search);
 const lang = params.get("lang") === "ko" ? "ko" : "en";
@@ -11,7 +14,9 @@ document.documentElement.lang = lang;
 
 /** @typedef {{kind: "customer" | "bot" | "operator", name?: string}} Author */
 /** @typedef {{guide: string, anchor?: string, title: string}} Link */
-/** @typedef {{id: string, author: Author, text: string, links?: Link[], quick_replies?: string[], created_at: number}} Message */
+/** @typedef {{id: string, type: string, size: number, width: number, height: number}} Attachment */
+/** @typedef {{id: string, author: Author, text: string, links?: Link[], quick_replies?: string[], attachments?: Attachment[], created_at: number}} Message */
+/** @typedef {{key: string, file: File, failed?: boolean}} Upload */
 /** @typedef {{key: string, text: string, failed?: boolean}} Pending */
 /** @typedef {{id?: string, secret?: string, outbox: Pending[], context?: Context | null}} Saved */
 /** @typedef {{article?: {id: string, title: string}, search?: string}} Context */
@@ -50,9 +55,17 @@ let page = {};
 /** @type {Map<string, Message>} */
 const messages = new Map();
 let conversationState = "bot";
+/** Who on the team is with the conversation, as the last read said. */
+let attention = { operator: "", typing: false };
 let visible = false;
 /** @type {number | undefined} */
 let pollTimer;
+/** Screenshots on their way: kept in memory (a file does not fit in storage) with their key. @type {Upload[]} */
+const uploads = [];
+/** Attachments' images, by id, fetched once. @type {Map<string, HTMLImageElement>} */
+const images = new Map();
+/** A passing word for the customer (a refused file), shown until the next redraw that clears it. */
+let notice = "";
 
 const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
 const list = /** @type {HTMLOListElement} */ ($("[data-messages]"));
@@ -117,7 +130,9 @@ function render(message) {
   who.textContent = message.author.kind === "customer" ? t("widget.you") : message.author.kind === "bot" ? t("widget.bot") : message.author.name || "";
   const text = document.createElement("span");
   text.textContent = message.text;
-  li.append(who, text);
+  li.append(who);
+  if (message.text) li.append(text);
+  for (const attachment of message.attachments || []) li.append(picture(attachment));
   if (message.links?.length) {
     const links = document.createElement("ul");
     links.className = "links";
@@ -134,6 +149,82 @@ function render(message) {
     li.append(links);
   }
   return li;
+}
+
+/**
+ * An attachment as an image: fetched with the conversation's secret (an <img> cannot send it)
+ * and shown from an object URL, which the frame's CSP allows.
+ * @param {Attachment} attachment
+ */
+function picture(attachment) {
+  // The same node every redraw, so a poll never reloads or flickers a picture.
+  const known = images.get(attachment.id);
+  if (known) return known;
+  const img = document.createElement("img");
+  img.alt = t("widget.attachment");
+  img.width = attachment.width;
+  img.height = attachment.height;
+  img.dataset.attachment = attachment.id;
+  images.set(attachment.id, img);
+  fetch(`/api/conversations/${state.id}/attachments/${attachment.id}`, { headers: { authorization: `Bearer ${state.secret}` } })
+    .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(String(response.status)))))
+    .then((blob) => (img.src = URL.createObjectURL(blob)))
+    .catch(() => {
+      images.delete(attachment.id);
+      img.alt = t("widget.error");
+    });
+  return img;
+}
+
+/** @param {Upload} upload */
+function renderUpload(upload) {
+  const li = render({ id: `upload-${upload.key}`, author: { kind: "customer" }, text: `${t("widget.attachment")}: ${upload.file.name}`, created_at: Date.now() });
+  if (upload.failed) {
+    li.classList.add("failed");
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "retry";
+    retry.textContent = t("widget.retry");
+    retry.addEventListener("click", () => sendUploads());
+    li.append(retry);
+  } else {
+    li.setAttribute("aria-busy", "true");
+  }
+  return li;
+}
+
+/** Uploads what is waiting, in order; a failure keeps the file and its key for a retry. */
+async function sendUploads() {
+  for (const upload of uploads) upload.failed = false;
+  redraw();
+  while (uploads.length) {
+    const upload = uploads[0];
+    try {
+      await ensureConversation();
+      const response = await fetch(`/api/conversations/${state.id}/attachments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${state.secret}`, "content-type": upload.file.type, "idempotency-key": upload.key, accept: "application/json" },
+        body: upload.file,
+      });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        if (response.status === 400 || response.status === 413) {
+          notice = response.status === 413 ? t("widget.attach_too_big", { mb: String(ATTACH_MAX_MB) }) : t("widget.attach_bad_type");
+          // The desk will never take this file: say why, and drop it.
+          uploads.shift();
+          continue;
+        }
+        throw new Error(String(response.status));
+      }
+      merge([body.message]);
+      notice = "";
+      uploads.shift();
+    } catch {
+      upload.failed = true;
+      break;
+    }
+  }
+  redraw();
 }
 
 /** @param {Pending} pending */
@@ -164,6 +255,7 @@ function redraw() {
     items.push(greeting);
   }
   for (const pending of state.outbox) items.push(renderPending(pending));
+  for (const upload of uploads) items.push(renderUpload(upload));
   list.replaceChildren(...items);
   list.scrollTop = list.scrollHeight;
   const last = sorted[sorted.length - 1];
@@ -176,7 +268,17 @@ function redraw() {
       return button;
     }),
   );
-  status.textContent = conversationState === "human" ? t("widget.handed_off") : conversationState === "resolved" ? t("widget.resolved") : "";
+  status.textContent = notice ||
+    (conversationState === "human"
+      ? attention.operator
+        ? t("widget.operator_joined", { name: attention.operator })
+        : t("widget.handed_off")
+      : conversationState === "resolved"
+        ? t("widget.resolved")
+        : "");
+  const typing = $("[data-typing]");
+  typing.hidden = !(conversationState === "human" && attention.typing);
+  typing.textContent = typing.hidden ? "" : attention.operator ? t("widget.typing", { name: attention.operator }) : t("widget.typing_someone");
 }
 
 /** @param {Message[]} incoming */
@@ -230,6 +332,7 @@ async function refresh() {
   try {
     const transcript = await api(`/conversations/${state.id}`);
     conversationState = transcript.conversation.state;
+    attention = { operator: transcript.attention?.operator || "", typing: Boolean(transcript.attention?.typing) };
     merge(transcript.messages);
     redraw();
   } catch (error) {
@@ -269,6 +372,24 @@ input.addEventListener("keydown", (event) => {
     send(input.value);
     input.value = "";
   }
+});
+const attach = /** @type {HTMLInputElement} */ ($("[data-attach]"));
+attach.addEventListener("change", () => {
+  const file = attach.files?.[0];
+  attach.value = "";
+  if (!file) return;
+  if (!ATTACH_TYPES.includes(file.type)) {
+    notice = t("widget.attach_bad_type");
+    redraw();
+    return;
+  }
+  if (file.size > ATTACH_MAX_MB * 1024 * 1024) {
+    notice = t("widget.attach_too_big", { mb: String(ATTACH_MAX_MB) });
+    redraw();
+    return;
+  }
+  uploads.push({ key: uuid(), file });
+  sendUploads();
 });
 $("[data-close]").addEventListener("click", () => parent.postMessage({ type: "baton:close" }, "*"));
 

@@ -70,6 +70,7 @@ vars! {
     THEME = "BATON_THEME", "the default theme", "A help center theme folder (`theme.toml`, `templates/`; see `web/theme-example/`).";
     SITE_URL = "BATON_SITE_URL", "http://<BATON_ADDR>", "The help center's public URL, for canonical links and `sitemap.xml`.";
     WIDGET_SITES = "BATON_WIDGET_SITES", "none", "`https://shop.example.com,…`: the sites that may embed the chat widget (its frame's `frame-ancestors`).";
+    ATTACHMENTS = "BATON_ATTACHMENTS", "data/attachments (local), none (Lambda)", "The directory customers' screenshots are kept in (cleaned of metadata). In Lambda attachments are off until the S3 upload is built.";
     HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
 }
 
@@ -182,6 +183,8 @@ pub struct Config {
     pub site_url: Option<String>,
     /// [`WIDGET_SITES`]: origins (`https://host[:port]`).
     pub widget_sites: Vec<String>,
+    /// [`ATTACHMENTS`]: where screenshots are kept, if anywhere.
+    pub attachments: Option<PathBuf>,
 }
 
 impl Config {
@@ -297,6 +300,9 @@ impl Config {
                 .map(|v| origins(WIDGET_SITES, &v))
                 .transpose()?
                 .unwrap_or_default(),
+            attachments: get(ATTACHMENTS).map(PathBuf::from).or_else(|| {
+                (deployment == Deployment::Local).then(|| PathBuf::from("data/attachments"))
+            }),
         };
         if config.max_connections == 0 {
             return Err(invalid(MAX_CONNECTIONS, "must be at least 1".into()));

@@ -211,6 +211,7 @@ pub fn run(
                 text,
                 links: Vec::new(),
                 quick_replies: Vec::new(),
+                attachments: Vec::new(),
                 bot,
                 key_hash: None,
                 created_at: n as i64,

@@ -86,20 +86,22 @@ macro_rules! wire_enum {
             }
         }
 
-        impl Serialize for $name {
+        impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.code())
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
+        impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
-                let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
                 code.parse().map_err(serde::de::Error::custom)
             }
         }
     };
 }
+
+pub(crate) use wire_enum;
 
 /// The person asking for help.
 ///
@@ -246,6 +248,9 @@ pub struct Message {
     /// Suggested replies (`해결됐어요`, `상담원 연결` …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quick_replies: Vec<String>,
+    /// Screenshots the customer attached (cleaned; the bytes are in the attachment store).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::attachments::Attachment>,
     /// The bot's reasoning, on bot messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<BotTurn>,

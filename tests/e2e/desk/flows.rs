@@ -391,3 +391,145 @@ async fn article_feedback_is_recorded_masked_and_unknown_guides_are_refused() {
     let found = b"article_feedback";
     assert!(raw.windows(found.len()).any(|w| w == found), "the event is stored");
 }
+
+#[tokio::test]
+async fn operators_see_each_other_in_a_case_and_the_customer_sees_who_joined_and_typing() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let id = app.ask_for_a_person(&chat).await;
+    let attention = &app.read(&chat).await["attention"];
+    assert_eq!(
+        (attention.get("operator"), &attention["typing"]),
+        (None, &json!(false)),
+        "nobody has joined yet: {attention}"
+    );
+
+    let presence = format!("/cases/{id}/presence");
+    let (status, body) = app
+        .operator_post(JUNHO, &presence, json!({"activity": "viewing"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    app.operator_post(MINJI, &format!("/cases/{id}/claim"), json!({}))
+        .await;
+    let (_, body) = app
+        .operator_post(MINJI, &presence, json!({"activity": "typing"}))
+        .await;
+    let present: Vec<(&str, &str)> = body["presence"]
+        .as_array()
+        .expect("presence")
+        .iter()
+        .map(|p| {
+            (
+                p["operator"].as_str().unwrap_or(""),
+                p["activity"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(present, [("minji", "typing"), ("junho", "viewing")]);
+    let (_, case) = app.operator_get(JUNHO, &format!("/cases/{id}")).await;
+    assert_eq!(case["presence"][0]["operator"], "minji", "{case}");
+
+    let attention = &app.read(&chat).await["attention"];
+    assert_eq!(attention["operator"], "minji");
+    assert_eq!(attention["typing"], true);
+    app.operator_post(MINJI, &presence, json!({"activity": "viewing"}))
+        .await;
+    assert_eq!(app.read(&chat).await["attention"]["typing"], false);
+
+    for (body, code) in [
+        (json!({"activity": "dancing"}), 400),
+        (json!({"activity": "viewing", "as": "junho"}), 400),
+    ] {
+        let (status, _) = app.operator_post(MINJI, &presence, body).await;
+        assert_eq!(status, code);
+    }
+    let (status, _) = app
+        .operator_post(
+            MINJI,
+            "/cases/case_01JAAAAAAAAAAAAAAAAAAAAAAA/presence",
+            json!({"activity": "viewing"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_screenshot_travels_cleaned_from_the_customer_to_the_operator() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let png = std::fs::read(baton_e2e::repo_root().join("tests/fixtures/screenshot-with-metadata.png"))
+        .expect("fixture");
+    let upload = |chat: &baton_e2e::Chat, bytes: Vec<u8>, key: &str| {
+        app.client
+            .post(format!("{}/api/conversations/{}/attachments", app.url, chat.id))
+            .bearer_auth(&chat.secret)
+            .header("content-type", "image/png")
+            .header("idempotency-key", key)
+            .body(bytes)
+            .send()
+    };
+    let response = upload(&chat, png.clone(), "shot-1").await.expect("upload");
+    assert_eq!(response.status(), 201);
+    let sent: Value = response.json().await.expect("json");
+    let attachment = sent["message"]["attachments"][0].clone();
+    assert_eq!(attachment["type"], "image/png", "{sent}");
+    assert_eq!((attachment["width"].as_u64(), attachment["height"].as_u64()), (Some(64), Some(40)));
+    assert!(sent.get("reply").is_none(), "the bot does not answer a picture: {sent}");
+    // A retry of the same upload is the same message.
+    let again = upload(&chat, png.clone(), "shot-1").await.expect("upload");
+    assert_eq!(again.status(), 200);
+    assert_eq!(app.read(&chat).await["messages"].as_array().map(Vec::len), Some(1));
+
+    let att = attachment["id"].as_str().expect("id");
+    let stored = app
+        .client
+        .get(format!("{}/api/conversations/{}/attachments/{att}", app.url, chat.id))
+        .bearer_auth(&chat.secret)
+        .send()
+        .await
+        .expect("read attachment");
+    assert_eq!(stored.status(), 200);
+    assert_eq!(stored.headers()["content-type"], "image/png");
+    assert_eq!(stored.headers()["x-content-type-options"], "nosniff");
+    let bytes = stored.bytes().await.expect("bytes");
+    assert_eq!(bytes.len() as u64, attachment["size"].as_u64().expect("size"));
+    for secret in ["GPS", "Minji", "010-1234", "SM-S928N"] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} survived"
+        );
+    }
+
+    let id = app.ask_for_a_person(&chat).await;
+    let (_, case) = app.operator_get(MINJI, &format!("/cases/{id}")).await;
+    assert_eq!(case["transcript"][0]["attachments"][0]["id"], att, "{case}");
+    let seen = app
+        .client
+        .get(format!("{}/api/operator/cases/{id}/attachments/{att}", app.url))
+        .bearer_auth(MINJI)
+        .send()
+        .await
+        .expect("operator reads");
+    assert_eq!(seen.status(), 200);
+    assert_eq!(seen.bytes().await.expect("bytes"), bytes);
+
+    // Nobody else reads it: not another conversation's secret, not through another conversation.
+    let other = app.start("c2", "ko").await;
+    for (chat_id, secret) in [(&chat.id, &other.secret), (&other.id, &other.secret)] {
+        let status = app
+            .client
+            .get(format!("{}/api/conversations/{chat_id}/attachments/{att}", app.url))
+            .bearer_auth(secret)
+            .send()
+            .await
+            .expect("read")
+            .status();
+        assert_eq!(status, 404);
+    }
+    // Not an image, or too large: refused, and nothing is posted.
+    let svg = upload(&other, b"<svg onload=alert(1)>".to_vec(), "svg").await.expect("svg");
+    assert_eq!(svg.status(), 400);
+    let huge = upload(&other, vec![0; 6 * 1024 * 1024], "huge").await.expect("huge");
+    assert_eq!(huge.status(), 413);
+    assert_eq!(app.read(&other).await["messages"].as_array().map(Vec::len), Some(0));
+}

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use kb::Lang;
 
 use super::{
-    Context, Desk, HISTORY_CASES, MAX_FEEDBACK_SEARCH_CHARS, MAX_MESSAGES, MAX_METADATA, Planned,
-    Posted, Start, Started, shorten, validate,
+    Attention, Context, Desk, HISTORY_CASES, MAX_FEEDBACK_SEARCH_CHARS, MAX_MESSAGES, MAX_METADATA,
+    Planned, Posted, Start, Started, caption, shorten, validate,
 };
 use crate::alerts;
+use crate::attachments::Attachment;
 use crate::bot;
 use crate::error::{Error, Result};
 use crate::identity::Identity;
@@ -19,6 +20,7 @@ use crate::model::{
     Decision, Escalation, Event, EventKind, Message, Priority, new_id, now,
 };
 use crate::pii;
+use crate::presence::{self, Activity};
 use crate::store::{CaseWrite, Commit, Committed};
 
 impl Desk {
@@ -155,6 +157,28 @@ impl Desk {
         }
     }
 
+    /// Who on the team is with the conversation now: the holder of its case (once someone
+    /// claimed it) and whether a reply is being typed. Nothing is read while the bot has it.
+    pub async fn attention(&self, conversation: &Conversation) -> Result<Attention> {
+        let Some(case_id) = conversation
+            .case_id
+            .as_deref()
+            .filter(|_| conversation.state == ConversationState::Human)
+        else {
+            return Ok(Attention::default());
+        };
+        let operator = self
+            .store
+            .case(case_id)
+            .await?
+            .filter(|case| case.status == CaseStatus::Claimed)
+            .and_then(|case| case.assignee);
+        let typing = presence::current(&self.store.presence(&conversation.id).await?, now())
+            .iter()
+            .any(|p| p.activity == Activity::Typing);
+        Ok(Attention { operator, typing })
+    }
+
     /// A conversation and its messages, for the customer.
     pub async fn transcript(&self, id: &str, secret: &str) -> Result<(Conversation, Vec<Message>)> {
         let conversation = self.conversation(id, secret).await?;
@@ -172,7 +196,26 @@ impl Desk {
         text: &str,
         idempotency_key: Option<&str>,
     ) -> Result<Posted> {
-        let text = validate(&self.mask(text))?;
+        self.post_message(id, secret, text, Vec::new(), idempotency_key)
+            .await
+    }
+
+    /// [`Desk::post`] of a message that may carry attachments (stored already). A message with
+    /// attachments may have no text, and the bot does not answer it (it cannot read pictures):
+    /// it waits in the transcript for the person who takes the case.
+    pub(super) async fn post_message(
+        &self,
+        id: &str,
+        secret: &str,
+        text: &str,
+        attachments: Vec<Attachment>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Posted> {
+        let text = if attachments.is_empty() {
+            validate(&self.mask(text))?
+        } else {
+            caption(&self.mask(text))?
+        };
         let key_hash = idempotency_key.map(|key| Message::key_hash(id, key));
         retrying!("the conversation", {
             let conversation = self.conversation(id, secret).await?;
@@ -191,6 +234,7 @@ impl Desk {
                 let first = first.clone();
                 let unanswered = conversation.state == ConversationState::Bot
                     && first.author == Author::Customer
+                    && first.attachments.is_empty()
                     && !messages.iter().any(|m| m.id == first.reply_id());
                 if !unanswered {
                     return self.replay(&conversation, &messages, first).await;
@@ -219,6 +263,7 @@ impl Desk {
                 text: text.clone(),
                 links: Vec::new(),
                 quick_replies: Vec::new(),
+                attachments: attachments.clone(),
                 bot: None,
                 key_hash: key_hash.clone(),
                 created_at: now(),
@@ -228,6 +273,19 @@ impl Desk {
                 messages,
             };
             let planned = match context.conversation.state {
+                ConversationState::Bot if !message.attachments.is_empty() => Planned {
+                    commit: Commit {
+                        messages: vec![message.clone()],
+                        ..Commit::default()
+                    },
+                    result: Posted {
+                        message,
+                        reply: None,
+                        case: None,
+                        duplicate: false,
+                    },
+                    alert: None,
+                },
                 ConversationState::Bot => self.bot_turn(&context, message).await?,
                 ConversationState::Human | ConversationState::Resolved => {
                     self.to_people(&context, message).await?
@@ -318,6 +376,7 @@ impl Desk {
             text: reply.text,
             links: reply.links,
             quick_replies: reply.quick_replies,
+            attachments: Vec::new(),
             bot: Some(turn.clone()),
             key_hash: None,
             created_at: now(),

@@ -25,11 +25,13 @@ use kb::{KnowledgeBase, Lang};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::Alerter;
+use crate::attachments::Blobs;
 use crate::bot::Policy;
 use crate::error::{Error, Result};
 use crate::identity::Verifier;
 use crate::model::{BotTurn, Case, Conversation, ConversationInfo, Message, Note};
 use crate::pii;
+use crate::presence::Presence;
 use crate::store::{Commit, Committed, Store};
 
 /// Longest message text accepted, in bytes (after sanitizing).
@@ -72,7 +74,8 @@ macro_rules! retrying {
     }};
 }
 
-// After the macro, so that both see it.
+// After the macro, so that all see it.
+mod attachments;
 mod customers;
 mod operators;
 
@@ -85,6 +88,7 @@ pub struct Desk {
     pii: pii::Options,
     identity: Arc<Verifier>,
     alerts: Option<Alerter>,
+    blobs: Option<Arc<dyn Blobs>>,
 }
 
 /// What a customer sends to start a conversation.
@@ -156,6 +160,18 @@ pub struct CaseView {
     pub attempts: Vec<BotTurn>,
     /// The team's notes.
     pub notes: Vec<Note>,
+    /// The operators in the case right now (typing first).
+    pub presence: Vec<Presence>,
+}
+
+/// Who on the team is with a conversation, as its customer may see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Attention {
+    /// The operator holding the case: the person who joined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// Whether someone is typing a reply right now.
+    pub typing: bool,
 }
 
 /// One page of the queue.
@@ -191,6 +207,7 @@ impl Desk {
             pii: pii::Options::default(),
             identity: Arc::new(Verifier::default()),
             alerts: None,
+            blobs: None,
         }
     }
 
@@ -210,6 +227,12 @@ impl Desk {
     /// serve`; in AWS the `alerts` function does it from the table's stream).
     pub fn with_alerts(mut self, alerter: Alerter) -> Desk {
         self.alerts = Some(alerter);
+        self
+    }
+
+    /// This desk, keeping customers' screenshots in `blobs`.
+    pub fn with_blobs(mut self, blobs: Arc<dyn Blobs>) -> Desk {
+        self.blobs = Some(blobs);
         self
     }
 
@@ -261,6 +284,17 @@ fn shorten(text: &str, chars: usize) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// The text beside an attachment: may be empty, not over the limit.
+fn caption(text: &str) -> Result<String> {
+    let text = text.trim();
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(Error::Invalid(format!(
+            "text is longer than {MAX_MESSAGE_BYTES} bytes"
+        )));
+    }
+    Ok(text.to_string())
 }
 
 /// Text as it may be stored: not empty, not over the limit (checked after masking and trimming).

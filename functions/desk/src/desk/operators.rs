@@ -6,6 +6,7 @@ use crate::model::{
     Author, Case, CaseStatus, Category, ConversationState, Event, EventKind, Message, Note,
     Resolution, new_id, now,
 };
+use crate::presence::{self, Activity, Presence};
 use crate::store::{CaseWrite, Commit, Committed};
 
 impl Desk {
@@ -36,16 +37,43 @@ impl Desk {
         let transcript = self.store.messages(&case.conversation_id).await?;
         let attempts = transcript.iter().filter_map(|m| m.bot.clone()).collect();
         let notes = self.store.notes(id).await?;
+        let presence = presence::current(&self.store.presence(&case.conversation_id).await?, now());
         Ok(CaseView {
             case,
             conversation: (&conversation).into(),
             transcript,
             attempts,
             notes,
+            presence,
         })
     }
 
-    async fn existing_case(&self, id: &str) -> Result<Case> {
+    /// Records that `operator` is viewing a case or typing a reply in it, and answers who is in
+    /// it now (them included), so the console's heartbeat needs no second read.
+    pub async fn touch(
+        &self,
+        id: &str,
+        operator: &str,
+        activity: Activity,
+    ) -> Result<Vec<Presence>> {
+        let operator = operator_name(operator)?;
+        let case = self.existing_case(id).await?;
+        let at = now();
+        self.store
+            .touch(&Presence {
+                conversation_id: case.conversation_id.clone(),
+                operator: operator.to_string(),
+                activity,
+                at,
+            })
+            .await?;
+        Ok(presence::current(
+            &self.store.presence(&case.conversation_id).await?,
+            at,
+        ))
+    }
+
+    pub(super) async fn existing_case(&self, id: &str) -> Result<Case> {
         let not_found = || Error::NotFound {
             what: "case",
             id: id.to_string(),
@@ -157,6 +185,7 @@ impl Desk {
                 text: text.clone(),
                 links: Vec::new(),
                 quick_replies: Vec::new(),
+                attachments: Vec::new(),
                 bot: None,
                 key_hash,
                 created_at: now(),

@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppJson, AppPath, AppState, Bearer, OptionalJson, Routes};
-use crate::desk::{MAX_MESSAGE_BYTES, Posted, Start};
+use crate::attachments::MAX_ATTACHMENT_BYTES;
+use crate::desk::{Attention, MAX_MESSAGE_BYTES, Posted, Start};
 use crate::model::{Author, CaseStatus, Conversation, ConversationState, Link, Message, Millis};
 
 /// The conversation routes.
@@ -19,6 +20,11 @@ pub fn routes() -> Routes {
         .get("/api/conversations/{id}", read)
         .post("/api/conversations/{id}/messages", send)
         .post("/api/conversations/{id}/handoff", handoff)
+        .post("/api/conversations/{id}/attachments", attach)
+        .get(
+            "/api/conversations/{id}/attachments/{attachment}",
+            attachment,
+        )
         .post("/api/feedback", article_feedback)
 }
 
@@ -88,6 +94,9 @@ pub struct MessageView {
     /// Suggested replies.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub quick_replies: Vec<String>,
+    /// Screenshots.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::attachments::Attachment>,
     /// When.
     pub created_at: Millis,
 }
@@ -100,6 +109,7 @@ impl From<Message> for MessageView {
             text: m.text,
             links: m.links,
             quick_replies: m.quick_replies,
+            attachments: m.attachments,
             created_at: m.created_at,
         }
     }
@@ -129,6 +139,8 @@ async fn start(
 struct Transcript {
     conversation: ConversationView,
     messages: Vec<MessageView>,
+    /// Who on the team is with it ("minji joined", "typing…").
+    attention: Attention,
 }
 
 async fn read(
@@ -137,9 +149,11 @@ async fn read(
     Bearer(secret): Bearer,
 ) -> Result<Json<Transcript>, AppError> {
     let (conversation, messages) = state.desk.transcript(&id, &secret).await?;
+    let attention = state.desk.attention(&conversation).await?;
     Ok(Json(Transcript {
         conversation: (&conversation).into(),
         messages: messages.into_iter().map(Into::into).collect(),
+        attention,
     }))
 }
 
@@ -232,4 +246,70 @@ async fn handoff(
     Ok(Json(HandedOff {
         case_status: case.status,
     }))
+}
+
+/// A screenshot: the raw image as the body (its type is read from the bytes), at most
+/// [`MAX_ATTACHMENT_BYTES`]; the `Idempotency-Key` header makes a retry the same message.
+async fn attach(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<String>,
+    Bearer(secret): Bearer,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<Sent>), AppError> {
+    let bytes = axum::body::to_bytes(body, MAX_ATTACHMENT_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::too_large(format!(
+                "an attachment is at most {} MB",
+                MAX_ATTACHMENT_BYTES / (1024 * 1024)
+            ))
+        })?;
+    let key = idempotency_key(None, &headers)?;
+    let posted = state
+        .desk
+        .attach(&id, &secret, &bytes, "", key.as_deref())
+        .await?;
+    let status = if posted.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(posted.into())))
+}
+
+async fn attachment(
+    State(state): State<AppState>,
+    AppPath((id, attachment)): AppPath<(String, String)>,
+    Bearer(secret): Bearer,
+) -> Result<axum::response::Response, AppError> {
+    let (attachment, bytes) = state.desk.attachment(&id, &secret, &attachment).await?;
+    Ok(image_response(&attachment, bytes))
+}
+
+/// An attachment's bytes as an image that is never a document: its own type, inline, and the
+/// API's no-store and `default-src 'none'` headers.
+pub(super) fn image_response(
+    attachment: &crate::attachments::Attachment,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                attachment.kind.code().to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"{}.{}\"",
+                    attachment.id,
+                    attachment.kind.extension()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -108,7 +108,7 @@ async fn timeout(request: Request, next: Next) -> Response {
 }
 
 /// Per-client-address limits on what creates work for people: new conversations, and customer
-/// messages and hand-off requests.
+/// messages, attachments and hand-off requests.
 #[derive(Debug)]
 pub struct RateLimits {
     conversations: Option<DefaultKeyedRateLimiter<IpAddr>>,
@@ -145,9 +145,11 @@ impl RateLimits {
             return self.conversations.as_ref();
         }
         let rest = path.strip_prefix("/api/conversations/")?;
-        (rest.ends_with("/messages") || rest.ends_with("/handoff"))
-            .then_some(self.messages.as_ref())
-            .flatten()
+        (rest.ends_with("/messages")
+            || rest.ends_with("/handoff")
+            || rest.ends_with("/attachments"))
+        .then_some(self.messages.as_ref())
+        .flatten()
     }
 
     /// Forgets clients whose buckets are full again, at most once a minute.

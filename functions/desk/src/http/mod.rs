@@ -96,6 +96,9 @@ pub fn state(
         Desk::new(kb, store).with_identity(crate::identity::Verifier::from_config(config)?);
     let local = config.deployment == crate::config::Deployment::Local;
     let webhook = config.webhook();
+    if let Some(dir) = &config.attachments {
+        desk = desk.with_blobs(Arc::new(crate::attachments::DirBlobs::new(dir)));
+    }
     if local && webhook.is_configured() {
         desk = desk.with_alerts(crate::alerts::Alerter::spawn(webhook, config.alert_window));
     }

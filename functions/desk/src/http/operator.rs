@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::{AppError, AppJson, AppPath, AppQuery, AppState, Operator, OptionalJson, Routes};
 use crate::desk::{CaseView, QueuePage};
 use crate::model::{Case, Category, Message, Note};
+use crate::presence::{Activity, Presence};
 
 /// The operator routes.
 pub fn routes() -> Routes {
@@ -19,6 +20,11 @@ pub fn routes() -> Routes {
         .post("/api/operator/cases/{id}/reply", reply)
         .post("/api/operator/cases/{id}/notes", note)
         .post("/api/operator/cases/{id}/resolve", resolve)
+        .post("/api/operator/cases/{id}/presence", presence)
+        .get(
+            "/api/operator/cases/{id}/attachments/{attachment}",
+            attachment,
+        )
         .get("/api/operator/health", health)
         .get("/api/operator/me", me)
 }
@@ -155,6 +161,38 @@ async fn resolve(
             )
             .await?,
     ))
+}
+
+/// A presence heartbeat.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Touch {
+    activity: Activity,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Present {
+    presence: Vec<Presence>,
+}
+
+async fn presence(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<Touch>,
+) -> Result<Json<Present>, AppError> {
+    Ok(Json(Present {
+        presence: state.desk.touch(&id, &name, body.activity).await?,
+    }))
+}
+
+async fn attachment(
+    State(state): State<AppState>,
+    _: Operator,
+    AppPath((id, attachment)): AppPath<(String, String)>,
+) -> Result<axum::response::Response, AppError> {
+    let (attachment, bytes) = state.desk.case_attachment(&id, &attachment).await?;
+    Ok(super::conversations::image_response(&attachment, bytes))
 }
 
 async fn health(State(state): State<AppState>, _: Operator) -> Result<StatusCode, AppError> {

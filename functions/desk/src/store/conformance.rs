@@ -13,6 +13,7 @@ use crate::model::{
     Author, Case, CaseStatus, Category, Conversation, ConversationState, Customer, Event,
     EventKind, Message, Note, Priority, Reason, UrgentKind, new_id, now,
 };
+use crate::presence::{Activity, Presence};
 
 /// A store under test and whatever must live as long as it (a temporary directory, a table).
 pub struct Fixture {
@@ -37,6 +38,7 @@ macro_rules! store_conformance_tests {
             queue_is_urgent_first_then_oldest_and_pages,
             history_links_verified_customers_only,
             notes_and_events,
+            presence_keeps_one_touch_per_operator,
             unknown_ids_are_none_not_errors
         );
     };
@@ -120,6 +122,7 @@ pub fn message(conversation: &Conversation, text: &str, key: Option<&str>) -> Me
         text: text.into(),
         links: Vec::new(),
         quick_replies: Vec::new(),
+        attachments: Vec::new(),
         bot: None,
         key_hash: key.map(|k| Message::key_hash(&conversation.id, k)),
         created_at: now(),
@@ -632,6 +635,58 @@ pub async fn notes_and_events(store: Arc<dyn Store>) {
     assert_eq!(
         store.events(base, base + 3000).await.expect("events").len(),
         3
+    );
+}
+
+/// A touch replaces the operator's earlier one in that conversation only, and presence never
+/// shows up as a message.
+pub async fn presence_keeps_one_touch_per_operator(store: Arc<dyn Store>) {
+    let conversation = conversation("cust");
+    store
+        .insert_conversation(&conversation)
+        .await
+        .expect("insert");
+    let touch = |operator: &str, activity: Activity, at: i64| Presence {
+        conversation_id: conversation.id.clone(),
+        operator: operator.into(),
+        activity,
+        at,
+    };
+    let at = now();
+    store
+        .touch(&touch("minji", Activity::Viewing, at))
+        .await
+        .expect("touch");
+    store
+        .touch(&touch("junho", Activity::Viewing, at))
+        .await
+        .expect("touch");
+    store
+        .touch(&touch("minji", Activity::Typing, at + 1))
+        .await
+        .expect("touch again");
+    let mut kept = store.presence(&conversation.id).await.expect("presence");
+    kept.sort_by(|a, b| a.operator.cmp(&b.operator));
+    assert_eq!(
+        kept,
+        [
+            touch("junho", Activity::Viewing, at),
+            touch("minji", Activity::Typing, at + 1)
+        ]
+    );
+    assert!(
+        store
+            .presence(&new_id("cv"))
+            .await
+            .expect("presence")
+            .is_empty()
+    );
+    assert!(
+        store
+            .messages(&conversation.id)
+            .await
+            .expect("messages")
+            .is_empty()
     );
 }
 

@@ -7,6 +7,7 @@
 //! | idempotency key | `CONV#{id}` | `KEY#{key hash}` | `message_id` |
 //! | case | `CASE#{id}` | `META` | `version`, `priority` (`urgent` or `normal`, for the alerts stream filter); `gsi1pk = QUEUE`, `gsi1sk = {priority}#{created}#{id}` ([`Case::queue_key`]) while open or claimed (sparse: resolved cases leave the queue index); `gsi2pk = CUST#{customer}`, `gsi2sk = {created}#{id}` for verified customers only |
 //! | note | `CASE#{id}` | `NOTE#{note id}` | |
+//! | presence | `CONV#{id}` | `PRESENCE#{operator}` | `expires_at` (TTL, an hour) |
 //! | event | `EV#{yyyy-mm-dd}` | `{at}#{id}` | `expires_at` (TTL, 400 days) |
 //! | health probe | `HEALTH` | `PROBE` | `expires_at` (a day) |
 //!
@@ -31,6 +32,7 @@ use serde::de::DeserializeOwned;
 use super::{CaseWrite, Commit, Committed, Store};
 use crate::error::{Error, Result};
 use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note};
+use crate::presence::{KEEP_MS, Presence};
 
 /// How long events are kept for insights before DynamoDB's TTL removes them.
 const EVENT_TTL_SECONDS: i64 = 400 * 24 * 3600;
@@ -665,6 +667,31 @@ impl Store for DynamoStore {
             at += 86_400_000;
         }
         Ok(out)
+    }
+
+    async fn touch(&self, presence: &Presence) -> Result<()> {
+        let mut item = self.item(
+            format!("CONV#{}", presence.conversation_id),
+            &format!("PRESENCE#{}", presence.operator),
+            json(presence)?,
+        );
+        item.insert(
+            "expires_at".into(),
+            AttributeValue::N(((presence.at + KEEP_MS) / 1000).to_string()),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn presence(&self, conversation_id: &str) -> Result<Vec<Presence>> {
+        self.query_prefix(format!("CONV#{conversation_id}"), "PRESENCE#")
+            .await
     }
 }
 

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
 use crate::model::{Case, Conversation, Event, Message, Millis, Note};
+use crate::presence::Presence;
 
 /// When the chosen write fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,5 +112,20 @@ impl Store for FaultyStore {
 
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {
         self.inner.events(from, to).await
+    }
+
+    async fn touch(&self, presence: &Presence) -> Result<()> {
+        match self.next() {
+            Some(Fault::Before) => Err(injected()),
+            Some(Fault::After) => {
+                self.inner.touch(presence).await?;
+                Err(injected())
+            }
+            None => self.inner.touch(presence).await,
+        }
+    }
+
+    async fn presence(&self, conversation_id: &str) -> Result<Vec<Presence>> {
+        self.inner.presence(conversation_id).await
     }
 }

@@ -23,6 +23,9 @@
 //! - **Unavailable.** When the backend cannot be reached or cannot write (down, locked, full,
 //!   read-only), every method fails with [`Error::Unavailable`], and nothing is half-written;
 //!   `ping` performs a real write, so health reports what writes will meet.
+//! - **Presence is not a record.** `touch` replaces one operator's heartbeat in a conversation,
+//!   outside commits and versions; `presence` returns what is kept, and old touches may linger
+//!   until the store forgets them ([`crate::presence::KEEP_MS`]).
 
 #[cfg(feature = "test-suite")]
 pub mod conformance;
@@ -36,6 +39,7 @@ use async_trait::async_trait;
 
 use crate::error::{Error, Result};
 use crate::model::{Case, Conversation, Event, Message, Millis, Note};
+use crate::presence::Presence;
 
 /// A case written by a [`Commit`].
 #[derive(Debug, Clone, PartialEq)]
@@ -122,6 +126,13 @@ pub trait Store: Send + Sync + 'static {
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>>;
     /// Events with `from <= at < to`, oldest first.
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>>;
+
+    /// Records an operator's touch of a conversation, replacing their earlier one there (not
+    /// versioned, not part of a commit: the last touch wins, and losing one costs nothing).
+    async fn touch(&self, presence: &Presence) -> Result<()>;
+    /// The touches of a conversation kept so far, any age (the caller decides what is current;
+    /// see [`crate::presence`]).
+    async fn presence(&self, conversation_id: &str) -> Result<Vec<Presence>>;
 }
 
 impl Error {

@@ -22,9 +22,10 @@ use serde::de::DeserializeOwned;
 use super::{CaseWrite, Commit, Committed, Store};
 use crate::error::{Error, Result};
 use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note};
+use crate::presence::{KEEP_MS, Presence};
 
 /// The schema this code writes.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS conversations (
@@ -67,6 +68,14 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (at);
+CREATE TABLE IF NOT EXISTS presence (
+    conversation_id TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, operator)
+);
+CREATE INDEX IF NOT EXISTS presence_by_time ON presence (at);
 CREATE TABLE IF NOT EXISTS health (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
@@ -666,6 +675,42 @@ impl Store for SqliteStore {
                 c,
                 "SELECT data FROM events WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
                 params![from, to],
+            )
+        })
+        .await
+    }
+
+    async fn touch(&self, presence: &Presence) -> Result<()> {
+        let (conversation, operator, at, data) = (
+            presence.conversation_id.clone(),
+            presence.operator.clone(),
+            presence.at,
+            to_json(presence)?,
+        );
+        self.with(move |c| {
+            let tx = c.transaction().map_err(unavailable)?;
+            tx.execute(
+                "INSERT INTO presence (conversation_id, operator, at, data) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (conversation_id, operator) DO UPDATE SET at = excluded.at,
+                 data = excluded.data",
+                params![conversation, operator, at, data],
+            )
+            .map_err(unavailable)?;
+            // Forgetting as it writes keeps the table as small as the team on shift.
+            tx.execute("DELETE FROM presence WHERE at < ?1", [at - KEEP_MS])
+                .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn presence(&self, conversation_id: &str) -> Result<Vec<Presence>> {
+        let id = conversation_id.to_string();
+        self.with(move |c| {
+            rows(
+                c,
+                "SELECT data FROM presence WHERE conversation_id = ?1 ORDER BY operator",
+                [id],
             )
         })
         .await
