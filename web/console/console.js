@@ -248,7 +248,8 @@ function pollCase() {
   if (document.hidden || !selectedId) return;
   caseTimer = window.setTimeout(async () => {
     // Never redraw under an operator who is typing.
-    const typing = document.activeElement instanceof HTMLTextAreaElement && document.activeElement.value;
+    const focused = document.activeElement;
+    const typing = ((focused instanceof HTMLTextAreaElement || focused instanceof HTMLInputElement) && focused.value) || focused instanceof HTMLSelectElement;
     if (!typing) await refreshCase();
     pollCase();
   }, CASE_POLL_MS);
@@ -276,6 +277,7 @@ function drawCase() {
   const actions = el("div", { class: "actions" }, [
     !c.assignee && c.status !== "resolved" ? button(t("console.claim"), "claim", () => act(() => api(`/cases/${c.id}/claim`, { method: "POST" }))) : null,
     mine && c.status !== "resolved" ? button(t("console.release"), "release", () => act(() => api(`/cases/${c.id}/release`, { method: "POST" })), true) : null,
+    c.status === "resolved" ? button(t("console.reopen"), "reopen", () => act(() => api(`/cases/${c.id}/reopen`, { method: "POST" }))) : null,
   ]);
   const meta = el("dl", {}, [
     ...[
@@ -284,6 +286,7 @@ function drawCase() {
       [t("console.filter_category"), c.category],
       [t("console.filter_area"), c.area || "—"],
       ["reason", c.reason?.code || ""],
+      ...(c.rating ? [[t("console.rating"), `${"★".repeat(c.rating.score)}${"☆".repeat(5 - c.rating.score)} ${c.rating.comment || ""}`]] : []),
       ["customer", `${c.customer?.name || c.customer?.contact || c.customer?.id || ""} (${t(c.customer?.verified ? "console.verified" : "console.unverified")})`],
       ...Object.entries(conversation.metadata || {}),
     ].flatMap(([k, v]) => [el("dt", {}, [String(k)]), el("dd", {}, [String(v)])]),
@@ -319,6 +322,7 @@ function drawCase() {
   const composer = el("form", { class: "composer" }, [
     el("label", { for: "reply" }, [t("console.reply_label")]),
     reply,
+    helpers(/** @type {HTMLTextAreaElement} */ (reply)),
     el("div", { class: "buttons" }, [
       button(t("console.reply"), "reply", () => {
         const text = /** @type {HTMLTextAreaElement} */ (reply).value.trim();
@@ -376,6 +380,86 @@ function drawCase() {
     ]),
   );
   drawPresence();
+}
+
+/** @type {{ko: {title: string, text: string}[], en: {title: string, text: string}[]} | null} */
+let savedReplies = null;
+
+/** Puts `text` into the reply box at the cursor, as if typed. @param {HTMLTextAreaElement} box @param {string} text */
+function insert(box, text) {
+  const start = box.selectionStart ?? box.value.length;
+  const end = box.selectionEnd ?? box.value.length;
+  // Words stay apart from what is already there.
+  const before = box.value.slice(0, start);
+  const gap = before && !/\s$/.test(before) ? " " : "";
+  box.setRangeText(gap + text, start, end, "end");
+  box.dispatchEvent(new Event("input"));
+  box.focus();
+}
+
+/**
+ * Under the reply box: a saved reply (the team's, from saved-replies.json) and a guide link
+ * (searched as the operator types, inserted as "title: URL").
+ * @param {HTMLTextAreaElement} box
+ */
+function helpers(box) {
+  const caseLang = current?.case?.locale === "en" ? "en" : "ko";
+  const saved = /** @type {HTMLSelectElement} */ (el("select", { id: "saved-reply", "data-saved-reply": "" }, [el("option", { value: "" }, [t("console.saved_replies")])]));
+  const fill = () => {
+    for (const [i, r] of (savedReplies?.[caseLang] || []).entries()) saved.append(el("option", { value: String(i) }, [r.title]));
+  };
+  if (savedReplies) fill();
+  else
+    fetch("saved-replies.json")
+      .then((r) => r.json())
+      .then((json) => {
+        savedReplies = json;
+        fill();
+      })
+      .catch(() => {});
+  saved.addEventListener("change", () => {
+    const reply = savedReplies?.[caseLang]?.[Number(saved.value)];
+    if (reply) insert(box, reply.text.replaceAll("{name}", me));
+    saved.value = "";
+  });
+  const query = /** @type {HTMLInputElement} */ (el("input", { id: "guide-search", type: "search", autocomplete: "off", "data-guide-search": "", placeholder: t("console.insert_guide") }));
+  const found = el("ul", { class: "guide-results", "data-guide-results": "" });
+  /** @type {number | undefined} */
+  let debounce;
+  query.addEventListener("input", () => {
+    clearTimeout(debounce);
+    debounce = window.setTimeout(async () => {
+      const q = query.value.trim();
+      if (!q) return found.replaceChildren();
+      try {
+        const response = await fetch(`/api/search?q=${encodeURIComponent(q)}&lang=${caseLang}&limit=5`);
+        const result = await response.json();
+        found.replaceChildren(
+          ...(result.hits || []).map((/** @type {any} */ hit) => {
+            const section = hit.sections?.[0];
+            // The anchor as written (browsers take Unicode fragments), so the customer reads it.
+            const url = `${location.origin}/${hit.id}.html${section?.anchor ? "#" + section.anchor.replace(/\s/g, "-") : ""}`;
+            const pick = el("button", { type: "button", class: "secondary" }, [section?.heading ? `${hit.title} › ${section.heading}` : hit.title]);
+            pick.addEventListener("click", () => {
+              insert(box, `${hit.title}: ${url}\n`);
+              query.value = "";
+              found.replaceChildren();
+            });
+            return el("li", {}, [pick]);
+          }),
+        );
+      } catch {
+        found.replaceChildren();
+      }
+    }, 200);
+  });
+  return el("div", { class: "helpers" }, [
+    el("label", { for: "saved-reply", class: "sr-only" }, [t("console.saved_replies")]),
+    saved,
+    el("label", { for: "guide-search", class: "sr-only" }, [t("console.insert_guide")]),
+    query,
+    found,
+  ]);
 }
 
 /** Attachments' images by id: fetched once with the operator's token, the same node every redraw. */

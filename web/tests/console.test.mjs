@@ -70,11 +70,31 @@ export const tests = [
       await junho.page.locator("[data-presence]", { hasText: "minji" }).waitFor();
       await minji.page.locator("[data-presence]", { hasText: "junho" }).waitFor({ timeout: 15000 });
       await shot(minji.page, "console-screenshot-and-presence");
-      await minji.page.locator("[data-reply]").pressSequentially("카드사 점검 중이라 10분 뒤 다시 시도해 주세요.");
+      await minji.page.locator("[data-reply]").pressSequentially("카드사 점검 중이라 10분 뒤 다시 시도해 주세요. ");
+      // A saved reply and a guide link go in at the cursor.
+      await minji.page.selectOption("[data-saved-reply]", { label: "마무리" });
+      await minji.page.fill("[data-guide-search]", "환불");
+      await minji.page.locator("[data-guide-results] button").first().click();
+      const drafted = await minji.page.inputValue("[data-reply]");
+      assert(drafted.includes("언제든 다시 말씀해 주세요") && /\/ko\/[^ ]+\.html/.test(drafted), `saved reply and guide link inserted: ${drafted}`);
+      await shot(minji.page, "console-saved-reply-and-guide-link");
       await minji.page.click("[data-action=reply]");
       await frame.locator(".msg.operator", { hasText: "카드사 점검" }).waitFor({ timeout: 10000 });
       await frame.locator("[data-typing][hidden]").waitFor({ state: "attached", timeout: 10000 });
+      const guide = await frame.locator(".msg.operator span a").first().getAttribute("href");
+      assert(!!guide && guide.startsWith(`${server.url}/ko/`), `the guide link is a link: ${guide}`);
       await shot(customer.page, "widget-operator-reply");
+      // Resolved: the customer rates it in one tap, and the console shows the rating.
+      await minji.page.click("[data-action=resolve]");
+      await frame.locator("[data-rating]").waitFor({ timeout: 10000 });
+      await frame.getByRole("button", { name: "5점 중 5점" }).click();
+      await frame.locator("[data-rating] textarea").fill("빠르게 도와주셨어요");
+      await frame.getByRole("button", { name: "평가 보내기" }).click();
+      await frame.locator("[data-rating]", { hasText: "감사합니다" }).waitFor();
+      await shot(customer.page, "widget-rated");
+      await minji.page.locator("dd", { hasText: "★★★★★" }).waitFor({ timeout: 10000 });
+      await minji.page.click("[data-action=reopen]");
+      await minji.page.waitForSelector("[data-action=release]");
       await customer.done();
       await minji.done();
       await junho.done();

@@ -10,6 +10,19 @@ const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 /** The operators `baton serve` is started with. */
 export const MINJI = "tok-minji-0123456789abcdef";
 export const JUNHO = "tok-junho-0123456789abcdef";
+/** The identity secret the test desk shares with its "host site" (BATON_IDENTITY_SECRETS). */
+export const SITE_SECRET = "browser-test-site-identity-secret-0123456789";
+
+/**
+ * An identity token as a host site signs one (HS256, docs/identity.md).
+ * @param {string} customer
+ */
+export async function identityToken(customer) {
+  const { createHmac } = await import("node:crypto");
+  const part = (/** @type {object} */ value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const body = `${part({ alg: "HS256", typ: "JWT" })}.${part({ sub: customer, aud: "baton", exp: Math.floor(Date.now() / 1000) + 600, name: "김민지" })}`;
+  return `${body}.${createHmac("sha256", SITE_SECRET).update(body).digest("base64url")}`;
+}
 
 export const PHONE = { width: 360, height: 740 };
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { JUNHO, MINJI } from "./lib.mjs";
+import { JUNHO, MINJI, SITE_SECRET } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
@@ -33,6 +33,7 @@ async function startServer() {
       BATON_INDEX: path.join(dir, "index"),
       BATON_SITE: path.join(dir, "site"),
       BATON_ATTACHMENTS: path.join(dir, "attachments"),
+      BATON_IDENTITY_SECRETS: SITE_SECRET,
       BATON_OPERATOR_TOKENS: `minji:${MINJI},junho:${JUNHO}`,
       BATON_RATE_CONVERSATIONS: "0",
       BATON_RATE_MESSAGES: "0",

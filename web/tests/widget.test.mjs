@@ -1,6 +1,6 @@
 // The chat widget as customers use it, from a help center article.
 
-import { MINJI, PHONE, assert, axe, chatFrame, newPage } from "./lib.mjs";
+import { MINJI, PHONE, assert, axe, chatFrame, identityToken, newPage } from "./lib.mjs";
 
 /** @typedef {{server: {url: string}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
 
@@ -49,6 +49,38 @@ export const tests = [
       await (await chatFrame(page)).locator(".msg.customer").first().waitFor();
       await shot(page, "after-reload");
       await done();
+    },
+  ],
+  [
+    "a verified customer's open conversation follows them to another device",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const customer = `user-${Date.now()}`;
+      const token = await identityToken(customer);
+      const open = async (/** @type {any} */ options) => {
+        const session = await newPage(browser, { locale: "ko-KR", ...options });
+        await session.page.goto(`${server.url}/ko/index.html`);
+        await session.page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
+        await session.page.evaluate((t) => {
+          const widget = /** @type {any} */ (window).BatonWidget;
+          widget.identify(t);
+          widget.open();
+        }, token);
+        return { ...session, frame: await chatFrame(session.page) };
+      };
+      const laptop = await open({});
+      await laptop.frame.locator("[data-input]").fill("카드 결제 취소하면 환불은 언제 돼요? 노트북에서 물어봐요");
+      await laptop.frame.locator("[data-input]").press("Enter");
+      await laptop.frame.getByRole("button", { name: "상담원 연결" }).click();
+      await laptop.frame.locator("[data-status]", { hasText: "상담원" }).waitFor();
+      // A new browser profile (another device): nothing stored, only the signed identity.
+      const phone = await open({ viewport: PHONE });
+      await phone.frame.locator(".msg.customer", { hasText: "노트북에서 물어봐요" }).waitFor({ timeout: 10000 });
+      await shot(phone.page, "resumed-on-phone");
+      await phone.frame.locator("[data-input]").fill("폰에서 이어서 써요");
+      await phone.frame.locator("[data-input]").press("Enter");
+      await laptop.frame.locator(".msg.customer", { hasText: "폰에서 이어서 써요" }).waitFor({ timeout: 10000 });
+      await laptop.done();
+      await phone.done();
     },
   ],
   [

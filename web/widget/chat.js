@@ -56,7 +56,11 @@ let page = {};
 const messages = new Map();
 let conversationState = "bot";
 /** Who on the team is with the conversation, as the last read said. */
-let attention = { operator: "", typing: false };
+let attention = { operator: "", typing: false, away: false, back_at: 0, rated: /** @type {boolean | undefined} */ (undefined) };
+/** The identity token the host site signed for its signed-in customer (memory only). */
+let identityToken = "";
+/** The rating form, built once so a poll never loses a chosen score or a half-written comment. @type {HTMLLIElement | null} */
+let ratingForm = null;
 let visible = false;
 /** @type {number | undefined} */
 let pollTimer;
@@ -113,7 +117,7 @@ async function ensureConversation() {
   if (state.id && state.secret) return;
   const started = await api("/conversations", {
     method: "POST",
-    json: { channel: "web", locale: lang, metadata: metadata() },
+    json: { channel: "web", locale: lang, metadata: metadata(), ...(identityToken ? { identity_token: identityToken } : {}) },
   });
   state.id = started.conversation.id;
   state.secret = started.secret;
@@ -129,7 +133,9 @@ function render(message) {
   who.className = "who";
   who.textContent = message.author.kind === "customer" ? t("widget.you") : message.author.kind === "bot" ? t("widget.bot") : message.author.name || "";
   const text = document.createElement("span");
-  text.textContent = message.text;
+  // A person's or the bot's web addresses become links (built as elements, never as HTML); a
+  // customer's own text stays text.
+  text.append(...(message.author.kind === "customer" ? [message.text] : linkify(message.text)));
   li.append(who);
   if (message.text) li.append(text);
   for (const attachment of message.attachments || []) li.append(picture(attachment));
@@ -227,6 +233,91 @@ async function sendUploads() {
   redraw();
 }
 
+/** The one-tap rating after resolution: 1–5, an optional comment, then thanks. */
+function rating() {
+  if (ratingForm) {
+    if (attention.rated && !ratingForm.dataset.sent) ratingForm.replaceChildren(thanks());
+    return ratingForm;
+  }
+  const form = document.createElement("li");
+  form.className = "rating";
+  form.dataset.rating = "";
+  ratingForm = form;
+  if (attention.rated) {
+    form.append(thanks());
+    return form;
+  }
+  const question = document.createElement("p");
+  question.id = "rate-question";
+  question.textContent = t("widget.rate_question");
+  const stars = document.createElement("div");
+  stars.className = "stars";
+  stars.setAttribute("role", "group");
+  stars.setAttribute("aria-labelledby", "rate-question");
+  let score = 0;
+  const comment = document.createElement("textarea");
+  comment.rows = 2;
+  comment.maxLength = 1000;
+  comment.setAttribute("aria-label", t("widget.rate_comment"));
+  comment.placeholder = t("widget.rate_comment");
+  const sendButton = document.createElement("button");
+  sendButton.type = "button";
+  sendButton.className = "send";
+  sendButton.textContent = t("widget.rate_send");
+  sendButton.disabled = true;
+  for (let n = 1; n <= 5; n++) {
+    const star = document.createElement("button");
+    star.type = "button";
+    star.textContent = `${"★".repeat(n)}`;
+    star.setAttribute("aria-label", t("widget.rate_star", { n: String(n) }));
+    star.setAttribute("aria-pressed", "false");
+    star.addEventListener("click", () => {
+      score = n;
+      for (const other of stars.children) other.setAttribute("aria-pressed", String(other === star));
+      sendButton.disabled = false;
+    });
+    stars.append(star);
+  }
+  sendButton.addEventListener("click", async () => {
+    if (!score) return;
+    try {
+      await api(`/conversations/${state.id}/rating`, { method: "POST", json: { score, comment: comment.value.trim() || undefined } });
+    } catch (error) {
+      // Rated already (another tab): thank them all the same.
+      if (/** @type {any} */ (error).status !== 409) {
+        notice = t("widget.error");
+        redraw();
+        return;
+      }
+    }
+    form.dataset.sent = "1";
+    attention.rated = true;
+    form.replaceChildren(thanks());
+  });
+  form.append(question, stars, comment, sendButton);
+  return form;
+}
+
+function thanks() {
+  const p = document.createElement("p");
+  p.textContent = t("widget.rate_thanks");
+  return p;
+}
+
+/** A verified customer on a device with no conversation: find their open one. */
+async function resume() {
+  if (!identityToken || state.id) return;
+  try {
+    const resumed = await api("/conversations/resume", { method: "POST", json: { identity_token: identityToken } });
+    state.id = resumed.conversation.id;
+    state.secret = resumed.secret;
+    save(state);
+    await refresh();
+  } catch {
+    // None open (404), or a token that does not verify: the first message starts one.
+  }
+}
+
 /** @param {Pending} pending */
 function renderPending(pending) {
   const li = render({ id: `pending-${pending.key}`, author: { kind: "customer" }, text: pending.text, created_at: Date.now() });
@@ -256,6 +347,7 @@ function redraw() {
   }
   for (const pending of state.outbox) items.push(renderPending(pending));
   for (const upload of uploads) items.push(renderUpload(upload));
+  if (conversationState === "resolved" && attention.rated !== undefined) items.push(rating());
   list.replaceChildren(...items);
   list.scrollTop = list.scrollHeight;
   const last = sorted[sorted.length - 1];
@@ -272,13 +364,49 @@ function redraw() {
     (conversationState === "human"
       ? attention.operator
         ? t("widget.operator_joined", { name: attention.operator })
-        : t("widget.handed_off")
+        : attention.away && attention.back_at
+          ? t("widget.outside_hours", { when: new Intl.DateTimeFormat(lang, { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }).format(attention.back_at) })
+          : t("widget.handed_off")
       : conversationState === "resolved"
         ? t("widget.resolved")
         : "");
   const typing = $("[data-typing]");
   typing.hidden = !(conversationState === "human" && attention.typing);
   typing.textContent = typing.hidden ? "" : attention.operator ? t("widget.typing", { name: attention.operator }) : t("widget.typing_someone");
+}
+
+/**
+ * Text with its http(s) addresses as links.
+ * @param {string} text
+ * @returns {(string | HTMLAnchorElement)[]}
+ */
+function linkify(text) {
+  /** @type {(string | HTMLAnchorElement)[]} */
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(/https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g)) {
+    const index = match.index ?? 0;
+    let url;
+    try {
+      url = new URL(match[0]);
+    } catch {
+      continue;
+    }
+    parts.push(text.slice(last, index));
+    const a = document.createElement("a");
+    a.href = url.href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    try {
+      a.textContent = decodeURI(match[0]);
+    } catch {
+      a.textContent = match[0];
+    }
+    parts.push(a);
+    last = index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts.filter((p) => p !== "");
 }
 
 /** @param {Message[]} incoming */
@@ -332,7 +460,9 @@ async function refresh() {
   try {
     const transcript = await api(`/conversations/${state.id}`);
     conversationState = transcript.conversation.state;
-    attention = { operator: transcript.attention?.operator || "", typing: Boolean(transcript.attention?.typing) };
+    if (conversationState !== "resolved") ratingForm = null;
+    const a = transcript.attention || {};
+    attention = { operator: a.operator || "", typing: Boolean(a.typing), away: Boolean(a.away), back_at: Number(a.back_at || 0), rated: a.rated };
     merge(transcript.messages);
     redraw();
   } catch (error) {
@@ -396,7 +526,10 @@ $("[data-close]").addEventListener("click", () => parent.postMessage({ type: "ba
 window.addEventListener("message", (event) => {
   if (event.source !== parent) return;
   const data = event.data || {};
-  if (data.type === "baton:page") {
+  if (data.type === "baton:identify") {
+    identityToken = String(data.token || "");
+    resume();
+  } else if (data.type === "baton:page") {
     page = { url: String(data.url || ""), title: String(data.title || "") };
   } else if (data.type === "baton:open") {
     visible = true;

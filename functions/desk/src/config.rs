@@ -70,6 +70,9 @@ vars! {
     THEME = "BATON_THEME", "the default theme", "A help center theme folder (`theme.toml`, `templates/`; see `web/theme-example/`).";
     SITE_URL = "BATON_SITE_URL", "http://<BATON_ADDR>", "The help center's public URL, for canonical links and `sitemap.xml`.";
     WIDGET_SITES = "BATON_WIDGET_SITES", "none", "`https://shop.example.com,…`: the sites that may embed the chat widget (its frame's `frame-ancestors`).";
+    HOURS = "BATON_HOURS", "always open", "When people answer, in the team's time zone: `mon-fri 09:00-18:00; sat 10:00-14:00`; an end not after its start runs past midnight (`fri 22:00-02:00`). Outside them the widget says when a person will answer; urgent cases still alert the team at once.";
+    HOLIDAYS = "BATON_HOLIDAYS", "none", "Days no opening starts (the year's public holidays): `2027-01-01,2027-02-06..2027-02-09`.";
+    TIMEZONE = "BATON_TIMEZONE", "+09:00", "The team's UTC offset for `BATON_HOURS` and `BATON_HOLIDAYS`.";
     ATTACHMENTS = "BATON_ATTACHMENTS", "data/attachments (local), none (Lambda)", "The directory customers' screenshots are kept in (cleaned of metadata). In Lambda attachments are off until the S3 upload is built.";
     HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
 }
@@ -185,6 +188,8 @@ pub struct Config {
     pub widget_sites: Vec<String>,
     /// [`ATTACHMENTS`]: where screenshots are kept, if anywhere.
     pub attachments: Option<PathBuf>,
+    /// [`HOURS`], [`HOLIDAYS`] and [`TIMEZONE`]; `None` for always open.
+    pub hours: Option<crate::hours::Hours>,
 }
 
 impl Config {
@@ -300,6 +305,11 @@ impl Config {
                 .map(|v| origins(WIDGET_SITES, &v))
                 .transpose()?
                 .unwrap_or_default(),
+            hours: crate::hours::Hours::parse(
+                get(HOURS).as_deref(),
+                get(HOLIDAYS).as_deref(),
+                get(TIMEZONE).as_deref(),
+            )?,
             attachments: get(ATTACHMENTS).map(PathBuf::from).or_else(|| {
                 (deployment == Deployment::Local).then(|| PathBuf::from("data/attachments"))
             }),

@@ -2,7 +2,7 @@
 //!
 //! One concept per module: [`model`] (conversations, messages, bot turns, cases, and every wire
 //! name), [`config`] (every setting, read once), [`pii`] (sanitizing and masking before anything is
-//! stored), [`presence`] (who is viewing or typing in a case right now), [`identity`] (customers the host site signed), [`bot`] (the decision for each customer
+//! stored), [`presence`] (who is viewing or typing in a case right now), [`identity`] (customers the host site signed), [`hours`] (when people answer), [`bot`] (the decision for each customer
 //! message), [`eval`] (measuring it on labelled conversations), [`desk`] (what customers and operators can do, with the rules), [`store`] (the storage
 //! contract and its SQLite and DynamoDB backends), [`http`] (the API's routers and the server),
 //! [`alerts`] (urgent cases to the team's chat), [`attachments`] (screenshots, cleaned and kept), [`insights`] (the weekly report), [`lambda`] (what
@@ -15,6 +15,7 @@ pub mod config;
 pub mod desk;
 pub mod error;
 pub mod eval;
+pub mod hours;
 pub mod http;
 pub mod identity;
 pub mod insights;

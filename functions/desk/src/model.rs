@@ -163,6 +163,10 @@ pub struct Conversation {
     /// Hash of the conversation secret the customer holds (the secret itself is never stored).
     /// Never shown: operators read [`ConversationInfo`].
     pub secret_hash: String,
+    /// Hashes of the secrets of a verified customer's other devices, newest last (the
+    /// conversation was resumed there from their signed identity).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_secret_hashes: Vec<String>,
     /// Bot, human or resolved.
     pub state: ConversationState,
     /// The case, once handed off.
@@ -594,6 +598,18 @@ pub struct Resolution {
     pub at: Millis,
 }
 
+/// The customer's verdict on how a resolved case went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    /// 1 (bad) to 5 (great).
+    pub score: u8,
+    /// What they added (masked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// When.
+    pub at: Millis,
+}
+
 /// A case raised to urgent by a customer message after hand-off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Escalation {
@@ -649,6 +665,9 @@ pub struct Case {
     /// Set when resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
+    /// The customer's rating of the last resolution (cleared when the case reopens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
     /// How many times it was reopened.
     #[serde(default)]
     pub reopened: u32,
@@ -739,6 +758,8 @@ wire_enum! {
         Reopen = "reopen",
         /// A reader answered "was this helpful?" under a help center article (no conversation).
         ArticleFeedback = "article_feedback",
+        /// The customer rated a resolved case (1–5).
+        Rating = "rating",
     }
 }
 

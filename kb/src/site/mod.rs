@@ -8,7 +8,7 @@
 //! `index.html` (language chooser), `{lang}/index.html`, `{lang}/areas/{area}.html`,
 //! `{lang}/kinds/{category}.html`, `{id}.html` per guide, `404.html`, `files/…` (images under the
 //! guide root), `assets/` (help.css, help.js, theme.css, the logo), `i18n/{lang}.json`,
-//! `widget/widget.js`, `console/`, `sitemap.xml`, `robots.txt`.
+//! `widget/widget.js`, `console/` (with the theme's `saved-replies.json`), `sitemap.xml`, `robots.txt`.
 
 pub mod article;
 mod pages;

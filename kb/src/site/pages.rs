@@ -239,6 +239,10 @@ impl<'a> Site<'a> {
             w.file(path, text.as_bytes())?;
         }
         w.file("assets/theme.css", self.theme.css().as_bytes())?;
+        w.file(
+            "console/saved-replies.json",
+            self.theme.saved_replies.as_bytes(),
+        )?;
         w.file(&format!("assets/{}", self.theme.logo.0), &self.theme.logo.1)?;
         for (lang, text) in I18N {
             w.file(&format!("i18n/{}.json", lang.code()), text.as_bytes())?;

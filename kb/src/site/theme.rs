@@ -122,6 +122,45 @@ pub struct Theme {
     pub areas: BTreeMap<String, Localized>,
     /// Template sources by name: the defaults, replaced by the theme's own.
     pub templates: BTreeMap<String, String>,
+    /// The console's saved replies (`saved-replies.json`: `{"ko": [{"title", "text"}], "en": …}`).
+    pub saved_replies: String,
+}
+
+/// Baton's saved replies, until a theme brings its own.
+const SAVED_REPLIES: &str = include_str!("../../../web/console/saved-replies.json");
+
+/// One saved reply, as a theme writes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedReply {
+    title: String,
+    text: String,
+}
+
+/// The saved replies file: a list per language (and an optional `_about`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedReplies {
+    #[serde(default, rename = "_about")]
+    _about: Option<String>,
+    ko: Vec<SavedReply>,
+    en: Vec<SavedReply>,
+}
+
+impl SavedReplies {
+    /// What is wrong with the file, if anything: every reply has a title and a text that fits
+    /// in a reply (4096 bytes).
+    fn problem(&self) -> Option<String> {
+        self.ko.iter().chain(&self.en).find_map(|r| {
+            if r.title.trim().is_empty() || r.text.trim().is_empty() {
+                Some("every reply needs a title and a text".to_string())
+            } else if r.text.len() > 4096 {
+                Some(format!("\"{}\" is longer than 4096 bytes", r.title))
+            } else {
+                None
+            }
+        })
+    }
 }
 
 impl Theme {
@@ -141,6 +180,7 @@ impl Theme {
                 .iter()
                 .map(|(name, text)| (name.to_string(), text.to_string()))
                 .collect(),
+            saved_replies: SAVED_REPLIES.to_string(),
         }
     }
 
@@ -199,6 +239,21 @@ impl Theme {
                 .file_name()
                 .map_or("logo".into(), |n| n.to_string_lossy().to_string());
             theme.logo = (name, bytes);
+        }
+        let replies = dir.join("saved-replies.json");
+        if replies.exists() {
+            let text = std::fs::read_to_string(&replies).at(&replies)?;
+            let parsed = serde_json::from_str::<SavedReplies>(&text).map_err(|e| Error::Theme {
+                path: replies.clone(),
+                message: format!("saved replies: {e}"),
+            })?;
+            if let Some(message) = parsed.problem() {
+                return Err(Error::Theme {
+                    path: replies,
+                    message: format!("saved replies: {message}"),
+                });
+            }
+            theme.saved_replies = text;
         }
         let templates = dir.join("templates");
         if templates.is_dir() {
@@ -305,5 +360,31 @@ mod tests {
             let error = Theme::load(Some(dir.path())).expect_err(text).to_string();
             assert!(error.contains(expected), "{text}: {error}");
         }
+        write("");
+        let replies = dir.path().join("saved-replies.json");
+        for (text, expected) in [
+            ("{\"ko\": []}", "missing field `en`"),
+            (
+                "{\"ko\": [{\"title\": \"\", \"text\": \"x\"}], \"en\": []}",
+                "a title and a text",
+            ),
+            ("[", "saved replies"),
+        ] {
+            std::fs::write(&replies, text).expect("write");
+            let error = Theme::load(Some(dir.path())).expect_err(text).to_string();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+        let own = "{\"ko\": [{\"title\": \"인사\", \"text\": \"안녕하세요\"}], \"en\": []}";
+        std::fs::write(&replies, own).expect("write");
+        assert_eq!(
+            Theme::load(Some(dir.path())).expect("theme").saved_replies,
+            own
+        );
+        assert!(
+            Theme::load(None)
+                .expect("default")
+                .saved_replies
+                .contains("\"ko\"")
+        );
     }
 }

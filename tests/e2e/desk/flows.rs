@@ -533,3 +533,131 @@ async fn a_screenshot_travels_cleaned_from_the_customer_to_the_operator() {
     assert_eq!(huge.status(), 413);
     assert_eq!(app.read(&other).await["messages"].as_array().map(Vec::len), Some(0));
 }
+
+/// A customer POST with their secret; returns status and body.
+async fn customer_post(app: &baton_e2e::TestApp, chat: &baton_e2e::Chat, path: &str, body: Value) -> (u16, Value) {
+    let response = app
+        .client
+        .post(format!("{}/api/conversations/{}{path}", app.url, chat.id))
+        .bearer_auth(&chat.secret)
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_resolved_case_is_rated_once_masked_and_again_after_it_reopens() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let id = app.ask_for_a_person(&chat).await;
+    let (status, _) = customer_post(&app, &chat, "/rating", json!({"score": 5})).await;
+    assert_eq!(status, 409, "an open case is not rated yet");
+    app.operator_post(MINJI, &format!("/cases/{id}/resolve"), json!({"note": "안내 완료"}))
+        .await;
+    assert_eq!(app.read(&chat).await["attention"]["rated"], false);
+    for (body, code) in [
+        (json!({"score": 0}), 400),
+        (json!({"score": 6}), 400),
+        (json!({"score": "5"}), 400),
+        (json!({"score": 4, "stars": 4}), 400),
+    ] {
+        let (status, _) = customer_post(&app, &chat, "/rating", body.clone()).await;
+        assert_eq!(status, code, "{body}");
+    }
+    let (status, rating) = customer_post(
+        &app,
+        &chat,
+        "/rating",
+        json!({"score": 4, "comment": "빨리 해결됐어요. 010-9876-5432로 연락 주세요"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{rating}");
+    assert_eq!(rating["score"], 4);
+    assert!(!rating.to_string().contains("9876-5432"), "masked: {rating}");
+    let (status, _) = customer_post(&app, &chat, "/rating", json!({"score": 1})).await;
+    assert_eq!(status, 409, "once per resolution");
+    assert_eq!(app.read(&chat).await["attention"]["rated"], true);
+    let (_, case) = app.operator_get(MINJI, &format!("/cases/{id}")).await;
+    assert_eq!(case["case"]["rating"]["score"], 4, "{case}");
+
+    // A new message reopens it; resolved again, it can be rated again.
+    app.send(&chat, "하나 더 물어볼게요", None).await;
+    app.operator_post(MINJI, &format!("/cases/{id}/resolve"), json!({})).await;
+    let (status, _) = customer_post(&app, &chat, "/rating", json!({"score": 5})).await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn a_verified_customer_finds_their_open_conversation_on_another_device() {
+    let app = spawn_app().await;
+    let token = baton_e2e::identity_token("user-4417");
+    let (status, started) = app
+        .start_with(json!({"identity_token": token, "locale": "ko"}))
+        .await;
+    assert_eq!(status, 201, "{started}");
+    let laptop = baton_e2e::Chat {
+        id: started["conversation"]["id"].as_str().expect("id").into(),
+        secret: started["secret"].as_str().expect("secret").into(),
+    };
+    let resume = |token: String| {
+        app.client
+            .post(format!("{}/api/conversations/resume", app.url))
+            .json(&json!({"identity_token": token}))
+            .send()
+    };
+    // Nothing to resume while the bot has it: the phone starts its own conversation.
+    assert_eq!(resume(token.clone()).await.expect("resume").status(), 404);
+    let id = app.ask_for_a_person(&laptop).await;
+
+    let response = resume(token.clone()).await.expect("resume");
+    assert_eq!(response.status(), 200);
+    let resumed: Value = response.json().await.expect("json");
+    assert_eq!(resumed["conversation"]["id"], laptop.id.as_str());
+    let phone = baton_e2e::Chat {
+        id: laptop.id.clone(),
+        secret: resumed["secret"].as_str().expect("secret").into(),
+    };
+    assert_ne!(phone.secret, laptop.secret);
+    let (status, _) = app.send(&phone, "폰으로 이어서 쓸게요", None).await;
+    assert_eq!(status, 201);
+    // Both devices read the same conversation.
+    for device in [&laptop, &phone] {
+        let messages = app.read(device).await["messages"].clone();
+        assert!(messages.to_string().contains("폰으로 이어서"), "{messages}");
+    }
+
+    // Nobody else gets in: another customer's token, a forged one, an unverified start.
+    let other = baton_e2e::identity_token("user-9999");
+    assert_eq!(resume(other).await.expect("resume").status(), 404);
+    let forged = format!("{}x", &token[..token.len() - 1]);
+    assert_eq!(resume(forged).await.expect("resume").status(), 401);
+    let (_, unverified) = app
+        .start_with(json!({"customer": {"id": "user-4417"}, "locale": "ko"}))
+        .await;
+    assert_ne!(unverified["conversation"]["id"], laptop.id.as_str());
+    // Once resolved there is nothing open to find.
+    app.operator_post(MINJI, &format!("/cases/{id}/resolve"), json!({})).await;
+    assert_eq!(resume(token).await.expect("resume").status(), 404);
+}
+
+#[tokio::test]
+async fn an_operator_reopens_a_resolved_case_for_a_follow_up() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let id = app.ask_for_a_person(&chat).await;
+    let reopen = format!("/cases/{id}/reopen");
+    let (status, _) = app.operator_post(MINJI, &reopen, json!({})).await;
+    assert_eq!(status, 409, "an open case is not reopened");
+    app.operator_post(MINJI, &format!("/cases/{id}/resolve"), json!({}))
+        .await;
+    let (status, case) = app.operator_post(JUNHO, &reopen, json!({})).await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(
+        (&case["status"], &case["assignee"], &case["reopened"]),
+        (&json!("claimed"), &json!("junho"), &json!(1))
+    );
+    assert_eq!(app.read(&chat).await["conversation"]["state"], "human");
+    assert!(app.queue().await.iter().any(|c| c["id"] == id.as_str()));
+}

@@ -395,3 +395,47 @@ async fn the_documented_node_and_python_signers_make_verified_customers() {
         assert_eq!(view["case"]["customer"]["name"], "김민지");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_business_hours_the_customer_learns_when_people_answer_and_urgent_still_alerts() {
+    let hook = WebhookReceiver::start().await;
+    // Open every day, but today and tomorrow (Seoul) are holidays: people answer from the day
+    // after tomorrow at 00:00 Seoul time.
+    let seoul_day = |offset_days: i64| {
+        let at = (desk::model::now() + 9 * 3_600_000) / 86_400_000 + offset_days;
+        let date = time::Date::from_julian_day(2_440_588 + at as i32).expect("date");
+        (date, (at * 86_400_000) - 9 * 3_600_000)
+    };
+    let (today, _) = seoul_day(0);
+    let (tomorrow, _) = seoul_day(1);
+    let (_, back_at) = seoul_day(2);
+    let holidays = format!("{today},{tomorrow}");
+    let app = baton_e2e::spawn_app_with(
+        Backend::Sqlite,
+        &[
+            (c::HOURS, "mon-sun 00:00-24:00"),
+            (c::HOLIDAYS, &holidays),
+            (c::ALERT_WEBHOOK_URL, &hook.url),
+            (c::ALERT_FORMAT, "slack"),
+        ],
+    )
+    .await;
+    let chat = app.start("c1", "ko").await;
+    assert_eq!(
+        app.read(&chat).await["attention"]["away"],
+        false,
+        "the bot is always there"
+    );
+    app.ask_for_a_person(&chat).await;
+    let attention = app.read(&chat).await["attention"].clone();
+    assert_eq!(attention["away"], true, "{attention}");
+    assert_eq!(attention["back_at"], back_at, "{attention}");
+
+    let urgent = app.start("c2", "ko").await;
+    app.send(&urgent, "송금했는데 안 들어왔어요", None).await;
+    assert_eq!(
+        wait_for(&hook, 1).await.len(),
+        1,
+        "urgent cases alert at any hour"
+    );
+}

@@ -128,6 +128,7 @@ impl Desk {
             locale: start.locale.unwrap_or(Lang::Ko),
             metadata,
             secret_hash: hash(&secret),
+            device_secret_hashes: Vec::new(),
             state: ConversationState::Bot,
             case_id: None,
             created_at: at,
@@ -152,31 +153,48 @@ impl Desk {
             return Err(Error::Invalid("malformed conversation id".into()));
         }
         match self.store.conversation(id).await? {
-            Some(c) if constant_time_eq(&c.secret_hash, &hash(secret)) => Ok(c),
+            Some(c) if holds_secret(&c, secret) => Ok(c),
             _ => Err(not_found()),
         }
     }
 
-    /// Who on the team is with the conversation now: the holder of its case (once someone
-    /// claimed it) and whether a reply is being typed. Nothing is read while the bot has it.
+    /// What the customer's widget shows about the people on the conversation ([`Attention`]).
+    /// Nothing is read while the bot has it.
     pub async fn attention(&self, conversation: &Conversation) -> Result<Attention> {
         let Some(case_id) = conversation
             .case_id
             .as_deref()
-            .filter(|_| conversation.state == ConversationState::Human)
+            .filter(|_| conversation.state != ConversationState::Bot)
         else {
             return Ok(Attention::default());
         };
-        let operator = self
-            .store
-            .case(case_id)
-            .await?
-            .filter(|case| case.status == CaseStatus::Claimed)
-            .and_then(|case| case.assignee);
+        let Some(case) = self.store.case(case_id).await? else {
+            return Ok(Attention::default());
+        };
+        if case.status == CaseStatus::Resolved {
+            return Ok(Attention {
+                rated: Some(case.rating.is_some()),
+                ..Attention::default()
+            });
+        }
+        let operator = case.assignee.filter(|_| case.status == CaseStatus::Claimed);
         let typing = presence::current(&self.store.presence(&conversation.id).await?, now())
             .iter()
             .any(|p| p.activity == Activity::Typing);
-        Ok(Attention { operator, typing })
+        let back_at = match (&self.hours, &operator) {
+            (Some(hours), None) => match hours.at(now()) {
+                crate::hours::Availability::Open => None,
+                crate::hours::Availability::Closed { next_open } => Some(next_open),
+            },
+            _ => None,
+        };
+        Ok(Attention {
+            operator,
+            typing,
+            away: back_at.is_some(),
+            back_at: back_at.flatten(),
+            rated: None,
+        })
     }
 
     /// A conversation and its messages, for the customer.
@@ -501,6 +519,7 @@ impl Desk {
                     history,
                     resolution: None,
                     reopened: 0,
+                    rating: None,
                     created_at: at,
                     updated_at: at,
                     version: 0,
@@ -635,17 +654,29 @@ impl Desk {
     }
 }
 
+/// Whether `secret` opens the conversation: its first secret or one of a verified customer's
+/// other devices' (every hash compared, in constant time each).
+fn holds_secret(conversation: &Conversation, secret: &str) -> bool {
+    let hashed = hash(secret);
+    std::iter::once(&conversation.secret_hash)
+        .chain(&conversation.device_secret_hashes)
+        .fold(false, |found, stored| {
+            constant_time_eq(stored, &hashed) | found
+        })
+}
+
 /// Reopens a resolved case: back in the queue, unassigned, and normal again (it was urgent for
 /// what was resolved; only a new urgent message makes it urgent again, so a "thank you" after the
 /// resolution does not page the team). A resend of the message that reopened it is a duplicate
 /// and never gets here. Returns whether it changed.
-fn reopen(case: &mut Case) -> bool {
+pub(super) fn reopen(case: &mut Case) -> bool {
     if case.status != CaseStatus::Resolved {
         return false;
     }
     case.status = CaseStatus::Open;
     case.assignee = None;
     case.reopened += 1;
+    case.rating = None;
     case.priority = Priority::Normal;
     case.escalation = None;
     true
@@ -685,14 +716,14 @@ fn summary(messages: &[&Message]) -> String {
 }
 
 /// A new conversation secret: 32 random bytes, hex.
-fn secret() -> Result<String> {
+pub(super) fn secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| Error::Unavailable(format!("random: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// What is stored of a secret.
-fn hash(secret: &str) -> String {
+pub(super) fn hash(secret: &str) -> String {
     blake3::hash(secret.as_bytes()).to_hex().to_string()
 }
 

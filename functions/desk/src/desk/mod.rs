@@ -76,6 +76,7 @@ macro_rules! retrying {
 
 // After the macro, so that all see it.
 mod attachments;
+mod continuity;
 mod customers;
 mod operators;
 
@@ -89,6 +90,7 @@ pub struct Desk {
     identity: Arc<Verifier>,
     alerts: Option<Alerter>,
     blobs: Option<Arc<dyn Blobs>>,
+    hours: Option<Arc<crate::hours::Hours>>,
 }
 
 /// What a customer sends to start a conversation.
@@ -164,7 +166,8 @@ pub struct CaseView {
     pub presence: Vec<Presence>,
 }
 
-/// Who on the team is with a conversation, as its customer may see it.
+/// What the customer's widget shows about the people on a conversation: who joined, whether a
+/// reply is being typed, when people are back if they are away, whether the resolution is rated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Attention {
     /// The operator holding the case: the person who joined.
@@ -172,6 +175,14 @@ pub struct Attention {
     pub operator: Option<String>,
     /// Whether someone is typing a reply right now.
     pub typing: bool,
+    /// Outside business hours, while nobody has joined: true, with when people answer again.
+    pub away: bool,
+    /// When the next shift starts (with `away`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub back_at: Option<crate::model::Millis>,
+    /// Once resolved: whether the customer rated it (the widget asks until they have).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rated: Option<bool>,
 }
 
 /// One page of the queue.
@@ -208,6 +219,7 @@ impl Desk {
             identity: Arc::new(Verifier::default()),
             alerts: None,
             blobs: None,
+            hours: None,
         }
     }
 
@@ -233,6 +245,12 @@ impl Desk {
     /// This desk, keeping customers' screenshots in `blobs`.
     pub fn with_blobs(mut self, blobs: Arc<dyn Blobs>) -> Desk {
         self.blobs = Some(blobs);
+        self
+    }
+
+    /// This desk, telling customers when people answer outside `hours`.
+    pub fn with_hours(mut self, hours: crate::hours::Hours) -> Desk {
+        self.hours = Some(Arc::new(hours));
         self
     }
 

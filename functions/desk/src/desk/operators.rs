@@ -308,6 +308,44 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// Reopens a resolved case for `operator` (a follow-up the team owes the customer): back
+    /// with them, claimed, and the conversation with people again. An open or claimed case is a
+    /// conflict.
+    pub async fn reopen(&self, id: &str, operator: &str) -> Result<Case> {
+        let operator = operator_name(operator)?;
+        retrying!(format!("case {id}"), {
+            let mut case = self.existing_case(id).await?;
+            if !super::customers::reopen(&mut case) {
+                return Err(Error::Conflict(format!("case {id} is not resolved")));
+            }
+            claim(&mut case, operator)?;
+            let mut conversation = self
+                .store
+                .conversation(&case.conversation_id)
+                .await?
+                .ok_or_else(|| Error::Corrupt(format!("case {id} has no conversation")))?;
+            let at = now();
+            case.updated_at = at;
+            conversation.state = ConversationState::Human;
+            conversation.updated_at = at;
+            let commit = Commit {
+                events: vec![Event::about(
+                    EventKind::Reopen,
+                    &case,
+                    [("operator", operator.to_string())],
+                )],
+                case: Some(CaseWrite::Update(case.clone())),
+                conversation: Some(conversation),
+                ..Commit::default()
+            };
+            self.store.commit(&commit).await?;
+            case.version += 1;
+            Ok(case)
+        })
+    }
+}
+
 /// Takes a case for `operator`, unless it is resolved or someone else holds it.
 fn claim(case: &mut Case, operator: &str) -> Result<()> {
     match (case.status, case.assignee.as_deref()) {

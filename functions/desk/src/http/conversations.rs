@@ -20,6 +20,8 @@ pub fn routes() -> Routes {
         .get("/api/conversations/{id}", read)
         .post("/api/conversations/{id}/messages", send)
         .post("/api/conversations/{id}/handoff", handoff)
+        .post("/api/conversations/resume", resume)
+        .post("/api/conversations/{id}/rating", rate)
         .post("/api/conversations/{id}/attachments", attach)
         .get(
             "/api/conversations/{id}/attachments/{attachment}",
@@ -312,4 +314,44 @@ pub(super) fn image_response(
         bytes,
     )
         .into_response()
+}
+
+/// A verified customer on a new device.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resume {
+    identity_token: String,
+}
+
+async fn resume(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<Resume>,
+) -> Result<Json<Started>, AppError> {
+    let started = state.desk.resume(&body.identity_token).await?;
+    Ok(Json(Started {
+        conversation: (&started.conversation).into(),
+        secret: started.secret,
+    }))
+}
+
+/// A rating of a resolved conversation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rate {
+    score: u8,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<String>,
+    Bearer(secret): Bearer,
+    AppJson(body): AppJson<Rate>,
+) -> Result<(StatusCode, Json<crate::model::Rating>), AppError> {
+    let rating = state
+        .desk
+        .rate(&id, &secret, body.score, body.comment.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(rating)))
 }

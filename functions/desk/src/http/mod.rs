@@ -96,6 +96,9 @@ pub fn state(
         Desk::new(kb, store).with_identity(crate::identity::Verifier::from_config(config)?);
     let local = config.deployment == crate::config::Deployment::Local;
     let webhook = config.webhook();
+    if let Some(hours) = &config.hours {
+        desk = desk.with_hours(hours.clone());
+    }
     if let Some(dir) = &config.attachments {
         desk = desk.with_blobs(Arc::new(crate::attachments::DirBlobs::new(dir)));
     }

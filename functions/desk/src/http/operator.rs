@@ -20,6 +20,7 @@ pub fn routes() -> Routes {
         .post("/api/operator/cases/{id}/reply", reply)
         .post("/api/operator/cases/{id}/notes", note)
         .post("/api/operator/cases/{id}/resolve", resolve)
+        .post("/api/operator/cases/{id}/reopen", reopen)
         .post("/api/operator/cases/{id}/presence", presence)
         .get(
             "/api/operator/cases/{id}/attachments/{attachment}",
@@ -161,6 +162,14 @@ async fn resolve(
             )
             .await?,
     ))
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<Case>, AppError> {
+    Ok(Json(state.desk.reopen(&id, &name).await?))
 }
 
 /// A presence heartbeat.
