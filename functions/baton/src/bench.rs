@@ -4,7 +4,10 @@
 //!   excerpt), several passes;
 //! - hand-off: `Desk::request_human` for a verified customer with earlier cases (reads of the
 //!   conversation, its messages and the history, then one commit of case, conversation and
-//!   event) on SQLite, and on DynamoDB when `AWS_ENDPOINT_URL_DYNAMODB` points at DynamoDB Local.
+//!   event) on SQLite, and on DynamoDB when `AWS_ENDPOINT_URL_DYNAMODB` points at DynamoDB Local;
+//! - live updates: what the console's and the widget's polling cost per hour in API requests and
+//!   in DynamoDB requests and capacity units (as DynamoDB Local reports them), over a queue of 30
+//!   handed-off cases.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -71,8 +74,10 @@ pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> any
         )
         .await;
         store.create_table().await?;
-        let mut times = handoff_latency(&bench_desk(kb, Arc::new(store))?, handoffs).await?;
+        let mut times =
+            handoff_latency(&bench_desk(kb.clone(), Arc::new(store))?, handoffs).await?;
         report("hand-off, DynamoDB Local", &mut times);
+        live_update_cost(kb).await?;
     } else {
         println!(
             "hand-off, DynamoDB Local: skipped (eval \"$(scripts/dynamodb-local start)\" first)"
@@ -108,4 +113,141 @@ fn report(what: &str, times: &mut [Duration]) {
     let p50 = kb::eval::percentile(times, 50.0);
     let p99 = kb::eval::percentile(times, 99.0);
     println!("{what:<40} {n:>6} runs  p50 {p50:>6} µs  p99 {p99:>6} µs");
+}
+
+/// The console's and the widget's polls, per hour, in API requests and DynamoDB usage: each kind
+/// of call is made against a queue of 30 handed-off cases (one of them a longer conversation,
+/// the one open on the operator's screen) and its average usage multiplied by how often the pages
+/// make it (`web/console/console.js`, `web/widget/chat.js`).
+#[cfg(feature = "dynamo")]
+async fn live_update_cost(kb: Arc<KnowledgeBase>) -> anyhow::Result<()> {
+    use desk::presence::Activity;
+    use desk::store::dynamo::{DynamoStore, Usage};
+
+    let store = DynamoStore::from_env(
+        &desk::model::new_id("bench")
+            .replace('_', "-")
+            .to_lowercase(),
+    )
+    .await;
+    store.create_table().await?;
+    let desk = bench_desk(kb, Arc::new(store.clone()))?;
+    let mut open = None;
+    for i in 0..30 {
+        let start = desk::desk::Start {
+            identity_token: Some(identity_token(&format!("poll-{}", i % 10))?),
+            metadata: [
+                ("page_url", "https://shop.example.com/checkout/payment?step=3"),
+                ("page_title", "결제하기 | Example Shop"),
+                ("user_agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"),
+                ("locale", "ko-KR"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            ..Default::default()
+        };
+        let started = desk.start(start).await?;
+        let id = started.conversation.id.clone();
+        let questions: &[&str] = if i == 0 {
+            &[
+                "카드 결제 취소하면 환불은 언제 돼요?",
+                "부분 환불도 되나요?",
+                "환불 수수료가 있나요?",
+                "영수증은 어디서 받아요?",
+                "이중 결제가 된 것 같아요",
+            ]
+        } else {
+            &["비밀번호 변경은 어떻게 하나요?"]
+        };
+        for q in questions {
+            desk.post(&id, &started.secret, q, None).await?;
+        }
+        let case = desk.request_human(&id, &started.secret).await?;
+        if i == 0 {
+            open = Some((case.id, id, started.secret));
+        }
+    }
+    let (case_id, conversation_id, secret) = open.ok_or_else(|| anyhow::anyhow!("no case"))?;
+    desk.claim(&case_id, "minji").await?;
+
+    const RUNS: u32 = 20;
+    async fn measure<F: std::future::Future<Output = anyhow::Result<()>>>(
+        store: &DynamoStore,
+        mut call: impl FnMut() -> F,
+    ) -> anyhow::Result<Usage> {
+        let before = store.usage();
+        for _ in 0..RUNS {
+            call().await?;
+        }
+        let after = store.usage();
+        Ok(Usage {
+            requests: (after.requests - before.requests) / u64::from(RUNS),
+            read_units: (after.read_units - before.read_units) / f64::from(RUNS),
+            write_units: (after.write_units - before.write_units) / f64::from(RUNS),
+        })
+    }
+    let queue = measure(&store, || async {
+        desk.queue(50, None).await?;
+        Ok(())
+    })
+    .await?;
+    let case = measure(&store, || async {
+        desk.case(&case_id).await?;
+        Ok(())
+    })
+    .await?;
+    let heartbeat = measure(&store, || async {
+        desk.touch(&case_id, "minji", Activity::Viewing).await?;
+        Ok(())
+    })
+    .await?;
+    let transcript = measure(&store, || async {
+        let (conversation, _) = desk.transcript(&conversation_id, &secret).await?;
+        desk.attention(&conversation).await?;
+        Ok(())
+    })
+    .await?;
+
+    println!();
+    println!("live updates, per hour, DynamoDB Local (30 handed-off cases in the queue):");
+    println!(
+        "{:<44} {:>8} {:>10} {:>10} {:>10}",
+        "call (how often)", "API req", "Dynamo req", "read units", "write units"
+    );
+    let mut console = (0.0, 0.0, 0.0, 0.0);
+    for (what, per_hour, usage, on_console) in [
+        ("console queue poll (every 5 s)", 720.0, queue, true),
+        ("console open-case poll (every 4 s)", 900.0, case, true),
+        (
+            "console presence heartbeat (every 10 s)",
+            360.0,
+            heartbeat,
+            true,
+        ),
+        (
+            "widget transcript poll (every 3 s, open)",
+            1200.0,
+            transcript,
+            false,
+        ),
+    ] {
+        println!(
+            "{what:<44} {per_hour:>8.0} {:>10.0} {:>10.0} {:>10.0}",
+            per_hour * usage.requests as f64,
+            per_hour * usage.read_units,
+            per_hour * usage.write_units
+        );
+        if on_console {
+            console.0 += per_hour;
+            console.1 += per_hour * usage.requests as f64;
+            console.2 += per_hour * usage.read_units;
+            console.3 += per_hour * usage.write_units;
+        }
+    }
+    println!(
+        "{:<44} {:>8.0} {:>10.0} {:>10.0} {:>10.0}",
+        "one operator, console visible, a case open", console.0, console.1, console.2, console.3
+    );
+    Ok(())
 }

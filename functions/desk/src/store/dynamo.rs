@@ -17,14 +17,17 @@
 //! `attribute_exists(pk)`; the cancellation reasons say which condition failed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TransactWriteItem,
+    AttributeDefinition, AttributeValue, BillingMode, ConsumedCapacity, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, ReturnConsumedCapacity,
+    ScalarAttributeType, TransactWriteItem,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -46,6 +49,45 @@ const MAX_TRANSACTION_ITEMS: usize = 100;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    usage: Arc<Counters>,
+}
+
+/// What the store has asked of DynamoDB since it was made: requests and the capacity units
+/// DynamoDB reported for them (every request asks for `ReturnConsumedCapacity::Total`, which
+/// costs nothing). What `baton bench` reports per operator-hour.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    /// Requests sent (each page of a query counts).
+    pub requests: u64,
+    /// Read capacity units consumed.
+    pub read_units: f64,
+    /// Write capacity units consumed.
+    pub write_units: f64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    /// Thousandths of a unit.
+    read_milli: AtomicU64,
+    write_milli: AtomicU64,
+}
+
+impl Counters {
+    /// One request and the units DynamoDB says it consumed (reads or writes, by the operation).
+    fn record<'a>(&self, write: bool, consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let units: f64 = consumed
+            .into_iter()
+            .filter_map(ConsumedCapacity::capacity_units)
+            .sum();
+        let counter = if write {
+            &self.write_milli
+        } else {
+            &self.read_milli
+        };
+        counter.fetch_add((units * 1000.0).round() as u64, Ordering::Relaxed);
+    }
 }
 
 type Item = HashMap<String, AttributeValue>;
@@ -58,6 +100,7 @@ impl DynamoStore {
         DynamoStore {
             client: Client::new(&config),
             table: table.to_string(),
+            usage: Arc::default(),
         }
     }
 
@@ -66,6 +109,17 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: table.to_string(),
+            usage: Arc::default(),
+        }
+    }
+
+    /// Requests and capacity units used so far (all clones of this store together).
+    pub fn usage(&self) -> Usage {
+        let units = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64 / 1000.0;
+        Usage {
+            requests: self.usage.requests.load(Ordering::Relaxed),
+            read_units: units(&self.usage.read_milli),
+            write_units: units(&self.usage.write_milli),
         }
     }
 
@@ -135,9 +189,11 @@ impl DynamoStore {
             .key("pk", AttributeValue::S(pk))
             .key("sk", AttributeValue::S(sk.to_string()))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(unavailable)?;
+        self.usage.record(false, output.consumed_capacity());
         output.item.as_ref().map(data).transpose()
     }
 
@@ -151,7 +207,7 @@ impl DynamoStore {
             .expression_attribute_values(":pk", AttributeValue::S(pk))
             .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_string()))
             .consistent_read(true);
-        collect(query, usize::MAX).await
+        self.collect(query, usize::MAX).await
     }
 
     /// The first `limit` items of an index partition, ascending or descending.
@@ -175,7 +231,7 @@ impl DynamoStore {
             .scan_index_forward(forward)
             .set_exclusive_start_key(start)
             .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-        collect(query, limit).await
+        self.collect(query, limit).await
     }
 
     fn case_item(&self, case: &Case) -> Result<Item> {
@@ -341,6 +397,33 @@ impl DynamoStore {
         }
     }
 
+    /// Up to `limit` records of a query, across pages (the SDK's paginator follows the keys).
+    async fn collect<T: DeserializeOwned>(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        limit: usize,
+    ) -> Result<Vec<T>> {
+        let mut pages = query
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let Some(page) = pages.next().await else {
+                break;
+            };
+            let page = page.map_err(unavailable)?;
+            self.usage.record(false, page.consumed_capacity());
+            for item in page.items() {
+                if out.len() == limit {
+                    break;
+                }
+                out.push(data(item)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// A put that only succeeds if the item does not exist; `Ok(false)` if it does.
     async fn put_new(&self, item: Item) -> Result<bool> {
         let result = self
@@ -349,10 +432,14 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
+            Ok(output) => {
+                self.usage.record(true, output.consumed_capacity());
+                Ok(true)
+            }
             Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(unavailable(e)),
         }
@@ -451,22 +538,6 @@ fn data<T: DeserializeOwned>(item: &Item) -> Result<T> {
     }
 }
 
-/// Up to `limit` records of a query, across pages (the SDK's paginator follows the keys).
-async fn collect<T: DeserializeOwned>(
-    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
-    limit: usize,
-) -> Result<Vec<T>> {
-    let mut items = query.into_paginator().items().send();
-    let mut out = Vec::new();
-    while out.len() < limit {
-        match items.next().await {
-            Some(item) => out.push(data(&item.map_err(unavailable)?)?),
-            None => break,
-        }
-    }
-    Ok(out)
-}
-
 fn condition_failed<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
     error
         .as_service_error()
@@ -556,10 +627,14 @@ impl Store for DynamoStore {
                 .set_item(Some(write.item.clone()))
                 .set_condition_expression(write.expression())
                 .set_expression_attribute_values(write.values())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await;
             return match result {
-                Ok(_) => Ok(Committed::Done),
+                Ok(output) => {
+                    self.usage.record(true, output.consumed_capacity());
+                    Ok(Committed::Done)
+                }
                 Err(e) if condition_failed(&e) => self.failed(&write.role).await,
                 Err(e) => Err(unavailable(e)),
             };
@@ -575,8 +650,15 @@ impl Store for DynamoStore {
                 .map_err(Error::corrupt)?;
             request = request.transact_items(TransactWriteItem::builder().put(put).build());
         }
-        match request.send().await {
-            Ok(_) => Ok(Committed::Done),
+        match request
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+        {
+            Ok(output) => {
+                self.usage.record(true, output.consumed_capacity());
+                Ok(Committed::Done)
+            }
             Err(error) => {
                 let reasons: Vec<Option<String>> = match error.as_service_error() {
                     Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
@@ -663,7 +745,7 @@ impl Store for DynamoStore {
                 .expression_attribute_values(":from", AttributeValue::S(format!("{from:013}#")))
                 // `~` sorts after every id character, so this includes all events of `to - 1`.
                 .expression_attribute_values(":to", AttributeValue::S(format!("{:013}#~", to - 1)));
-            out.extend(collect::<Event>(query, usize::MAX).await?);
+            out.extend(self.collect::<Event>(query, usize::MAX).await?);
             at += 86_400_000;
         }
         Ok(out)
@@ -679,13 +761,16 @@ impl Store for DynamoStore {
             "expires_at".into(),
             AttributeValue::N(((presence.at + KEEP_MS) / 1000).to_string()),
         );
-        self.client
+        let output = self
+            .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(unavailable)?;
+        self.usage.record(true, output.consumed_capacity());
         Ok(())
     }
 
