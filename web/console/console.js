@@ -23,6 +23,9 @@ function t(key, vars) {
   return text;
 }
 
+/** A wire code's words in this language (`category.billing_payment` → "결제·정산"), else the code. @param {string} kind @param {string} code */
+const label = (kind, code) => (strings[`${kind}.${code}`] ? t(`${kind}.${code}`) : code);
+
 const $ = (/** @type {string} */ s) => /** @type {HTMLElement} */ (document.querySelector(s));
 
 /**
@@ -119,8 +122,8 @@ function options(select, values, label = (v) => v, extra = []) {
 function drawFilters() {
   const distinct = (/** @type {(c: any) => string | undefined} */ f) => [...new Set(cases.map(f).filter((v) => !!v))].sort();
   options(/** @type {HTMLSelectElement} */ ($("[data-filter=area]")), /** @type {string[]} */ (distinct((c) => c.area)));
-  options(/** @type {HTMLSelectElement} */ ($("[data-filter=category]")), /** @type {string[]} */ (distinct((c) => c.category)));
-  options(/** @type {HTMLSelectElement} */ ($("[data-filter=status]")), ["open", "claimed"]);
+  options(/** @type {HTMLSelectElement} */ ($("[data-filter=category]")), /** @type {string[]} */ (distinct((c) => c.category)), (v) => label("category", v));
+  options(/** @type {HTMLSelectElement} */ ($("[data-filter=status]")), ["open", "claimed"], (v) => label("status", v));
   const holder = /** @type {HTMLSelectElement} */ ($("[data-filter=holder]"));
   options(holder, /** @type {string[]} */ (distinct((c) => c.assignee)), (v) => (v === me ? `${v} (${t("console.me")})` : v), [["-", t("console.nobody")]]);
 }
@@ -137,7 +140,7 @@ function drawQueue() {
     ...shown.map((c) => {
       const badges = el("span", { class: "row" }, [
         c.priority === "urgent" ? el("span", { class: "badge urgent" }, [t("console.urgent")]) : null,
-        el("span", { class: "badge" }, [c.category]),
+        el("span", { class: "badge" }, [label("category", c.category)]),
         c.area ? el("span", { class: "badge" }, [c.area]) : null,
         el("span", { class: c.customer?.verified ? "badge verified" : "badge" }, [t(c.customer?.verified ? "console.verified" : "console.unverified")]),
       ]);
@@ -282,8 +285,8 @@ function drawCase() {
   const meta = el("dl", {}, [
     ...[
       ["id", c.id],
-      [t("console.filter_status"), c.status + (c.assignee ? ` · ${t("console.held_by", { name: c.assignee })}` : "")],
-      [t("console.filter_category"), c.category],
+      [t("console.filter_status"), label("status", c.status) + (c.assignee ? ` · ${t("console.held_by", { name: c.assignee })}` : "")],
+      [t("console.filter_category"), label("category", c.category)],
       [t("console.filter_area"), c.area || "—"],
       ["reason", c.reason?.code || ""],
       ...(c.rating ? [[t("console.rating"), `${"★".repeat(c.rating.score)}${"☆".repeat(5 - c.rating.score)} ${c.rating.comment || ""}`]] : []),
@@ -310,7 +313,7 @@ function drawCase() {
     ]),
   );
   const earlier = (c.history || []).length
-    ? el("ul", {}, c.history.map((/** @type {any} */ h) => el("li", {}, [`${h.summary || h.id} · ${h.status || ""} · ${h.category || ""}`])))
+    ? el("ul", {}, c.history.map((/** @type {any} */ h) => el("li", {}, [`${h.summary || h.id} · ${label("status", h.status || "")} · ${label("category", h.category || "")}`])))
     : el("p", { class: "muted" }, [t("console.no_earlier_cases")]);
   const noteList = el("ul", {}, notes.map((/** @type {any} */ n) => el("li", {}, [`${n.author}: ${n.text}`])));
 
@@ -343,7 +346,7 @@ function drawCase() {
       }, true),
     ]),
   ]);
-  const category = el("select", { id: "resolve-category", "data-resolve-category": "" }, ["how_to", "bug_error", "billing_payment", "account_access", "feature_request"].map((v) => el("option", { value: v }, [v])));
+  const category = el("select", { id: "resolve-category", "data-resolve-category": "" }, ["how_to", "bug_error", "billing_payment", "account_access", "feature_request"].map((v) => el("option", { value: v }, [label("category", v)])));
   /** @type {HTMLSelectElement} */ (category).value = c.category;
   const followUp = el("input", { id: "follow-up", type: "text", "data-follow-up": "" });
   const resolve = c.status === "resolved"

@@ -46,6 +46,7 @@ export const tests = [
       await customer.page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
       await customer.page.evaluate(() => /** @type {any} */ (window).BatonWidget.open());
       const frame = await chatFrame(customer.page);
+      await frame.locator(".msg").first().waitFor();
       const tag = Array.from({ length: 8 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
       await frame.locator("[data-input]").fill(`카드 결제 취소하면 환불은 언제 돼요? ${tag}`);
       await frame.locator("[data-input]").press("Enter");

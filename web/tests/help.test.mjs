@@ -77,6 +77,10 @@ export const tests = [
       const text = await page.textContent("[data-no-results]");
       assert(!!text && text.includes("qqqzzzxv"), `names the query: ${text}`);
       await shot(page, "no-results");
+      // Left standing, the miss is reported (and recorded: the desk finds nothing either).
+      const miss = await page.waitForRequest((r) => r.url().endsWith("/api/feedback/search"), { timeout: 5000 });
+      assert(JSON.parse(miss.postData() || "{}").q === "qqqzzzxv", "the miss names the words");
+      assert((await miss.response())?.status() === 204, "the miss is recorded");
       await done();
     },
   ],

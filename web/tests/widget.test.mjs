@@ -65,7 +65,10 @@ export const tests = [
           widget.identify(t);
           widget.open();
         }, token);
-        return { ...session, frame: await chatFrame(session.page) };
+        const frame = await chatFrame(session.page);
+        // The greeting (or the transcript) is drawn once chat.js runs: typing before that is lost.
+        await frame.locator(".msg").first().waitFor();
+        return { ...session, frame };
       };
       const laptop = await open({});
       await laptop.frame.locator("[data-input]").fill("카드 결제 취소하면 환불은 언제 돼요? 노트북에서 물어봐요");
@@ -96,11 +99,37 @@ export const tests = [
       await page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
       await page.evaluate(() => /** @type {any} */ (window).BatonWidget.open());
       const frame = await chatFrame(page);
+      await frame.locator(".msg").first().waitFor();
       await frame.locator("[data-input]").fill("<img src=x onerror=alert(1)>");
       await frame.locator("[data-input]").press("Enter");
       await frame.locator(".msg.customer", { hasText: "<img src=x onerror=alert(1)>" }).waitFor();
       assert((await frame.locator(".messages img").count()) === 0, "no element made from the message");
       assert(dialogs === 0, "no script ran");
+      await done();
+    },
+  ],
+  [
+    "the launcher works from the keyboard: Tab, Enter opens the chat with focus in it, Escape closes it back to the launcher",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const { page, done } = await newPage(browser, { locale: "en-US" });
+      await page.goto(`${server.url}/en/index.html`);
+      await page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
+      // Tab until the launcher (inside its closed shadow root, the focus shows on the host).
+      let onLauncher = false;
+      for (let i = 0; i < 80 && !onLauncher; i++) {
+        await page.keyboard.press("Tab");
+        onLauncher = await page.evaluate(() => !!document.activeElement?.hasAttribute("data-baton-widget"));
+      }
+      assert(onLauncher, "the launcher is reachable with Tab");
+      await page.keyboard.press("Enter");
+      const frame = await chatFrame(page);
+      await frame.locator(".msg").first().waitFor();
+      await frame.waitForFunction(() => document.hasFocus() && !!document.activeElement?.hasAttribute("data-input"));
+      await shot(page, "opened-from-keyboard");
+      await page.keyboard.press("Escape");
+      const element = await frame.frameElement();
+      await element.waitForElementState("hidden");
+      await page.waitForFunction(() => document.hasFocus() && !!document.activeElement?.hasAttribute("data-baton-widget"));
       await done();
     },
   ],

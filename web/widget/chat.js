@@ -521,6 +521,10 @@ attach.addEventListener("change", () => {
   uploads.push({ key: uuid(), file });
   sendUploads();
 });
+// Escape closes the chat, as the × does; the loader gives focus back to the launcher.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && !event.isComposing) parent.postMessage({ type: "baton:close" }, "*");
+});
 $("[data-close]").addEventListener("click", () => parent.postMessage({ type: "baton:close" }, "*"));
 
 window.addEventListener("message", (event) => {

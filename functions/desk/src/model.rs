@@ -760,6 +760,8 @@ wire_enum! {
         ArticleFeedback = "article_feedback",
         /// The customer rated a resolved case (1–5).
         Rating = "rating",
+        /// A help center search found no guide (the reader's words, masked): a guide to write.
+        SearchMiss = "search_miss",
     }
 }
 

@@ -661,3 +661,32 @@ async fn an_operator_reopens_a_resolved_case_for_a_follow_up() {
     assert_eq!(app.read(&chat).await["conversation"]["state"], "human");
     assert!(app.queue().await.iter().any(|c| c["id"] == id.as_str()));
 }
+
+#[tokio::test]
+async fn a_search_that_finds_nothing_is_recorded_masked_and_one_that_finds_guides_is_not() {
+    let app = spawn_app().await;
+    let report = |body: Value| {
+        app.client
+            .post(format!("{}/api/feedback/search", app.url))
+            .json(&body)
+            .send()
+    };
+    for body in [
+        json!({"q": "qqqzzzxv 010-2345-6789", "lang": "ko"}),
+        json!({"q": "환불", "lang": "ko"}),
+    ] {
+        assert_eq!(report(body).await.expect("report").status(), 204);
+    }
+    for (body, code) in [
+        (json!({"q": "  "}), 400),
+        (json!({"q": "x", "page": 1}), 400),
+        (json!({"query": "x"}), 400),
+    ] {
+        assert_eq!(report(body.clone()).await.expect("report").status(), code, "{body}");
+    }
+    let store = app.raw_store().await;
+    let text = String::from_utf8_lossy(&store);
+    assert!(text.contains("search_miss") && text.contains("qqqzzzxv"), "the miss is recorded: {text}");
+    assert!(!text.contains("2345-6789"), "masked");
+    assert!(!text.contains("환불"), "a search that finds guides is not a miss");
+}

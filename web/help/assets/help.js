@@ -5,6 +5,8 @@
 
 const LANG_KEY = "baton.lang";
 const LAST_SEARCH_KEY = "baton.lastSearch";
+/** How long a no-results block stands before the search is reported as a miss. */
+const MISS_MS = 2000;
 const DEBOUNCE_MS = 160;
 const RESULTS = 8;
 
@@ -64,6 +66,10 @@ function searchBox(input, scope) {
   let inflight;
   let shown = "";
   let selected = -1;
+  /** @type {number | undefined} */
+  let missTimer;
+  /** Queries already reported as finding nothing (once per page). */
+  const reported = new Set();
 
   const run = async () => {
     const q = input.value.trim();
@@ -133,6 +139,15 @@ function searchBox(input, scope) {
     list.replaceChildren(...items);
     const notices = (results.notices || []).join(" ");
     status.textContent = items.length ? `${t("help.search_results")}: ${items.length}${notices ? " · " + notices : ""}` : "";
+    clearTimeout(missTimer);
+    if (!items.length && !reported.has(q)) {
+      // A search that still finds nothing after 2 s (not a word half typed) is a guide to write.
+      missTimer = window.setTimeout(() => {
+        if (shown !== q) return;
+        reported.add(q);
+        fetch(`${root}api/feedback/search`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ q, lang }) }).catch(() => {});
+      }, MISS_MS);
+    }
     if (empty) {
       empty.hidden = items.length > 0;
       const text = /** @type {HTMLElement} */ (empty.querySelector("[data-no-results-text]"));

@@ -62,6 +62,55 @@ impl Desk {
         Ok(event)
     }
 
+    /// Records a help center search that found nothing, after searching again: a query that does
+    /// find guides (a stale or forged report) is not recorded. Returns whether it was.
+    pub async fn search_miss(&self, query: &str, lang: Option<Lang>) -> Result<bool> {
+        let query: String = query
+            .trim()
+            .chars()
+            .take(MAX_FEEDBACK_SEARCH_CHARS)
+            .collect();
+        if query.is_empty() {
+            return Err(Error::Invalid("q is required".into()));
+        }
+        let query = self.mask(&query);
+        let kb = Arc::clone(&self.kb);
+        // The words as stored, searched as the bot searches a masked message.
+        let words = pii::without_masks(&query);
+        let hits = tokio::task::spawn_blocking(move || {
+            kb.search(&kb::SearchRequest {
+                query: &words,
+                lang,
+                area: None,
+                limit: 1,
+                snippets: false,
+                context: None,
+            })
+        })
+        .await
+        .map_err(|e| Error::Unavailable(format!("search task: {e}")))??
+        .hits
+        .len();
+        if hits > 0 {
+            return Ok(false);
+        }
+        let lang = lang.unwrap_or_else(|| Lang::detect(&pii::without_masks(&query)));
+        let event = Event::new(
+            EventKind::SearchMiss,
+            "",
+            None,
+            None,
+            [("query", query), ("lang", lang.code().to_string())],
+        );
+        self.store
+            .commit(&Commit {
+                events: vec![event],
+                ..Commit::default()
+            })
+            .await?;
+        Ok(true)
+    }
+
     /// Starts a conversation. A valid `identity_token` makes the customer verified; an invalid one
     /// is refused rather than quietly ignored.
     pub async fn start(&self, start: Start) -> Result<Started> {

@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
             attachment,
         )
         .post("/api/feedback", article_feedback)
+        .post("/api/feedback/search", search_miss)
 }
 
 /// "Was this helpful?" under a help center article.
@@ -44,6 +45,25 @@ pub struct ArticleFeedback {
     /// The reader's last search, if any.
     #[serde(default)]
     pub search: Option<String>,
+}
+
+/// A help center search that found nothing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchMiss {
+    /// The reader's words.
+    pub q: String,
+    /// The help center's language.
+    #[serde(default)]
+    pub lang: Option<kb::Lang>,
+}
+
+async fn search_miss(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<SearchMiss>,
+) -> Result<StatusCode, AppError> {
+    state.desk.search_miss(&body.q, body.lang).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn article_feedback(

@@ -144,6 +144,10 @@ impl RateLimits {
         if path == "/api/conversations" {
             return self.conversations.as_ref();
         }
+        // Help center feedback writes events: counted with the messages.
+        if path == "/api/feedback" || path == "/api/feedback/search" {
+            return self.messages.as_ref();
+        }
         let rest = path.strip_prefix("/api/conversations/")?;
         (rest.ends_with("/messages")
             || rest.ends_with("/handoff")
