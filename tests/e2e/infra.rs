@@ -430,7 +430,14 @@ fn cloudfront_csp(template: &Value, path: &str, widget_sites: &str) -> String {
         .as_sequence()
         .expect("CacheBehaviors")
         .iter()
-        .find(|b| b["PathPattern"].as_str() == Some(path))
+        .find(|b| {
+            b["PathPattern"]
+                .as_str()
+                .is_some_and(|pattern| match pattern.strip_suffix('*') {
+                    Some(prefix) => path.starts_with(prefix),
+                    None => pattern == path,
+                })
+        })
         .unwrap_or(&config["DefaultCacheBehavior"]);
     let policy_name = match &behavior["ResponseHeadersPolicyId"] {
         Value::Tagged(tagged) => tagged.value.as_str().expect("!Ref name").to_string(),

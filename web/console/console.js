@@ -5,6 +5,8 @@
 // release, reply, note and resolve. Updates by polling while the tab is visible, the one
 // mechanism both deployments support. Everything a customer or operator wrote is set as text.
 
+import { finishCognito, loadConfig, signOutOfCognito, startCognito } from "./sign-in.js";
+
 const TOKEN_KEY = "baton.operator.token";
 const QUEUE_POLL_MS = 5000;
 const CASE_POLL_MS = 4000;
@@ -45,6 +47,8 @@ function el(tag, attrs = {}, children = []) {
 }
 
 let token = sessionStorage.getItem(TOKEN_KEY) || "";
+/** @type {import("./sign-in.js").SignInConfig} */
+let signInConfig = { sign_in: "token" };
 let me = "";
 /** @type {any[]} */
 let cases = [];
@@ -497,9 +501,12 @@ function button(label, name, onClick, secondary = false) {
   return b;
 }
 
-function signOut() {
+/** @param {boolean} [everywhere] also end the hosted UI's session (the sign-out button) */
+function signOut(everywhere = false) {
+  const hadToken = !!token;
   token = "";
   sessionStorage.removeItem(TOKEN_KEY);
+  if (everywhere && hadToken && signInConfig.sign_in === "cognito") return signOutOfCognito(signInConfig);
   $("[data-desk]").hidden = true;
   $("[data-sign-out]").hidden = true;
   $("[data-me]").textContent = "";
@@ -565,9 +572,10 @@ document.addEventListener("visibilitychange", () => {
   heartbeat("viewing");
 });
 
-$("[data-sign-out]").addEventListener("click", signOut);
+$("[data-sign-out]").addEventListener("click", () => signOut(true));
 $("[data-sign-in]").addEventListener("submit", async (event) => {
   event.preventDefault();
+  if (signInConfig.sign_in === "cognito") return startCognito(signInConfig);
   token = /** @type {HTMLInputElement} */ ($("#token")).value.trim();
   try {
     await signIn();
@@ -586,6 +594,21 @@ async function init() {
   }
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(/** @type {HTMLElement} */ (node).dataset.t || "");
   document.title = t("console.title");
+  signInConfig = await loadConfig();
+  if (signInConfig.sign_in === "cognito") {
+    $("[data-token-fields]").hidden = true;
+    /** @type {HTMLInputElement} */ ($("#token")).required = false;
+    $("[data-sign-in] button[type=submit]").textContent = t("console.sign_in_cognito");
+    try {
+      const idToken = await finishCognito(signInConfig);
+      if (idToken) {
+        token = idToken;
+        sessionStorage.setItem(TOKEN_KEY, token);
+      }
+    } catch {
+      $("[data-sign-in-error]").textContent = t("console.sign_in_failed");
+    }
+  }
   if (token) {
     try {
       await signIn();

@@ -145,6 +145,56 @@ export const tests = [
     },
   ],
   [
+    "in AWS the console signs in through Cognito's hosted UI with PKCE (the hosted UI stood in by request routing)",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const { createHash } = await import("node:crypto");
+      const session = await newPage(browser, { locale: "ko-KR" });
+      const { page } = session;
+      const domain = "https://baton-0123456789ab.auth.ap-northeast-2.amazoncognito.com";
+      const callback = `${server.url}/console/`;
+      await page.route(`${server.url}/console/config.json`, (route) => route.fulfill({ json: { sign_in: "cognito", domain, client_id: "console-client" } }));
+      /** @type {Record<string, string>} */
+      let asked = {};
+      let exchanged = false;
+      await page.route(`${domain}/**`, async (route) => {
+        const url = new URL(route.request().url());
+        if (url.pathname === "/oauth2/authorize") {
+          asked = Object.fromEntries(url.searchParams);
+          return route.fulfill({ status: 302, headers: { location: `${asked.redirect_uri}?code=one-time-code&state=${encodeURIComponent(asked.state)}` } });
+        }
+        if (url.pathname === "/oauth2/token") {
+          const cors = { "access-control-allow-origin": server.url };
+          if (route.request().method() === "OPTIONS") return route.fulfill({ status: 204, headers: { ...cors, "access-control-allow-headers": "content-type", "access-control-allow-methods": "POST" } });
+          const form = new URLSearchParams(route.request().postData() || "");
+          const challenge = createHash("sha256").update(form.get("code_verifier") || "").digest("base64url");
+          const ok = form.get("grant_type") === "authorization_code" && form.get("code") === "one-time-code" && form.get("client_id") === "console-client" && form.get("redirect_uri") === callback && challenge === asked.code_challenge;
+          exchanged = ok;
+          // The stand-in's ID token is an operator token baton serve knows: API Gateway's JWT check is not here.
+          return route.fulfill(ok ? { headers: cors, json: { id_token: MINJI, access_token: "unused", token_type: "Bearer", expires_in: 3600 } } : { status: 400, headers: cors, json: { error: "invalid_grant" } });
+        }
+        return route.fulfill({ status: 404 });
+      });
+      await page.goto(`${server.url}/console/`);
+      await page.getByRole("button", { name: "팀 계정으로 로그인" }).waitFor();
+      assert(await page.locator("#token").isHidden(), "no token box with Cognito");
+      await shot(page, "cognito-sign-in");
+      await page.getByRole("button", { name: "팀 계정으로 로그인" }).click();
+      await page.waitForSelector("[data-desk]:not([hidden])");
+      assert(asked.response_type === "code" && asked.code_challenge_method === "S256" && asked.redirect_uri === callback && asked.client_id === "console-client", `the authorize request: ${JSON.stringify(asked)}`);
+      assert(exchanged, "the code was traded with its PKCE verifier");
+      assert((await page.textContent("[data-me]")) === "minji", "signed in as minji");
+      assert(!page.url().includes("code="), `the code leaves the address bar: ${page.url()}`);
+      // A redirect this tab did not start is refused, and nothing is traded.
+      exchanged = false;
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto(`${server.url}/console/?code=stolen&state=not-mine`);
+      await page.waitForSelector("[data-sign-in]:not([hidden])");
+      await page.locator("[data-sign-in-error]:not(:empty)").waitFor();
+      assert(!exchanged, "no token request for a foreign redirect");
+      await session.done();
+    },
+  ],
+  [
     "a customer's markup shows as text in the console",
     async (/** @type {Ctx} */ { server, browser }) => {
       await handOff(server.url, "<img src=x onerror=alert(1)> 결제가 안 돼요");

@@ -28,7 +28,7 @@ pub const I18N: [(Lang, &str); 2] = [
 ];
 
 /// Files copied as they are into the web root.
-pub const STATIC_FILES: [(&str, &str); 9] = [
+pub const STATIC_FILES: [(&str, &str); 11] = [
     (
         "assets/help.css",
         include_str!("../../../web/help/assets/help.css"),
@@ -64,6 +64,15 @@ pub const STATIC_FILES: [(&str, &str); 9] = [
     (
         "console/console.css",
         include_str!("../../../web/console/console.css"),
+    ),
+    (
+        "console/sign-in.js",
+        include_str!("../../../web/console/sign-in.js"),
+    ),
+    // Token sign-in; a deployment to AWS writes Cognito's here (infra/README.md).
+    (
+        "console/config.json",
+        include_str!("../../../web/console/config.json"),
     ),
 ];
 

@@ -50,6 +50,9 @@ impl Page {
     }
 }
 
+/// Where Cognito's hosted UI (and its token endpoint) lives, for the console's sign-in in AWS.
+pub const COGNITO_HOSTED_UI: &str = "https://*.amazoncognito.com";
+
 /// HSTS for the pages: two years, subdomains included (browsers ignore it over plain HTTP, so it
 /// costs `baton serve` on localhost nothing).
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
@@ -65,9 +68,14 @@ pub fn content_security_policy(page: Page, widget_sites: &[String]) -> String {
         }
         Page::Help | Page::WidgetLoader | Page::Console => "'none'".into(),
     };
+    // The console trades Cognito's sign-in code for a token at the hosted UI's token endpoint.
+    let connect = match page {
+        Page::Console => format!("'self' {COGNITO_HOSTED_UI}"),
+        Page::Help | Page::WidgetFrame | Page::WidgetLoader => "'self'".into(),
+    };
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
-         connect-src 'self'; font-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; \
+         connect-src {connect}; font-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors {frame_ancestors}"
     )
 }
