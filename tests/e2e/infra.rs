@@ -176,8 +176,30 @@ fn each_function_has_the_least_privilege_it_needs() {
                     "the customer side cannot list the queue"
                 );
                 assert!(!actions.contains("dynamodb:DescribeTable"));
+                let s3: BTreeSet<&str> = actions
+                    .iter()
+                    .filter(|a| a.starts_with("s3:"))
+                    .map(String::as_str)
+                    .collect();
+                assert_eq!(
+                    s3,
+                    BTreeSet::from(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]),
+                    "uploads: sign, read, keep, remove; never list"
+                );
+                assert!(
+                    resources.contains("AttachmentsBucket.Arn}/*"),
+                    "{resources}"
+                );
             }
             "operator" => {
+                assert!(
+                    actions
+                        .iter()
+                        .filter(|a| a.starts_with("s3:"))
+                        .map(String::as_str)
+                        .eq(["s3:GetObject"]),
+                    "operators only read screenshots: {actions:?}"
+                );
                 assert!(
                     resources.contains("index/queue"),
                     "operators read the queue"

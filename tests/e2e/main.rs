@@ -1,7 +1,9 @@
 //! Baton's end-to-end tests, one binary: `cargo test -p baton-e2e`: the knowledge base on real
 //! docs (`guides`), the desk over HTTP on both stores (`desk`), the SAM template against the
-//! code it deploys (`infra`), and the static help center (`site`).
+//! code it deploys (`infra`), the static help center (`site`), and attachments in S3 through
+//! presigned URLs (`attachments_s3`, on s3rver).
 
+mod attachments_s3;
 mod bot;
 mod desk;
 mod docs;

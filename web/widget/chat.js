@@ -16,7 +16,7 @@ document.documentElement.lang = lang;
 /** @typedef {{guide: string, anchor?: string, title: string}} Link */
 /** @typedef {{id: string, type: string, size: number, width: number, height: number}} Attachment */
 /** @typedef {{id: string, author: Author, text: string, links?: Link[], quick_replies?: string[], attachments?: Attachment[], created_at: number}} Message */
-/** @typedef {{key: string, file: File, failed?: boolean}} Upload */
+/** @typedef {{key: string, file: File, failed?: boolean, id?: string, url?: string, sent?: boolean}} Upload */
 /** @typedef {{key: string, text: string, failed?: boolean}} Pending */
 /** @typedef {{id?: string, secret?: string, outbox: Pending[], context?: Context | null}} Saved */
 /** @typedef {{article?: {id: string, title: string}, search?: string}} Context */
@@ -207,10 +207,31 @@ async function sendUploads() {
     const upload = uploads[0];
     try {
       await ensureConversation();
-      const response = await fetch(`/api/conversations/${state.id}/attachments`, {
+      // One flow on both deployments: ask where the bytes go (this API, or S3 by a presigned
+      // URL that needs no secret), send them, then let the desk check and post them.
+      if (!upload.id) {
+        const begun = await api(`/conversations/${state.id}/uploads`, { method: "POST" });
+        upload.id = begun.id;
+        upload.url = begun.url || "";
+      }
+      if (!upload.sent) {
+        const direct = !upload.url;
+        const put = await fetch(upload.url || `/api/conversations/${state.id}/uploads/${upload.id}`, {
+          method: "PUT",
+          headers: { "content-type": upload.file.type, ...(direct ? { authorization: `Bearer ${state.secret}` } : {}) },
+          body: upload.file,
+        });
+        if (put.status === 413) {
+          notice = t("widget.attach_too_big", { mb: String(ATTACH_MAX_MB) });
+          uploads.shift();
+          continue;
+        }
+        if (!put.ok) throw new Error(String(put.status));
+        upload.sent = true;
+      }
+      const response = await fetch(`/api/conversations/${state.id}/uploads/${upload.id}/complete`, {
         method: "POST",
-        headers: { authorization: `Bearer ${state.secret}`, "content-type": upload.file.type, "idempotency-key": upload.key, accept: "application/json" },
-        body: upload.file,
+        headers: { authorization: `Bearer ${state.secret}`, accept: "application/json" },
       });
       const body = await response.json().catch(() => ({}));
       if (!response.ok) {

@@ -73,7 +73,8 @@ vars! {
     HOURS = "BATON_HOURS", "always open", "When people answer, in the team's time zone: `mon-fri 09:00-18:00; sat 10:00-14:00`; an end not after its start runs past midnight (`fri 22:00-02:00`). Outside them the widget says when a person will answer; urgent cases still alert the team at once.";
     HOLIDAYS = "BATON_HOLIDAYS", "none", "Days no opening starts (the year's public holidays): `2027-01-01,2027-02-06..2027-02-09`.";
     TIMEZONE = "BATON_TIMEZONE", "+09:00", "The team's UTC offset for `BATON_HOURS` and `BATON_HOLIDAYS`.";
-    ATTACHMENTS = "BATON_ATTACHMENTS", "data/attachments (local), none (Lambda)", "The directory customers' screenshots are kept in (cleaned of metadata). In Lambda attachments are off until the S3 upload is built.";
+    ATTACHMENTS = "BATON_ATTACHMENTS", "data/attachments (local)", "The directory customers' screenshots are kept in (cleaned of metadata) under `baton serve`.";
+    ATTACHMENTS_BUCKET = "BATON_ATTACHMENTS_BUCKET", "none (set by the SAM template)", "Lambda: the S3 bucket screenshots are uploaded to (presigned) and kept in.";
     HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
 }
 
@@ -188,6 +189,8 @@ pub struct Config {
     pub widget_sites: Vec<String>,
     /// [`ATTACHMENTS`]: where screenshots are kept, if anywhere.
     pub attachments: Option<PathBuf>,
+    /// [`ATTACHMENTS_BUCKET`].
+    pub attachments_bucket: Option<String>,
     /// [`HOURS`], [`HOLIDAYS`] and [`TIMEZONE`]; `None` for always open.
     pub hours: Option<crate::hours::Hours>,
 }
@@ -310,6 +313,7 @@ impl Config {
                 get(HOLIDAYS).as_deref(),
                 get(TIMEZONE).as_deref(),
             )?,
+            attachments_bucket: get(ATTACHMENTS_BUCKET),
             attachments: get(ATTACHMENTS).map(PathBuf::from).or_else(|| {
                 (deployment == Deployment::Local).then(|| PathBuf::from("data/attachments"))
             }),

@@ -45,11 +45,18 @@ pub async fn store(config: &Config) -> Result<DynamoStore, String> {
     Ok(store)
 }
 
-/// The handlers' state: the index opened read-only, the DynamoDB store, and the rest from the
-/// configuration ([`crate::http::state`]).
+/// The handlers' state: the index opened read-only, the DynamoDB store, attachments in the S3
+/// bucket when one is configured, and the rest from the configuration ([`crate::http::state`]).
 pub async fn state(config: &Config) -> Result<AppState, String> {
     let kb = KnowledgeBase::open(&config.index).map_err(|e| e.to_string())?;
     tracing::info!(index = %config.index.display(), guides = kb.guides().len(), "cold start");
     let store = store(config).await?;
-    crate::http::state(config, Arc::new(kb), Arc::new(store)).map_err(|e| e.to_string())
+    let mut state =
+        crate::http::state(config, Arc::new(kb), Arc::new(store)).map_err(|e| e.to_string())?;
+    if let Some(bucket) = &config.attachments_bucket {
+        state.desk = state.desk.with_blobs(Arc::new(
+            crate::attachments::s3::S3Blobs::from_env(bucket).await,
+        ));
+    }
+    Ok(state)
 }

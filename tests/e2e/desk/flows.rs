@@ -690,3 +690,52 @@ async fn a_search_that_finds_nothing_is_recorded_masked_and_one_that_finds_guide
     assert!(!text.contains("2345-6789"), "masked");
     assert!(!text.contains("환불"), "a search that finds guides is not a miss");
 }
+
+#[tokio::test]
+async fn an_upload_is_begun_sent_and_completed_once() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let png = std::fs::read(baton_e2e::repo_root().join("tests/fixtures/screenshot-with-metadata.png"))
+        .expect("fixture");
+    let (status, upload) = customer_post(&app, &chat, "/uploads", json!({})).await;
+    assert_eq!(status, 201, "{upload}");
+    assert!(upload.get("url").is_none(), "baton serve takes the bytes itself: {upload}");
+    let id = upload["id"].as_str().expect("id");
+    let complete = format!("/uploads/{id}/complete");
+    let (status, _) = customer_post(&app, &chat, &complete, json!({})).await;
+    assert_eq!(status, 404, "nothing was sent yet");
+    let put = |secret: &str, bytes: Vec<u8>| {
+        app.client
+            .put(format!("{}/api/conversations/{}/uploads/{id}", app.url, chat.id))
+            .bearer_auth(secret)
+            .body(bytes)
+            .send()
+    };
+    let other = app.start("c2", "ko").await;
+    assert_eq!(put(&other.secret, png.clone()).await.expect("put").status(), 404);
+    assert_eq!(put(&chat.secret, png.clone()).await.expect("put").status(), 204);
+    let (status, sent) = customer_post(&app, &chat, &complete, json!({})).await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["message"]["attachments"][0]["id"], id);
+    let (status, again) = customer_post(&app, &chat, &complete, json!({})).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["message"]["id"], sent["message"]["id"]);
+    assert_eq!(app.read(&chat).await["messages"].as_array().map(Vec::len), Some(1));
+
+    // Bytes that are not an image are refused at completion, and leave nothing behind.
+    let (_, upload) = customer_post(&app, &chat, "/uploads", json!({})).await;
+    let id = upload["id"].as_str().expect("id").to_string();
+    let response = app
+        .client
+        .put(format!("{}/api/conversations/{}/uploads/{id}", app.url, chat.id))
+        .bearer_auth(&chat.secret)
+        .body("<svg onload=alert(1)>")
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), 204);
+    let (status, _) = customer_post(&app, &chat, &format!("/uploads/{id}/complete"), json!({})).await;
+    assert_eq!(status, 400);
+    let (status, _) = customer_post(&app, &chat, &format!("/uploads/{id}/complete"), json!({})).await;
+    assert_eq!(status, 404, "the refused bytes are gone");
+}

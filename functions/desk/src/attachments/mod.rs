@@ -3,12 +3,19 @@
 //! that carries them, so the transcript, the widget and the console show them in place.
 //!
 //! Under `baton serve` the files live in a directory ([`DirBlobs`], `BATON_ATTACHMENTS`, by
-//! default `data/attachments`). The message records the attachment's id, type, size and
+//! default `data/attachments`); in AWS in an S3 bucket (`s3::S3Blobs`,
+//! `BATON_ATTACHMENTS_BUCKET`), which the widget uploads to by a presigned URL and the pages read
+//! from by another, so no image passes through a Lambda function's 6 MB payload. Uploads are one
+//! flow on both: ask for an upload (an id and where to `PUT` the bytes: the API itself, or S3),
+//! send the bytes there (kept under `incoming/`), then complete it: the desk reads them, checks and
+//! cleans them, keeps the clean image and posts the message. The message records the attachment's id, type, size and
 //! dimensions; the bytes are read back only through a route that checks the conversation's secret
 //! (the customer) or an operator token, and only for an attachment that conversation's messages
 //! name.
 
 pub mod image;
+#[cfg(feature = "aws")]
+pub mod s3;
 #[cfg(test)]
 mod tests;
 
@@ -52,6 +59,15 @@ impl Attachment {
         }
     }
 
+    /// Where an upload's bytes wait to be checked: `incoming/{conversation id}/{attachment id}`.
+    pub fn incoming_key(conversation_id: &str, attachment_id: &str) -> Result<String> {
+        if !crate::model::is_id("cv", conversation_id) || !crate::model::is_id("att", attachment_id)
+        {
+            return Err(Error::Invalid("malformed attachment key".into()));
+        }
+        Ok(format!("incoming/{conversation_id}/{attachment_id}"))
+    }
+
     /// Where its bytes are kept: `{conversation id}/{attachment id}.{ext}`, both ids checked, so
     /// a key can never leave its store's root.
     pub fn key(&self, conversation_id: &str) -> Result<String> {
@@ -75,6 +91,16 @@ pub trait Blobs: Send + Sync + 'static {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
     /// Forgets `key` (nothing if absent).
     async fn delete(&self, key: &str) -> Result<()>;
+    /// A URL the client may `PUT` `key`'s bytes to itself for a few minutes (S3's presigned
+    /// upload); `None` when uploads go through the API.
+    async fn upload_url(&self, _key: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+    /// A URL the client may `GET` `key` from itself for a few minutes; `None` when the API
+    /// answers with the bytes.
+    async fn download_url(&self, _key: &str, _kind: ImageType) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// Attachments as files under a directory (`baton serve`).
@@ -91,7 +117,8 @@ impl DirBlobs {
 
     fn path(&self, key: &str) -> Result<PathBuf> {
         // Keys are built from checked ids; this refuses anything else all the same.
-        let safe = key.split('/').count() == 2
+        let parts = key.split('/').count();
+        let safe = (parts == 2 || (parts == 3 && key.starts_with("incoming/")))
             && key
                 .split('/')
                 .all(|part| !part.is_empty() && !part.starts_with('.'))

@@ -371,7 +371,7 @@ impl Desk {
     }
 
     /// A resend: the stored message and the reply committed with it; nothing is done again.
-    async fn replay(
+    pub(super) async fn replay(
         &self,
         conversation: &Conversation,
         messages: &[Message],

@@ -76,6 +76,7 @@ macro_rules! retrying {
 
 // After the macro, so that all see it.
 mod attachments;
+pub use attachments::{Stored, Upload};
 mod continuity;
 mod customers;
 mod operators;

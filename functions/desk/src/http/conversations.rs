@@ -23,6 +23,12 @@ pub fn routes() -> Routes {
         .post("/api/conversations/resume", resume)
         .post("/api/conversations/{id}/rating", rate)
         .post("/api/conversations/{id}/attachments", attach)
+        .post("/api/conversations/{id}/uploads", begin_upload)
+        .put("/api/conversations/{id}/uploads/{upload}", receive_upload)
+        .post(
+            "/api/conversations/{id}/uploads/{upload}/complete",
+            complete_upload,
+        )
         .get(
             "/api/conversations/{id}/attachments/{attachment}",
             attachment,
@@ -279,18 +285,11 @@ async fn attach(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<(StatusCode, Json<Sent>), AppError> {
-    let bytes = axum::body::to_bytes(body, MAX_ATTACHMENT_BYTES)
-        .await
-        .map_err(|_| {
-            AppError::too_large(format!(
-                "an attachment is at most {} MB",
-                MAX_ATTACHMENT_BYTES / (1024 * 1024)
-            ))
-        })?;
+    let bytes = body_bytes(body).await?;
     let key = idempotency_key(None, &headers)?;
     let posted = state
         .desk
-        .attach(&id, &secret, &bytes, "", key.as_deref())
+        .attach(&id, &secret, &bytes, key.as_deref())
         .await?;
     let status = if posted.duplicate {
         StatusCode::OK
@@ -305,35 +304,90 @@ async fn attachment(
     AppPath((id, attachment)): AppPath<(String, String)>,
     Bearer(secret): Bearer,
 ) -> Result<axum::response::Response, AppError> {
-    let (attachment, bytes) = state.desk.attachment(&id, &secret, &attachment).await?;
-    Ok(image_response(&attachment, bytes))
+    Ok(image_response(
+        state.desk.attachment(&id, &secret, &attachment).await?,
+    ))
 }
 
-/// An attachment's bytes as an image that is never a document: its own type, inline, and the
-/// API's no-store and `default-src 'none'` headers.
-pub(super) fn image_response(
-    attachment: &crate::attachments::Attachment,
-    bytes: Vec<u8>,
-) -> axum::response::Response {
+/// Where an upload's bytes go: `{"id", "url"}`, `url` absent when it is this API's
+/// `PUT …/uploads/{id}`.
+async fn begin_upload(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<String>,
+    Bearer(secret): Bearer,
+) -> Result<(StatusCode, Json<crate::desk::Upload>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.desk.begin_upload(&id, &secret).await?),
+    ))
+}
+
+async fn receive_upload(
+    State(state): State<AppState>,
+    AppPath((id, upload)): AppPath<(String, String)>,
+    Bearer(secret): Bearer,
+    body: axum::body::Body,
+) -> Result<StatusCode, AppError> {
+    let bytes = body_bytes(body).await?;
+    state
+        .desk
+        .receive_upload(&id, &secret, &upload, bytes.to_vec())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn complete_upload(
+    State(state): State<AppState>,
+    AppPath((id, upload)): AppPath<(String, String)>,
+    Bearer(secret): Bearer,
+) -> Result<(StatusCode, Json<Sent>), AppError> {
+    let posted = state.desk.complete_upload(&id, &secret, &upload).await?;
+    let status = if posted.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(posted.into())))
+}
+
+/// An image body, at most [`MAX_ATTACHMENT_BYTES`].
+async fn body_bytes(body: axum::body::Body) -> Result<axum::body::Bytes, AppError> {
+    axum::body::to_bytes(body, MAX_ATTACHMENT_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::too_large(format!(
+                "an attachment is at most {} MB",
+                MAX_ATTACHMENT_BYTES / (1024 * 1024)
+            ))
+        })
+}
+
+/// A stored attachment: its bytes as an image that is never a document (its own type, inline,
+/// and the API's no-store and `default-src 'none'` headers), or a redirect to the short-lived URL
+/// it is read from (S3), which `fetch` follows without the `Authorization` header.
+pub(super) fn image_response(stored: crate::desk::Stored) -> axum::response::Response {
+    use axum::http::header;
     use axum::response::IntoResponse;
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                attachment.kind.code().to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "inline; filename=\"{}.{}\"",
-                    attachment.id,
-                    attachment.kind.extension()
+    match stored {
+        crate::desk::Stored::Bytes(attachment, bytes) => (
+            [
+                (header::CONTENT_TYPE, attachment.kind.code().to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "inline; filename=\"{}.{}\"",
+                        attachment.id,
+                        attachment.kind.extension()
+                    ),
                 ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+            ],
+            bytes,
+        )
+            .into_response(),
+        crate::desk::Stored::At(_, url) => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()
+        }
+    }
 }
 
 /// A verified customer on a new device.

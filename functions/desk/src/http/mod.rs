@@ -193,6 +193,10 @@ impl Routes {
         self.add(Method::POST, path, axum::routing::post(handler))
     }
 
+    fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Routes {
+        self.add(Method::PUT, path, axum::routing::put(handler))
+    }
+
     fn add(
         mut self,
         method: Method,

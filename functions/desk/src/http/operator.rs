@@ -200,8 +200,9 @@ async fn attachment(
     _: Operator,
     AppPath((id, attachment)): AppPath<(String, String)>,
 ) -> Result<axum::response::Response, AppError> {
-    let (attachment, bytes) = state.desk.case_attachment(&id, &attachment).await?;
-    Ok(super::conversations::image_response(&attachment, bytes))
+    Ok(super::conversations::image_response(
+        state.desk.case_attachment(&id, &attachment).await?,
+    ))
 }
 
 async fn health(State(state): State<AppState>, _: Operator) -> Result<StatusCode, AppError> {

@@ -53,6 +53,9 @@ impl Page {
 /// Where Cognito's hosted UI (and its token endpoint) lives, for the console's sign-in in AWS.
 pub const COGNITO_HOSTED_UI: &str = "https://*.amazoncognito.com";
 
+/// Where the attachments bucket's presigned URLs point (`{bucket}.s3.{region}.amazonaws.com`).
+pub const ATTACHMENTS_BUCKET: &str = "https://*.amazonaws.com";
+
 /// HSTS for the pages: two years, subdomains included (browsers ignore it over plain HTTP, so it
 /// costs `baton serve` on localhost nothing).
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
@@ -68,10 +71,12 @@ pub fn content_security_policy(page: Page, widget_sites: &[String]) -> String {
         }
         Page::Help | Page::WidgetLoader | Page::Console => "'none'".into(),
     };
-    // The console trades Cognito's sign-in code for a token at the hosted UI's token endpoint.
+    // The console trades Cognito's sign-in code for a token at the hosted UI's token endpoint;
+    // in AWS the widget uploads screenshots to S3 and both read them from S3 (presigned URLs).
     let connect = match page {
-        Page::Console => format!("'self' {COGNITO_HOSTED_UI}"),
-        Page::Help | Page::WidgetFrame | Page::WidgetLoader => "'self'".into(),
+        Page::Console => format!("'self' {COGNITO_HOSTED_UI} {ATTACHMENTS_BUCKET}"),
+        Page::WidgetFrame => format!("'self' {ATTACHMENTS_BUCKET}"),
+        Page::Help | Page::WidgetLoader => "'self'".into(),
     };
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
