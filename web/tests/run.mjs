@@ -115,6 +115,17 @@ async function main() {
       } catch (error) {
         failed += 1;
         console.log(`FAIL  ${file}: ${name}\n${error && error.stack ? error.stack : error}`);
+        // What every page showed when it failed, then close them so the next test starts clean.
+        for (const context of browser.contexts()) {
+          for (const page of context.pages()) {
+            await shot(page, "FAILED").catch(() => {});
+            for (const frame of page.frames()) {
+              const text = await frame.locator("body").innerText({ timeout: 1000 }).catch(() => "");
+              if (text) console.log(`  ${frame.url()}:\n    ${text.replace(/\n+/g, "\n    ").slice(0, 2000)}`);
+            }
+          }
+          await context.close().catch(() => {});
+        }
       }
     }
   } finally {

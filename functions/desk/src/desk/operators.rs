@@ -3,8 +3,8 @@
 use super::{CaseView, Desk, MAX_MESSAGE_BYTES, MAX_QUEUE_PAGE, QueuePage, validate};
 use crate::error::{Error, Result};
 use crate::model::{
-    Author, Case, CaseStatus, Category, ConversationState, Event, EventKind, Message, Note,
-    Resolution, new_id, now,
+    Author, Case, CaseStatus, Category, Conversation, ConversationState, Event, EventKind, Message,
+    Millis, Note, Resolution, new_id, now,
 };
 use crate::presence::{self, Activity, Presence};
 use crate::store::{CaseWrite, Commit, Committed};
@@ -29,11 +29,7 @@ impl Desk {
     /// A case with its conversation, transcript, bot attempts and notes.
     pub async fn case(&self, id: &str) -> Result<CaseView> {
         let case = self.existing_case(id).await?;
-        let conversation = self
-            .store
-            .conversation(&case.conversation_id)
-            .await?
-            .ok_or_else(|| Error::Corrupt(format!("case {id} has no conversation")))?;
+        let conversation = self.case_conversation(&case).await?;
         let transcript = self.store.messages(&case.conversation_id).await?;
         let attempts = transcript.iter().filter_map(|m| m.bot.clone()).collect();
         let notes = self.store.notes(id).await?;
@@ -269,11 +265,6 @@ impl Desk {
                 }
                 _ => {}
             }
-            let mut conversation = self
-                .store
-                .conversation(&case.conversation_id)
-                .await?
-                .ok_or_else(|| Error::Corrupt(format!("case {id} has no conversation")))?;
             let at = now();
             case.status = CaseStatus::Resolved;
             case.assignee = Some(operator.to_string());
@@ -285,24 +276,16 @@ impl Desk {
                 follow_up: follow_up.clone(),
                 at,
             });
-            case.updated_at = at;
-            conversation.state = ConversationState::Resolved;
-            conversation.updated_at = at;
-            let commit = Commit {
-                events: vec![Event::about(
-                    EventKind::Resolve,
-                    &case,
-                    [
-                        ("operator", operator.to_string()),
-                        ("follow_up", follow_up.clone().unwrap_or_default()),
-                    ],
-                )],
-                case: Some(CaseWrite::Update(case.clone())),
-                conversation: Some(conversation),
-                ..Commit::default()
-            };
-            self.store.commit(&commit).await?;
-            case.version += 1;
+            let event = Event::about(
+                EventKind::Resolve,
+                &case,
+                [
+                    ("operator", operator.to_string()),
+                    ("follow_up", follow_up.clone().unwrap_or_default()),
+                ],
+            );
+            self.commit_with_conversation(&mut case, ConversationState::Resolved, at, event)
+                .await?;
             Ok(case)
         })
     }
@@ -320,29 +303,46 @@ impl Desk {
                 return Err(Error::Conflict(format!("case {id} is not resolved")));
             }
             claim(&mut case, operator)?;
-            let mut conversation = self
-                .store
-                .conversation(&case.conversation_id)
-                .await?
-                .ok_or_else(|| Error::Corrupt(format!("case {id} has no conversation")))?;
-            let at = now();
-            case.updated_at = at;
-            conversation.state = ConversationState::Human;
-            conversation.updated_at = at;
-            let commit = Commit {
-                events: vec![Event::about(
-                    EventKind::Reopen,
-                    &case,
-                    [("operator", operator.to_string())],
-                )],
-                case: Some(CaseWrite::Update(case.clone())),
-                conversation: Some(conversation),
-                ..Commit::default()
-            };
-            self.store.commit(&commit).await?;
-            case.version += 1;
+            let event = Event::about(
+                EventKind::Reopen,
+                &case,
+                [("operator", operator.to_string())],
+            );
+            self.commit_with_conversation(&mut case, ConversationState::Human, now(), event)
+                .await?;
             Ok(case)
         })
+    }
+
+    async fn case_conversation(&self, case: &Case) -> Result<Conversation> {
+        self.store
+            .conversation(&case.conversation_id)
+            .await?
+            .ok_or_else(|| Error::Corrupt(format!("case {} has no conversation", case.id)))
+    }
+
+    /// Writes `case`, changed at `at`, with its conversation moved to `state` and `event`, as
+    /// one commit (so a concurrent change to either is a retry, not a lost update).
+    async fn commit_with_conversation(
+        &self,
+        case: &mut Case,
+        state: ConversationState,
+        at: Millis,
+        event: Event,
+    ) -> Result<()> {
+        let mut conversation = self.case_conversation(case).await?;
+        case.updated_at = at;
+        conversation.state = state;
+        conversation.updated_at = at;
+        let commit = Commit {
+            events: vec![event],
+            case: Some(CaseWrite::Update(case.clone())),
+            conversation: Some(conversation),
+            ..Commit::default()
+        };
+        self.store.commit(&commit).await?;
+        case.version += 1;
+        Ok(())
     }
 }
 

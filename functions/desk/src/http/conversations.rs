@@ -149,18 +149,21 @@ struct Started {
     secret: String,
 }
 
+impl From<crate::desk::Started> for Started {
+    fn from(started: crate::desk::Started) -> Self {
+        Started {
+            conversation: (&started.conversation).into(),
+            secret: started.secret,
+        }
+    }
+}
+
 async fn start(
     State(state): State<AppState>,
     OptionalJson(start): OptionalJson<Start>,
 ) -> Result<(StatusCode, Json<Started>), AppError> {
     let started = state.desk.start(start).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Started {
-            conversation: (&started.conversation).into(),
-            secret: started.secret,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(started.into())))
 }
 
 #[derive(Serialize)]
@@ -207,6 +210,16 @@ struct Sent {
     duplicate: bool,
 }
 
+/// A posted message: 201 when new, 200 when a retry found the one already stored.
+fn sent(posted: Posted) -> (StatusCode, Json<Sent>) {
+    let status = if posted.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    (status, Json(posted.into()))
+}
+
 impl From<Posted> for Sent {
     fn from(p: Posted) -> Self {
         Sent {
@@ -235,12 +248,7 @@ async fn send(
         .desk
         .post(&id, &secret, &body.text, key.as_deref())
         .await?;
-    let status = if posted.duplicate {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Json(posted.into())))
+    Ok(sent(posted))
 }
 
 /// The idempotency key of a send: the body's, else the `Idempotency-Key` header's; 1–200 bytes.
@@ -291,12 +299,7 @@ async fn attach(
         .desk
         .attach(&id, &secret, &bytes, key.as_deref())
         .await?;
-    let status = if posted.duplicate {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Json(posted.into())))
+    Ok(sent(posted))
 }
 
 async fn attachment(
@@ -342,12 +345,7 @@ async fn complete_upload(
     Bearer(secret): Bearer,
 ) -> Result<(StatusCode, Json<Sent>), AppError> {
     let posted = state.desk.complete_upload(&id, &secret, &upload).await?;
-    let status = if posted.duplicate {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Json(posted.into())))
+    Ok(sent(posted))
 }
 
 /// An image body, at most [`MAX_ATTACHMENT_BYTES`].
@@ -402,10 +400,7 @@ async fn resume(
     AppJson(body): AppJson<Resume>,
 ) -> Result<Json<Started>, AppError> {
     let started = state.desk.resume(&body.identity_token).await?;
-    Ok(Json(Started {
-        conversation: (&started.conversation).into(),
-        secret: started.secret,
-    }))
+    Ok(Json(started.into()))
 }
 
 /// A rating of a resolved conversation.
