@@ -167,9 +167,18 @@ fn each_function_has_the_least_privilege_it_needs() {
         )
         .expect("resources");
         match binary.as_str() {
-            // Search and alerts touch no table item: search reads the index, alerts the stream
-            // (SAM grants the stream-read actions for the DynamoDB event only).
-            "search" | "alerts" => assert!(actions.is_empty(), "{name}: {actions:?}"),
+            // Alerts touch no table item: they read the stream (SAM grants the stream-read
+            // actions for the DynamoDB event only).
+            "alerts" => assert!(actions.is_empty(), "{name}: {actions:?}"),
+            // Search reads the index and may only add events.
+            "search" => {
+                assert_eq!(actions, BTreeSet::from(["dynamodb:PutItem".to_string()]));
+                assert_eq!(
+                    statements[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+                    serde_json::json!(["EV#*"]),
+                    "search writes only event items"
+                );
+            }
             "conversations" => {
                 assert!(
                     !resources.contains("index/queue"),

@@ -137,6 +137,26 @@ enum Command {
         #[command(flatten)]
         who: Who,
     },
+    /// The insights report: inquiries by category and area, the bot's ledger, searches that found
+    /// nothing, times, urgent cases, satisfaction (default: the last week that ended, in
+    /// `BATON_TIMEZONE`).
+    Insights {
+        /// An ISO week, `2026-W49`.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        week: Option<String>,
+        /// The first day, `2026-11-01` (with `--to`).
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// The last day, included.
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// `md`, `json` or `csv` (one row per conversation).
+        #[arg(long, default_value = "md")]
+        format: ReportFormat,
+        /// The SQLite database file.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Measure the bot on labelled conversations: per-class rates and calibration.
     Eval {
         /// A labelled set, `name:guides:turns:split` (split `dev`, `test` or `all`); repeatable.
@@ -246,6 +266,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             lang,
             json,
         } => ask(&message, guides, index, lang.as_deref(), json),
+        Command::Insights {
+            week,
+            from,
+            to,
+            format,
+            db,
+        } => insights(week, from.zip(to), format, db).await,
         Command::Queue {
             limit,
             cursor,
@@ -454,6 +481,64 @@ fn sqlite_store(config: &Config) -> anyhow::Result<SqliteStore> {
     .with_context(|| format!("opening {}", config.db.display()))
 }
 
+/// The forms `baton insights` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    /// Markdown.
+    Md,
+    /// The documented JSON (`docs/insights.md`).
+    Json,
+    /// One row per conversation.
+    Csv,
+}
+
+async fn insights(
+    week: Option<String>,
+    days: Option<(String, String)>,
+    format: ReportFormat,
+    db: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use desk::insights::{self, Period};
+    let mut config = Config::from_env(Deployment::Local)?;
+    if let Some(db) = db {
+        config.db = db;
+    }
+    let now = desk::model::now();
+    let period = match (week, days) {
+        (Some(week), _) => Period::week(&week, config.timezone)?,
+        (None, Some((from, to))) => Period::days(&from, &to, config.timezone)?,
+        (None, None) => Period::last_week(now, config.timezone),
+    };
+    let store = sqlite_store(&config)?;
+    let options = insights::Options {
+        hours: config.hours.clone(),
+        now,
+    };
+    let report = insights::report(&store, &period, &options).await?;
+    match format {
+        ReportFormat::Md => print!("{}", insights::markdown::render(&report)),
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Csv => print!("{}", insights::csv::render(&report, config.timezone)?),
+    }
+    Ok(())
+}
+
+/// `baton serve`'s retention: events older than `days` are deleted at start and daily after.
+fn forget_old_events(store: Arc<SqliteStore>, days: u32) {
+    tokio::spawn(async move {
+        let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            daily.tick().await;
+            let before = desk::model::now() - i64::from(days) * 24 * 3600 * 1000;
+            match store.forget_events(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, days, "old events deleted"),
+                Err(error) => tracing::warn!(%error, "old events not deleted"),
+            }
+        }
+    });
+}
+
 fn open_desk(config: &Config) -> anyhow::Result<Desk> {
     let kb = knowledge_base(config)?;
     let identity = desk::identity::Verifier::from_config(config)?;
@@ -485,6 +570,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let corpus = guides(&config)?;
     let kb = Arc::new(knowledge_base_of(&corpus, &config)?);
     let store = Arc::new(sqlite_store(&config)?);
+    forget_old_events(Arc::clone(&store), config.event_days);
     let state = desk::http::state(&config, kb, store)?;
     let alerting = config.alert_webhook_url.is_some();
     let identity = !config.identity_secrets.is_empty() || config.identity_es256_key.is_some();

@@ -72,7 +72,8 @@ vars! {
     WIDGET_SITES = "BATON_WIDGET_SITES", "none", "`https://shop.example.com,…`: the sites that may embed the chat widget (its frame's `frame-ancestors`).";
     HOURS = "BATON_HOURS", "always open", "When people answer, in the team's time zone: `mon-fri 09:00-18:00; sat 10:00-14:00`; an end not after its start runs past midnight (`fri 22:00-02:00`). Outside them the widget says when a person will answer; urgent cases still alert the team at once.";
     HOLIDAYS = "BATON_HOLIDAYS", "none", "Days no opening starts (the year's public holidays): `2027-01-01,2027-02-06..2027-02-09`.";
-    TIMEZONE = "BATON_TIMEZONE", "+09:00", "The team's UTC offset for `BATON_HOURS` and `BATON_HOLIDAYS`.";
+    TIMEZONE = "BATON_TIMEZONE", "+09:00", "The team's UTC offset for `BATON_HOURS`, `BATON_HOLIDAYS` and the weeks of the insights report.";
+    EVENT_DAYS = "BATON_EVENT_DAYS", "400", "How many days events are kept for insights (DynamoDB's TTL in AWS; `baton serve` deletes older ones daily).";
     ATTACHMENTS = "BATON_ATTACHMENTS", "data/attachments (local)", "The directory customers' screenshots are kept in (cleaned of metadata) under `baton serve`.";
     ATTACHMENTS_BUCKET = "BATON_ATTACHMENTS_BUCKET", "none (set by the SAM template)", "Lambda: the S3 bucket screenshots are uploaded to (presigned) and kept in.";
     HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
@@ -191,6 +192,10 @@ pub struct Config {
     pub attachments: Option<PathBuf>,
     /// [`ATTACHMENTS_BUCKET`].
     pub attachments_bucket: Option<String>,
+    /// [`TIMEZONE`]: where the team's days and weeks start (hours, the weekly report).
+    pub timezone: time::UtcOffset,
+    /// [`EVENT_DAYS`].
+    pub event_days: u32,
     /// [`HOURS`], [`HOLIDAYS`] and [`TIMEZONE`]; `None` for always open.
     pub hours: Option<crate::hours::Hours>,
 }
@@ -308,6 +313,10 @@ impl Config {
                 .map(|v| origins(WIDGET_SITES, &v))
                 .transpose()?
                 .unwrap_or_default(),
+            timezone: crate::hours::parse_offset(get(TIMEZONE).as_deref().unwrap_or("+09:00"))?,
+            event_days: get(EVENT_DAYS).map_or(Ok(crate::events::DEFAULT_KEEP_DAYS), |v| {
+                number(EVENT_DAYS, &v)
+            })?,
             hours: crate::hours::Hours::parse(
                 get(HOURS).as_deref(),
                 get(HOLIDAYS).as_deref(),

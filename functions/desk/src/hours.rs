@@ -236,7 +236,8 @@ fn parse_holidays(text: &str) -> Result<Vec<(Date, Date)>> {
         .collect()
 }
 
-fn parse_offset(text: &str) -> Result<UtcOffset> {
+/// A UTC offset written `+09:00`.
+pub fn parse_offset(text: &str) -> Result<UtcOffset> {
     let text = text.trim();
     let wrong = || invalid(format!("\"{text}\" is not a UTC offset like +09:00"));
     let (sign, rest) = match text.as_bytes().first() {

@@ -35,7 +35,9 @@ pub async fn store(config: &Config) -> Result<DynamoStore, String> {
         .table
         .as_deref()
         .ok_or_else(|| format!("{} is not set", crate::config::TABLE))?;
-    let store = DynamoStore::from_env(table).await;
+    let store = DynamoStore::from_env(table)
+        .await
+        .keeping_events(config.event_days);
     if config.create_table {
         // For `cargo lambda watch` on DynamoDB Local; an existing table is fine.
         if let Err(error) = store.create_table().await {

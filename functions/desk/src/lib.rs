@@ -5,7 +5,7 @@
 //! stored), [`presence`] (who is viewing or typing in a case right now), [`identity`] (customers the host site signed), [`hours`] (when people answer), [`bot`] (the decision for each customer
 //! message), [`eval`] (measuring it on labelled conversations), [`desk`] (what customers and operators can do, with the rules), [`store`] (the storage
 //! contract and its SQLite and DynamoDB backends), [`http`] (the API's routers and the server),
-//! [`alerts`] (urgent cases to the team's chat), [`attachments`] (screenshots, cleaned and kept), [`insights`] (the weekly report), [`lambda`] (what
+//! [`alerts`] (urgent cases to the team's chat), [`attachments`] (screenshots, cleaned and kept), [`events`] (what each recorded event carries), [`insights`] (the weekly report), [`lambda`] (what
 //! each Lambda function builds at cold start).
 
 pub mod alerts;
@@ -15,6 +15,7 @@ pub mod config;
 pub mod desk;
 pub mod error;
 pub mod eval;
+pub mod events;
 pub mod hours;
 pub mod http;
 pub mod identity;

@@ -760,12 +760,16 @@ wire_enum! {
         ArticleFeedback = "article_feedback",
         /// The customer rated a resolved case (1–5).
         Rating = "rating",
-        /// A help center search found no guide (the reader's words, masked): a guide to write.
-        SearchMiss = "search_miss",
+        /// A search settled (the reader's words, masked, and what it found): one with no hits is
+        /// a guide to write.
+        Search = "search",
+        /// A conversation's first customer message: its channel, language and customer.
+        Open = "open",
     }
 }
 
-/// Something that happened, counted by the weekly insights report (kept 400 days).
+/// Something that happened, counted by the weekly insights report (kept [`crate::events::DEFAULT_KEEP_DAYS`]
+/// unless the team sets otherwise); what `data` holds per kind is in [`crate::events`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// `ev_…`.

@@ -146,6 +146,7 @@ impl Expected {
             *kinds.entry(event.kind).or_default() += 1;
         }
         let expected = BTreeMap::from([
+            (EventKind::Open, 1),
             (EventKind::BotTurn, 2),
             (EventKind::Feedback, 1),
             (EventKind::Handoff, 1),

@@ -172,3 +172,37 @@ async fn an_older_database_is_migrated_and_scrubbed() {
     // Opening again is a no-op.
     SqliteStore::open(&path).expect("reopen");
 }
+
+#[tokio::test]
+async fn old_events_are_forgotten_and_recent_ones_kept() {
+    use desk::model::{Event, EventKind};
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqliteStore::open(&dir.path().join("baton.db")).expect("open");
+    let event = |id: &str, at: i64| Event {
+        id: id.into(),
+        kind: EventKind::Search,
+        at,
+        conversation_id: String::new(),
+        category: None,
+        area: None,
+        data: Default::default(),
+    };
+    let commit = desk::store::Commit {
+        events: vec![
+            event("ev_old", 1_000),
+            event("ev_edge", 2_000),
+            event("ev_new", 3_000),
+        ],
+        ..Default::default()
+    };
+    store.commit(&commit).await.expect("commit");
+    assert_eq!(store.forget_events(2_000).await.expect("forget"), 1);
+    let kept: Vec<String> = store
+        .events(0, 10_000)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(kept, ["ev_edge", "ev_new"]);
+}

@@ -3,7 +3,7 @@
 
 use baton_e2e::runtime_api::{Function, Outcome, dynamodb_table, scheduled_event};
 use desk::Store;
-use desk::insights::WEEK;
+use desk::insights::{Period, WEEK};
 use desk::model::{Category, Event, EventKind, new_id, now};
 use desk::store::Commit;
 use desk::store::dynamo::DynamoStore;
@@ -22,11 +22,19 @@ fn event(kind: EventKind, conversation: &str, at: i64, category: Category, area:
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_weekly_schedule_counts_the_weeks_inquiries() {
+async fn the_weekly_schedule_reports_the_week_that_ended() {
     let (table, env) = dynamodb_table().await;
     let store = DynamoStore::from_env(&table).await;
-    let at = now() - 3600 * 1000;
+    let seoul = time::UtcOffset::from_hms(9, 0, 0).expect("offset");
+    let week = Period::last_week(now(), seoul);
+    let at = week.from + 3600 * 1000;
+    let open = |conversation: &str, at: i64| Event {
+        category: None,
+        area: None,
+        ..event(EventKind::Open, conversation, at, Category::HowTo, "")
+    };
     for e in [
+        open("cv_a", at),
         event(EventKind::BotTurn, "cv_a", at, Category::HowTo, "account"),
         event(
             EventKind::BotTurn,
@@ -35,6 +43,7 @@ async fn the_weekly_schedule_counts_the_weeks_inquiries() {
             Category::HowTo,
             "account",
         ),
+        open("cv_b", at),
         event(EventKind::BotTurn, "cv_b", at, Category::HowTo, "payments"),
         event(
             EventKind::Handoff,
@@ -50,17 +59,30 @@ async fn the_weekly_schedule_counts_the_weeks_inquiries() {
             Category::BillingPayment,
             "transfers",
         ),
+        // Opened at the week's last millisecond, in Seoul.
+        open("cv_c", week.to - 1),
         event(
             EventKind::Handoff,
             "cv_c",
-            at - 2 * 24 * 3600 * 1000,
+            week.to - 1,
             Category::BillingPayment,
             "transfers",
         ),
+        // The week before: the previous count.
+        open("cv_old", week.from - 1),
         event(
             EventKind::BotTurn,
             "cv_old",
-            now() - WEEK - 3600 * 1000,
+            week.from - 1,
+            Category::BugError,
+            "store",
+        ),
+        // This week (not ended): not in the report.
+        open("cv_new", week.to + 1),
+        event(
+            EventKind::BotTurn,
+            "cv_new",
+            week.to + 1,
             Category::BugError,
             "store",
         ),
@@ -77,14 +99,37 @@ async fn the_weekly_schedule_counts_the_weeks_inquiries() {
         Outcome::Response(report) => report,
         Outcome::Error(e) => panic!("the function failed: {e}"),
     };
-    assert_eq!(report["inquiries"], 3, "{report}");
-    assert_eq!(report["handed_off"], 2, "{report}");
+    assert_eq!(report["period"]["label"], week.label.as_str(), "{report}");
+    assert_eq!(report["period"]["to"].as_i64(), Some(week.from + WEEK));
     assert_eq!(
-        report["by_category"],
-        json!([{"key": "billing_payment", "count": 2}, {"key": "how_to", "count": 1}])
+        report["inquiries"],
+        json!({"count": 3, "previous": 1, "change": 2}),
+        "{report}"
     );
+    assert_eq!(report["ledger"]["handed_off"], 2, "{report}");
+    assert_eq!(report["ledger"]["silent"], 1, "{report}");
+    let categories: Vec<(String, u64)> = report["volume"]["by_category"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap_or("").to_string(),
+                r["count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
     assert_eq!(
-        report["by_area"],
-        json!([{"key": "transfers", "count": 2}, {"key": "account", "count": 1}])
+        categories,
+        [
+            ("billing_payment".to_string(), 2),
+            ("how_to".to_string(), 1),
+            ("bug_error".to_string(), 0)
+        ]
     );
+    let areas = &report["volume"]["by_area"];
+    assert_eq!(areas[0]["key"], "transfers", "{report}");
+    assert_eq!(areas[0]["count"], 2);
+    assert_eq!(areas[1]["key"], "account");
+    assert_eq!(areas[1]["count"], 1);
 }

@@ -1,4 +1,4 @@
-//! The `search` Lambda function: the help center's search (GET /api/search): reads the index, never the table's cases.
+//! The `search` Lambda function: the help center's search (GET /api/search): reads the index, and records each search as an event (it may write nothing else).
 //!
 //! Builds its context once per cold start (`desk::lambda`), then hands the same router that
 //! `baton serve` mounts to the Lambda runtime.

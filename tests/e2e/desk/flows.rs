@@ -663,7 +663,7 @@ async fn an_operator_reopens_a_resolved_case_for_a_follow_up() {
 }
 
 #[tokio::test]
-async fn a_search_that_finds_nothing_is_recorded_masked_and_one_that_finds_guides_is_not() {
+async fn settled_and_api_searches_are_recorded_masked_with_what_the_desk_found() {
     let app = spawn_app().await;
     let report = |body: Value| {
         app.client
@@ -684,11 +684,26 @@ async fn a_search_that_finds_nothing_is_recorded_masked_and_one_that_finds_guide
     ] {
         assert_eq!(report(body.clone()).await.expect("report").status(), code, "{body}");
     }
+    // As the reader types: not recorded; an API search: recorded.
+    for (q, typing) in [("비밀번호변경중간", true), ("비밀번호 재설정", false)] {
+        let status = app
+            .client
+            .get(format!("{}/api/search", app.url))
+            .query(&[("q", q), ("typing", if typing { "true" } else { "false" })])
+            .send()
+            .await
+            .expect("search")
+            .status();
+        assert_eq!(status, 200);
+    }
     let store = app.raw_store().await;
-    let text = String::from_utf8_lossy(&store);
-    assert!(text.contains("search_miss") && text.contains("qqqzzzxv"), "the miss is recorded: {text}");
+    // DynamoDB's dump escapes the JSON it holds; SQLite's does not.
+    let text = String::from_utf8_lossy(&store).replace('\\', "");
+    assert!(text.contains("\"search\"") && text.contains("qqqzzzxv"), "the search is recorded: {text}");
     assert!(!text.contains("2345-6789"), "masked");
-    assert!(!text.contains("환불"), "a search that finds guides is not a miss");
+    assert!(text.contains("환불"), "a settled search that finds guides is recorded too");
+    assert!(text.contains("비밀번호 재설정") && text.contains("\"api\""), "an API search is recorded");
+    assert!(!text.contains("비밀번호변경중간"), "a search as the reader types is not");
 }
 
 #[tokio::test]

@@ -5,8 +5,8 @@
 
 const LANG_KEY = "baton.lang";
 const LAST_SEARCH_KEY = "baton.lastSearch";
-/** How long a no-results block stands before the search is reported as a miss. */
-const MISS_MS = 2000;
+/** How long results stand unchanged before the search counts as settled and is recorded. */
+const SETTLE_MS = 2000;
 const DEBOUNCE_MS = 160;
 const RESULTS = 8;
 
@@ -68,7 +68,7 @@ function searchBox(input, scope) {
   let selected = -1;
   /** @type {number | undefined} */
   let missTimer;
-  /** Queries already reported as finding nothing (once per page). */
+  /** Queries already recorded (once per page). */
   const reported = new Set();
 
   const run = async () => {
@@ -86,7 +86,7 @@ function searchBox(input, scope) {
     inflight = controller;
     status.textContent = t("help.searching");
     try {
-      const params = new URLSearchParams({ q, lang, limit: String(RESULTS), from: "help" });
+      const params = new URLSearchParams({ q, lang, limit: String(RESULTS), typing: "true" });
       const response = await fetch(`${root}api/search?${params}`, { signal: controller.signal, headers: { accept: "application/json" } });
       if (!response.ok) throw new Error(String(response.status));
       /** @type {SearchResponse} */
@@ -140,13 +140,14 @@ function searchBox(input, scope) {
     const notices = (results.notices || []).join(" ");
     status.textContent = items.length ? `${t("help.search_results")}: ${items.length}${notices ? " · " + notices : ""}` : "";
     clearTimeout(missTimer);
-    if (!items.length && !reported.has(q)) {
-      // A search that still finds nothing after 2 s (not a word half typed) is a guide to write.
+    if (!reported.has(q)) {
+      // A search still standing after 2 s is what the reader meant, not a word half typed: it is
+      // counted (one with no results is a guide to write).
       missTimer = window.setTimeout(() => {
         if (shown !== q) return;
         reported.add(q);
         fetch(`${root}api/feedback/search`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ q, lang }) }).catch(() => {});
-      }, MISS_MS);
+      }, SETTLE_MS);
     }
     if (empty) {
       empty.hidden = items.length > 0;

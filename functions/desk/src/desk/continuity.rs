@@ -4,6 +4,7 @@
 use super::customers::{hash, secret};
 use super::{Desk, Started, shorten};
 use crate::error::{Error, Result};
+use crate::events;
 use crate::model::{CaseStatus, Event, EventKind, Rating, now};
 use crate::store::{CaseWrite, Commit};
 
@@ -94,9 +95,9 @@ impl Desk {
             };
             case.rating = Some(rating.clone());
             case.updated_at = rating.at;
-            let mut data = vec![("score", score.to_string())];
+            let mut data = vec![(events::SCORE, score.to_string())];
             if let Some(resolution) = &case.resolution {
-                data.push(("operator", resolution.by.clone()));
+                data.push((events::OPERATOR, resolution.by.clone()));
             }
             let mut event = Event::about(EventKind::Rating, &case, []);
             event

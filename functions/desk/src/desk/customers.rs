@@ -14,6 +14,7 @@ use crate::alerts;
 use crate::attachments::Attachment;
 use crate::bot;
 use crate::error::{Error, Result};
+use crate::events;
 use crate::identity::Identity;
 use crate::model::{
     Author, BotTurn, Case, CaseStatus, CaseSummary, Conversation, ConversationState, Customer,
@@ -37,13 +38,16 @@ impl Desk {
             .guide(guide)
             .ok_or_else(|| Error::Invalid(format!("no guide {guide:?}")))?;
         let mut data = BTreeMap::from([
-            ("guide".to_string(), entry.guide.id.clone()),
-            ("helpful".to_string(), helpful.to_string()),
-            ("lang".to_string(), entry.guide.lang.code().to_string()),
+            (events::GUIDE.to_string(), entry.guide.id.clone()),
+            (events::HELPFUL.to_string(), helpful.to_string()),
+            (
+                events::LANG.to_string(),
+                entry.guide.lang.code().to_string(),
+            ),
         ]);
         if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
             let search: String = search.chars().take(MAX_FEEDBACK_SEARCH_CHARS).collect();
-            data.insert("search".into(), self.mask(&search));
+            data.insert(events::SEARCH.into(), self.mask(&search));
         }
         let mut event = Event::new(
             EventKind::ArticleFeedback,
@@ -62,14 +66,11 @@ impl Desk {
         Ok(event)
     }
 
-    /// Records a help center search that found nothing, after searching again: a query that does
-    /// find guides (a stale or forged report) is not recorded. Returns whether it was.
-    pub async fn search_miss(&self, query: &str, lang: Option<Lang>) -> Result<bool> {
-        let query: String = query
-            .trim()
-            .chars()
-            .take(MAX_FEEDBACK_SEARCH_CHARS)
-            .collect();
+    /// Records a help center search once it settled (the reader stopped typing), searching again
+    /// so the hits and the best guide are the desk's, not what a page says. Returns the number of
+    /// guides found.
+    pub async fn search_settled(&self, query: &str, lang: Option<Lang>) -> Result<usize> {
+        let query = events::words(query);
         if query.is_empty() {
             return Err(Error::Invalid("q is required".into()));
         }
@@ -82,25 +83,45 @@ impl Desk {
                 query: &words,
                 lang,
                 area: None,
-                limit: 1,
+                limit: 10,
                 snippets: false,
                 context: None,
             })
         })
         .await
-        .map_err(|e| Error::Unavailable(format!("search task: {e}")))??
-        .hits
-        .len();
-        if hits > 0 {
-            return Ok(false);
-        }
+        .map_err(|e| Error::Unavailable(format!("search task: {e}")))??;
+        let found = hits.hits.len();
+        let top = hits.hits.first().map(|h| h.guide.id.as_str());
+        self.record_search(&query, lang, found, top, events::SOURCE_HELP_CENTER)
+            .await?;
+        Ok(found)
+    }
+
+    /// Records a search already made (`query` as the caller received it; masked here).
+    pub async fn record_search(
+        &self,
+        query: &str,
+        lang: Option<Lang>,
+        hits: usize,
+        top_guide: Option<&str>,
+        source: &str,
+    ) -> Result<()> {
+        let query = self.mask(&events::words(query));
         let lang = lang.unwrap_or_else(|| Lang::detect(&pii::without_masks(&query)));
         let event = Event::new(
-            EventKind::SearchMiss,
+            EventKind::Search,
             "",
             None,
-            None,
-            [("query", query), ("lang", lang.code().to_string())],
+            top_guide
+                .and_then(|id| self.kb.guide(id))
+                .and_then(|g| g.guide.area.clone()),
+            [
+                (events::QUERY, query),
+                (events::LANG, lang.code().to_string()),
+                (events::HITS, hits.to_string()),
+                (events::TOP_GUIDE, top_guide.unwrap_or_default().to_string()),
+                (events::SOURCE, source.to_string()),
+            ],
         );
         self.store
             .commit(&Commit {
@@ -108,7 +129,7 @@ impl Desk {
                 ..Commit::default()
             })
             .await?;
-        Ok(true)
+        Ok(())
     }
 
     /// Starts a conversation. A valid `identity_token` makes the customer verified; an invalid one
@@ -430,7 +451,14 @@ impl Desk {
                 &conversation.id,
                 Some(turn.category),
                 turn.area.clone(),
-                [("verdict", verdict.to_string())],
+                [
+                    (events::VERDICT, verdict.to_string()),
+                    (
+                        events::GUIDE,
+                        turn.cited.first().cloned().unwrap_or_default(),
+                    ),
+                    (events::QUESTION, events::words(&turn.query)),
+                ],
             ));
             commit.replaced.push(previous);
         }
@@ -448,24 +476,22 @@ impl Desk {
             key_hash: None,
             created_at: now(),
         };
-        let reasons: Vec<String> = turn.reasons.iter().map(ToString::to_string).collect();
-        commit.events.push(Event::new(
-            EventKind::BotTurn,
-            &conversation.id,
-            Some(turn.category),
-            turn.area.clone(),
-            [
-                ("decision", turn.decision.to_string()),
-                ("reasons", reasons.join(",")),
-                (
-                    "top_guide",
-                    turn.hits
-                        .first()
-                        .map(|h| h.guide.clone())
-                        .unwrap_or_default(),
-                ),
-            ],
-        ));
+        if !history.iter().any(|m| m.author == Author::Customer) {
+            let customer = &conversation.customer;
+            commit.events.push(Event::new(
+                EventKind::Open,
+                &conversation.id,
+                None,
+                None,
+                [
+                    (events::CHANNEL, conversation.channel.clone()),
+                    (events::LANG, conversation.locale.code().to_string()),
+                    (events::VERIFIED, customer.verified.to_string()),
+                    (events::CUSTOMER, events::customer_key(customer)),
+                ],
+            ));
+        }
+        commit.events.push(bot_turn_event(&conversation, &turn));
         let mut asked: Vec<&Message> = history.iter().collect();
         asked.push(&message);
         let (case, alert) = if turn.decision == Decision::Handoff {
@@ -573,12 +599,24 @@ impl Desk {
                     updated_at: at,
                     version: 0,
                 };
+                let question = trigger
+                    .map(|m| m.text.as_str())
+                    .or_else(|| asked.last().map(|m| m.text.as_str()))
+                    .unwrap_or_default();
                 commit.events.push(Event::about(
                     EventKind::Handoff,
                     &case,
                     [
-                        ("reason", case.reason.to_string()),
-                        ("priority", case.priority.to_string()),
+                        (events::REASON, case.reason.to_string()),
+                        (events::PRIORITY, case.priority.to_string()),
+                        (
+                            events::URGENCY,
+                            case.urgent_kind()
+                                .map(|k| k.to_string())
+                                .unwrap_or_default(),
+                        ),
+                        (events::QUESTION, events::words(question)),
+                        (events::CUSTOMER, events::customer_key(&case.customer)),
                     ],
                 ));
                 commit.case = Some(CaseWrite::Create(case.clone()));
@@ -618,7 +656,7 @@ impl Desk {
             commit.events.push(Event::about(
                 EventKind::Escalate,
                 &case,
-                [("kind", kind.to_string())],
+                [(events::URGENCY, kind.to_string())],
             ));
         }
         let alert = alerts::due(Some(&existing), &case).then(|| case.clone());
@@ -783,6 +821,47 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// The event of one bot turn: what it decided, how sure it was, what it showed.
+fn bot_turn_event(conversation: &Conversation, turn: &BotTurn) -> Event {
+    let reasons: Vec<String> = turn.reasons.iter().map(ToString::to_string).collect();
+    let sections: Vec<String> = turn
+        .cited
+        .iter()
+        .map(|guide| {
+            let anchor = turn
+                .hits
+                .iter()
+                .find(|h| &h.guide == guide)
+                .map_or("", |h| h.anchor.as_str());
+            format!("{guide}#{anchor}")
+        })
+        .collect();
+    Event::new(
+        EventKind::BotTurn,
+        &conversation.id,
+        Some(turn.category),
+        turn.area.clone(),
+        [
+            (events::DECISION, turn.decision.to_string()),
+            (events::PROBABILITY, format!("{:.3}", turn.confidence)),
+            (events::REASONS, reasons.join(",")),
+            (
+                events::TOP_GUIDE,
+                turn.hits
+                    .first()
+                    .map(|h| h.guide.clone())
+                    .unwrap_or_default(),
+            ),
+            (events::HITS, turn.hits.len().to_string()),
+            (events::CITED, turn.cited.join(",")),
+            (events::SECTIONS, sections.join(",")),
+            (events::PRIORITY, turn.priority.to_string()),
+            (events::LANG, conversation.locale.code().to_string()),
+            (events::QUESTION, events::words(&turn.query)),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::{CaseView, Desk, MAX_MESSAGE_BYTES, MAX_QUEUE_PAGE, QueuePage, validate};
 use crate::error::{Error, Result};
+use crate::events;
 use crate::model::{
     Author, Case, CaseStatus, Category, Conversation, ConversationState, Event, EventKind, Message,
     Millis, Note, Resolution, new_id, now,
@@ -117,7 +118,7 @@ impl Desk {
                 Some(Event::about(
                     EventKind::Claim,
                     case,
-                    [("operator", operator.to_string())],
+                    [(events::OPERATOR, operator.to_string())],
                 ))
             },
             |case| claim(case, operator),
@@ -134,7 +135,7 @@ impl Desk {
                 Some(Event::about(
                     EventKind::Release,
                     case,
-                    [("operator", operator.to_string())],
+                    [(events::OPERATOR, operator.to_string())],
                 ))
             },
             |case| match (case.status, case.assignee.as_deref()) {
@@ -191,7 +192,7 @@ impl Desk {
                 events: vec![Event::about(
                     EventKind::Reply,
                     &case,
-                    [("operator", operator.to_string())],
+                    [(events::OPERATOR, operator.to_string())],
                 )],
                 ..Commit::default()
             };
@@ -280,8 +281,8 @@ impl Desk {
                 EventKind::Resolve,
                 &case,
                 [
-                    ("operator", operator.to_string()),
-                    ("follow_up", follow_up.clone().unwrap_or_default()),
+                    (events::OPERATOR, operator.to_string()),
+                    (events::FOLLOW_UP, follow_up.clone().unwrap_or_default()),
                 ],
             );
             self.commit_with_conversation(&mut case, ConversationState::Resolved, at, event)
@@ -306,7 +307,7 @@ impl Desk {
             let event = Event::about(
                 EventKind::Reopen,
                 &case,
-                [("operator", operator.to_string())],
+                [(events::OPERATOR, operator.to_string())],
             );
             self.commit_with_conversation(&mut case, ConversationState::Human, now(), event)
                 .await?;

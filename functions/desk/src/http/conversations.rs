@@ -34,7 +34,7 @@ pub fn routes() -> Routes {
             attachment,
         )
         .post("/api/feedback", article_feedback)
-        .post("/api/feedback/search", search_miss)
+        .post("/api/feedback/search", search_settled)
 }
 
 /// "Was this helpful?" under a help center article.
@@ -53,10 +53,10 @@ pub struct ArticleFeedback {
     pub search: Option<String>,
 }
 
-/// A help center search that found nothing.
+/// A help center search the reader stopped typing.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SearchMiss {
+pub struct SearchSettled {
     /// The reader's words.
     pub q: String,
     /// The help center's language.
@@ -64,11 +64,11 @@ pub struct SearchMiss {
     pub lang: Option<kb::Lang>,
 }
 
-async fn search_miss(
+async fn search_settled(
     State(state): State<AppState>,
-    AppJson(body): AppJson<SearchMiss>,
+    AppJson(body): AppJson<SearchSettled>,
 ) -> Result<StatusCode, AppError> {
-    state.desk.search_miss(&body.q, body.lang).await?;
+    state.desk.search_settled(&body.q, body.lang).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -21,6 +21,10 @@ pub struct SearchParams {
     pub area: Option<String>,
     /// How many guides (1–20, default 10).
     pub limit: Option<usize>,
+    /// `true` for a search made as the reader types: not recorded (the help center reports the
+    /// search it settles on through `POST /api/feedback/search`).
+    #[serde(default)]
+    pub typing: bool,
 }
 
 /// What a page shows of a search: no scores, coverage or file paths (the bot reads those in
@@ -114,9 +118,10 @@ async fn search(
     }
     let limit = params.limit.unwrap_or(10).clamp(1, MAX_LIMIT);
     let desk = state.desk.clone();
+    let words = q.clone();
     let results = tokio::task::spawn_blocking(move || {
         desk.kb().search(&SearchRequest {
-            query: &q,
+            query: &words,
             lang: params.lang,
             area: params.area.as_deref(),
             limit,
@@ -127,5 +132,22 @@ async fn search(
     .await
     .map_err(|e| crate::Error::Unavailable(format!("search task: {e}")))?
     .map_err(crate::Error::from)?;
+    if !params.typing {
+        let top = results.hits.first().map(|h| h.guide.id.as_str());
+        // Search works while the store is down: an unrecorded search costs a count, not an answer.
+        if let Err(error) = state
+            .desk
+            .record_search(
+                &q,
+                Some(results.lang),
+                results.hits.len(),
+                top,
+                crate::events::SOURCE_API,
+            )
+            .await
+        {
+            tracing::warn!(%error, "search not recorded");
+        }
+    }
     Ok(Json(results.into()))
 }

@@ -38,6 +38,7 @@ macro_rules! store_conformance_tests {
             queue_is_urgent_first_then_oldest_and_pages,
             history_links_verified_customers_only,
             notes_and_events,
+            the_insights_report_of_a_fixture_is_exact,
             presence_keeps_one_touch_per_operator,
             unknown_ids_are_none_not_errors
         );
@@ -718,4 +719,177 @@ pub async fn unknown_ids_are_none_not_errors(store: Arc<dyn Store>) {
         store.commit(&Commit::default()).await.expect("empty"),
         Committed::Done
     );
+}
+
+/// The weekly report of [`crate::insights::fixture`], against the values worked out by hand in
+/// its comments.
+pub async fn the_insights_report_of_a_fixture_is_exact(store: Arc<dyn Store>) {
+    use crate::insights::period::timestamp;
+    let (report, week) = crate::insights::fixture::report_of_fixture(store.as_ref()).await;
+    let json = serde_json::to_value(&report).expect("json");
+    assert_eq!(
+        json["inquiries"],
+        serde_json::json!({"count": 9, "previous": 3, "change": 6})
+    );
+    let rows = |field: &str| -> Vec<(String, u64, i64, Vec<u64>)> {
+        json["volume"][field]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| {
+                (
+                    r["key"].as_str().unwrap_or_default().to_string(),
+                    r["count"].as_u64().unwrap_or(99),
+                    r["change"].as_i64().unwrap_or(99),
+                    r["trend"]
+                        .as_array()
+                        .expect("trend")
+                        .iter()
+                        .filter_map(|n| n.as_u64())
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let row =
+        |k: &str, n: u64, change: i64, trend: [u64; 4]| (k.to_string(), n, change, trend.to_vec());
+    assert_eq!(
+        rows("by_category"),
+        [
+            row("how_to", 4, 3, [1, 1, 1, 4]),
+            row("billing_payment", 2, 1, [0, 0, 1, 2]),
+            row("bug_error", 2, 2, [1, 0, 0, 2]),
+            row("account_access", 1, 1, [0, 0, 0, 1]),
+            row("feature_request", 0, -1, [0, 0, 1, 0]),
+        ]
+    );
+    assert_eq!(
+        rows("by_area"),
+        [
+            row("account", 4, 3, [1, 1, 1, 4]),
+            row("payments", 2, 1, [0, 0, 1, 2]),
+            row("none", 1, 1, [0, 0, 0, 1]),
+            row("store", 1, 0, [1, 0, 1, 1]),
+            row("transfers", 1, 1, [0, 0, 0, 1]),
+        ]
+    );
+    assert_eq!(
+        json["volume"]["by_category_area"][0]["key"],
+        "how_to / account"
+    );
+    assert_eq!(json["volume"]["by_category_area"][0]["count"], 3);
+    assert_eq!(json["volume"]["weeks"][3], week.label.as_str());
+
+    let ledger = &report.ledger;
+    assert_eq!(
+        (
+            ledger.inquiries,
+            ledger.confirmed,
+            ledger.silent,
+            ledger.not_helpful,
+            ledger.handed_off
+        ),
+        (9, 2, 1, 1, 5)
+    );
+    let reasons: Vec<(&str, usize)> = ledger
+        .handed_off_by_reason
+        .iter()
+        .map(|r| (r.key.as_str(), r.count.count))
+        .collect();
+    assert_eq!(
+        reasons,
+        [("human_requested", 2), ("urgent", 2), ("low_confidence", 1)]
+    );
+    assert_eq!((ledger.came_back, ledger.came_back_after_confirmed), (2, 1));
+    assert!((ledger.self_service_rate - 2.0 / 9.0).abs() < 1e-12);
+
+    let s = &report.searches;
+    assert_eq!((s.count, s.zero_results), (6, 5));
+    let top: Vec<(&str, usize)> = s
+        .top_zero_results
+        .iter()
+        .map(|a| (a.words.as_str(), a.count))
+        .collect();
+    assert_eq!(
+        top,
+        [("Refund Account", 2), ("환불 계좌 변경", 2), ("otp", 1)]
+    );
+
+    const M: i64 = 60_000;
+    let t = &report.times;
+    let stat = |s: &crate::insights::Stat| (s.count, s.median_ms, s.p90_ms);
+    assert_eq!(stat(&t.to_claim.all), (3, Some(10 * M), Some(30 * M)));
+    assert_eq!(
+        stat(&t.to_claim.within_hours),
+        (2, Some(9 * M), Some(10 * M))
+    );
+    assert_eq!(
+        stat(&t.to_claim.outside_hours),
+        (1, Some(30 * M), Some(30 * M))
+    );
+    assert_eq!(stat(&t.to_first_reply.all), (2, Some(15 * M), Some(40 * M)));
+    assert_eq!(
+        stat(&t.to_first_reply.within_hours),
+        (1, Some(15 * M), Some(15 * M))
+    );
+    assert_eq!(stat(&t.to_resolve.all), (2, Some(120 * M), Some(180 * M)));
+    assert_eq!(
+        stat(&t.to_resolve.outside_hours),
+        (1, Some(180 * M), Some(180 * M))
+    );
+
+    let urgent: Vec<(&str, &str, i64, bool)> = report
+        .urgent
+        .iter()
+        .map(|u| {
+            (
+                u.conversation_id.as_str(),
+                u.urgency.as_str(),
+                u.waited_ms,
+                u.claimed,
+            )
+        })
+        .collect();
+    let sat_3am = week.from + 5 * 24 * 60 * M + 3 * 60 * M;
+    assert_eq!(
+        urgent,
+        [
+            ("cv_9", "service_down", report.generated_at - sat_3am, false),
+            ("cv_5", "money_not_received", 30 * M, true),
+            ("cv_8", "payment_failed", 0, true),
+        ]
+    );
+    assert_eq!(report.satisfaction.count, 2);
+    assert_eq!(report.satisfaction.average, Some(3.5));
+    assert_eq!(report.satisfaction.distribution, [0, 1, 0, 0, 1]);
+
+    let csv =
+        crate::insights::csv::render(&report, crate::insights::fixture::seoul()).expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 10, "{csv}");
+    assert!(
+        lines[0].starts_with("id,opened,channel,locale,verified,category,area,urgency,bot_outcome")
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "cv_1,{},web,ko,true,how_to,account,,confirmed,false,,,,,,,0",
+            timestamp(week.from, crate::insights::fixture::seoul())
+        )
+    );
+    let tuesday_1159 = week.from + 24 * 60 * M + 12 * 60 * M - M;
+    assert!(
+        lines.contains(&format!(
+            "cv_4,{},web,ko,true,bug_error,store,,handed_off,true,low_confidence,mina,600,900,7200,5,1",
+            timestamp(tuesday_1159, crate::insights::fixture::seoul())
+        ).as_str()),
+        "{csv}"
+    );
+    assert!(timestamp(week.from, crate::insights::fixture::seoul()).ends_with("T00:00:00+09:00"));
+    let md = crate::insights::markdown::render(&report);
+    assert!(
+        md.contains("**9 inquiries** (+6 against 3 the period before)"),
+        "{md}"
+    );
+    assert!(md.contains("Self-service rate **22.2%**"), "{md}");
 }

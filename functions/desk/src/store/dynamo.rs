@@ -8,7 +8,7 @@
 //! | case | `CASE#{id}` | `META` | `version`, `priority` (`urgent` or `normal`, for the alerts stream filter); `gsi1pk = QUEUE`, `gsi1sk = {priority}#{created}#{id}` ([`Case::queue_key`]) while open or claimed (sparse: resolved cases leave the queue index); `gsi2pk = CUST#{customer}`, `gsi2sk = {created}#{id}` for verified customers only |
 //! | note | `CASE#{id}` | `NOTE#{note id}` | |
 //! | presence | `CONV#{id}` | `PRESENCE#{operator}` | `expires_at` (TTL, an hour) |
-//! | event | `EV#{yyyy-mm-dd}` | `{at}#{id}` | `expires_at` (TTL, 400 days) |
+//! | event | `EV#{yyyy-mm-dd}` | `{at}#{id}` | `expires_at` (TTL, `BATON_EVENT_DAYS`, 400 by default) |
 //! | health probe | `HEALTH` | `PROBE` | `expires_at` (a day) |
 //!
 //! Every item keeps the whole record as JSON in `data`. A [`Commit`] is one `TransactWriteItems`
@@ -37,8 +37,6 @@ use crate::error::{Error, Result};
 use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note};
 use crate::presence::{KEEP_MS, Presence};
 
-/// How long events are kept for insights before DynamoDB's TTL removes them.
-const EVENT_TTL_SECONDS: i64 = 400 * 24 * 3600;
 const QUEUE_INDEX: &str = "queue";
 const CUSTOMER_INDEX: &str = "customer";
 /// Most items one `TransactWriteItems` takes.
@@ -50,6 +48,8 @@ pub struct DynamoStore {
     client: Client,
     table: String,
     usage: Arc<Counters>,
+    /// How long events are kept for insights before DynamoDB's TTL removes them.
+    event_ttl_seconds: i64,
 }
 
 /// What the store has asked of DynamoDB since it was made: requests and the capacity units
@@ -101,7 +101,14 @@ impl DynamoStore {
             client: Client::new(&config),
             table: table.to_string(),
             usage: Arc::default(),
+            event_ttl_seconds: i64::from(crate::events::DEFAULT_KEEP_DAYS) * 86_400,
         }
+    }
+
+    /// Events written from now on expire after `days` (`BATON_EVENT_DAYS`).
+    pub fn keeping_events(mut self, days: u32) -> DynamoStore {
+        self.event_ttl_seconds = i64::from(days.max(1)) * 86_400;
+        self
     }
 
     /// A store on `table` with a given client.
@@ -110,6 +117,7 @@ impl DynamoStore {
             client,
             table: table.to_string(),
             usage: Arc::default(),
+            event_ttl_seconds: i64::from(crate::events::DEFAULT_KEEP_DAYS) * 86_400,
         }
     }
 
@@ -357,7 +365,7 @@ impl DynamoStore {
             let mut item = self.item(pk, &sk, json(event)?);
             item.insert(
                 "expires_at".into(),
-                AttributeValue::N((event.at / 1000 + EVENT_TTL_SECONDS).to_string()),
+                AttributeValue::N((event.at / 1000 + self.event_ttl_seconds).to_string()),
             );
             writes.push(Write::new(item, Condition::None, Role::Plain));
         }
@@ -729,9 +737,9 @@ impl Store for DynamoStore {
 
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {
         // One query per day partition: bound the window to the days events can exist (TTL
-        // removes them after 400 days; none are written in the future).
+        // removes them after `BATON_EVENT_DAYS`, 400 by default; none are written in the future).
         let now = crate::model::now();
-        let from = from.max(now - (EVENT_TTL_SECONDS + 2 * 86_400) * 1000);
+        let from = from.max(now - (self.event_ttl_seconds + 2 * 86_400) * 1000);
         let to = to.min(now + 86_400_000);
         let mut out = Vec::new();
         let mut at = from.div_euclid(86_400_000) * 86_400_000;

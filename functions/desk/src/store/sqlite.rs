@@ -162,6 +162,15 @@ impl SqliteStore {
         &self.path
     }
 
+    /// Deletes the events older than `before` (what DynamoDB's TTL does in AWS); returns how many.
+    pub async fn forget_events(&self, before: Millis) -> Result<usize> {
+        self.with(move |c| {
+            c.execute("DELETE FROM events WHERE at < ?1", params![before])
+                .map_err(unavailable)
+        })
+        .await
+    }
+
     /// Runs `f` with the connection on the blocking pool.
     async fn with<T: Send + 'static>(
         &self,
