@@ -148,7 +148,7 @@ fn table_row(row: &Row) -> String {
     let trend: Vec<String> = row.trend.iter().map(ToString::to_string).collect();
     format!(
         "| {} | {} | {} | {} |\n",
-        code(&row.key),
+        row.key.replace('|', "/"),
         row.count.count,
         signed(row.count.change),
         trend.join(" → ")

@@ -69,7 +69,7 @@ impl Period {
         Period {
             label: match self.label.split_once("-W") {
                 Some(_) => week_label(from, &self.timezone),
-                None => format!("before {}", self.label),
+                None => days_label(from, self.from, &self.timezone),
             },
             from,
             to: self.from,
@@ -117,6 +117,12 @@ fn week_label(from: Millis, timezone: &str) -> String {
     let offset = crate::hours::parse_offset(timezone).unwrap_or(UtcOffset::UTC);
     let (year, week, _) = local(from, offset).date().to_iso_week_date();
     format!("{year}-W{week:02}")
+}
+
+fn days_label(from: Millis, to: Millis, timezone: &str) -> String {
+    let offset = crate::hours::parse_offset(timezone).unwrap_or(UtcOffset::UTC);
+    let last = local(to - 1, offset).date();
+    format!("{}..{last}", local(from, offset).date())
 }
 
 fn midnight(day: Date, offset: UtcOffset) -> Millis {
@@ -183,6 +189,8 @@ mod tests {
     fn days_include_both_ends() {
         let p = Period::days("2026-11-01", "2026-11-30", SEOUL).expect("days");
         assert_eq!(p.to - p.from, 30 * DAY);
+        assert_eq!(p.before().label, "2026-10-02..2026-10-31");
+        assert_eq!(p.before().to, p.from);
         assert!(Period::days("2026-11-30", "2026-11-01", SEOUL).is_err());
         assert!(Period::days("2026-02-30", "2026-03-01", SEOUL).is_err());
     }
