@@ -529,7 +529,7 @@ fn forget_old_events(store: Arc<SqliteStore>, days: u32) {
         let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
         loop {
             daily.tick().await;
-            let before = desk::model::now() - i64::from(days) * 24 * 3600 * 1000;
+            let before = desk::model::now() - i64::from(days) * desk::insights::DAY;
             match store.forget_events(before).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(events = n, days, "old events deleted"),

@@ -92,7 +92,7 @@ impl Desk {
         .map_err(|e| Error::Unavailable(format!("search task: {e}")))??;
         let found = hits.hits.len();
         let top = hits.hits.first().map(|h| h.guide.id.as_str());
-        self.record_search(&query, lang, found, top, events::SOURCE_HELP_CENTER)
+        self.record_masked_search(query, lang, found, top, events::SOURCE_HELP_CENTER)
             .await?;
         Ok(found)
     }
@@ -107,6 +107,19 @@ impl Desk {
         source: &str,
     ) -> Result<()> {
         let query = self.mask(&events::words(query));
+        self.record_masked_search(query, lang, hits, top_guide, source)
+            .await
+    }
+
+    /// Records a search whose words are cut and masked already.
+    async fn record_masked_search(
+        &self,
+        query: String,
+        lang: Option<Lang>,
+        hits: usize,
+        top_guide: Option<&str>,
+        source: &str,
+    ) -> Result<()> {
         let lang = lang.unwrap_or_else(|| Lang::detect(&pii::without_masks(&query)));
         let event = Event::new(
             EventKind::Search,
@@ -417,8 +430,9 @@ impl Desk {
     async fn bot_turn(&self, context: &Context, message: Message) -> Result<Planned<Posted>> {
         let mut conversation = context.conversation.clone();
         let history = &context.messages;
+        let first = !history.iter().any(|m| m.author == Author::Customer);
         // The first message tells the language better than the widget's default.
-        if !history.iter().any(|m| m.author == Author::Customer) {
+        if first {
             conversation.locale = Lang::detect(&pii::without_masks(&message.text));
         }
         let kb = Arc::clone(&self.kb);
@@ -476,7 +490,7 @@ impl Desk {
             key_hash: None,
             created_at: now(),
         };
-        if !history.iter().any(|m| m.author == Author::Customer) {
+        if first {
             let customer = &conversation.customer;
             commit.events.push(Event::new(
                 EventKind::Open,

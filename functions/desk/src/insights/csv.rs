@@ -57,7 +57,7 @@ fn row(t: &Thread, offset: UtcOffset) -> [String; 17] {
         super::category_code(t.category).to_string(),
         t.area.clone().unwrap_or_default(),
         t.urgency.clone(),
-        t.outcome().map_or("silent", |o| o.code()).to_string(),
+        t.outcome().code().to_string(),
         t.handed_off.is_some().to_string(),
         t.reason.clone(),
         t.claimed

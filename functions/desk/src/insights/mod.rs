@@ -254,23 +254,16 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         at = end;
     }
     let threads = threads.opened();
-    let windows: Vec<Period> = {
-        let mut windows = vec![period.clone()];
-        while windows.len() < TREND_WEEKS {
-            let before = windows
-                .last()
-                .map(Period::before)
-                .unwrap_or_else(|| period.clone());
-            windows.push(before);
-        }
-        windows.reverse();
-        windows
-    };
+    let mut windows: Vec<Period> =
+        std::iter::successors(Some(period.clone()), |p| Some(p.before()))
+            .take(TREND_WEEKS)
+            .collect();
+    windows.reverse();
     let this: Vec<&Thread> = threads
         .iter()
         .filter(|t| t.opened.is_some_and(|at| period.contains(at)))
         .collect();
-    let previous = windows[TREND_WEEKS - 2].clone();
+    let previous = &windows[TREND_WEEKS - 2];
     let previous_count = threads
         .iter()
         .filter(|t| t.opened.is_some_and(|at| previous.contains(at)))
@@ -353,7 +346,7 @@ fn ranked(mut rows: Vec<Row>) -> Vec<Row> {
 }
 
 fn ledger(this: &[&Thread], all: &[Thread]) -> Ledger {
-    let count = |outcome: Outcome| this.iter().filter(|t| t.outcome() == Some(outcome)).count();
+    let count = |outcome: Outcome| this.iter().filter(|t| t.outcome() == outcome).count();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     for thread in this.iter().filter(|t| t.handed_off.is_some()) {
         *reasons.entry(thread.reason.clone()).or_default() += 1;
@@ -383,7 +376,7 @@ fn ledger(this: &[&Thread], all: &[Thread]) -> Ledger {
     Ledger {
         inquiries,
         confirmed,
-        silent: count(Outcome::Silent) + this.iter().filter(|t| t.outcome().is_none()).count(),
+        silent: count(Outcome::Silent),
         not_helpful: count(Outcome::NotHelpful),
         handed_off: count(Outcome::HandedOff),
         handed_off_by_reason: ranked(
@@ -399,7 +392,7 @@ fn ledger(this: &[&Thread], all: &[Thread]) -> Ledger {
         came_back: this.iter().filter(|t| came_back(t)).count(),
         came_back_after_confirmed: this
             .iter()
-            .filter(|t| t.outcome() == Some(Outcome::Confirmed) && came_back(t))
+            .filter(|t| t.outcome() == Outcome::Confirmed && came_back(t))
             .count(),
         self_service_rate: if inquiries == 0 {
             0.0

@@ -15,7 +15,8 @@ pub enum Outcome {
     HandedOff,
     /// The customer said an answer did not help, and left without asking for a person.
     NotHelpful,
-    /// The bot answered and the customer said nothing more: maybe solved, maybe given up.
+    /// The customer said nothing more after the bot (an answer, guides offered): maybe solved,
+    /// maybe given up.
     Silent,
 }
 
@@ -54,8 +55,6 @@ pub struct Thread {
     pub confirmed: bool,
     /// A verdict "not helpful".
     pub not_helpful: bool,
-    /// The bot answered or offered guides at least once.
-    pub answered: bool,
     /// The first hand-off.
     pub handed_off: Option<Millis>,
     /// Its reason code (`low_confidence`, `human_requested`, `urgent` …).
@@ -82,17 +81,15 @@ pub struct Thread {
 
 impl Thread {
     /// How it went for the bot.
-    pub fn outcome(&self) -> Option<Outcome> {
+    pub fn outcome(&self) -> Outcome {
         if self.handed_off.is_some() {
-            Some(Outcome::HandedOff)
+            Outcome::HandedOff
         } else if self.confirmed {
-            Some(Outcome::Confirmed)
+            Outcome::Confirmed
         } else if self.not_helpful {
-            Some(Outcome::NotHelpful)
-        } else if self.answered {
-            Some(Outcome::Silent)
+            Outcome::NotHelpful
         } else {
-            None
+            Outcome::Silent
         }
     }
 
@@ -122,9 +119,6 @@ impl Thread {
                 let decision = get(key::DECISION);
                 if decision == Decision::Acknowledge.code() {
                     self.confirmed = true;
-                }
-                if decision == Decision::Answer.code() || decision == Decision::Clarify.code() {
-                    self.answered = true;
                 }
                 if self.handed_off.is_none() && decision != Decision::Acknowledge.code() {
                     self.category = event.category.or(self.category);

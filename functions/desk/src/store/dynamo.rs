@@ -97,12 +97,7 @@ impl DynamoStore {
     /// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
     pub async fn from_env(table: &str) -> DynamoStore {
         let config = aws_config::load_from_env().await;
-        DynamoStore {
-            client: Client::new(&config),
-            table: table.to_string(),
-            usage: Arc::default(),
-            event_ttl_seconds: i64::from(crate::events::DEFAULT_KEEP_DAYS) * 86_400,
-        }
+        DynamoStore::new(Client::new(&config), table)
     }
 
     /// Events written from now on expire after `days` (`BATON_EVENT_DAYS`).
