@@ -626,6 +626,16 @@ impl KnowledgeBase {
             .map(|i| &self.guides[i])
     }
 
+    /// The Korean–English word pairs mined from the set's translated guides.
+    pub fn lexicon(&self) -> &crate::lexicon::Lexicon {
+        &self.lexicon
+    }
+
+    /// The set's synonym groups (`synonyms.toml`).
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
+    }
+
     /// What the bot recognizes in customers' words, as this set defines it.
     pub fn intents(&self) -> &crate::intents::Intents {
         &self.intents

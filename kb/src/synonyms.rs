@@ -85,6 +85,34 @@ impl Synonyms {
         }
         out
     }
+
+    /// `terms` with every synonym entry they contain replaced by its group's concept (`~3`), so
+    /// that `환불` and `refund` read as one word: what grouping questions compares. An entry of
+    /// several terms replaces all of them; terms in no group stay as they are, in order.
+    pub fn concepts(&self, terms: &[String]) -> Vec<String> {
+        let mut concept: Vec<Option<usize>> = vec![None; terms.len()];
+        for (g, group) in self.groups.iter().enumerate() {
+            for entry in group {
+                let positions: Option<Vec<usize>> = entry
+                    .iter()
+                    .map(|t| (0..terms.len()).find(|&i| &terms[i] == t && concept[i].is_none()))
+                    .collect();
+                if let Some(positions) = positions {
+                    for i in positions {
+                        concept[i] = Some(g);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<String> = Vec::with_capacity(terms.len());
+        for (term, concept) in terms.iter().zip(concept) {
+            let word = concept.map_or_else(|| term.clone(), |g| format!("~{g}"));
+            if concept.is_none() || out.last() != Some(&word) {
+                out.push(word);
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -115,5 +143,17 @@ mod tests {
             ]
         );
         assert!(Synonyms::parse("groups = 3").is_err());
+    }
+
+    #[test]
+    fn concepts_read_synonyms_of_both_languages_as_one_word() {
+        let s =
+            Synonyms::parse("groups = [[\"환불\", \"refund\"], [\"2단계 인증\", \"two-factor\"]]")
+                .expect("parse");
+        let concepts = |text: &str| s.concepts(&Analyzer::Text.terms(text));
+        assert_eq!(concepts("환불 받고 싶어요")[0], "~0");
+        assert_eq!(concepts("refund please")[0], "~0");
+        assert_eq!(concepts("two factor reset"), ["~1", "reset"]);
+        assert_eq!(concepts("엑셀 다운로드"), ["엑셀", "다운로드"]);
     }
 }

@@ -6,7 +6,7 @@ mod bench;
 mod quality;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -150,9 +150,16 @@ enum Command {
         /// The last day, included.
         #[arg(long, requires = "from")]
         to: Option<String>,
-        /// `md`, `json` or `csv` (one row per conversation).
+        /// `md`, `html`, `json` or `csv` (one row per conversation).
         #[arg(long, default_value = "md")]
         format: ReportFormat,
+        /// Also write a stub guide per top group of unanswered questions under this guides
+        /// directory (`kb/guides`), ready to answer and check with `kb check`.
+        #[arg(long)]
+        drafts: Option<PathBuf>,
+        /// How many stubs `--drafts` writes.
+        #[arg(long, default_value_t = 5)]
+        draft_count: usize,
         /// The SQLite database file.
         #[arg(long)]
         db: Option<PathBuf>,
@@ -271,8 +278,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             from,
             to,
             format,
+            drafts,
+            draft_count,
             db,
-        } => insights(week, from.zip(to), format, db).await,
+        } => {
+            insights(
+                week,
+                from.zip(to),
+                format,
+                drafts.map(|d| (d, draft_count)),
+                db,
+            )
+            .await
+        }
         Command::Queue {
             limit,
             cursor,
@@ -490,12 +508,15 @@ enum ReportFormat {
     Json,
     /// One row per conversation.
     Csv,
+    /// A page with charts.
+    Html,
 }
 
 async fn insights(
     week: Option<String>,
     days: Option<(String, String)>,
     format: ReportFormat,
+    drafts: Option<(PathBuf, usize)>,
     db: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     use desk::insights::{self, Period};
@@ -513,12 +534,52 @@ async fn insights(
     let options = insights::Options {
         hours: config.hours.clone(),
         now,
+        kb: Some(Arc::new(knowledge_base(&config)?)),
     };
     let report = insights::report(&store, &period, &options).await?;
     match format {
         ReportFormat::Md => print!("{}", insights::markdown::render(&report)),
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        ReportFormat::Csv => print!("{}", insights::csv::render(&report, config.timezone)?),
+        ReportFormat::Html => print!("{}", insights::html::render(&report)),
+        ReportFormat::Csv => print!("{}", insights::csv::render(&report)?),
+    }
+    if let Some((dir, count)) = drafts {
+        write_drafts(&report, &dir, count)?;
+    }
+    Ok(())
+}
+
+/// `--drafts`: stubs under the guides directory `dir`, never over an existing file.
+fn write_drafts(report: &desk::insights::Report, dir: &Path, count: usize) -> anyhow::Result<()> {
+    use desk::insights::drafts;
+    let set = kb::guide::Config::load(dir)?;
+    let taken: Vec<String> = Corpus::load(dir)
+        .map(|c| c.guides.into_iter().map(|g| g.id).collect())
+        .unwrap_or_default();
+    let today = desk::insights::period::timestamp(report.generated_at, report.period.offset);
+    let stubs = drafts::drafts(
+        &report.guides_to_write,
+        &drafts::Set {
+            areas: &set.areas,
+            categories: &set.categories,
+            taken: &taken,
+            today: &today[..10],
+            period: &report.period.label,
+        },
+        count,
+    );
+    for stub in stubs {
+        let path = dir.join(&stub.path);
+        if path.exists() {
+            eprintln!("kept {} (exists)", path.display());
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, stub.text).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -47,6 +47,18 @@ pub async fn store(config: &Config) -> Result<DynamoStore, String> {
     Ok(store)
 }
 
+/// The guides, for a function that can work without them (the report groups questions by their
+/// words alone then): `None`, logged, when the index layer is missing or unreadable.
+pub fn guides(config: &Config) -> Option<Arc<KnowledgeBase>> {
+    match KnowledgeBase::open(&config.index) {
+        Ok(kb) => Some(Arc::new(kb)),
+        Err(error) => {
+            tracing::warn!(%error, index = %config.index.display(), "no guides");
+            None
+        }
+    }
+}
+
 /// The handlers' state: the index opened read-only, the DynamoDB store, attachments in the S3
 /// bucket when one is configured, and the rest from the configuration ([`crate::http::state`]).
 pub async fn state(config: &Config) -> Result<AppState, String> {

@@ -12,6 +12,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     desk::lambda::init_tracing();
     let config = &desk::lambda::config()?;
     let store = &desk::lambda::store(config).await?;
+    let kb = &desk::lambda::guides(config);
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<EventBridgeEvent>| async move {
             let now = desk::model::now();
@@ -22,6 +23,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             let options = Options {
                 hours: config.hours.clone(),
                 now,
+                kb: kb.clone(),
             };
             let report = desk::insights::report(store, &period, &options).await?;
             tracing::info!(report = %serde_json::to_string(&report)?, "weekly report");

@@ -28,7 +28,8 @@ pub const COLUMNS: [&str; 17] = [
 ];
 
 /// The report's conversations as CSV (RFC 4180; times in the team's offset, durations in seconds).
-pub fn render(report: &Report, offset: UtcOffset) -> Result<String> {
+pub fn render(report: &Report) -> Result<String> {
+    let offset = report.period.offset;
     let mut out = csv::Writer::from_writer(Vec::new());
     let bad = |e: csv::Error| Error::Invalid(format!("csv: {e}"));
     out.write_record(COLUMNS).map_err(bad)?;

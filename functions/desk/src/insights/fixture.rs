@@ -16,6 +16,7 @@ use crate::store::{Commit, Store};
 const M: Millis = 60 * 1000;
 const H: Millis = 60 * M;
 const D: Millis = 24 * H;
+const RESET: &str = "ko/account/password-reset";
 
 struct Builder {
     events: Vec<Event>,
@@ -67,6 +68,19 @@ impl Builder {
             Some((c, Some(area))),
             &[(key::DECISION, decision), (key::LANG, "ko")],
         );
+    }
+
+    fn cites(&mut self, guide: &str, section: &str) {
+        if let Some(turn) = self.events.last_mut() {
+            turn.data.insert(key::CITED.into(), guide.into());
+            turn.data.insert(key::SECTIONS.into(), section.into());
+        }
+    }
+
+    fn says(&mut self, words: &str) {
+        if let Some(event) = self.events.last_mut() {
+            event.data.insert(key::QUESTION.into(), words.into());
+        }
     }
 
     fn handoff(&mut self, cv: &str, at: Millis, reason: &str, c: Category, area: Option<&str>) {
@@ -121,12 +135,13 @@ pub async fn report_of_fixture(store: &dyn Store) -> (Report, Period) {
     // cv_1: opened at the week's first millisecond; answered, "helpful": confirmed.
     b.open("cv_1", mon, "c1");
     b.turn("cv_1", mon, "answer", HowTo, "account");
+    b.cites(RESET, "ko/account/password-reset#reset");
     b.push(
         Feedback,
         "cv_1",
         mon + M,
         Some((HowTo, Some("account"))),
-        &[(key::VERDICT, "helpful")],
+        &[(key::VERDICT, "helpful"), (key::GUIDE, RESET)],
     );
     // cv_2: answered, then nothing: silent. The same customer asks again the next Monday at
     // 00:00 (cv_n1, the next week's first millisecond): it came back.
@@ -135,19 +150,23 @@ pub async fn report_of_fixture(store: &dyn Store) -> (Report, Period) {
     // cv_3: offered guides, "not helpful", left.
     b.open("cv_3", tue + 11 * H, "c3");
     b.turn("cv_3", tue + 11 * H, "clarify", HowTo, "account");
+    b.cites(RESET, "ko/account/password-reset#reset");
     b.push(
         Feedback,
         "cv_3",
         tue + 11 * H + M,
         None,
-        &[(key::VERDICT, "not_helpful")],
+        &[(key::VERDICT, "not_helpful"), (key::GUIDE, RESET)],
     );
+    b.says("비밀번호 재설정 메일이 안 와요");
     // cv_4: low confidence on Tuesday noon (within hours): claimed after 10 m, answered after
     // 15 m, resolved after 2 h as a bug, rated 5, reopened the next day.
     let t4 = tue + 12 * H;
     b.open("cv_4", t4 - M, "c4");
     b.turn("cv_4", t4 - M, "handoff", HowTo, "store");
+    b.cites("ko/store/open-store", "ko/store/open-store#");
     b.handoff("cv_4", t4, "low_confidence", HowTo, Some("store"));
+    b.says("주문 내역 엑셀 다운로드");
     b.by(Claim, "cv_4", t4 + 10 * M, "mina");
     b.by(Reply, "cv_4", t4 + 15 * M, "mina");
     b.push(
@@ -218,8 +237,9 @@ pub async fn report_of_fixture(store: &dyn Store) -> (Report, Period) {
         wed,
         None,
         &[
-            (key::GUIDE, "ko/account/password-reset"),
+            (key::GUIDE, RESET),
             (key::HELPFUL, "false"),
+            (key::SEARCH, "주문 내역 엑셀 다운로드?"),
         ],
     );
 
@@ -267,6 +287,251 @@ pub async fn report_of_fixture(store: &dyn Store) -> (Report, Period) {
     let options = Options {
         hours: Some(hours),
         now: week.to + 8 * D,
+        kb: None,
     };
     (report(store, &week, &options).await.expect("report"), week)
+}
+
+/// Checks the fixture's report on `store` against the values computed by hand.
+pub async fn the_report_is_exact(store: &dyn Store) {
+    use super::period::timestamp;
+    let (report, week) = report_of_fixture(store).await;
+    let json = serde_json::to_value(&report).expect("json");
+    assert_eq!(
+        json["inquiries"],
+        serde_json::json!({"count": 9, "previous": 3, "change": 6})
+    );
+    let rows = |field: &str| -> Vec<(String, u64, i64, Vec<u64>)> {
+        json["volume"][field]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| {
+                (
+                    r["key"].as_str().unwrap_or_default().to_string(),
+                    r["count"].as_u64().unwrap_or(99),
+                    r["change"].as_i64().unwrap_or(99),
+                    r["trend"]
+                        .as_array()
+                        .expect("trend")
+                        .iter()
+                        .filter_map(|n| n.as_u64())
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let row =
+        |k: &str, n: u64, change: i64, trend: [u64; 4]| (k.to_string(), n, change, trend.to_vec());
+    assert_eq!(
+        rows("by_category"),
+        [
+            row("how_to", 4, 3, [1, 1, 1, 4]),
+            row("billing_payment", 2, 1, [0, 0, 1, 2]),
+            row("bug_error", 2, 2, [1, 0, 0, 2]),
+            row("account_access", 1, 1, [0, 0, 0, 1]),
+            row("feature_request", 0, -1, [0, 0, 1, 0]),
+        ]
+    );
+    assert_eq!(
+        rows("by_area"),
+        [
+            row("account", 4, 3, [1, 1, 1, 4]),
+            row("payments", 2, 1, [0, 0, 1, 2]),
+            row("none", 1, 1, [0, 0, 0, 1]),
+            row("store", 1, 0, [1, 0, 1, 1]),
+            row("transfers", 1, 1, [0, 0, 0, 1]),
+        ]
+    );
+    assert_eq!(
+        json["volume"]["by_category_area"][0]["key"],
+        "how_to / account"
+    );
+    assert_eq!(json["volume"]["by_category_area"][0]["count"], 3);
+    assert_eq!(json["volume"]["weeks"][3], week.label.as_str());
+
+    let ledger = &report.ledger;
+    assert_eq!(
+        (
+            ledger.inquiries,
+            ledger.confirmed,
+            ledger.silent,
+            ledger.not_helpful,
+            ledger.handed_off
+        ),
+        (9, 2, 1, 1, 5)
+    );
+    let reasons: Vec<(&str, usize)> = ledger
+        .handed_off_by_reason
+        .iter()
+        .map(|r| (r.key.as_str(), r.count.count))
+        .collect();
+    assert_eq!(
+        reasons,
+        [("human_requested", 2), ("urgent", 2), ("low_confidence", 1)]
+    );
+    assert_eq!((ledger.came_back, ledger.came_back_after_confirmed), (2, 1));
+    assert!((ledger.self_service_rate - 2.0 / 9.0).abs() < 1e-12);
+
+    let s = &report.searches;
+    assert_eq!((s.count, s.zero_results), (6, 5));
+    let top: Vec<(&str, usize)> = s
+        .top_zero_results
+        .iter()
+        .map(|a| (a.words.as_str(), a.count))
+        .collect();
+    assert_eq!(
+        top,
+        [("Refund Account", 2), ("환불 계좌 변경", 2), ("otp", 1)]
+    );
+
+    const M: i64 = 60_000;
+    let t = &report.times;
+    let stat = |s: &super::Stat| (s.count, s.median_ms, s.p90_ms);
+    assert_eq!(stat(&t.to_claim.all), (3, Some(10 * M), Some(30 * M)));
+    assert_eq!(
+        stat(&t.to_claim.within_hours),
+        (2, Some(9 * M), Some(10 * M))
+    );
+    assert_eq!(
+        stat(&t.to_claim.outside_hours),
+        (1, Some(30 * M), Some(30 * M))
+    );
+    assert_eq!(stat(&t.to_first_reply.all), (2, Some(15 * M), Some(40 * M)));
+    assert_eq!(
+        stat(&t.to_first_reply.within_hours),
+        (1, Some(15 * M), Some(15 * M))
+    );
+    assert_eq!(stat(&t.to_resolve.all), (2, Some(120 * M), Some(180 * M)));
+    assert_eq!(
+        stat(&t.to_resolve.outside_hours),
+        (1, Some(180 * M), Some(180 * M))
+    );
+
+    let urgent: Vec<(&str, &str, i64, bool)> = report
+        .urgent
+        .iter()
+        .map(|u| {
+            (
+                u.conversation_id.as_str(),
+                u.urgency.as_str(),
+                u.waited_ms,
+                u.claimed,
+            )
+        })
+        .collect();
+    let sat_3am = week.from + 5 * 24 * 60 * M + 3 * 60 * M;
+    assert_eq!(
+        urgent,
+        [
+            ("cv_9", "service_down", report.generated_at - sat_3am, false),
+            ("cv_5", "money_not_received", 30 * M, true),
+            ("cv_8", "payment_failed", 0, true),
+        ]
+    );
+    assert_eq!(report.satisfaction.count, 2);
+    assert_eq!(report.satisfaction.average, Some(3.5));
+    assert_eq!(report.satisfaction.distribution, [0, 1, 0, 0, 1]);
+
+    let csv = super::csv::render(&report).expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 10, "{csv}");
+    assert!(
+        lines[0].starts_with("id,opened,channel,locale,verified,category,area,urgency,bot_outcome")
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "cv_1,{},web,ko,true,how_to,account,,confirmed,false,,,,,,,0",
+            timestamp(week.from, seoul())
+        )
+    );
+    let tuesday_1159 = week.from + 24 * 60 * M + 12 * 60 * M - M;
+    assert!(
+        lines.contains(&format!(
+            "cv_4,{},web,ko,true,bug_error,store,,handed_off,true,low_confidence,mina,600,900,7200,5,1",
+            timestamp(tuesday_1159, seoul())
+        ).as_str()),
+        "{csv}"
+    );
+    assert!(timestamp(week.from, seoul()).ends_with("T00:00:00+09:00"));
+    // Unanswered, without a knowledge base (terms only): cv_4's low-confidence hand-off and the
+    // "no" vote's search are one question (the same terms; two askers), cv_3's "not helpful"
+    // answer stands alone, and the zero-result searches group by their words as above (each
+    // search its own asker). Ties: customers, then times asked, then the words (Latin first).
+    let write: Vec<(&str, usize, usize)> = report
+        .guides_to_write
+        .iter()
+        .map(|t| (t.words.as_str(), t.customers, t.asked))
+        .collect();
+    assert_eq!(
+        write,
+        [
+            ("Refund Account", 2, 2),
+            ("주문 내역 엑셀 다운로드", 2, 2),
+            ("환불 계좌 변경", 2, 2),
+            ("otp", 1, 1),
+            ("비밀번호 재설정 메일이 안 와요", 1, 1),
+        ]
+    );
+    let excel = &report.guides_to_write[1];
+    assert_eq!(
+        excel.examples,
+        ["주문 내역 엑셀 다운로드", "주문 내역 엑셀 다운로드?"]
+    );
+    assert_eq!(excel.area.as_deref(), Some("store"));
+    assert_eq!(excel.langs, ["ko"]);
+    use super::topics::Source;
+    assert_eq!(
+        excel.sources,
+        BTreeMap::from([(Source::LowConfidence, 1), (Source::ArticleNo, 1)])
+    );
+    // The only feature request is the week before's.
+    assert!(report.feature_requests.is_empty());
+
+    // Guide health: the reset guide was shown twice (cv_1, cv_3), voted helpful once (cv_1) and
+    // not twice (cv_3's answer, the article's "no"); the store guide once, before cv_4's hand-off.
+    let g = &report.guide_health;
+    type GuideCounts<'a> = (&'a str, usize, usize, usize, usize, Option<f64>);
+    let guides: Vec<GuideCounts> = g
+        .guides
+        .iter()
+        .map(|r| {
+            (
+                r.guide.as_str(),
+                r.cited,
+                r.handed_off_after,
+                r.helpful,
+                r.not_helpful,
+                r.not_helpful_rate,
+            )
+        })
+        .collect();
+    assert_eq!(
+        guides,
+        [
+            (RESET, 2, 0, 1, 2, Some(2.0 / 3.0)),
+            ("ko/store/open-store", 1, 1, 0, 0, None),
+        ]
+    );
+    let sections: Vec<(&str, usize, usize)> = g
+        .sections
+        .iter()
+        .map(|s| (s.section.as_str(), s.cited, s.handed_off_after))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            ("ko/account/password-reset#reset", 2, 0),
+            ("ko/store/open-store#", 1, 1)
+        ]
+    );
+    assert!(g.never_cited.is_empty() && g.rose_after_update.is_empty());
+
+    let md = super::markdown::render(&report);
+    assert!(
+        md.contains("**9 inquiries** (+6 against 3 the period before)"),
+        "{md}"
+    );
+    assert!(md.contains("Self-service rate **22.2%**"), "{md}");
 }

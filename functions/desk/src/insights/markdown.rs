@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, Row, Split, Stat};
+use super::{GuideHealth, Report, Row, Split, Stat, Topic};
 use crate::model::Millis;
 
 /// The report as Markdown. Customer words are written inside code spans, so no Markdown in them
@@ -10,7 +10,12 @@ use crate::model::Millis;
 pub fn render(report: &Report) -> String {
     let mut md = String::new();
     let p = &report.period;
-    let _ = writeln!(md, "# Support insights — {} ({})\n", p.label, p.timezone);
+    let _ = writeln!(
+        md,
+        "# Support insights — {} ({})\n",
+        p.label,
+        super::period::offset_text(p.offset)
+    );
     let i = report.inquiries;
     let _ = writeln!(
         md,
@@ -87,6 +92,19 @@ pub fn render(report: &Report) -> String {
         md.push('\n');
     }
 
+    md.push_str("## Guides to write\n\n");
+    md.push_str(
+        "Questions the desk could not answer (searches that found nothing, hand-offs for low \
+         confidence, answers that did not help, \"no\" votes after a search), grouped when they ask \
+         the same thing, most customers first.\n\n",
+    );
+    topics(&mut md, &report.guides_to_write);
+
+    guide_health(&mut md, &report.guide_health);
+
+    md.push_str("## Feature requests\n\n");
+    topics(&mut md, &report.feature_requests);
+
     let t = &report.times;
     md.push_str("## Time to people\n\n");
     if !t.hours_set {
@@ -142,6 +160,113 @@ pub fn render(report: &Report) -> String {
         None => md.push_str("No ratings.\n"),
     }
     md
+}
+
+fn topics(md: &mut String, topics: &[Topic]) {
+    if topics.is_empty() {
+        md.push_str("None.\n\n");
+    }
+    for (n, topic) in topics.iter().enumerate() {
+        let _ = write!(
+            md,
+            "{}. {} — {} customer{}, asked {} time{} ({})",
+            n + 1,
+            code(&topic.words),
+            topic.customers,
+            if topic.customers == 1 { "" } else { "s" },
+            topic.asked,
+            if topic.asked == 1 { "" } else { "s" },
+            topic.langs.join(", ")
+        );
+        if let Some(area) = &topic.area {
+            let _ = write!(md, ", area {area}");
+        }
+        md.push('\n');
+        let others: Vec<String> = topic.examples.iter().skip(1).map(|e| code(e)).collect();
+        if !others.is_empty() {
+            let _ = writeln!(md, "   - also asked as {}", others.join(", "));
+        }
+        if let Some(closest) = &topic.closest {
+            let _ = writeln!(
+                md,
+                "   - closest guide: {} (`{}`)",
+                closest.title.replace(['[', ']', '|', '\n'], " "),
+                closest.guide
+            );
+        }
+    }
+    if !topics.is_empty() {
+        md.push('\n');
+    }
+}
+
+fn guide_health(md: &mut String, health: &GuideHealth) {
+    md.push_str("## Guide health\n\n");
+    if health.guides.is_empty() {
+        md.push_str("No guide was cited or voted on.\n\n");
+    } else {
+        md.push_str("| Guide | Cited | Handed off after | Not helpful |\n|---|---:|---:|---:|\n");
+        for g in &health.guides {
+            let name = if g.title.is_empty() {
+                &g.guide
+            } else {
+                &g.title
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                name.replace(['|', '\n'], " "),
+                g.cited,
+                g.handed_off_after,
+                g.not_helpful_rate.map_or("–".into(), |r| format!(
+                    "{} of {}",
+                    percent(r),
+                    g.helpful + g.not_helpful
+                ))
+            );
+        }
+        md.push('\n');
+    }
+    if !health.sections.is_empty() {
+        md.push_str("Sections cited most: ");
+        let top: Vec<String> = health
+            .sections
+            .iter()
+            .take(5)
+            .map(|s| {
+                format!(
+                    "`{}` {} ({} handed off after)",
+                    s.section, s.cited, s.handed_off_after
+                )
+            })
+            .collect();
+        let _ = writeln!(md, "{}.\n", top.join(", "));
+    }
+    for rise in &health.rose_after_update {
+        let _ = writeln!(
+            md,
+            "- **Hand-offs rose after an edit**: `{}` (updated {}): {} before, {} after.",
+            rise.guide,
+            rise.updated,
+            percent(rise.before.rate),
+            percent(rise.after.rate)
+        );
+    }
+    if !health.rose_after_update.is_empty() {
+        md.push('\n');
+    }
+    if !health.never_cited.is_empty() {
+        let _ = writeln!(
+            md,
+            "Never cited this period: {} guide{}.\n",
+            health.never_cited.len(),
+            if health.never_cited.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+    }
 }
 
 fn table_row(row: &Row) -> String {

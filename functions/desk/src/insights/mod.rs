@@ -9,18 +9,28 @@
 //! Sunday and resolved on Tuesday counts its resolution time in Sunday's week.
 
 pub mod csv;
+pub mod drafts;
 #[cfg(feature = "test-suite")]
 pub mod fixture;
+pub mod health;
+pub mod html;
 pub mod markdown;
 pub mod period;
+pub mod svg;
 mod threads;
+pub mod topics;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use kb::KnowledgeBase;
 
 use serde::Serialize;
 
+pub use health::GuideHealth;
 pub use period::{DAY, Period, WEEK};
 pub use threads::{Outcome, Thread};
+pub use topics::Topic;
 
 use crate::error::Result;
 use crate::events as key;
@@ -37,6 +47,8 @@ pub const TREND_WEEKS: usize = 4;
 pub const CAME_BACK_WITHIN: Millis = 7 * DAY;
 /// Most zero-result searches listed.
 const TOP_SEARCHES: usize = 10;
+/// Most guides to write and feature requests listed.
+pub const TOP_TOPICS: usize = 20;
 
 /// What a report needs besides the events.
 #[derive(Debug, Clone)]
@@ -46,6 +58,9 @@ pub struct Options {
     /// The report's "now": nothing after it is read, and unclaimed urgent cases have waited
     /// until it.
     pub now: Millis,
+    /// The guides as they are now (`None`: questions are grouped by their words alone, and
+    /// guide health has no titles, closest guides or never-cited list).
+    pub kb: Option<Arc<KnowledgeBase>>,
 }
 
 /// The report.
@@ -71,6 +86,13 @@ pub struct Report {
     pub urgent: Vec<UrgentCase>,
     /// Ratings of the period's conversations.
     pub satisfaction: Satisfaction,
+    /// What customers asked that the desk could not answer, grouped, most customers first: the
+    /// guides to write (or the product to fix).
+    pub guides_to_write: Vec<Topic>,
+    /// How the guides did.
+    pub guide_health: GuideHealth,
+    /// Conversations filed as feature requests, their words grouped.
+    pub feature_requests: Vec<Topic>,
     /// One row per conversation (the CSV form; not in the JSON).
     #[serde(skip)]
     pub conversations: Vec<Thread>,
@@ -237,17 +259,25 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         .max(period.to);
     let mut threads = threads::Threads::default();
     let mut searches: Vec<(bool, String)> = Vec::new();
+    let mut unanswered: Vec<topics::Question> = Vec::new();
+    let mut tally = health::Tally::default();
     // A day at a time, so a busy year never sits in memory at once.
     let mut at = first;
     while at < last {
         let end = (at + DAY).min(last);
         for event in store.events(at, end).await? {
-            if event.kind == EventKind::Search && period.contains(event.at) {
-                let zero = event.data.get(key::HITS).map(String::as_str) == Some("0");
-                searches.push((
-                    zero,
-                    event.data.get(key::QUERY).cloned().unwrap_or_default(),
-                ));
+            if period.contains(event.at) {
+                tally.add(&event);
+                if let Some(question) = unanswered_search(&event) {
+                    unanswered.push(question);
+                }
+                if event.kind == EventKind::Search {
+                    let zero = event.data.get(key::HITS).map(String::as_str) == Some("0");
+                    searches.push((
+                        zero,
+                        event.data.get(key::QUERY).cloned().unwrap_or_default(),
+                    ));
+                }
             }
             threads.add(&event);
         }
@@ -268,6 +298,33 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         .iter()
         .filter(|t| t.opened.is_some_and(|at| previous.contains(at)))
         .count();
+    let mut requests: Vec<topics::Question> = Vec::new();
+    for t in &this {
+        unanswered.extend(unanswered_in(t));
+        if t.category == Some(Category::FeatureRequest) {
+            requests.push(question(t, &t.question, topics::Source::FeatureRequest));
+        }
+    }
+    let kb = options.kb.clone();
+    let (this_owned, all_owned) = (
+        this.iter().map(|t| (*t).clone()).collect::<Vec<Thread>>(),
+        threads.clone(),
+    );
+    let p = period.clone();
+    // Grouping searches the guides and compares every pair of wordings: off the async workers.
+    let (guides_to_write, feature_requests, guide_health) =
+        tokio::task::spawn_blocking(move || {
+            let kb = kb.as_deref();
+            let mut write = topics::group(kb, &unanswered);
+            write.truncate(TOP_TOPICS);
+            let mut requests = topics::group(kb, &requests);
+            requests.truncate(TOP_TOPICS);
+            let this: Vec<&Thread> = this_owned.iter().collect();
+            let health = tally.finish(&this, &all_owned, kb, &p, p.offset);
+            (write, requests, health)
+        })
+        .await
+        .map_err(|e| crate::error::Error::Unavailable(format!("insights task: {e}")))?;
     Ok(Report {
         schema: SCHEMA,
         period: period.clone(),
@@ -279,7 +336,60 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         times: times(&this, options.hours.as_ref()),
         urgent: urgent(&this, options.now),
         satisfaction: satisfaction(&this),
+        guides_to_write,
+        guide_health,
+        feature_requests,
         conversations: this.into_iter().cloned().collect(),
+    })
+}
+
+fn question(t: &Thread, words: &str, source: topics::Source) -> topics::Question {
+    topics::Question {
+        words: words.to_string(),
+        asker: if t.customer.is_empty() {
+            t.id.clone()
+        } else {
+            t.customer.clone()
+        },
+        source,
+        area: t.area.clone(),
+    }
+}
+
+/// A conversation's questions the bot could not answer: the hand-off's words when it was not
+/// confident, and the answer the customer said did not help.
+fn unanswered_in(t: &Thread) -> Vec<topics::Question> {
+    let mut out = Vec::new();
+    if t.handed_off.is_some() && t.reason == "low_confidence" {
+        out.push(question(t, &t.question, topics::Source::LowConfidence));
+    }
+    if t.not_helpful && !t.not_helpful_question.is_empty() {
+        out.push(question(
+            t,
+            &t.not_helpful_question,
+            topics::Source::NotHelpful,
+        ));
+    }
+    out
+}
+
+/// A search that found nothing, or the search a reader came from before voting "no".
+fn unanswered_search(event: &crate::model::Event) -> Option<topics::Question> {
+    let get = |k: &str| event.data.get(k).map(String::as_str).unwrap_or_default();
+    let (words, source) = match event.kind {
+        EventKind::Search if get(key::HITS) == "0" => {
+            (get(key::QUERY), topics::Source::ZeroResults)
+        }
+        EventKind::ArticleFeedback if get(key::HELPFUL) == "false" => {
+            (get(key::SEARCH), topics::Source::ArticleNo)
+        }
+        _ => return None,
+    };
+    (!words.trim().is_empty()).then(|| topics::Question {
+        words: words.to_string(),
+        asker: event.id.clone(),
+        source,
+        area: event.area.clone(),
     })
 }
 

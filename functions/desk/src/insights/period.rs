@@ -22,8 +22,16 @@ pub struct Period {
     pub from: Millis,
     /// End, exclusive (ms).
     pub to: Millis,
-    /// The team's UTC offset the days are counted in (`+09:00`).
-    pub timezone: String,
+    /// The team's UTC offset the days are counted in (`"timezone": "+09:00"` in JSON).
+    #[serde(rename = "timezone", serialize_with = "serialize_offset")]
+    pub offset: UtcOffset,
+}
+
+fn serialize_offset<S: serde::Serializer>(
+    offset: &UtcOffset,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&offset_text(*offset))
 }
 
 impl Period {
@@ -50,7 +58,7 @@ impl Period {
             label: format!("{a}..{b}"),
             from: midnight(a, offset),
             to: midnight(end, offset),
-            timezone: offset_text(offset),
+            offset,
         })
     }
 
@@ -68,12 +76,12 @@ impl Period {
         let from = self.from - length;
         Period {
             label: match self.label.split_once("-W") {
-                Some(_) => week_label(from, &self.timezone),
-                None => days_label(from, self.from, &self.timezone),
+                Some(_) => week_label(from, self.offset),
+                None => days_label(from, self.from, self.offset),
             },
             from,
             to: self.from,
-            timezone: self.timezone.clone(),
+            offset: self.offset,
         }
     }
 
@@ -88,7 +96,7 @@ impl Period {
             label: format!("{year}-W{week:02}"),
             from: midnight(monday, offset),
             to: midnight(monday + time::Duration::days(7), offset),
-            timezone: offset_text(offset),
+            offset,
         }
     }
 }
@@ -113,14 +121,12 @@ pub fn timestamp(at: Millis, offset: UtcOffset) -> String {
     )
 }
 
-fn week_label(from: Millis, timezone: &str) -> String {
-    let offset = crate::hours::parse_offset(timezone).unwrap_or(UtcOffset::UTC);
+fn week_label(from: Millis, offset: UtcOffset) -> String {
     let (year, week, _) = local(from, offset).date().to_iso_week_date();
     format!("{year}-W{week:02}")
 }
 
-fn days_label(from: Millis, to: Millis, timezone: &str) -> String {
-    let offset = crate::hours::parse_offset(timezone).unwrap_or(UtcOffset::UTC);
+fn days_label(from: Millis, to: Millis, offset: UtcOffset) -> String {
     let last = local(to - 1, offset).date();
     format!("{}..{last}", local(from, offset).date())
 }
@@ -130,7 +136,13 @@ fn midnight(day: Date, offset: UtcOffset) -> Millis {
     (t.unix_timestamp_nanos() / 1_000_000) as Millis
 }
 
-fn offset_text(offset: UtcOffset) -> String {
+/// The first millisecond of `date` (`2026-12-07`) in `offset`.
+pub fn day_start(date: &str, offset: UtcOffset) -> Result<Millis> {
+    Ok(midnight(parse_date(date)?, offset))
+}
+
+/// `+09:00`.
+pub fn offset_text(offset: UtcOffset) -> String {
     let (h, m, _) = offset.as_hms();
     let sign = if h < 0 || m < 0 { '-' } else { '+' };
     format!("{sign}{:02}:{:02}", h.abs(), m.abs())

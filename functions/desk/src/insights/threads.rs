@@ -77,6 +77,12 @@ pub struct Thread {
     pub rating: Option<u8>,
     /// The words of the hand-off.
     pub question: String,
+    /// The words of the answer the customer said did not help.
+    pub not_helpful_question: String,
+    /// Guides the bot showed before any hand-off, first shown first.
+    pub cited: Vec<String>,
+    /// Sections it showed (`guide#anchor`), first shown first.
+    pub sections: Vec<String>,
 }
 
 impl Thread {
@@ -123,11 +129,24 @@ impl Thread {
                 if self.handed_off.is_none() && decision != Decision::Acknowledge.code() {
                     self.category = event.category.or(self.category);
                     self.area = event.area.clone().or(self.area.take());
+                    for (list, k) in [
+                        (&mut self.cited, key::CITED),
+                        (&mut self.sections, key::SECTIONS),
+                    ] {
+                        for item in get(k).split(',').filter(|s| !s.is_empty()) {
+                            if !list.iter().any(|c| c == item) {
+                                list.push(item.to_string());
+                            }
+                        }
+                    }
                 }
             }
             EventKind::Feedback => match get(key::VERDICT) {
                 v if v == Feedback::Helpful.code() => self.confirmed = true,
-                v if v == Feedback::NotHelpful.code() => self.not_helpful = true,
+                v if v == Feedback::NotHelpful.code() => {
+                    self.not_helpful = true;
+                    self.not_helpful_question = get(key::QUESTION).to_string();
+                }
                 _ => {}
             },
             EventKind::Handoff if self.handed_off.is_none() => {
