@@ -232,4 +232,42 @@ export const tests = [
       await session.done();
     },
   ],
+  [
+    "insights: the week's report with its charts, unanswered searches among the guides to write, on desktop and phone",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      // This week: a hand-off, and a search for something no guide covers (twice, by two readers).
+      const tag = Array.from({ length: 6 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
+      await handOff(server.url, `송금했는데 돈이 안 들어왔어요 ${tag}`);
+      const words = `쿼즈릭 플로비 ${tag}`;
+      for (let i = 0; i < 2; i++) {
+        const response = await fetch(`${server.url}/api/search?q=${encodeURIComponent(words)}`);
+        assert(response.ok, `search: ${response.status}`);
+      }
+      const now = new Date();
+      const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+      d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7));
+      const week = `${d.getUTCFullYear()}-W${String(Math.ceil(((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000 + 1) / 7)).padStart(2, "0")}`;
+
+      const session = await signedIn(browser, server.url, MINJI);
+      await session.page.click("a[href='insights.html']");
+      await session.page.waitForURL(/insights\.html/);
+      await session.page.goto(`${server.url}/console/insights.html?week=${week}`);
+      await session.page.locator(".insights .headline").waitFor({ timeout: 20000 });
+      const topic = session.page.locator(".topics li", { hasText: words });
+      await topic.waitFor();
+      assert((await topic.textContent() || "").includes("2"), "asked twice");
+      const charts = await session.page.evaluate(() => Array.from(document.querySelectorAll("img.chart")).map((i) => /** @type {HTMLImageElement} */ (i).naturalWidth));
+      assert(charts.length === 4 && charts.every((w) => w > 0), `four charts drawn: ${charts}`);
+      await axe(session.page, "insights");
+      await shot(session.page, "insights");
+      await session.page.setViewportSize(PHONE);
+      const width = await session.page.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= PHONE.width, `the report fits a 360 px phone (scroll width ${width})`);
+      await shot(session.page, "insights-phone");
+      await session.page.click("[data-step='-1']");
+      await session.page.locator(".insights .headline").waitFor();
+      assert(!(await session.page.locator(".topics li", { hasText: words }).count()), "last week has none of this week's searches");
+      await session.done();
+    },
+  ],
 ];

@@ -28,7 +28,7 @@ pub const I18N: [(Lang, &str); 2] = [
 ];
 
 /// Files copied as they are into the web root.
-pub const STATIC_FILES: [(&str, &str); 11] = [
+pub const STATIC_FILES: [(&str, &str); 13] = [
     (
         "assets/help.css",
         include_str!("../../../web/help/assets/help.css"),
@@ -64,6 +64,14 @@ pub const STATIC_FILES: [(&str, &str); 11] = [
     (
         "console/console.css",
         include_str!("../../../web/console/console.css"),
+    ),
+    (
+        "console/insights.html",
+        include_str!("../../../web/console/insights.html"),
+    ),
+    (
+        "console/insights.js",
+        include_str!("../../../web/console/insights.js"),
     ),
     (
         "console/sign-in.js",

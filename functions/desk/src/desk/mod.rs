@@ -77,9 +77,11 @@ macro_rules! retrying {
 // After the macro, so that all see it.
 mod attachments;
 pub use attachments::{Stored, Upload};
+pub use reports::Span;
 mod continuity;
 mod customers;
 mod operators;
+mod reports;
 
 /// The desk's dependencies, built once per process (or per Lambda cold start).
 #[derive(Clone)]
@@ -92,6 +94,7 @@ pub struct Desk {
     alerts: Option<Alerter>,
     blobs: Option<Arc<dyn Blobs>>,
     hours: Option<Arc<crate::hours::Hours>>,
+    timezone: time::UtcOffset,
 }
 
 /// What a customer sends to start a conversation.
@@ -221,7 +224,14 @@ impl Desk {
             alerts: None,
             blobs: None,
             hours: None,
+            timezone: time::UtcOffset::UTC,
         }
+    }
+
+    /// This desk, counting days and weeks of its reports in the team's `offset`.
+    pub fn with_timezone(mut self, offset: time::UtcOffset) -> Desk {
+        self.timezone = offset;
+        self
     }
 
     /// This desk, masking with `options` (e-mail addresses too, when a team asks).

@@ -92,8 +92,9 @@ pub fn state(
     store: Arc<dyn crate::Store>,
 ) -> crate::Result<AppState> {
     crate::bot::check_intents(kb.intents()).map_err(crate::Error::Config)?;
-    let mut desk =
-        Desk::new(kb, store).with_identity(crate::identity::Verifier::from_config(config)?);
+    let mut desk = Desk::new(kb, store)
+        .with_identity(crate::identity::Verifier::from_config(config)?)
+        .with_timezone(config.timezone);
     let local = config.deployment == crate::config::Deployment::Local;
     let webhook = config.webhook();
     if let Some(hours) = &config.hours {

@@ -6,7 +6,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::{AppError, AppJson, AppPath, AppQuery, AppState, Operator, OptionalJson, Routes};
-use crate::desk::{CaseView, QueuePage};
+use std::collections::BTreeMap;
+
+use crate::desk::{CaseView, QueuePage, Span};
+use crate::insights::Report;
 use crate::model::{Case, Category, Message, Note};
 use crate::presence::{Activity, Presence};
 
@@ -26,6 +29,8 @@ pub fn routes() -> Routes {
             "/api/operator/cases/{id}/attachments/{attachment}",
             attachment,
         )
+        .get("/api/operator/insights", insights)
+        .get("/api/operator/insights/charts", charts)
         .get("/api/operator/health", health)
         .get("/api/operator/me", me)
 }
@@ -202,6 +207,31 @@ async fn attachment(
 ) -> Result<axum::response::Response, AppError> {
     Ok(super::conversations::image_response(
         state.desk.case_attachment(&id, &attachment).await?,
+    ))
+}
+
+/// The report of a week (`?week=2026-W49`), a run of days (`?from=…&to=…`) or the last week,
+/// in the documented JSON form (`docs/insights.md`).
+async fn insights(
+    State(state): State<AppState>,
+    _: Operator,
+    AppQuery(span): AppQuery<Span>,
+) -> Result<Json<Report>, AppError> {
+    let period = state.desk.period(&span)?;
+    Ok(Json(state.desk.report(&period).await?))
+}
+
+/// The same report's charts, as SVG documents by name (`volume`, `areas`, `ledger`, `times`):
+/// the console shows them as images, where an SVG can run nothing.
+async fn charts(
+    State(state): State<AppState>,
+    _: Operator,
+    AppQuery(span): AppQuery<Span>,
+) -> Result<Json<BTreeMap<&'static str, String>>, AppError> {
+    let period = state.desk.period(&span)?;
+    let report = state.desk.report(&period).await?;
+    Ok(Json(
+        crate::insights::svg::charts(&report).into_iter().collect(),
     ))
 }
 
