@@ -107,7 +107,14 @@ fn the_api_routes_are_exactly_the_routers_routes() {
             );
         }
     }
-    for binary in ["search", "conversations", "operator", "alerts", "insights"] {
+    for binary in [
+        "search",
+        "conversations",
+        "operator",
+        "alerts",
+        "insights",
+        "reminders",
+    ] {
         assert!(
             deployed_binaries.contains(binary),
             "{binary} is not deployed"
@@ -217,11 +224,37 @@ fn each_function_has_the_least_privilege_it_needs() {
                 assert!(!actions.contains("dynamodb:DescribeTable"));
             }
             "insights" => {
-                assert_eq!(actions, BTreeSet::from(["dynamodb:Query".to_string()]));
+                assert_eq!(
+                    actions,
+                    BTreeSet::from(["dynamodb:PutItem".to_string(), "dynamodb:Query".to_string()])
+                );
                 assert_eq!(
                     statements[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
                     serde_json::json!(["EV#*"]),
-                    "insights reads only the event partitions"
+                    "insights reads, and marks sent, only in the event partitions"
+                );
+            }
+            "reminders" => {
+                assert_eq!(
+                    actions,
+                    BTreeSet::from([
+                        "dynamodb:GetItem".to_string(),
+                        "dynamodb:PutItem".to_string(),
+                        "dynamodb:Query".to_string()
+                    ])
+                );
+                assert_eq!(
+                    statements[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+                    serde_json::json!(["CASE#*"]),
+                    "reminders write only cases"
+                );
+                assert!(
+                    resources.contains("index/queue"),
+                    "reminders read the queue"
+                );
+                assert!(
+                    !resources.contains("index/customer"),
+                    "reminders need no customer's history"
                 );
             }
             other => panic!("unexpected function {other}"),

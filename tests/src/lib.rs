@@ -71,6 +71,9 @@ pub struct TestApp {
     pub db: Option<PathBuf>,
     /// The DynamoDB table behind it, when DynamoDB is the store.
     pub table: Option<String>,
+    /// The desk the server runs, for what a scheduler does (reminders, Monday's summary) with a
+    /// clock the test controls.
+    pub desk: desk::Desk,
     _dir: tempfile::TempDir,
 }
 
@@ -163,6 +166,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
         }
     };
     let state = desk::http::state(&config, baton_kb(), store).expect("state");
+    let desk = state.desk.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -183,6 +187,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
         client: reqwest::Client::new(),
         db,
         table,
+        desk,
         _dir: dir,
     }
 }

@@ -160,6 +160,10 @@ enum Command {
         /// How many stubs `--drafts` writes.
         #[arg(long, default_value_t = 5)]
         draft_count: usize,
+        /// Also post the summary to the alert webhook (`BATON_ALERT_WEBHOOK_URL`), for cron; sent
+        /// even if it was sent before, and marked sent so `baton serve` does not repeat it.
+        #[arg(long)]
+        send: bool,
         /// The SQLite database file.
         #[arg(long)]
         db: Option<PathBuf>,
@@ -280,6 +284,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             drafts,
             draft_count,
+            send,
             db,
         } => {
             insights(
@@ -287,6 +292,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 from.zip(to),
                 format,
                 drafts.map(|d| (d, draft_count)),
+                send,
                 db,
             )
             .await
@@ -517,6 +523,7 @@ async fn insights(
     days: Option<(String, String)>,
     format: ReportFormat,
     drafts: Option<(PathBuf, usize)>,
+    send: bool,
     db: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     use desk::insights::{self, Period};
@@ -545,6 +552,16 @@ async fn insights(
     }
     if let Some((dir, count)) = drafts {
         write_drafts(&report, &dir, count)?;
+    }
+    if send {
+        let webhook = config.webhook();
+        if !webhook.is_configured() {
+            anyhow::bail!("--send needs {}", desk::config::ALERT_WEBHOOK_URL);
+        }
+        insights::deliver::deliver(&store, &webhook, &report, true)
+            .await
+            .context("sending the summary")?;
+        eprintln!("summary of {} sent", report.period.label);
     }
     Ok(())
 }
@@ -600,6 +617,24 @@ fn forget_old_events(store: Arc<SqliteStore>, days: u32) {
     });
 }
 
+/// `baton serve`'s scheduler: every minute, reminders of unclaimed urgent cases and, on Monday
+/// morning, the last week's summary (`Desk::tick`); only with a webhook to send them to.
+fn schedule(desk: Desk, config: &Config) {
+    let webhook = config.webhook();
+    let schedule = config.schedule();
+    if !webhook.is_configured() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut minutely = tokio::time::interval(std::time::Duration::from_secs(60));
+        minutely.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            minutely.tick().await;
+            desk.tick(&webhook, schedule, desk::model::now()).await;
+        }
+    });
+}
+
 fn open_desk(config: &Config) -> anyhow::Result<Desk> {
     let kb = knowledge_base(config)?;
     let identity = desk::identity::Verifier::from_config(config)?;
@@ -633,6 +668,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let store = Arc::new(sqlite_store(&config)?);
     forget_old_events(Arc::clone(&store), config.event_days);
     let state = desk::http::state(&config, kb, store)?;
+    schedule(state.desk.clone(), &config);
     let alerting = config.alert_webhook_url.is_some();
     let identity = !config.identity_secrets.is_empty() || config.identity_es256_key.is_some();
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -663,8 +699,15 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     }
     if alerting {
         println!(
-            "  alerts: each urgent case is posted to {}",
-            desk::config::ALERT_WEBHOOK_URL
+            "  alerts: each urgent case is posted to {}{}{}",
+            desk::config::ALERT_WEBHOOK_URL,
+            config.urgent_remind.map_or(String::new(), |d| format!(
+                ", again after {} min while nobody claims it",
+                d.as_secs() / 60
+            )),
+            config.weekly_report_hour.map_or(String::new(), |h| format!(
+                "; the week's summary every Monday at {h:02}:00"
+            ))
         );
     } else {
         println!(

@@ -56,6 +56,8 @@ vars! {
     OPERATOR_URL = "BATON_OPERATOR_URL", "none", "Where operators open a case; alerts link to `{url}/cases/{id}`.";
     ALERT_WEBHOOK_URL = "BATON_ALERT_WEBHOOK_URL", "none (alerts are logged)", "The team chat's incoming webhook for urgent cases.";
     ALERT_FORMAT = "BATON_ALERT_FORMAT", "from the webhook's host", "`slack`, `discord`, `mattermost`, `google-chat` or `generic`: how alert text is escaped.";
+    URGENT_REMIND_MINUTES = "BATON_URGENT_REMIND_MINUTES", "10", "An urgent case still unclaimed this many minutes after it became urgent alerts the team again, naming how long it has waited, then again after twice as long each time (at most every 2 hours) until someone claims it; 0 turns reminders off.";
+    WEEKLY_REPORT_HOUR = "BATON_WEEKLY_REPORT_HOUR", "9", "`baton serve`: the hour on Monday, in `BATON_TIMEZONE`, the last week's summary goes to the alert webhook (once); `off` never. In AWS the insights function's schedule decides.";
     ALERT_WINDOW_SECONDS = "BATON_ALERT_WINDOW_SECONDS", "60", "`baton serve`: at most 3 alerts go out one by one per this many seconds; the rest of a flood become one summary at its end.";
     IDENTITY_SECRETS = "BATON_IDENTITY_SECRETS", "none (every customer is unverified)", "HS256 secrets the host site signs customer identities with: `secret` or `kid:secret,…` (rotation), at least 32 bytes each.";
     IDENTITY_ES256_KEY = "BATON_IDENTITY_ES256_KEY", "none", "An ES256 public key (PEM) the host site may sign identities with instead.";
@@ -180,6 +182,10 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// [`ALERT_WINDOW_SECONDS`].
     pub alert_window: std::time::Duration,
+    /// [`URGENT_REMIND_MINUTES`] (`None`: off).
+    pub urgent_remind: Option<std::time::Duration>,
+    /// [`WEEKLY_REPORT_HOUR`] (`None`: off).
+    pub weekly_report_hour: Option<u8>,
     /// [`SITE`].
     pub site: PathBuf,
     /// [`THEME`].
@@ -306,6 +312,23 @@ impl Config {
                 .map_or(Ok(1024), |v| number(MAX_CONNECTIONS, &v))?,
             header_timeout: seconds(HEADER_TIMEOUT_SECONDS, get(HEADER_TIMEOUT_SECONDS), 10)?,
             alert_window: seconds(ALERT_WINDOW_SECONDS, get(ALERT_WINDOW_SECONDS), 60)?,
+            urgent_remind: match get(URGENT_REMIND_MINUTES)
+                .map_or(Ok(10), |v| number::<u64>(URGENT_REMIND_MINUTES, &v))?
+            {
+                0 => None,
+                minutes => Some(std::time::Duration::from_secs(minutes * 60)),
+            },
+            weekly_report_hour: match get(WEEKLY_REPORT_HOUR).as_deref() {
+                Some("off") => None,
+                None => Some(9),
+                Some(v) => Some(number::<u8>(WEEKLY_REPORT_HOUR, v).and_then(|h| {
+                    if h < 24 {
+                        Ok(h)
+                    } else {
+                        Err(invalid(WEEKLY_REPORT_HOUR, "must be 0 to 23 or off".into()))
+                    }
+                })?),
+            },
             site: get(SITE).map_or_else(|| PathBuf::from("data/site"), PathBuf::from),
             theme: get(THEME).map(PathBuf::from),
             site_url: get(SITE_URL).map(|v| url(SITE_URL, v)).transpose()?,
@@ -334,6 +357,14 @@ impl Config {
             return Err(invalid(TABLE, "is not set".into()));
         }
         Ok(config)
+    }
+
+    /// What `baton serve`'s scheduler does.
+    pub fn schedule(&self) -> crate::desk::Schedule {
+        crate::desk::Schedule {
+            remind_after: self.urgent_remind,
+            weekly_hour: self.weekly_report_hour,
+        }
     }
 
     /// Where alerts go, as configured: the webhook, its chat's syntax (from the URL unless

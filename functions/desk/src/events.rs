@@ -58,6 +58,9 @@ pub const VERIFIED: &str = "verified";
 /// The customer, as [`customer_key`]: links a customer's conversations without naming them.
 pub const CUSTOMER: &str = "customer";
 
+/// The period a report covered (`2026-W49`).
+pub const PERIOD: &str = "period";
+
 /// Where a search came from.
 pub const SOURCE_HELP_CENTER: &str = "help_center";
 /// A search through `GET /api/search` by anyone else.

@@ -671,6 +671,9 @@ pub struct Case {
     /// How many times it was reopened.
     #[serde(default)]
     pub reopened: u32,
+    /// Reminders sent while it waited urgent and unclaimed (`desk::reminders`).
+    #[serde(default)]
+    pub reminded: u32,
     /// Created.
     pub created_at: Millis,
     /// Last change.
@@ -765,6 +768,8 @@ wire_enum! {
         Search = "search",
         /// A conversation's first customer message: its channel, language and customer.
         Open = "open",
+        /// A week's summary went to the team's chat (so it goes once).
+        ReportSent = "report_sent",
     }
 }
 

@@ -1,9 +1,12 @@
-//! The `insights` Lambda function: on its weekly EventBridge schedule, computes the report of the
-//! week that has just ended in the team's time zone (`desk::insights`) and logs it as one JSON
-//! line. An event whose `detail` names a `week` (`{"week": "2026-W49"}`) reports that week
-//! instead, for a backfill run by hand.
+//! The `insights` Lambda function: on its weekly EventBridge schedule (Monday morning in the
+//! team's time zone), computes the report of the week that has just ended (`desk::insights`),
+//! logs it as one JSON line and, when `BATON_ALERT_WEBHOOK_URL` is set, posts its summary to the
+//! team's chat once (a retry of the same week finds it sent). An event whose `detail` names a
+//! `week` (`{"week": "2026-W49"}`) reports that week instead, for a backfill run by hand; it posts
+//! only with `"send": true`.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use desk::insights::deliver::{Delivery, deliver};
 use desk::insights::{Options, Period};
 use lambda_runtime::{LambdaEvent, service_fn};
 
@@ -13,10 +16,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let config = &desk::lambda::config()?;
     let store = &desk::lambda::store(config).await?;
     let kb = &desk::lambda::guides(config);
+    let webhook = &config.webhook();
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<EventBridgeEvent>| async move {
             let now = desk::model::now();
-            let period = match event.payload.detail.get("week").and_then(|w| w.as_str()) {
+            let detail = &event.payload.detail;
+            let named = detail.get("week").and_then(|w| w.as_str());
+            let period = match named {
                 Some(week) => Period::week(week, config.timezone)?,
                 None => Period::last_week(now, config.timezone),
             };
@@ -27,6 +33,18 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             };
             let report = desk::insights::report(store, &period, &options).await?;
             tracing::info!(report = %serde_json::to_string(&report)?, "weekly report");
+            let send =
+                named.is_none() || detail.get("send").and_then(|s| s.as_bool()) == Some(true);
+            if send && webhook.is_configured() {
+                // A failure fails the invocation, so EventBridge retries it (the marker keeps a
+                // retry after a success from posting twice).
+                match deliver(store, webhook, &report, false).await? {
+                    Delivery::Sent => tracing::info!(week = %report.period.label, "summary sent"),
+                    Delivery::AlreadySent => {
+                        tracing::info!(week = %report.period.label, "summary sent before")
+                    }
+                }
+            }
             Ok::<_, lambda_runtime::Error>(report)
         },
     ))

@@ -1,7 +1,7 @@
 //! The `insights` binary as Lambda runs it: an EventBridge scheduled event, the week's events in
 //! DynamoDB Local, the report as the function's response.
 
-use baton_e2e::runtime_api::{Function, Outcome, dynamodb_table, scheduled_event};
+use baton_e2e::runtime_api::{Function, Outcome, WebhookReceiver, dynamodb_table, scheduled_event};
 use desk::Store;
 use desk::insights::{Period, WEEK};
 use desk::model::{Category, Event, EventKind, new_id, now};
@@ -23,7 +23,10 @@ fn event(kind: EventKind, conversation: &str, at: i64, category: Category, area:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_weekly_schedule_reports_the_week_that_ended() {
-    let (table, env) = dynamodb_table().await;
+    let (table, mut env) = dynamodb_table().await;
+    let hook = WebhookReceiver::start().await;
+    env.push((desk::config::ALERT_WEBHOOK_URL.into(), hook.url.clone()));
+    env.push((desk::config::ALERT_FORMAT.into(), "slack".into()));
     let store = DynamoStore::from_env(&table).await;
     let seoul = time::UtcOffset::from_hms(9, 0, 0).expect("offset");
     let week = Period::last_week(now(), seoul);
@@ -132,4 +135,18 @@ async fn the_weekly_schedule_reports_the_week_that_ended() {
     assert_eq!(areas[0]["count"], 2);
     assert_eq!(areas[1]["key"], "account");
     assert_eq!(areas[1]["count"], 1);
+
+    // Its summary went to the chat, and a retry of the schedule does not post it again.
+    let again = function.invoke(scheduled_event()).await;
+    assert!(matches!(again, Outcome::Response(_)));
+    let received = hook.received().await;
+    assert_eq!(received.len(), 1, "{received:?}");
+    let text = received[0]["text"].as_str().expect("slack text");
+    assert!(
+        text.contains(&format!(
+            "Support week {} · 3 inquiries (+2 against 1)",
+            week.label
+        )),
+        "{text}"
+    );
 }

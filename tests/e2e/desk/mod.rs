@@ -14,6 +14,7 @@ mod sqlite {
 
     include!("flows.rs");
     include!("trust.rs");
+    include!("schedule.rs");
 
     pub(super) async fn app() -> TestApp {
         spawn_app().await
@@ -29,6 +30,7 @@ mod dynamo {
 
     include!("flows.rs");
     include!("trust.rs");
+    include!("schedule.rs");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

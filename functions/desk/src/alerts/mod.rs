@@ -17,6 +17,7 @@
 pub mod chat;
 #[cfg(feature = "aws")]
 mod stream;
+mod weekly;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -166,6 +167,26 @@ impl Webhook {
             Line::new()
                 .untrusted(Untrusted::new(who).max_chars(WHO_CHARS))
                 .trusted(facts),
+        );
+        payload(self.kind, &lines)
+    }
+
+    /// A reminder that an urgent case is still unclaimed after `waited_ms`.
+    pub fn reminder(&self, case: &Case, waited_ms: crate::model::Millis) -> serde_json::Value {
+        let label = case.urgent_kind().map_or("긴급 / urgent", |k| k.label());
+        let waited = crate::insights::markdown::duration(waited_ms);
+        let mut lines = vec![Line::new().trusted(format!(
+            "⏰ 아직 아무도 맡지 않았어요 / still unclaimed after {waited} · {label} · {}",
+            case.id
+        ))];
+        if let Some(link) = self.link(case) {
+            lines.push(Line::new().link(link, format!("open {}", case.id)));
+        }
+        lines.push(
+            Line::new()
+                .trusted("“")
+                .untrusted(Untrusted::new(case.summary.clone()).max_chars(QUOTE_CHARS))
+                .trusted("”"),
         );
         payload(self.kind, &lines)
     }

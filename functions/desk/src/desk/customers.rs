@@ -608,6 +608,7 @@ impl Desk {
                     history,
                     resolution: None,
                     reopened: 0,
+                    reminded: 0,
                     rating: None,
                     created_at: at,
                     updated_at: at,

@@ -77,10 +77,11 @@ macro_rules! retrying {
 // After the macro, so that all see it.
 mod attachments;
 pub use attachments::{Stored, Upload};
-pub use reports::Span;
+pub use reports::{Schedule, Span, Tick};
 mod continuity;
 mod customers;
 mod operators;
+pub mod reminders;
 mod reports;
 
 /// The desk's dependencies, built once per process (or per Lambda cold start).

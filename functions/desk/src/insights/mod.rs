@@ -9,6 +9,7 @@
 //! Sunday and resolved on Tuesday counts its resolution time in Sunday's week.
 
 pub mod csv;
+pub mod deliver;
 pub mod drafts;
 #[cfg(feature = "test-suite")]
 pub mod fixture;

@@ -109,6 +109,7 @@ pub fn case(conversation: &Conversation, priority: Priority, created_at: i64) ->
         history: Vec::new(),
         resolution: None,
         reopened: 0,
+        reminded: 0,
         rating: None,
         created_at,
         updated_at: created_at,

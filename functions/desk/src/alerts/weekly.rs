@@ -1,0 +1,123 @@
+//! Monday's summary in the team's chat: the week's inquiries with their change, the top
+//! categories and areas, the bot's ledger, the top five guides to write, urgent cases, and a link
+//! to the full report in the console. Customer words and area names are untrusted and escaped as
+//! the alerts' are.
+
+use super::{Line, Untrusted, Webhook, payload};
+use crate::insights::markdown::duration;
+use crate::insights::{Report, Row};
+
+/// Rows of each ranking shown.
+const TOP: usize = 3;
+/// Guides to write shown.
+const GUIDES: usize = 5;
+
+fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn ranking(title: &str, rows: &[Row]) -> Option<Line> {
+    if rows.is_empty() {
+        return None;
+    }
+    let mut line = Line::new().trusted(format!("{title}: "));
+    for (i, row) in rows.iter().take(TOP).enumerate() {
+        if i > 0 {
+            line = line.trusted(", ");
+        }
+        line = line
+            .untrusted(Untrusted::new(row.key.clone()).max_chars(40))
+            .trusted(format!(
+                " {} ({})",
+                row.count.count,
+                signed(row.count.change)
+            ));
+    }
+    Some(line)
+}
+
+impl Webhook {
+    /// The week's summary, linking to `{operator_url}/insights.html?week=…` when the console's
+    /// address is known.
+    pub fn weekly(&self, report: &Report) -> serde_json::Value {
+        let p = &report.period;
+        let i = report.inquiries;
+        let mut lines = vec![Line::new().trusted(format!(
+            "📊 주간 리포트 / Support week {} · {} inquir{} ({} against {})",
+            p.label,
+            i.count,
+            if i.count == 1 { "y" } else { "ies" },
+            signed(i.change),
+            i.previous
+        ))];
+        if let Some(url) = &self.operator_url {
+            lines.push(Line::new().link(
+                format!(
+                    "{}/insights.html?week={}",
+                    url.trim_end_matches('/'),
+                    p.label
+                ),
+                "full report".to_string(),
+            ));
+        }
+        lines.extend(ranking("Top categories", &report.volume.by_category));
+        lines.extend(ranking("Top areas", &report.volume.by_area));
+        let l = &report.ledger;
+        let reasons: Vec<String> = l
+            .handed_off_by_reason
+            .iter()
+            .map(|r| format!("{} {}", r.key, r.count.count))
+            .collect();
+        lines.push(Line::new().trusted(format!(
+            "Bot: {:.1}% confirmed solved by the customer ({} of {}) · {} silent (not counted as solved) · {} not helpful · {} handed off{} · {} came back within 7 days",
+            l.self_service_rate * 100.0,
+            l.confirmed,
+            l.inquiries,
+            l.silent,
+            l.not_helpful,
+            l.handed_off,
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", reasons.join(", "))
+            },
+            l.came_back
+        )));
+        if !report.guides_to_write.is_empty() {
+            lines.push(Line::new().trusted("Guides to write:"));
+            for (n, topic) in report.guides_to_write.iter().take(GUIDES).enumerate() {
+                lines.push(
+                    Line::new()
+                        .trusted(format!("{}. “", n + 1))
+                        .untrusted(Untrusted::new(topic.words.clone()).max_chars(80))
+                        .trusted(format!(
+                            "” · {} customer{}",
+                            topic.customers,
+                            if topic.customers == 1 { "" } else { "s" }
+                        )),
+                );
+            }
+        }
+        let unclaimed = report.urgent.iter().filter(|u| !u.claimed).count();
+        let longest = report.urgent.iter().map(|u| u.waited_ms).max();
+        lines.push(Line::new().trusted(match longest {
+            None => "Urgent: none".to_string(),
+            Some(ms) => format!(
+                "🚨 Urgent: {} case{}, longest wait {}{}",
+                report.urgent.len(),
+                if report.urgent.len() == 1 { "" } else { "s" },
+                duration(ms),
+                if unclaimed > 0 {
+                    format!(", {unclaimed} still unclaimed")
+                } else {
+                    String::new()
+                }
+            ),
+        }));
+        payload(self.kind, &lines)
+    }
+}
