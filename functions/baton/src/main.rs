@@ -3,6 +3,7 @@
 //! setting comes from `desk::config` (the environment), and a flag given here wins over it.
 
 mod bench;
+mod bench_insights;
 mod quality;
 
 use std::net::SocketAddr;
@@ -212,6 +213,18 @@ enum Command {
         #[command(flatten)]
         paths: Paths,
     },
+    /// Time the weekly report over a synthetic year of a busy team's events (SQLite; with
+    /// `--features dynamo` and DynamoDB Local, also the read units of one weekly report).
+    BenchInsights {
+        /// Days of events.
+        #[arg(long, default_value_t = 365)]
+        days: u64,
+        /// Conversations a day (about 20 events each).
+        #[arg(long, default_value_t = 500)]
+        per_day: u64,
+        #[command(flatten)]
+        paths: Paths,
+    },
     /// Resolve a case.
     Resolve {
         /// Case id.
@@ -368,6 +381,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::BenchInsights {
+            days,
+            per_day,
+            paths,
+        } => bench_insights::run(Arc::new(knowledge_base(&paths.config()?)?), days, per_day).await,
         Command::Resolve {
             id,
             note,

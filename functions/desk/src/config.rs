@@ -65,7 +65,7 @@ vars! {
     IDENTITY_AUDIENCE = "BATON_IDENTITY_AUDIENCE", "baton", "The `aud` identity tokens must carry, so a token the site signed for anything else never verifies here.";
     MASK_EMAIL = "BATON_MASK_EMAIL", "0", "`1`: mask e-mail addresses in stored text too (off by default: customers give theirs to be contacted).";
     RATE_CONVERSATIONS = "BATON_RATE_CONVERSATIONS", "10", "New conversations per minute per client address (`baton serve`); 0 turns the limit off.";
-    RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages, attachments, hand-off requests and help center feedback per minute per client address (`baton serve`); 0 turns the limit off.";
+    RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages, attachments, hand-off requests, help center feedback and recorded API searches (not the as-you-type ones) per minute per client address (`baton serve`); 0 turns the limit off.";
     TRUST_FORWARDED_FOR = "BATON_TRUST_FORWARDED_FOR", "0", "`1`: behind your own reverse proxy, take the client address from the last `X-Forwarded-For` entry.";
     MAX_CONNECTIONS = "BATON_MAX_CONNECTIONS", "1024", "Most open connections `baton serve` holds; more wait in the listen backlog.";
     SITE = "BATON_SITE", "data/site", "The web root `baton serve` renders the help center, widget and console into at start and serves at `/`.";

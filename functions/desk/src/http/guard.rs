@@ -137,7 +137,21 @@ impl RateLimits {
         (limits.conversations.is_some() || limits.messages.is_some()).then_some(limits)
     }
 
-    fn limiter_for(&self, method: &Method, path: &str) -> Option<&DefaultKeyedRateLimiter<IpAddr>> {
+    fn limiter_for(
+        &self,
+        method: &Method,
+        path: &str,
+        query: Option<&str>,
+    ) -> Option<&DefaultKeyedRateLimiter<IpAddr>> {
+        // A search through the API is recorded as an event (as-you-type ones, `typing=true`,
+        // are not): counted with the messages, so a flood cannot fill the store or the counts.
+        if method == Method::GET && path == "/api/search" {
+            let typing = query
+                .unwrap_or_default()
+                .split('&')
+                .any(|pair| pair == "typing=true");
+            return (!typing).then_some(self.messages.as_ref()).flatten();
+        }
         if method != Method::POST {
             return None;
         }
@@ -211,7 +225,11 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
         return next.run(request).await;
     };
     let (Some(limiter), Some(client)) = (
-        limits.limiter_for(request.method(), request.uri().path()),
+        limits.limiter_for(
+            request.method(),
+            request.uri().path(),
+            request.uri().query(),
+        ),
         limits.client(&request),
     ) else {
         return next.run(request).await;
@@ -294,21 +312,41 @@ mod tests {
         let limits = RateLimits::from_config(&config).expect("limits");
         assert!(
             limits
-                .limiter_for(&Method::POST, "/api/conversations")
+                .limiter_for(&Method::POST, "/api/conversations", None)
                 .is_some()
         );
         assert!(
             limits
-                .limiter_for(&Method::GET, "/api/conversations/cv_x")
+                .limiter_for(&Method::GET, "/api/conversations/cv_x", None)
                 .is_none()
         );
         assert!(
             limits
-                .limiter_for(&Method::POST, "/api/conversations/cv_x/messages")
+                .limiter_for(&Method::POST, "/api/conversations/cv_x/messages", None)
                 .is_none(),
             "messages are off"
         );
-        assert!(limits.limiter_for(&Method::GET, "/api/search").is_none());
+        assert!(
+            limits
+                .limiter_for(&Method::GET, "/api/search", Some("q=x"))
+                .is_none(),
+            "recorded searches count with messages, which are off"
+        );
+        let on = Config::from_pairs(
+            crate::config::Deployment::Local,
+            [(crate::config::RATE_MESSAGES, "5")],
+        )
+        .expect("config");
+        let on = RateLimits::from_config(&on).expect("limits");
+        assert!(
+            on.limiter_for(&Method::GET, "/api/search", Some("q=x"))
+                .is_some()
+        );
+        assert!(
+            on.limiter_for(&Method::GET, "/api/search", Some("q=x&typing=true"))
+                .is_none(),
+            "as-you-type searches are not recorded, so not limited"
+        );
         let off = Config::from_pairs(
             crate::config::Deployment::Local,
             [

@@ -262,27 +262,47 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
     let mut searches: Vec<(bool, String)> = Vec::new();
     let mut unanswered: Vec<topics::Question> = Vec::new();
     let mut tally = health::Tally::default();
-    // A day at a time, so a busy year never sits in memory at once.
+    // A day at a time, so a busy year never sits in memory at once; the next day is read while
+    // this one is counted (the store reads on its own thread, or over the network).
+    let mut days = Vec::new();
     let mut at = first;
     while at < last {
         let end = (at + DAY).min(last);
-        for event in store.events(at, end).await? {
-            if period.contains(event.at) {
-                tally.add(&event);
-                if let Some(question) = unanswered_search(&event) {
-                    unanswered.push(question);
-                }
-                if event.kind == EventKind::Search {
-                    let zero = event.data.get(key::HITS).map(String::as_str) == Some("0");
-                    searches.push((
-                        zero,
-                        event.data.get(key::QUERY).cloned().unwrap_or_default(),
-                    ));
-                }
-            }
-            threads.add(&event);
-        }
+        days.push((at, end));
         at = end;
+    }
+    let mut pending = match days.first() {
+        Some(&(from, to)) => store.events(from, to).await?,
+        None => Vec::new(),
+    };
+    for i in 0..days.len() {
+        let current = std::mem::take(&mut pending);
+        let fetch = async {
+            match days.get(i + 1) {
+                Some(&(from, to)) => store.events(from, to).await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let count = async {
+            for event in &current {
+                if period.contains(event.at) {
+                    tally.add(event);
+                    if let Some(question) = unanswered_search(event) {
+                        unanswered.push(question);
+                    }
+                    if event.kind == EventKind::Search {
+                        let zero = event.data.get(key::HITS).map(String::as_str) == Some("0");
+                        searches.push((
+                            zero,
+                            event.data.get(key::QUERY).cloned().unwrap_or_default(),
+                        ));
+                    }
+                }
+                threads.add(event);
+            }
+        };
+        let (fetched, ()) = tokio::join!(fetch, count);
+        pending = fetched?;
     }
     let threads = threads.opened();
     let mut windows: Vec<Period> =
@@ -306,23 +326,33 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
             requests.push(question(t, &t.question, topics::Source::FeatureRequest));
         }
     }
+    // Everything that reads the conversations by reference first; then they move to the
+    // blocking pool (grouping searches the guides and compares every pair of wordings).
+    let inquiries = Change::new(this.len(), previous_count);
+    let volume = volume(&threads, &windows);
+    let ledger = ledger(&this, &threads);
+    let times = times(&this, options.hours.as_ref());
+    let urgent = urgent(&this, options.now);
+    let satisfaction = satisfaction(&this);
+    let opened: Vec<usize> = threads
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.opened.is_some_and(|at| period.contains(at)))
+        .map(|(i, _)| i)
+        .collect();
     let kb = options.kb.clone();
-    let (this_owned, all_owned) = (
-        this.iter().map(|t| (*t).clone()).collect::<Vec<Thread>>(),
-        threads.clone(),
-    );
     let p = period.clone();
-    // Grouping searches the guides and compares every pair of wordings: off the async workers.
-    let (guides_to_write, feature_requests, guide_health) =
+    let (guides_to_write, feature_requests, guide_health, conversations) =
         tokio::task::spawn_blocking(move || {
             let kb = kb.as_deref();
             let mut write = topics::group(kb, &unanswered);
             write.truncate(TOP_TOPICS);
             let mut requests = topics::group(kb, &requests);
             requests.truncate(TOP_TOPICS);
-            let this: Vec<&Thread> = this_owned.iter().collect();
-            let health = tally.finish(&this, &all_owned, kb, &p, p.offset);
-            (write, requests, health)
+            let this: Vec<&Thread> = opened.iter().map(|&i| &threads[i]).collect();
+            let health = tally.finish(&this, &threads, kb, &p, p.offset);
+            let conversations = this.into_iter().cloned().collect();
+            (write, requests, health, conversations)
         })
         .await
         .map_err(|e| crate::error::Error::Unavailable(format!("insights task: {e}")))?;
@@ -330,17 +360,17 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         schema: SCHEMA,
         period: period.clone(),
         generated_at: options.now,
-        inquiries: Change::new(this.len(), previous_count),
-        volume: volume(&threads, &windows),
-        ledger: ledger(&this, &threads),
+        inquiries,
+        volume,
+        ledger,
         searches: search_summary(searches),
-        times: times(&this, options.hours.as_ref()),
-        urgent: urgent(&this, options.now),
-        satisfaction: satisfaction(&this),
+        times,
+        urgent,
+        satisfaction,
         guides_to_write,
         guide_health,
         feature_requests,
-        conversations: this.into_iter().cloned().collect(),
+        conversations,
     })
 }
 
