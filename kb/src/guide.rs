@@ -182,6 +182,9 @@ pub struct Guide {
     pub updated: Option<String>,
     /// The id of the guide this one translates, if declared.
     pub translation_of: Option<String>,
+    /// `draft: true`: checked, but neither indexed nor published (a stub `baton insights
+    /// --drafts` wrote, until someone answers it).
+    pub draft: bool,
     /// Sections in order.
     pub sections: Vec<Section>,
     /// Every heading anchor.
@@ -313,7 +316,17 @@ impl Corpus {
                 continue;
             };
             if let Some(guide) = parse_guide(&rel, &source, &config, &mut report) {
-                guides.push(guide);
+                if guide.draft {
+                    problems.push(Problem {
+                        path: path.clone(),
+                        line: guide.field_lines.get("draft").copied().unwrap_or(1),
+                        severity: Severity::Warning,
+                        message: "a draft: not indexed or published until `draft: true` is removed"
+                            .into(),
+                    });
+                } else {
+                    guides.push(guide);
+                }
             }
         }
         if let Some(synonyms) = &config.synonyms {
@@ -515,6 +528,7 @@ pub fn parse_guide(
         description,
         updated: fields.string("updated"),
         translation_of: fields.string("translation_of"),
+        draft: matches!(front.get("draft"), Some(Value::Bool(true))),
         id,
         rel_path: rel.to_path_buf(),
         lang,

@@ -237,11 +237,7 @@ fn each_function_has_the_least_privilege_it_needs() {
             "reminders" => {
                 assert_eq!(
                     actions,
-                    BTreeSet::from([
-                        "dynamodb:GetItem".to_string(),
-                        "dynamodb:PutItem".to_string(),
-                        "dynamodb:Query".to_string()
-                    ])
+                    BTreeSet::from(["dynamodb:PutItem".to_string(), "dynamodb:Query".to_string()])
                 );
                 assert_eq!(
                     statements[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],

@@ -1,7 +1,7 @@
 // @ts-check
-// The weekly report in the console: reads the documented JSON (`GET /api/operator/insights`,
-// docs/insights.md) and the report's charts (`/insights/charts`, SVG shown as images, where they
-// can run nothing). Signed in through the console (the same session token). Everything a
+// The weekly report in the console: reads the documented JSON (docs/insights.md) with the
+// report's charts in one answer (`GET /api/operator/insights/charts`; the SVG shown as images,
+// where it can run nothing). Signed in through the console (the same session token). Everything a
 // customer wrote is set as text.
 
 const TOKEN_KEY = "baton.operator.token";
@@ -169,21 +169,34 @@ function draw(r, charts) {
       el("table", {}, [el("tr", {}, [el("th", {}, [""]), el("th", { class: "n" }, [t("insights.median")]), el("th", { class: "n" }, ["p90"]), el("th", { class: "n" }, [t("insights.within_hours")]), el("th", { class: "n" }, [t("insights.outside_hours")])]), ...timeRows]),
     ]),
     section(t("insights.urgent"), [urgent]),
-    section(t("insights.searches"), [el("p", {}, [t("insights.zero_results", { zero: r.searches.zero_results, count: r.searches.count })])]),
+    section(t("insights.searches"), [el("p", {}, [t("insights.zero_results", { zero: r.searches.zero_results, weak: r.searches.weak_results, count: r.searches.count })])]),
     section(t("insights.satisfaction"), [el("p", {}, [sat.average === null ? t("insights.no_ratings") : t("insights.ratings", { n: sat.count, average: sat.average.toFixed(2), d: sat.distribution.map((/** @type {number} */ n, /** @type {number} */ k) => `${k + 1}★ ${n}`).join(" · ") })])]),
   );
+}
+
+/** A run of days the link names (`?from=…&to=…`), once; then the week picker decides. */
+let days = (() => {
+  const params = new URLSearchParams(location.search);
+  const from = params.get("from");
+  const to = params.get("to");
+  return from && to ? { from, to } : null;
+})();
+
+/** The API query for the week shown, or the days a link named. @param {string} week */
+function query(week) {
+  if (days) return `?from=${encodeURIComponent(days.from)}&to=${encodeURIComponent(days.to)}`;
+  return `?week=${encodeURIComponent(week)}`;
 }
 
 async function load() {
   const input = /** @type {HTMLInputElement} */ ($("[data-week]"));
   const week = input.value;
-  history.replaceState(null, "", `?week=${encodeURIComponent(week)}`);
+  history.replaceState(null, "", query(week));
   const status = el("p", { class: "muted", "data-status": "" }, [t("insights.loading")]);
   $("[data-insights]").replaceChildren(status);
   try {
-    const query = `?week=${encodeURIComponent(week)}`;
-    const [report, charts] = await Promise.all([api(`/insights${query}`), api(`/insights/charts${query}`)]);
-    draw(report, charts);
+    const page = await api(`/insights/charts${query(week)}`);
+    draw(page.report, page.charts);
   } catch (error) {
     const e = /** @type {any} */ (error);
     status.textContent = e.status === 401 || e.status === 403 ? t("insights.sign_in_first") : t("insights.failed", { message: e.message });
@@ -203,9 +216,13 @@ async function init() {
   const input = /** @type {HTMLInputElement} */ ($("[data-week]"));
   // The last week that ended, unless the link names one.
   input.value = new URLSearchParams(location.search).get("week") || shift(isoWeek(new Date()), -1);
-  input.addEventListener("change", () => input.value && load());
+  input.addEventListener("change", () => {
+    days = null;
+    if (input.value) load();
+  });
   for (const button of document.querySelectorAll("[data-step]")) {
     button.addEventListener("click", () => {
+      days = null;
       input.value = shift(input.value, Number(/** @type {HTMLElement} */ (button).dataset.step));
       load();
     });

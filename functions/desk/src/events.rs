@@ -23,7 +23,7 @@ pub const TOP_GUIDE: &str = "top_guide";
 pub const SOURCE: &str = "source";
 /// A bot turn's decision (`answer`, `clarify`, `handoff`, `acknowledge`, `silent`).
 pub const DECISION: &str = "decision";
-/// A bot turn's probability that its best guide answers (0–1, three decimals).
+/// A bot turn's probability that its best guide answers, or a search's (0–1, three decimals).
 pub const PROBABILITY: &str = "probability";
 /// A bot turn's reasons, or a hand-off's reason (`low_confidence`, `urgent:payment_failed` …).
 pub const REASONS: &str = "reasons";

@@ -671,9 +671,13 @@ pub struct Case {
     /// How many times it was reopened.
     #[serde(default)]
     pub reopened: u32,
-    /// Reminders sent while it waited urgent and unclaimed (`desk::reminders`).
+    /// Reminders sent in its current unclaimed urgent wait (`desk::reminders`).
     #[serde(default)]
     pub reminded: u32,
+    /// When its current unclaimed wait began, if later than becoming urgent (a release, a
+    /// reopening): reminders count from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_from: Option<Millis>,
     /// Created.
     pub created_at: Millis,
     /// Last change.
@@ -683,6 +687,12 @@ pub struct Case {
 }
 
 impl Case {
+    /// Starts a new unclaimed wait at `at`: reminders count from here again.
+    pub fn wait_again(&mut self, at: Millis) {
+        self.reminded = 0;
+        self.remind_from = Some(at);
+    }
+
     /// The case id for a conversation: deterministic, so a retried hand-off finds the same case.
     pub fn id_for(conversation_id: &str) -> String {
         format!("case_{}", conversation_id.trim_start_matches("cv_"))

@@ -776,3 +776,44 @@ async fn a_conversation_is_capped_and_resends_still_answer() {
         .expect("resend");
     assert!(resend.duplicate);
 }
+
+#[tokio::test]
+async fn a_hand_off_records_the_customers_question_never_the_bots_words() {
+    use desk::model::EventKind;
+    let t = desk();
+    let question_of = |events: Vec<desk::model::Event>, conversation: &str| {
+        events
+            .into_iter()
+            .find(|e| e.kind == EventKind::Handoff && e.conversation_id == conversation)
+            .and_then(|e| e.data.get(desk::events::QUESTION).cloned())
+            .expect("a hand-off event with its question")
+    };
+    // From the widget's button, after the bot offered guides.
+    let (id, secret) = start(&t.desk, "c1", Lang::Ko).await;
+    t.desk
+        .post(&id, &secret, "주문 내역을 엑셀로 받을 수 있나요?", None)
+        .await
+        .expect("ask");
+    t.desk.request_human(&id, &secret).await.expect("hand off");
+    // Typed "a person, please" after a question: the question is the one before.
+    let (typed, typed_secret) = start(&t.desk, "c2", Lang::Ko).await;
+    t.desk
+        .post(&typed, &typed_secret, "다크 모드는 언제 나오나요?", None)
+        .await
+        .expect("ask");
+    t.desk
+        .post(&typed, &typed_secret, "상담원 연결해 주세요", None)
+        .await
+        .expect("ask for a person");
+    let events = t
+        .desk
+        .store()
+        .events(0, desk::model::now() + 1)
+        .await
+        .expect("events");
+    assert_eq!(
+        question_of(events.clone(), &id),
+        "주문 내역을 엑셀로 받을 수 있나요?"
+    );
+    assert_eq!(question_of(events, &typed), "다크 모드는 언제 나오나요?");
+}

@@ -55,12 +55,12 @@ impl Webhook {
             i.previous
         ))];
         if let Some(url) = &self.operator_url {
+            let query = match p.label.split_once("..") {
+                Some((from, to)) => format!("from={from}&to={to}"),
+                None => format!("week={}", p.label),
+            };
             lines.push(Line::new().link(
-                format!(
-                    "{}/insights.html?week={}",
-                    url.trim_end_matches('/'),
-                    p.label
-                ),
+                format!("{}/insights.html?{query}", url.trim_end_matches('/')),
                 "full report".to_string(),
             ));
         }

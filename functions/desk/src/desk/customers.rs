@@ -92,23 +92,46 @@ impl Desk {
         .map_err(|e| Error::Unavailable(format!("search task: {e}")))??;
         let found = hits.hits.len();
         let top = hits.hits.first().map(|h| h.guide.id.as_str());
-        self.record_masked_search(query, lang, found, top, events::SOURCE_HELP_CENTER)
-            .await?;
+        let probability = self.probability(&hits);
+        self.record_masked_search(
+            query,
+            lang,
+            found,
+            top,
+            probability,
+            events::SOURCE_HELP_CENTER,
+        )
+        .await?;
         Ok(found)
+    }
+
+    /// How likely a search's best guide answers it, by the knowledge base's confidence model (what
+    /// the bot decides on).
+    pub fn probability(&self, results: &kb::SearchResults) -> Option<f32> {
+        results
+            .signals
+            .as_ref()
+            .map(|s| self.kb.confidence().probability(s))
     }
 
     /// Records a search already made (`query` as the caller received it; masked here).
     pub async fn record_search(
         &self,
         query: &str,
-        lang: Option<Lang>,
-        hits: usize,
-        top_guide: Option<&str>,
+        results: &kb::SearchResults,
         source: &str,
     ) -> Result<()> {
         let query = self.mask(&events::words(query));
-        self.record_masked_search(query, lang, hits, top_guide, source)
-            .await
+        let top = results.hits.first().map(|h| h.guide.id.as_str());
+        self.record_masked_search(
+            query,
+            Some(results.lang),
+            results.hits.len(),
+            top,
+            self.probability(results),
+            source,
+        )
+        .await
     }
 
     /// Records a search whose words are cut and masked already.
@@ -118,6 +141,7 @@ impl Desk {
         lang: Option<Lang>,
         hits: usize,
         top_guide: Option<&str>,
+        probability: Option<f32>,
         source: &str,
     ) -> Result<()> {
         let lang = lang.unwrap_or_else(|| Lang::detect(&pii::without_masks(&query)));
@@ -134,6 +158,10 @@ impl Desk {
                 (events::HITS, hits.to_string()),
                 (events::TOP_GUIDE, top_guide.unwrap_or_default().to_string()),
                 (events::SOURCE, source.to_string()),
+                (
+                    events::PROBABILITY,
+                    format!("{:.3}", probability.unwrap_or(0.0)),
+                ),
             ],
         );
         self.store
@@ -609,15 +637,13 @@ impl Desk {
                     resolution: None,
                     reopened: 0,
                     reminded: 0,
+                    remind_from: None,
                     rating: None,
                     created_at: at,
                     updated_at: at,
                     version: 0,
                 };
-                let question = trigger
-                    .map(|m| m.text.as_str())
-                    .or_else(|| asked.last().map(|m| m.text.as_str()))
-                    .unwrap_or_default();
+                let question = handoff_question(asked, trigger, &case.reason);
                 commit.events.push(Event::about(
                     EventKind::Handoff,
                     &case,
@@ -781,6 +807,7 @@ pub(super) fn reopen(case: &mut Case) -> bool {
     case.rating = None;
     case.priority = Priority::Normal;
     case.escalation = None;
+    case.wait_again(now());
     true
 }
 
@@ -797,6 +824,7 @@ fn escalate(case: &mut Case, kind: crate::model::UrgentKind, message: &Message, 
         text: shorten(&message.text, 300),
         at,
     });
+    case.wait_again(at);
     true
 }
 
@@ -877,6 +905,37 @@ fn bot_turn_event(conversation: &Conversation, turn: &BotTurn) -> Event {
             (events::QUESTION, events::words(&turn.query)),
         ],
     )
+}
+
+/// The customer's words a hand-off records as its question: the message that led to it, except
+/// when that message only asked for a person (then the question before it), or, from the
+/// widget's button, the customer's last message; never the bot's words.
+fn handoff_question<'a>(
+    asked: &[&'a Message],
+    trigger: Option<&'a Message>,
+    reason: &crate::model::Reason,
+) -> &'a str {
+    let mut customer = asked
+        .iter()
+        .copied()
+        .filter(|m| m.author == Author::Customer);
+    let before_trigger = |trigger: &Message| {
+        asked
+            .iter()
+            .copied()
+            .rfind(|m| m.author == Author::Customer && m.id != trigger.id)
+    };
+    let message = match trigger {
+        Some(t) if matches!(reason, crate::model::Reason::HumanRequested) => {
+            before_trigger(t).unwrap_or(t)
+        }
+        Some(t) => t,
+        None => match customer.next_back() {
+            Some(m) => m,
+            None => return "",
+        },
+    };
+    message.text.as_str()
 }
 
 #[cfg(test)]

@@ -96,6 +96,9 @@ pub struct Desk {
     blobs: Option<Arc<dyn Blobs>>,
     hours: Option<Arc<crate::hours::Hours>>,
     timezone: time::UtcOffset,
+    /// The last week whose summary this process knows was sent (so the scheduler reads the
+    /// marker once a week, not every minute).
+    sent_week: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// What a customer sends to start a conversation.
@@ -226,6 +229,7 @@ impl Desk {
             blobs: None,
             hours: None,
             timezone: time::UtcOffset::UTC,
+            sent_week: Arc::default(),
         }
     }
 

@@ -142,6 +142,7 @@ impl Desk {
                 (CaseStatus::Claimed, Some(holder)) if holder == operator => {
                     case.status = CaseStatus::Open;
                     case.assignee = None;
+                    case.wait_again(now());
                     Ok(())
                 }
                 (CaseStatus::Claimed, Some(holder)) => Err(Error::Conflict(format!(

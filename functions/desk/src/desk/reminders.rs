@@ -3,9 +3,14 @@
 //! time, at most every [`MAX_INTERVAL`], until someone claims it. `baton serve` runs a pass
 //! every minute; in AWS the `reminders` function does, on its schedule.
 //!
-//! Each reminder is a slot on the case (`reminded`), taken by a versioned write before the
-//! message goes out, so two passes at once send it once. A reminder the webhook refuses gives
-//! its slot back, so the next pass sends it again: a repeated reminder is better than a lost one.
+//! The waits count from the start of the case's current unclaimed wait: when it became urgent,
+//! or later when it was released or reopened ([`Case::wait_again`]). Each reminder is a slot on
+//! the case (`reminded`), taken by a versioned write before the message goes out, so two passes
+//! at once send it once; when several slots have passed (the desk was down, the chat refused
+//! messages), one reminder goes out and takes them all, rather than one a minute. A reminder
+//! the webhook refuses gives its slot back, so the next pass sends it again: a repeated
+//! reminder is better than a lost one. At most [`BURST`] go out alone per pass; the rest go in
+//! one message.
 
 use std::time::Duration;
 
@@ -31,9 +36,24 @@ pub struct Reminder {
     pub waited_ms: Millis,
 }
 
-/// When the case became urgent: its escalation, else its creation.
-pub fn urgent_since(case: &Case) -> Millis {
-    case.escalation.as_ref().map_or(case.created_at, |e| e.at)
+/// Reminders sent alone per pass; more due at once go in one message.
+pub const BURST: usize = crate::alerts::BURST;
+
+/// When the case's current unclaimed urgent wait began: it became urgent (escalation, else
+/// creation), or later was released or reopened.
+pub fn waiting_since(case: &Case) -> Millis {
+    let urgent = case.escalation.as_ref().map_or(case.created_at, |e| e.at);
+    case.remind_from.map_or(urgent, |at| at.max(urgent))
+}
+
+/// How many reminder slots of a wait that began at `since` have come by `now`.
+pub fn slots_due(since: Millis, first: Millis, now: Millis) -> u32 {
+    let mut n = 0;
+    // A year of two-hour slots is about 4,400: bounded.
+    while n < 10_000 && due_at(since, first, n + 1) <= now {
+        n += 1;
+    }
+    n
 }
 
 /// When reminder `number` (1 for the first) of a case urgent since `since` is due: after
@@ -68,71 +88,113 @@ pub async fn remind(
     first: Duration,
     now: Millis,
 ) -> Result<Vec<Reminder>> {
+    if !webhook.is_configured() {
+        return Ok(Vec::new());
+    }
     let first = Millis::try_from(first.as_millis()).unwrap_or(Millis::MAX);
-    let mut sent = Vec::new();
+    let mut due: Vec<(Case, u32, Millis)> = Vec::new();
     let mut after: Option<String> = None;
-    loop {
+    'pages: loop {
         let cases = store.queue(PAGE, after.as_deref()).await?;
         let full = cases.len() == PAGE;
         after = cases.last().map(Case::queue_key);
-        for case in &cases {
+        for case in cases {
             // Urgent cases come first: past them there is nothing to remind of.
             if case.priority != Priority::Urgent {
-                return Ok(sent);
+                break 'pages;
             }
             if case.status != CaseStatus::Open || case.assignee.is_some() {
                 continue;
             }
-            let since = urgent_since(case);
-            let number = case.reminded + 1;
-            if now < due_at(since, first, number) {
-                continue;
-            }
-            if let Some(reminder) = send_reminder(store, webhook, case, number, now - since).await?
-            {
-                sent.push(reminder);
+            let since = waiting_since(&case);
+            let slots = slots_due(since, first, now);
+            if slots > case.reminded {
+                due.push((case, slots, now - since));
             }
         }
         if !full {
-            return Ok(sent);
+            break;
+        }
+    }
+    let mut sent = Vec::new();
+    let rest = due.split_off(due.len().min(BURST));
+    for (case, slots, waited_ms) in due {
+        let Some(taken) = take(store, &case, slots).await? else {
+            continue;
+        };
+        if deliver(webhook, &webhook.reminder(&case, waited_ms), &case.id).await {
+            sent.push(Reminder {
+                case_id: case.id.clone(),
+                number: slots,
+                waited_ms,
+            });
+        } else {
+            give_back(store, taken, case.reminded).await;
+        }
+    }
+    // The rest of a flood: one message naming them all.
+    let mut taken_rest = Vec::new();
+    for (case, slots, waited_ms) in rest {
+        if let Some(taken) = take(store, &case, slots).await? {
+            taken_rest.push((case, taken, slots, waited_ms));
+        }
+    }
+    if !taken_rest.is_empty() {
+        let cases: Vec<Case> = taken_rest.iter().map(|(c, ..)| c.clone()).collect();
+        if deliver(webhook, &webhook.reminder_summary(&cases), "reminders").await {
+            sent.extend(
+                taken_rest
+                    .iter()
+                    .map(|(case, _, slots, waited_ms)| Reminder {
+                        case_id: case.id.clone(),
+                        number: *slots,
+                        waited_ms: *waited_ms,
+                    }),
+            );
+        } else {
+            for (case, taken, ..) in taken_rest {
+                give_back(store, taken, case.reminded).await;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Takes the slots up to `slots` of `case` with a versioned write; `None` when someone claimed
+/// it or another pass took them meanwhile.
+async fn take(store: &dyn Store, case: &Case, slots: u32) -> Result<Option<Case>> {
+    let mut taken = case.clone();
+    taken.reminded = slots;
+    match take_slot(store, taken.clone()).await {
+        Err(Error::Stale) => Ok(None),
+        Err(error) => Err(error),
+        Ok(()) => {
+            taken.version += 1;
+            Ok(Some(taken))
         }
     }
 }
 
-async fn send_reminder(
-    store: &dyn Store,
-    webhook: &Webhook,
-    case: &Case,
-    number: u32,
-    waited_ms: Millis,
-) -> Result<Option<Reminder>> {
-    let mut taken = case.clone();
-    taken.reminded = number;
-    match take_slot(store, taken.clone()).await {
-        Err(Error::Stale) => return Ok(None), // claimed meanwhile, or another pass sent it
-        Err(error) => return Err(error),
-        Ok(()) => {}
-    }
-    match webhook.send(&webhook.reminder(case, waited_ms)).await {
+async fn deliver(webhook: &Webhook, payload: &serde_json::Value, what: &str) -> bool {
+    match webhook.send(payload).await {
         Ok(()) => {
-            tracing::info!(case = %case.id, number, waited_ms, "urgent case reminder sent");
-            Ok(Some(Reminder {
-                case_id: case.id.clone(),
-                number,
-                waited_ms,
-            }))
+            tracing::info!(what, "urgent case reminder sent");
+            true
         }
         Err(error) => {
-            tracing::warn!(case = %case.id, %error, "urgent case reminder not sent; the next pass retries");
-            let mut back = taken;
-            back.version += 1;
-            back.reminded = number - 1;
-            if let Err(error) = take_slot(store, back).await {
-                // Claimed since (nothing to remind of), or the store is down.
-                tracing::warn!(case = %case.id, %error, "reminder slot not given back");
-            }
-            Ok(None)
+            tracing::warn!(what, %error, "urgent case reminder not sent; the next pass retries");
+            false
         }
+    }
+}
+
+/// Gives taken slots back so the next pass sends the reminder again.
+async fn give_back(store: &dyn Store, mut taken: Case, reminded: u32) {
+    let id = taken.id.clone();
+    taken.reminded = reminded;
+    if let Err(error) = take_slot(store, taken).await {
+        // Claimed since (nothing to remind of), or the store is down.
+        tracing::warn!(case = %id, %error, "reminder slot not given back");
     }
 }
 
@@ -149,6 +211,16 @@ async fn take_slot(store: &dyn Store, case: Case) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_passed_are_counted_so_a_late_pass_sends_one_reminder() {
+        const M: Millis = 60_000;
+        assert_eq!(slots_due(0, 10 * M, 9 * M), 0);
+        assert_eq!(slots_due(0, 10 * M, 10 * M), 1);
+        assert_eq!(slots_due(0, 10 * M, 69 * M), 2);
+        // Three hours down: the slots at 10, 30, 70 and 150 minutes are one reminder now.
+        assert_eq!(slots_due(0, 10 * M, 180 * M), 4);
+    }
 
     #[test]
     fn reminders_come_after_doubling_waits_capped_at_two_hours() {

@@ -10,8 +10,11 @@ use super::reminders::Reminder;
 use crate::alerts::Webhook;
 use crate::error::Result;
 use crate::insights::deliver::{self, Delivery};
-use crate::insights::{self, Period, Report, period};
+use crate::insights::{self, Period, Report};
 use crate::model::{Millis, now};
+
+/// Longest run of days a request may ask a report of.
+pub const MAX_SPAN_DAYS: i64 = 31;
 
 /// What the scheduler does (from `BATON_URGENT_REMIND_MINUTES` and `BATON_WEEKLY_REPORT_HOUR`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,7 +59,16 @@ impl Desk {
                 week: None,
                 from: Some(from),
                 to: Some(to),
-            } => Period::days(from, to, self.timezone),
+            } => {
+                let period = Period::days(from, to, self.timezone)?;
+                // A report reads four times its span (the trend): a request stays bounded.
+                if period.to - period.from > MAX_SPAN_DAYS * insights::DAY {
+                    return Err(crate::error::Error::Invalid(format!(
+                        "a report covers at most {MAX_SPAN_DAYS} days here (baton insights has no such limit)"
+                    )));
+                }
+                Ok(period)
+            }
             Span {
                 week: None,
                 from: None,
@@ -83,26 +95,44 @@ impl Desk {
         insights::report(self.store.as_ref(), period, &options).await
     }
 
-    /// Sends the last week's summary to `webhook` if it is Monday at or after `hour` in the team's
-    /// time zone and it was not sent yet; `None` when it is not due.
+    /// Sends the summary of the last week that ended to `webhook` once it is `hour` on its
+    /// following Monday in the team's time zone, or any time later that week (a desk that was
+    /// down on Monday sends it when it is back), unless it was sent; `None` when it is not due.
     pub async fn weekly_if_due(
         &self,
         webhook: &Webhook,
         hour: u8,
         now: Millis,
     ) -> Result<Option<Delivery>> {
-        let local = period::local(now, self.timezone);
-        if local.weekday() != time::Weekday::Monday || local.hour() < hour {
+        let week = Period::last_week(now, self.timezone);
+        if now < week.to + i64::from(hour) * 3600 * 1000 {
             return Ok(None);
         }
-        let week = Period::last_week(now, self.timezone);
+        let known = |label: &str| {
+            self.sent_week
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .as_deref()
+                == Some(label)
+        };
+        let remember = |label: &str| {
+            *self
+                .sent_week
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(label.to_string());
+        };
+        if known(&week.label) {
+            return Ok(Some(Delivery::AlreadySent));
+        }
         if deliver::was_sent(self.store.as_ref(), &week.label, week.to, now).await? {
+            remember(&week.label);
             return Ok(Some(Delivery::AlreadySent));
         }
         let report = self.report_at(&week, now).await?;
-        deliver::deliver(self.store.as_ref(), webhook, &report, false)
-            .await
-            .map(Some)
+        let delivery = deliver::deliver(self.store.as_ref(), webhook, &report, false).await?;
+        // Sent, even if the mark could not be written: this process will not send it again.
+        remember(&week.label);
+        Ok(Some(delivery))
     }
 
     /// One pass of the scheduler at `now`: reminders of unclaimed urgent cases, and Monday's

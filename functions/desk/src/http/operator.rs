@@ -221,17 +221,20 @@ async fn insights(
     Ok(Json(state.desk.report(&period).await?))
 }
 
-/// The same report's charts, as SVG documents by name (`volume`, `areas`, `ledger`, `times`):
-/// the console shows them as images, where an SVG can run nothing.
+/// The report and its charts in one answer, what the console's page reads (one computation per
+/// view): `{"report": …, "charts": {"volume", "areas", "ledger", "times"}}`, each chart an SVG
+/// document the console shows as an image, where an SVG can run nothing.
 async fn charts(
     State(state): State<AppState>,
     _: Operator,
     AppQuery(span): AppQuery<Span>,
-) -> Result<Json<BTreeMap<&'static str, String>>, AppError> {
+) -> Result<Json<serde_json::Value>, AppError> {
     let period = state.desk.period(&span)?;
     let report = state.desk.report(&period).await?;
+    let charts: BTreeMap<&'static str, String> =
+        crate::insights::svg::charts(&report).into_iter().collect();
     Ok(Json(
-        crate::insights::svg::charts(&report).into_iter().collect(),
+        serde_json::json!({ "report": report, "charts": charts }),
     ))
 }
 

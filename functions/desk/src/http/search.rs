@@ -133,17 +133,10 @@ async fn search(
     .map_err(|e| crate::Error::Unavailable(format!("search task: {e}")))?
     .map_err(crate::Error::from)?;
     if !params.typing {
-        let top = results.hits.first().map(|h| h.guide.id.as_str());
         // Search works while the store is down: an unrecorded search costs a count, not an answer.
         if let Err(error) = state
             .desk
-            .record_search(
-                &q,
-                Some(results.lang),
-                results.hits.len(),
-                top,
-                crate::events::SOURCE_API,
-            )
+            .record_search(&q, &results, crate::events::SOURCE_API)
             .await
         {
             tracing::warn!(%error, "search not recorded");

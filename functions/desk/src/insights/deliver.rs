@@ -56,11 +56,15 @@ pub async fn deliver(
     // Stamped with the report's "now" (the scheduler's clock), inside the window `was_sent`
     // reads even for a period not ended yet.
     marker.at = report.generated_at.max(period.to);
-    store
+    if let Err(error) = store
         .commit(&Commit {
             events: vec![marker],
             ..Commit::default()
         })
-        .await?;
+        .await
+    {
+        // It went out: say so, and let the caller remember it.
+        tracing::warn!(%error, period = %period.label, "summary sent, but not marked sent");
+    }
     Ok(Delivery::Sent)
 }

@@ -1,6 +1,8 @@
 //! `baton insights --drafts DIR`: a stub guide per top group of questions nobody could answer,
 //! with the front matter filled and the customers' wordings as its `questions`, ready for a
-//! writer to answer and a pull request. A stub passes `kb check` as written.
+//! writer to answer and a pull request. A stub is `draft: true`: `kb check` checks it (and warns
+//! that it is a draft), the index and the help center leave it out until a writer answers it
+//! and removes the flag, so no customer is ever answered from a stub.
 
 use std::path::PathBuf;
 
@@ -48,7 +50,17 @@ pub fn drafts(topics: &[Topic], set: &Set<'_>, count: usize) -> Vec<Draft> {
             .find(|c| set.categories.is_empty() || set.categories.contains(c))
             .or_else(|| set.categories.first().cloned())
             .unwrap_or_else(|| "faq".into());
-        let base = format!("{lang}/{area}/draft-{}", slug(topic));
+        // A path segment whatever the data says.
+        let folder: String = area
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let folder = if folder.is_empty() {
+            "general".to_string()
+        } else {
+            folder
+        };
+        let base = format!("{lang}/{folder}/draft-{}", slug(topic));
         let mut id = base.clone();
         let mut n = 2;
         while taken.contains(&id) {
@@ -88,9 +100,29 @@ fn slug(topic: &Topic) -> String {
         .collect()
 }
 
-/// A YAML double-quoted scalar: JSON's string escapes are YAML's.
+/// A YAML double-quoted scalar: JSON's string escapes are YAML's, and every character YAML
+/// does not print (DEL, C1 controls, non-characters) is escaped too.
 fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control()
+                || ('\u{fdd0}'..='\u{fdef}').contains(&c)
+                || (c as u32) & 0xfffe == 0xfffe =>
+            {
+                if (c as u32) > 0xffff {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn text(topic: &Topic, id: &str, lang: &str, area: &str, category: &str, set: &Set<'_>) -> String {
@@ -105,11 +137,13 @@ fn text(topic: &Topic, id: &str, lang: &str, area: &str, category: &str, set: &S
         )
     });
     format!(
-        "---\nid: {id}\ntitle: {title}\nlang: {lang}\narea: {area}\ncategory: {category}\ntags: []\nquestions:\n{questions}updated: {today}\n---\n\n\
+        "---\nid: {id}\ntitle: {title}\nlang: {lang}\narea: {area}\ncategory: {category}\ntags: []\nquestions:\n{questions}updated: {today}\ndraft: true\n---\n\n\
          <!-- Draft from the support report for {period}: {customers} customer(s) asked this \
          {asked} time(s) and the desk had no answer. Write the answer, check the title, area and \
          category, and remove this comment. -->\n\n{closest}\n## {heading}\n\nTODO: the answer.\n",
         title = quoted(&topic.words),
+        area = quoted(area),
+        category = quoted(category),
         today = set.today,
         period = set.period,
         customers = topic.customers,
@@ -117,4 +151,23 @@ fn text(topic: &Topic, id: &str, lang: &str, area: &str, category: &str, set: &S
         // Customer words stay in the quoted front matter, never in Markdown that renders.
         heading = if lang == "ko" { "답변" } else { "Answer" },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever customers typed, the quoted scalar is one line of valid YAML that reads back
+        /// as exactly the words.
+        #[test]
+        fn quoted_words_read_back_as_written(words in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}\\u{fffe}\\u{ffff}\"\\\\:#&*!|>'%@`-]{0,40}") {
+            let yaml = format!("title: {}\n", quoted(&words));
+            prop_assert!(!yaml.trim_end().contains('\n'));
+            let value: std::collections::BTreeMap<String, String> =
+                serde_yaml_ng::from_str(&yaml).map_err(|e| TestCaseError::fail(format!("{e}: {yaml}")))?;
+            prop_assert_eq!(&value["title"], &words);
+        }
+    }
 }

@@ -270,6 +270,11 @@ pub async fn report_of_fixture(store: &dyn Store) -> (Report, Period) {
     b.search(thu + H, "refund account", "0");
     b.search(fri + H, "비밀번호", "3");
     b.search(week.to - 1, "otp", "0");
+    // Found guides, none the bot would offer (probability under its clarify_at): a weak search.
+    b.search(sat + H, "쿠폰 대량 발행", "3");
+    if let Some(weak) = b.events.last_mut() {
+        weak.data.insert(key::PROBABILITY.into(), "0.120".into());
+    }
     b.search(mon - 1, "이전 주", "0");
 
     for chunk in b.events.chunks(20) {
@@ -374,7 +379,7 @@ pub async fn the_report_is_exact(store: &dyn Store) {
     assert!((ledger.self_service_rate - 2.0 / 9.0).abs() < 1e-12);
 
     let s = &report.searches;
-    assert_eq!((s.count, s.zero_results), (6, 5));
+    assert_eq!((s.count, s.zero_results, s.weak_results), (7, 5, 1));
     let top: Vec<(&str, usize)> = s
         .top_zero_results
         .iter()
@@ -472,6 +477,7 @@ pub async fn the_report_is_exact(store: &dyn Store) {
             ("환불 계좌 변경", 2, 2),
             ("otp", 1, 1),
             ("비밀번호 재설정 메일이 안 와요", 1, 1),
+            ("쿠폰 대량 발행", 1, 1),
         ]
     );
     let excel = &report.guides_to_write[1];

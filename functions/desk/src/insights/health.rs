@@ -37,9 +37,9 @@ pub struct GuideRow {
     pub guide: String,
     /// Its title (empty when the guide is gone).
     pub title: String,
-    /// Bot turns that showed it.
+    /// Conversations opened in the period the bot showed it in (before any hand-off).
     pub cited: usize,
-    /// Conversations of the period handed off after the bot showed it.
+    /// Of those, handed off after.
     pub handed_off_after: usize,
     /// "Helpful" verdicts on answers citing it first, and "yes" votes under it.
     pub helpful: usize,
@@ -56,9 +56,9 @@ pub struct SectionRow {
     pub section: String,
     /// Its heading (empty for the introduction or a section gone).
     pub heading: String,
-    /// Bot turns that showed it.
+    /// Conversations opened in the period the bot showed it in.
     pub cited: usize,
-    /// Conversations handed off after it was shown.
+    /// Of those, handed off after.
     pub handed_off_after: usize,
 }
 
@@ -113,18 +113,10 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Counts one event of the period.
+    /// Counts one event of the period (votes; citations come from the conversations).
     pub fn add(&mut self, event: &Event) {
         let get = |k: &str| event.data.get(k).map(String::as_str).unwrap_or_default();
         match event.kind {
-            EventKind::BotTurn => {
-                for guide in get(key::CITED).split(',').filter(|s| !s.is_empty()) {
-                    self.guide(guide).cited += 1;
-                }
-                for section in get(key::SECTIONS).split(',').filter(|s| !s.is_empty()) {
-                    self.section(section).cited += 1;
-                }
-            }
             EventKind::Feedback if !get(key::GUIDE).is_empty() => {
                 let row = self.guide(get(key::GUIDE));
                 match get(key::VERDICT) {
@@ -175,12 +167,18 @@ impl Tally {
         period: &Period,
         offset: UtcOffset,
     ) -> GuideHealth {
-        for thread in this.iter().filter(|t| t.handed_off.is_some()) {
+        // Both counts per conversation opened in the period, so they compare.
+        for thread in this {
+            let handed_off = usize::from(thread.handed_off.is_some());
             for guide in &thread.cited {
-                self.guide(guide).handed_off_after += 1;
+                let row = self.guide(guide);
+                row.cited += 1;
+                row.handed_off_after += handed_off;
             }
             for section in &thread.sections {
-                self.section(section).handed_off_after += 1;
+                let row = self.section(section);
+                row.cited += 1;
+                row.handed_off_after += handed_off;
             }
         }
         let mut guides: Vec<GuideRow> = self.guides.into_values().collect();

@@ -130,8 +130,8 @@ pub fn render(report: &Report) -> String {
     let s = &report.searches;
     let _ = write!(
         h,
-        "<h2>Searches that found nothing</h2><p>{} of {} searches found no guide.</p><ul>",
-        s.zero_results, s.count
+        "<h2>Searches that found nothing</h2><p>{} of {} searches found no guide; {} more found none the bot would have offered.</p><ul>",
+        s.zero_results, s.count, s.weak_results
     );
     for asked in &s.top_zero_results {
         let _ = write!(

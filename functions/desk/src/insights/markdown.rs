@@ -82,8 +82,8 @@ pub fn render(report: &Report) -> String {
     md.push_str("## Searches that found nothing\n\n");
     let _ = writeln!(
         md,
-        "{} of {} searches found no guide.\n",
-        s.zero_results, s.count
+        "{} of {} searches found no guide; {} more found none the bot would have offered.\n",
+        s.zero_results, s.count, s.weak_results
     );
     for asked in &s.top_zero_results {
         let _ = writeln!(md, "- {} × {}", asked.count, code(&asked.words));

@@ -176,6 +176,9 @@ pub struct Searches {
     pub count: usize,
     /// Of those, with no result.
     pub zero_results: usize,
+    /// Of those, with results but none the bot would have offered (probability below its
+    /// `clarify_at`).
+    pub weak_results: usize,
     /// The zero-result searches asked most (by the same words), most first.
     pub top_zero_results: Vec<Asked>,
 }
@@ -260,6 +263,7 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         .max(period.to);
     let mut threads = threads::Threads::default();
     let mut searches: Vec<(bool, String)> = Vec::new();
+    let mut weak_searches = 0usize;
     let mut unanswered: Vec<topics::Question> = Vec::new();
     let mut tally = health::Tally::default();
     // A day at a time, so a busy year never sits in memory at once; the next day is read while
@@ -291,6 +295,10 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
                         unanswered.push(question);
                     }
                     if event.kind == EventKind::Search {
+                        weak_searches += usize::from(
+                            event.data.get(key::HITS).map(String::as_str) != Some("0")
+                                && is_weak(event),
+                        );
                         let zero = event.data.get(key::HITS).map(String::as_str) == Some("0");
                         searches.push((
                             zero,
@@ -363,7 +371,10 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         inquiries,
         volume,
         ledger,
-        searches: search_summary(searches),
+        searches: Searches {
+            weak_results: weak_searches,
+            ..search_summary(searches)
+        },
         times,
         urgent,
         satisfaction,
@@ -404,13 +415,24 @@ fn unanswered_in(t: &Thread) -> Vec<topics::Question> {
     out
 }
 
-/// A search that found nothing, or the search a reader came from before voting "no".
+/// Whether a search that found guides found none the bot would have offered.
+fn is_weak(event: &crate::model::Event) -> bool {
+    event
+        .data
+        .get(key::PROBABILITY)
+        .and_then(|p| p.parse::<f32>().ok())
+        .is_some_and(|p| p < crate::bot::Policy::default().clarify_at)
+}
+
+/// A search that found nothing, or nothing the bot would offer, or the search a reader came from
+/// before voting "no".
 fn unanswered_search(event: &crate::model::Event) -> Option<topics::Question> {
     let get = |k: &str| event.data.get(k).map(String::as_str).unwrap_or_default();
     let (words, source) = match event.kind {
         EventKind::Search if get(key::HITS) == "0" => {
             (get(key::QUERY), topics::Source::ZeroResults)
         }
+        EventKind::Search if is_weak(event) => (get(key::QUERY), topics::Source::WeakResults),
         EventKind::ArticleFeedback if get(key::HELPFUL) == "false" => {
             (get(key::SEARCH), topics::Source::ArticleNo)
         }
@@ -418,7 +440,17 @@ fn unanswered_search(event: &crate::model::Event) -> Option<topics::Question> {
     };
     (!words.trim().is_empty()).then(|| topics::Question {
         words: words.to_string(),
-        asker: event.id.clone(),
+        // Nobody is named: the same words on the same day count as one asker, so one reader
+        // (or a flood) searching again does not rank a question higher.
+        asker: format!(
+            "anon:{}:{}",
+            event.at.div_euclid(DAY),
+            words
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        ),
         source,
         area: event.area.clone(),
     })
@@ -560,6 +592,7 @@ fn search_summary(searches: Vec<(bool, String)>) -> Searches {
     Searches {
         count: searches.len(),
         zero_results: searches.iter().filter(|(zero, _)| *zero).count(),
+        weak_results: 0,
         top_zero_results: top,
     }
 }

@@ -12,6 +12,8 @@ use crate::model::Millis;
 pub const DAY: Millis = 24 * 3600 * 1000;
 /// A week, in milliseconds.
 pub const WEEK: Millis = 7 * DAY;
+/// Longest run of days a report covers (a leap year).
+pub const MAX_DAYS: i64 = 366;
 
 /// `[from, to)` with its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,6 +52,11 @@ impl Period {
         let (a, b) = (parse_date(first)?, parse_date(last)?);
         if b < a {
             return Err(Error::Invalid(format!("{last} is before {first}")));
+        }
+        if (b - a).whole_days() >= MAX_DAYS {
+            return Err(Error::Invalid(format!(
+                "{first}..{last} is longer than {MAX_DAYS} days"
+            )));
         }
         let end = b
             .next_day()

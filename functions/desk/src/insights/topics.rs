@@ -48,6 +48,9 @@ const EXAMPLES: usize = 5;
 pub enum Source {
     /// A search that found nothing.
     ZeroResults,
+    /// A search whose best guide the bot would not even have offered (its probability below the
+    /// bot's `clarify_at`): what a search engine that always finds something hides.
+    WeakResults,
     /// A conversation handed off because the bot was not confident.
     LowConfidence,
     /// A bot answer the customer said did not help.
