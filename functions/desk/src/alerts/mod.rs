@@ -193,35 +193,31 @@ impl Webhook {
 
     /// One reminder for several unclaimed urgent cases at once.
     pub fn reminder_summary(&self, cases: &[Case]) -> serde_json::Value {
-        let mut lines = vec![Line::new().trusted(format!(
-            "⏰ {} more urgent case{} still unclaimed",
-            cases.len(),
-            if cases.len() == 1 { "" } else { "s" }
-        ))];
-        for case in cases.iter().take(SUMMARY_LINKS) {
-            let label = case.urgent_kind().map_or("긴급 / urgent", |k| k.label());
-            let line = Line::new().trusted(format!("• {label} · "));
-            lines.push(match self.link(case) {
-                Some(link) => line.link(link, case.id.clone()),
-                None => line.trusted(case.id.clone()),
-            });
-        }
-        if cases.len() > SUMMARY_LINKS {
-            lines.push(Line::new().trusted(format!(
-                "… and {} more in the queue",
-                cases.len() - SUMMARY_LINKS
-            )));
-        }
-        payload(self.kind, &lines)
+        self.case_list(
+            format!(
+                "⏰ {} more urgent case{} still unclaimed",
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" }
+            ),
+            cases,
+        )
     }
 
     /// One message for the cases of a flood beyond the [`BURST`].
     pub fn summary(&self, cases: &[Case]) -> serde_json::Value {
-        let mut lines = vec![Line::new().trusted(format!(
-            "🚨 {} more urgent case{} at once",
-            cases.len(),
-            if cases.len() == 1 { "" } else { "s" }
-        ))];
+        self.case_list(
+            format!(
+                "🚨 {} more urgent case{} at once",
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" }
+            ),
+            cases,
+        )
+    }
+
+    /// `head`, then a line per case (at most [`SUMMARY_LINKS`]) with its link.
+    fn case_list(&self, head: String, cases: &[Case]) -> serde_json::Value {
+        let mut lines = vec![Line::new().trusted(head)];
         for case in cases.iter().take(SUMMARY_LINKS) {
             let label = case.urgent_kind().map_or("긴급 / urgent", |k| k.label());
             let line = Line::new().trusted(format!("• {label} · "));

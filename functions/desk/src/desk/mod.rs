@@ -80,6 +80,7 @@ pub use attachments::{Stored, Upload};
 pub use reports::{Schedule, Span, Tick};
 mod continuity;
 mod customers;
+mod feedback;
 mod operators;
 pub mod reminders;
 mod reports;

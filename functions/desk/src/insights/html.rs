@@ -249,10 +249,12 @@ fn topics(h: &mut String, topics: &[Topic]) {
     for topic in topics {
         let _ = write!(
             h,
-            "<li><code>{}</code> — <strong>{}</strong> customers, asked {} times ({})",
+            "<li><code>{}</code> — <strong>{}</strong> customer{}, asked {} time{} ({})",
             escape(&topic.words),
             topic.customers,
+            if topic.customers == 1 { "" } else { "s" },
             topic.asked,
+            if topic.asked == 1 { "" } else { "s" },
             escape(&topic.langs.join(", "))
         );
         if let Some(area) = &topic.area {

@@ -67,21 +67,14 @@ pub fn charts(report: &Report) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Escapes text for SVG/XML content and attribute values.
+/// Escapes text for SVG/XML content and attribute values; control characters, which XML does
+/// not allow, become spaces.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    kb::markdown::escape_html(&clean)
 }
 
 fn open(svg: &mut String, width: u32, height: u32, title: &str) {
