@@ -284,7 +284,12 @@ fn day_events(
 }
 
 /// Runs the benchmark and prints its numbers.
-pub async fn run(kb: Arc<KnowledgeBase>, days: u64, per_day: u64) -> anyhow::Result<()> {
+pub async fn run(
+    kb: Arc<KnowledgeBase>,
+    days: u64,
+    per_day: u64,
+    dynamo_full: bool,
+) -> anyhow::Result<()> {
     let guides: Vec<String> = kb.guides().iter().map(|g| g.guide.id.clone()).collect();
     let dir = tempfile::tempdir()?;
     let store = desk::store::sqlite::SqliteStore::open(&dir.path().join("bench.db"))?;
@@ -364,13 +369,20 @@ pub async fn run(kb: Arc<KnowledgeBase>, days: u64, per_day: u64) -> anyhow::Res
         peak_mib()
     );
     #[cfg(feature = "dynamo")]
-    dynamo_units(per_day, &guides, &last_week).await?;
+    dynamo_units(per_day, &guides, &last_week, dynamo_full.then_some(&kb)).await?;
+    #[cfg(not(feature = "dynamo"))]
+    let _ = dynamo_full;
     Ok(())
 }
 
 /// One synthetic day written to DynamoDB Local and read back as the report reads it.
 #[cfg(feature = "dynamo")]
-async fn dynamo_units(per_day: u64, guides: &[String], week: &Period) -> anyhow::Result<()> {
+async fn dynamo_units(
+    per_day: u64,
+    guides: &[String],
+    week: &Period,
+    full: Option<&Arc<KnowledgeBase>>,
+) -> anyhow::Result<()> {
     if std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_err() {
         println!("DynamoDB: skipped (set AWS_ENDPOINT_URL_DYNAMODB to DynamoDB Local)");
         return Ok(());
@@ -383,7 +395,8 @@ async fn dynamo_units(per_day: u64, guides: &[String], week: &Period) -> anyhow:
     // A recent day: the store reads no events older than its retention.
     let day_start = week.from;
     let mut dice = Dice(7);
-    let events = day_events(day_start, 0, per_day, guides, &mut dice);
+    // Conversation numbers of their own (day 1000), apart from the days written below.
+    let events = day_events(day_start - 1000 * DAY, 1000, per_day, guides, &mut dice);
     for chunk in events.chunks(100) {
         store
             .commit(&Commit {
@@ -404,6 +417,57 @@ async fn dynamo_units(per_day: u64, guides: &[String], week: &Period) -> anyhow:
         read.len(),
         units * days,
         requests as f64 * days,
+    );
+    let Some(kb) = full else {
+        return Ok(());
+    };
+    // Every day the weekly report reads (the three weeks before, the week, the days since),
+    // then the report itself on DynamoDB, with its read units and the memory it took.
+    let now = desk::model::now();
+    let first = week.from - 3 * insights::WEEK;
+    let last = (week.to + insights::WEEK).min(now);
+    let written = Instant::now();
+    let mut count = read.len();
+    let mut day: u64 = 0;
+    while first + day as Millis * DAY < last {
+        let at = first + day as Millis * DAY;
+        day += 1;
+        if at == day_start {
+            continue;
+        }
+        let events = day_events(first, day - 1, per_day, guides, &mut dice);
+        count += events.len();
+        for chunk in events.chunks(100) {
+            store
+                .commit(&Commit {
+                    events: chunk.to_vec(),
+                    ..Commit::default()
+                })
+                .await?;
+        }
+    }
+    println!(
+        "DynamoDB (Local): wrote the report's {day} days, {count} events, in {:.0} s",
+        written.elapsed().as_secs_f64()
+    );
+    let options = Options {
+        hours: None,
+        now,
+        kb: Some(Arc::clone(kb)),
+    };
+    let before_mib = peak_mib();
+    let before = store.usage();
+    let at = Instant::now();
+    let report = insights::report(&store, week, &options).await?;
+    let after = store.usage();
+    println!(
+        "DynamoDB (Local): the weekly report ({} inquiries) in {:.2} s, {} requests, {:.0} read units; peak memory {:.0} MiB (before it {:.0} MiB)",
+        report.inquiries.count,
+        at.elapsed().as_secs_f64(),
+        after.requests - before.requests,
+        after.read_units - before.read_units,
+        peak_mib(),
+        before_mib
     );
     Ok(())
 }

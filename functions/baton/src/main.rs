@@ -222,6 +222,10 @@ enum Command {
         /// Conversations a day (about 20 events each).
         #[arg(long, default_value_t = 500)]
         per_day: u64,
+        /// With `--features dynamo`: write every day a weekly report reads to DynamoDB Local and
+        /// time the report there (minutes of writes).
+        #[arg(long)]
+        dynamo_full: bool,
         #[command(flatten)]
         paths: Paths,
     },
@@ -384,8 +388,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchInsights {
             days,
             per_day,
+            dynamo_full,
             paths,
-        } => bench_insights::run(Arc::new(knowledge_base(&paths.config()?)?), days, per_day).await,
+        } => {
+            bench_insights::run(
+                Arc::new(knowledge_base(&paths.config()?)?),
+                days,
+                per_day,
+                dynamo_full,
+            )
+            .await
+        }
         Command::Resolve {
             id,
             note,
