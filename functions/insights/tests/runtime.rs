@@ -150,3 +150,40 @@ async fn the_weekly_schedule_reports_the_week_that_ended() {
         "{text}"
     );
 }
+
+/// The function's peak memory on a busy team's week: run after `baton bench-insights
+/// --dynamo-full` (built with `--features dynamo`), which writes every day of that report to
+/// DynamoDB Local and names the table: `BATON_BENCH_TABLE=… cargo test -p insights -- --ignored
+/// --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the table bench-insights --dynamo-full writes"]
+async fn a_busy_weeks_report_fits_in_128_mb() {
+    let table = std::env::var("BATON_BENCH_TABLE").expect("BATON_BENCH_TABLE");
+    let (_, mut env) = dynamodb_table().await;
+    env.retain(|(k, _)| k != desk::config::TABLE);
+    env.push((desk::config::TABLE.into(), table));
+    let index = baton_e2e::runtime_api::read_only_index(&tempfile_dir());
+    env.push((desk::config::INDEX.into(), index.display().to_string()));
+    let mut function =
+        Function::start(std::path::Path::new(env!("CARGO_BIN_EXE_insights")), &env).await;
+    let started = std::time::Instant::now();
+    let report = match function.invoke(scheduled_event()).await {
+        Outcome::Response(report) => report,
+        Outcome::Error(e) => panic!("the function failed: {e}"),
+    };
+    let peak = function.peak_rss_kib().expect("peak rss");
+    println!(
+        "insights on a busy week ({} inquiries, {} guides to write): {:.1} s, peak RSS {:.1} MiB",
+        report["inquiries"]["count"],
+        report["guides_to_write"].as_array().map_or(0, Vec::len),
+        started.elapsed().as_secs_f64(),
+        peak as f64 / 1024.0
+    );
+    assert!(peak < 128 * 1024, "peak RSS {peak} KiB");
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("insights-index-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
