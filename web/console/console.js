@@ -5,6 +5,7 @@
 // release, reply, note and resolve. Updates by polling while the tab is visible, the one
 // mechanism both deployments support. Everything a customer or operator wrote is set as text.
 
+import { $, el, label, lang, loadStrings, t } from "./common.js";
 import { finishCognito, loadConfig, signOutOfCognito, startCognito } from "./sign-in.js";
 
 const TOKEN_KEY = "baton.operator.token";
@@ -13,39 +14,6 @@ const CASE_POLL_MS = 4000;
 // Presence heartbeats (functions/desk/src/presence.rs keeps the windows that match them).
 const HEARTBEAT_MS = 10000;
 const TYPING_HEARTBEAT_MS = 2500;
-const lang = (localStorage.getItem("baton.lang") || navigator.language || "en").slice(0, 2) === "ko" ? "ko" : "en";
-document.documentElement.lang = lang;
-
-/** @type {Record<string, string>} */
-let strings = {};
-/** @param {string} key @param {Record<string, string | number>} [vars] */
-function t(key, vars) {
-  let text = strings[key] || key;
-  for (const [name, value] of Object.entries(vars || {})) text = text.replace(`{${name}}`, String(value));
-  return text;
-}
-
-/** A wire code's words in this language (`category.billing_payment` → "결제·정산"), else the code. @param {string} kind @param {string} code */
-const label = (kind, code) => (strings[`${kind}.${code}`] ? t(`${kind}.${code}`) : code);
-
-const $ = (/** @type {string} */ s) => /** @type {HTMLElement} */ (document.querySelector(s));
-
-/**
- * An element with text (never HTML) and attributes.
- * @param {string} tag
- * @param {Record<string, string>} [attrs]
- * @param {(Node | string | null | undefined)[]} [children]
- */
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === "class") node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
-
 let token = sessionStorage.getItem(TOKEN_KEY) || "";
 /** @type {import("./sign-in.js").SignInConfig} */
 let signInConfig = { sign_in: "token" };
@@ -587,11 +555,7 @@ $("[data-sign-in]").addEventListener("submit", async (event) => {
 });
 
 async function init() {
-  try {
-    strings = await (await fetch(`/i18n/${lang}.json`)).json();
-  } catch {
-    // Keys instead of words; the console still works.
-  }
+  await loadStrings();
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(/** @type {HTMLElement} */ (node).dataset.t || "");
   document.title = t("console.title");
   signInConfig = await loadConfig();

@@ -4,38 +4,10 @@
 // where it can run nothing). Signed in through the console (the same session token). Everything a
 // customer wrote is set as text.
 
+import { $, el, label, lang, loadStrings, t } from "./common.js";
+
 const TOKEN_KEY = "baton.operator.token";
-const lang = (localStorage.getItem("baton.lang") || navigator.language || "en").slice(0, 2) === "ko" ? "ko" : "en";
-document.documentElement.lang = lang;
 const token = sessionStorage.getItem(TOKEN_KEY) || "";
-
-/** @type {Record<string, string>} */
-let strings = {};
-/** @param {string} key @param {Record<string, string | number>} [vars] */
-function t(key, vars) {
-  let text = strings[key] || key;
-  for (const [name, value] of Object.entries(vars || {})) text = text.replace(`{${name}}`, String(value));
-  return text;
-}
-/** @param {string} kind @param {string} code */
-const label = (kind, code) => (strings[`${kind}.${code}`] ? t(`${kind}.${code}`) : code);
-const $ = (/** @type {string} */ s) => /** @type {HTMLElement} */ (document.querySelector(s));
-
-/**
- * An element with text (never HTML) and attributes.
- * @param {string} tag
- * @param {Record<string, string>} [attrs]
- * @param {(Node | string | null | undefined)[]} [children]
- */
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === "class") node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
 
 /** @param {string} path */
 async function api(path) {
@@ -205,11 +177,7 @@ async function load() {
 }
 
 async function init() {
-  try {
-    strings = await (await fetch(`/i18n/${lang}.json`)).json();
-  } catch {
-    // Keys instead of words.
-  }
+  await loadStrings();
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(/** @type {HTMLElement} */ (node).dataset.t || "");
   for (const node of document.querySelectorAll("[data-t-label]")) node.setAttribute("aria-label", t(/** @type {HTMLElement} */ (node).dataset.tLabel || ""));
   document.title = `${t("insights.title")} · ${t("console.title")}`;

@@ -28,7 +28,7 @@ pub const I18N: [(Lang, &str); 2] = [
 ];
 
 /// Files copied as they are into the web root.
-pub const STATIC_FILES: [(&str, &str); 13] = [
+pub const STATIC_FILES: [(&str, &str); 14] = [
     (
         "assets/help.css",
         include_str!("../../../web/help/assets/help.css"),
@@ -64,6 +64,10 @@ pub const STATIC_FILES: [(&str, &str); 13] = [
     (
         "console/console.css",
         include_str!("../../../web/console/console.css"),
+    ),
+    (
+        "console/common.js",
+        include_str!("../../../web/console/common.js"),
     ),
     (
         "console/insights.html",
