@@ -254,6 +254,19 @@ fn conversation(n: u64, at: Millis, guides: &[String], dice: &mut Dice) -> Vec<E
     events
 }
 
+/// Writes `events` in commits of `per_commit`.
+async fn write(store: &dyn Store, events: &[Event], per_commit: usize) -> anyhow::Result<()> {
+    for chunk in events.chunks(per_commit) {
+        store
+            .commit(&Commit {
+                events: chunk.to_vec(),
+                ..Commit::default()
+            })
+            .await?;
+    }
+    Ok(())
+}
+
 /// Peak resident memory of this process so far, in MiB (Linux).
 fn peak_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -304,14 +317,7 @@ pub async fn run(
     for day in 0..days {
         let events = day_events(start, day, per_day, &guides, &mut dice);
         count += events.len();
-        for chunk in events.chunks(5_000) {
-            store
-                .commit(&Commit {
-                    events: chunk.to_vec(),
-                    ..Commit::default()
-                })
-                .await?;
-        }
+        write(&store, &events, 5_000).await?;
     }
     let bytes = std::fs::metadata(dir.path().join("bench.db"))?.len();
     println!(
@@ -397,14 +403,8 @@ async fn dynamo_units(
     let mut dice = Dice(7);
     // Conversation numbers of their own (day 1000), apart from the days written below.
     let events = day_events(day_start - 1000 * DAY, 1000, per_day, guides, &mut dice);
-    for chunk in events.chunks(100) {
-        store
-            .commit(&Commit {
-                events: chunk.to_vec(),
-                ..Commit::default()
-            })
-            .await?;
-    }
+    // A DynamoDB transaction holds at most 100 items.
+    write(&store, &events, 100).await?;
     let before = store.usage();
     let read = store.events(day_start, day_start + DAY).await?;
     let after = store.usage();
@@ -437,14 +437,7 @@ async fn dynamo_units(
         }
         let events = day_events(first, day - 1, per_day, guides, &mut dice);
         count += events.len();
-        for chunk in events.chunks(100) {
-            store
-                .commit(&Commit {
-                    events: chunk.to_vec(),
-                    ..Commit::default()
-                })
-                .await?;
-        }
+        write(&store, &events, 100).await?;
     }
     println!(
         "DynamoDB (Local): wrote the report's {day} days, {count} events, in {:.0} s, to table {table} (kept: the insights function's memory test reads it, `BATON_BENCH_TABLE={table} cargo test -p insights -- --ignored`)",

@@ -132,10 +132,7 @@ impl Webhook {
             Some(escalation) if !escalation.text.is_empty() => escalation.text.clone(),
             _ => case.summary.clone(),
         };
-        let quote = Line::new()
-            .trusted("“")
-            .untrusted(Untrusted::new(words).max_chars(QUOTE_CHARS))
-            .trusted("”");
+        let quote = quote(words);
         let who = case
             .customer
             .contact
@@ -182,12 +179,7 @@ impl Webhook {
         if let Some(link) = self.link(case) {
             lines.push(Line::new().link(link, format!("open {}", case.id)));
         }
-        lines.push(
-            Line::new()
-                .trusted("“")
-                .untrusted(Untrusted::new(case.summary.clone()).max_chars(QUOTE_CHARS))
-                .trusted("”"),
-        );
+        lines.push(quote(case.summary.clone()));
         payload(self.kind, &lines)
     }
 
@@ -197,7 +189,7 @@ impl Webhook {
             format!(
                 "⏰ {} more urgent case{} still unclaimed",
                 cases.len(),
-                if cases.len() == 1 { "" } else { "s" }
+                crate::insights::markdown::noun(cases.len(), "", "s")
             ),
             cases,
         )
@@ -209,7 +201,7 @@ impl Webhook {
             format!(
                 "🚨 {} more urgent case{} at once",
                 cases.len(),
-                if cases.len() == 1 { "" } else { "s" }
+                crate::insights::markdown::noun(cases.len(), "", "s")
             ),
             cases,
         )
@@ -272,6 +264,14 @@ impl Webhook {
             }
         }
     }
+}
+
+/// The customer's words quoted, escaped and cut at [`QUOTE_CHARS`].
+fn quote(words: String) -> Line {
+    Line::new()
+        .trusted("“")
+        .untrusted(Untrusted::new(words).max_chars(QUOTE_CHARS))
+        .trusted("”")
 }
 
 /// Splits the cases due an alert into the ones sent alone and the rest, summarized, given how

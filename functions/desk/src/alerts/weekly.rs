@@ -4,21 +4,13 @@
 //! the alerts' are.
 
 use super::{Line, Untrusted, Webhook, payload};
-use crate::insights::markdown::duration;
+use crate::insights::markdown::{duration, noun, signed};
 use crate::insights::{Report, Row};
 
 /// Rows of each ranking shown.
 const TOP: usize = 3;
 /// Guides to write shown.
 const GUIDES: usize = 5;
-
-fn signed(n: i64) -> String {
-    if n > 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
-    }
-}
 
 fn ranking(title: &str, rows: &[Row]) -> Option<Line> {
     if rows.is_empty() {
@@ -50,7 +42,7 @@ impl Webhook {
             "📊 주간 리포트 / Support week {} · {} inquir{} ({} against {})",
             p.label,
             i.count,
-            if i.count == 1 { "y" } else { "ies" },
+            noun(i.count, "y", "ies"),
             signed(i.change),
             i.previous
         ))];
@@ -97,7 +89,7 @@ impl Webhook {
                         .trusted(format!(
                             "” · {} customer{}",
                             topic.customers,
-                            if topic.customers == 1 { "" } else { "s" }
+                            noun(topic.customers, "", "s")
                         )),
                 );
             }
@@ -109,7 +101,7 @@ impl Webhook {
             Some(ms) => format!(
                 "🚨 Urgent: {} case{}, longest wait {}{}",
                 report.urgent.len(),
-                if report.urgent.len() == 1 { "" } else { "s" },
+                noun(report.urgent.len(), "", "s"),
                 duration(ms),
                 if unclaimed > 0 {
                     format!(", {unclaimed} still unclaimed")

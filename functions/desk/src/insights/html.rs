@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
+use super::markdown::{duration, noun, signed};
 use super::svg::{charts, escape};
-use super::{Report, Row, Split, Stat, Topic, markdown::duration, period::offset_text};
+use super::{Report, Row, Split, Stat, Topic, period::offset_text};
 use crate::model::Millis;
 
 const STYLE: &str = "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans KR',sans-serif;color:#1f2328;max-width:960px;margin:2rem auto;padding:0 1rem}\
@@ -203,14 +204,6 @@ pub fn render(report: &Report) -> String {
     h
 }
 
-fn signed(n: i64) -> String {
-    if n > 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
-    }
-}
-
 fn rows_table(h: &mut String, rows: &[Row], weeks: &[String]) {
     let _ = write!(
         h,
@@ -249,12 +242,12 @@ fn topics(h: &mut String, topics: &[Topic]) {
     for topic in topics {
         let _ = write!(
             h,
-            "<li><code>{}</code> — <strong>{}</strong> customer{}, asked {} time{} ({})",
+            "<li><code>{}</code> — <strong>{}</strong> {}, asked {} {} ({})",
             escape(&topic.words),
             topic.customers,
-            if topic.customers == 1 { "" } else { "s" },
+            noun(topic.customers, "customer", "customers"),
             topic.asked,
-            if topic.asked == 1 { "" } else { "s" },
+            noun(topic.asked, "time", "times"),
             escape(&topic.langs.join(", "))
         );
         if let Some(area) = &topic.area {

@@ -169,13 +169,13 @@ fn topics(md: &mut String, topics: &[Topic]) {
     for (n, topic) in topics.iter().enumerate() {
         let _ = write!(
             md,
-            "{}. {} — {} customer{}, asked {} time{} ({})",
+            "{}. {} — {} {}, asked {} {} ({})",
             n + 1,
             code(&topic.words),
             topic.customers,
-            if topic.customers == 1 { "" } else { "s" },
+            noun(topic.customers, "customer", "customers"),
             topic.asked,
-            if topic.asked == 1 { "" } else { "s" },
+            noun(topic.asked, "time", "times"),
             topic.langs.join(", ")
         );
         if let Some(area) = &topic.area {
@@ -258,13 +258,9 @@ fn guide_health(md: &mut String, health: &GuideHealth) {
     if !health.never_cited.is_empty() {
         let _ = writeln!(
             md,
-            "Never cited this period: {} guide{}.\n",
+            "Never cited this period: {} {}.\n",
             health.never_cited.len(),
-            if health.never_cited.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+            noun(health.never_cited.len(), "guide", "guides")
         );
     }
 }
@@ -303,12 +299,18 @@ pub fn duration(ms: Millis) -> String {
     }
 }
 
-fn signed(n: i64) -> String {
+/// A change: `+3`, `0`, `-2`.
+pub fn signed(n: i64) -> String {
     if n > 0 {
         format!("+{n}")
     } else {
         n.to_string()
     }
+}
+
+/// The word for `n` of a thing: `one` for one, `many` otherwise.
+pub fn noun<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
 }
 
 fn percent(rate: f64) -> String {

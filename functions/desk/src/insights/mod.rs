@@ -318,10 +318,14 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
             .take(TREND_WEEKS)
             .collect();
     windows.reverse();
-    let this: Vec<&Thread> = threads
+    // The period's conversations, by index: read here by reference, and after the move below.
+    let opened: Vec<usize> = threads
         .iter()
-        .filter(|t| t.opened.is_some_and(|at| period.contains(at)))
+        .enumerate()
+        .filter(|(_, t)| t.opened.is_some_and(|at| period.contains(at)))
+        .map(|(i, _)| i)
         .collect();
+    let this: Vec<&Thread> = opened.iter().map(|&i| &threads[i]).collect();
     let previous = &windows[TREND_WEEKS - 2];
     let previous_count = threads
         .iter()
@@ -342,12 +346,6 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
     let times = times(&this, options.hours.as_ref());
     let urgent = urgent(&this, options.now);
     let satisfaction = satisfaction(&this);
-    let opened: Vec<usize> = threads
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.opened.is_some_and(|at| period.contains(at)))
-        .map(|(i, _)| i)
-        .collect();
     let kb = options.kb.clone();
     let p = period.clone();
     let (guides_to_write, feature_requests, guide_health, conversations) =

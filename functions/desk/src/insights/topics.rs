@@ -116,16 +116,35 @@ struct Wording {
     features: HashMap<String, f32>,
 }
 
+impl Wording {
+    fn new(words: String, count: usize) -> Wording {
+        Wording {
+            words,
+            count,
+            askers: HashSet::new(),
+            sources: BTreeMap::new(),
+            areas: BTreeMap::new(),
+            closest: Vec::new(),
+            features: HashMap::new(),
+        }
+    }
+}
+
+/// Finds each wording's closest guides and its weighted features, ready to compare.
+fn prepare(kb: Option<&KnowledgeBase>, wordings: &mut [Wording]) {
+    for w in wordings.iter_mut() {
+        w.closest = kb.map_or_else(Vec::new, |kb| closest(kb, &w.words));
+        w.features = features(kb, &w.words, &w.closest);
+    }
+    weigh(wordings);
+}
+
 /// Groups `questions`, most customers first (ties: most asked, then by name). With a knowledge
 /// base, synonyms and the closest guides join the comparison and each group names its closest
 /// guide; without one, only analysed terms do.
 pub fn group(kb: Option<&KnowledgeBase>, questions: &[Question]) -> Vec<Topic> {
     let mut wordings = distinct(questions);
-    for w in &mut wordings {
-        w.closest = kb.map_or_else(Vec::new, |kb| closest(kb, &w.words));
-        w.features = features(kb, &w.words, &w.closest);
-    }
-    weigh(&mut wordings);
+    prepare(kb, &mut wordings);
     let groups = average_linkage(&wordings, MERGE_AT);
     let mut topics: Vec<Topic> = groups
         .into_iter()
@@ -144,20 +163,9 @@ pub fn group(kb: Option<&KnowledgeBase>, questions: &[Question]) -> Vec<Topic> {
 pub fn clusters(kb: Option<&KnowledgeBase>, texts: &[&str], merge_at: f32) -> Vec<Vec<usize>> {
     let mut wordings: Vec<Wording> = texts
         .iter()
-        .map(|t| {
-            let closest = kb.map_or_else(Vec::new, |kb| closest(kb, t));
-            Wording {
-                words: t.to_string(),
-                count: 1,
-                askers: HashSet::new(),
-                sources: BTreeMap::new(),
-                areas: BTreeMap::new(),
-                features: features(kb, t, &closest),
-                closest,
-            }
-        })
+        .map(|t| Wording::new(t.to_string(), 1))
         .collect();
-    weigh(&mut wordings);
+    prepare(kb, &mut wordings);
     average_linkage(&wordings, merge_at)
 }
 
@@ -172,14 +180,8 @@ fn fold(words: &str) -> String {
 fn distinct(questions: &[Question]) -> Vec<Wording> {
     let mut by_words: HashMap<String, Wording> = HashMap::new();
     for q in questions.iter().filter(|q| !q.words.trim().is_empty()) {
-        let w = by_words.entry(fold(&q.words)).or_insert_with(|| Wording {
-            words: q.words.split_whitespace().collect::<Vec<_>>().join(" "),
-            count: 0,
-            askers: HashSet::new(),
-            sources: BTreeMap::new(),
-            areas: BTreeMap::new(),
-            closest: Vec::new(),
-            features: HashMap::new(),
+        let w = by_words.entry(fold(&q.words)).or_insert_with(|| {
+            Wording::new(q.words.split_whitespace().collect::<Vec<_>>().join(" "), 0)
         });
         w.count += 1;
         w.askers.insert(q.asker.clone());
