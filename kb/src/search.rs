@@ -31,6 +31,12 @@ const MAX_TERMS: usize = 32;
 const MIN_KOREAN_TYPO: usize = 2;
 /// Shortest Korean word corrected for any one-letter typo.
 const MIN_KOREAN_TYPO_ANY: usize = 3;
+/// Longest word looked up as a typo, in letters: real words are shorter, and the cost of a lookup
+/// grows with the word (65 candidates per syllable; an edit automaton per letter), so a hostile
+/// 256-letter "word" must not buy 25–80 ms of CPU.
+const MAX_TYPO_LETTERS: usize = 16;
+/// Longest word searched at all, in characters: past it a token is no word of any guide.
+const MAX_WORD_CHARS: usize = 48;
 /// Weakest lexicon pair that translates a query word for the English side.
 const MIN_TRANSLATION: f32 = 0.8;
 /// Snippet length in characters.
@@ -525,6 +531,14 @@ impl KnowledgeBase {
         let mut terms: Vec<String> = Vec::new();
         let mut unknown = Vec::new();
         for token in Analyzer::Text.analyze(query) {
+            if token.text.chars().nth(MAX_WORD_CHARS).is_some() {
+                // Korean written without spaces is still searched by its bigrams (at most
+                // MAX_TERMS of them); nothing else that long is a word.
+                if token.text.starts_with(is_hangul) {
+                    unknown.push(token.offset_from..token.offset_to);
+                }
+                continue;
+            }
             let forms = if crate::jamo::is_initials(&token.text) {
                 let words = self.expand_initials(&token.text);
                 if words.is_empty() {
@@ -802,11 +816,16 @@ impl KnowledgeBase {
     /// term within one edit (two for nine letters or more).
     fn correct(&self, term: &str) -> Result<Option<String>> {
         let letters = term.chars().count();
+        if letters > MAX_TYPO_LETTERS {
+            return Ok(None);
+        }
         let korean = term.chars().all(|c| crate::jamo::split(c).is_some());
         if korean && letters >= MIN_KOREAN_TYPO {
             return self.correct_korean(term);
         }
-        if letters < 5 || term.chars().any(|c| is_hangul(c) || c.is_ascii_digit()) {
+        // English stems only: the scripts Baton does not analyse (Han, kana) have no typos it
+        // could tell.
+        if letters < 5 || !term.chars().all(|c| c.is_ascii_alphabetic()) {
             return Ok(None);
         }
         if self.doc_freq(term)? > 0 {

@@ -55,11 +55,18 @@ async fn a_screenshot_goes_to_s3_by_a_presigned_url_and_is_read_back_by_another(
         ],
     )
     .expect("config");
-    let mut state =
-        desk::http::state(&config, baton_e2e::baton_kb(), Arc::new(store)).expect("state");
-    state.desk = state.desk.with_blobs(blobs.clone());
-    let desk = state.desk.clone();
-    let app = desk::http::app(state);
+    let app = desk::app::App::build_with(
+        config,
+        desk::app::Parts {
+            kb: Some(baton_e2e::baton_kb()),
+            store: Some(Arc::new(store)),
+            blobs: Some(blobs.clone()),
+        },
+    )
+    .await
+    .expect("the desk builds");
+    let desk = app.desk.clone();
+    let app = desk::http::app(app.state);
 
     let started = desk.start(Default::default()).await.expect("start");
     let (id, secret) = (started.conversation.id, started.secret);

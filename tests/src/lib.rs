@@ -94,18 +94,26 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 /// [`spawn_app`] with settings of `desk::config` over the test defaults (two operator tokens, the
-/// site's identity secret, rate limits off), built by the same startup code as `baton serve`.
+/// site's identity secret, rate limits off, no Monday summary from the scheduler's own clock),
+/// built and served by the same startup as `baton serve` (`desk::app`): the help center rendered,
+/// the background tasks running.
 pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> TestApp {
     use desk::config as c;
     let dir = tempfile::tempdir().expect("tempdir");
     let tokens = format!("minji:{MINJI},junho:{JUNHO}");
     let attachments = dir.path().join("attachments").display().to_string();
+    let site = dir.path().join("site").display().to_string();
+    let guides = repo_root().join("kb/guides").display().to_string();
     let mut pairs: Vec<(&str, &str)> = vec![
         (c::OPERATOR_TOKENS, tokens.as_str()),
         (c::ATTACHMENTS, attachments.as_str()),
+        (c::SITE, site.as_str()),
+        (c::GUIDES, guides.as_str()),
+        (c::WEEKLY_REPORT_HOUR, "off"),
         (c::IDENTITY_SECRETS, SITE_SECRET),
         (c::RATE_CONVERSATIONS, "0"),
         (c::RATE_MESSAGES, "0"),
+        (c::RATE_SEARCHES, "0"),
     ];
     pairs.extend_from_slice(settings);
     let config = c::Config::from_pairs(c::Deployment::Local, pairs).expect("test configuration");
@@ -165,22 +173,29 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
             )
         }
     };
-    let state = desk::http::state(&config, baton_kb(), store).expect("state");
-    let desk = state.desk.clone();
+    let app = desk::app::App::build_with(
+        config,
+        desk::app::Parts {
+            kb: Some(baton_kb()),
+            store: Some(store),
+            blobs: None,
+        },
+    )
+    .await
+    .expect("the desk builds");
+    let mut app = app;
+    let desk = app.desk.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
-    let options = desk::http::serve::ServeOptions::from_config(&config);
+    // As `baton serve` does, in its order: the pages first, then the tasks, then requests.
+    app.render_site(addr).expect("the help center renders");
+    app.start_background();
     tokio::spawn(async move {
-        desk::http::serve::serve(
-            listener,
-            desk::http::app(state),
-            options,
-            std::future::pending(),
-        )
-        .await
-        .expect("serve");
+        app.serve_http(listener, std::future::pending())
+            .await
+            .expect("serve");
     });
     TestApp {
         url: format!("http://{addr}"),

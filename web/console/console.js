@@ -5,10 +5,14 @@
 // release, reply, note and resolve. Updates by polling while the tab is visible, the one
 // mechanism both deployments support. Everything a customer or operator wrote is set as text.
 
-import { $, el, label, lang, loadStrings, t } from "./common.js";
+import { OPERATOR_TOKEN_KEY as TOKEN_KEY, fetchJson } from "../shared/api.js";
+import { $, el } from "../shared/dom.js";
+import { guideUrl } from "../shared/guides.js";
+import { applyStrings, label, loadStrings, preferredLang, t } from "../shared/i18n.js";
 import { finishCognito, loadConfig, signOutOfCognito, startCognito } from "./sign-in.js";
 
-const TOKEN_KEY = "baton.operator.token";
+const lang = preferredLang();
+document.documentElement.lang = lang;
 const QUEUE_POLL_MS = 5000;
 const CASE_POLL_MS = 4000;
 // Presence heartbeats (functions/desk/src/presence.rs keeps the windows that match them).
@@ -35,24 +39,9 @@ let lastTyping = 0;
 let presence = [];
 const filters = { area: "", category: "", status: "", holder: "" };
 
-/** @param {string} path @param {{method?: string, json?: unknown}} [init] */
-async function api(path, init = {}) {
-  /** @type {Record<string, string>} */
-  const headers = { accept: "application/json", authorization: `Bearer ${token}` };
-  /** @type {RequestInit} */
-  const request = { method: init.method || "GET", headers };
-  if (init.json !== undefined) {
-    headers["content-type"] = "application/json";
-    request.body = JSON.stringify(init.json);
-  }
-  const response = await fetch(`/api/operator${path}`, request);
-  const body = response.status === 204 ? {} : await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(body?.error?.message || String(response.status));
-    /** @type {any} */ (error).status = response.status;
-    throw error;
-  }
-  return body;
+/** The operator API, as the signed-in operator. @param {string} path @param {{method?: string, json?: unknown}} [init] */
+function api(path, init = {}) {
+  return fetchJson(`/api/operator${path}`, { ...init, token });
 }
 
 /** @param {number} ms */
@@ -254,7 +243,10 @@ function drawCase() {
     mine && c.status !== "resolved" ? button(t("console.release"), "release", () => act(() => api(`/cases/${c.id}/release`, { method: "POST" })), true) : null,
     c.status === "resolved" ? button(t("console.reopen"), "reopen", () => act(() => api(`/cases/${c.id}/reopen`, { method: "POST" }))) : null,
   ]);
-  const meta = el("dl", {}, [
+  // Baton's own facts about the case. What the customer's page sent (conversation metadata: any
+  // key, any text, "customer" and "reason" included) never goes in this list: it is shown apart,
+  // marked unverified, so it cannot pass for one of these rows.
+  const meta = el("dl", { "data-case-facts": "" }, [
     ...[
       ["id", c.id],
       [t("console.filter_status"), label("status", c.status) + (c.assignee ? ` · ${t("console.held_by", { name: c.assignee })}` : "")],
@@ -263,9 +255,15 @@ function drawCase() {
       ["reason", c.reason?.code || ""],
       ...(c.rating ? [[t("console.rating"), `${"★".repeat(c.rating.score)}${"☆".repeat(5 - c.rating.score)} ${c.rating.comment || ""}`]] : []),
       ["customer", `${c.customer?.name || c.customer?.contact || c.customer?.id || ""} (${t(c.customer?.verified ? "console.verified" : "console.unverified")})`],
-      ...Object.entries(conversation.metadata || {}),
     ].flatMap(([k, v]) => [el("dt", {}, [String(k)]), el("dd", {}, [String(v)])]),
   ]);
+  const sent = Object.entries(conversation.metadata || {});
+  const fromCustomer = sent.length
+    ? el("section", { class: "from-customer", "aria-labelledby": "from-customer-h", "data-customer-metadata": "" }, [
+        el("h3", { id: "from-customer-h" }, [t("console.customer_metadata")]),
+        el("dl", {}, sent.flatMap(([k, v]) => [el("dt", {}, [String(k)]), el("dd", {}, [String(v)])])),
+      ])
+    : null;
   const talk = el(
     "ol",
     { class: "transcript" },
@@ -343,8 +341,9 @@ function drawCase() {
     el("div", { class: "panels" }, [
       el("section", {}, [el("h3", {}, [t("console.transcript")]), talk, composer, resolve]),
       el("section", {}, [
-        el("h3", {}, [t("console.metadata")]),
+        el("h3", {}, [t("console.case_facts")]),
         meta,
+        fromCustomer,
         el("h3", {}, [t("console.bot_attempts")]),
         ...tried,
         el("h3", {}, [t("console.earlier_cases")]),
@@ -407,13 +406,14 @@ function helpers(box) {
       const q = query.value.trim();
       if (!q) return found.replaceChildren();
       try {
-        const response = await fetch(`/api/search?q=${encodeURIComponent(q)}&lang=${caseLang}&limit=5`);
-        const result = await response.json();
+        // As the operator types: `typing=true` keeps these out of the customers' searches (the
+        // weekly report) and out of the search rate limit.
+        const result = await fetchJson(`/api/search?${new URLSearchParams({ q, lang: caseLang, limit: "5", typing: "true" })}`);
         found.replaceChildren(
           ...(result.hits || []).map((/** @type {any} */ hit) => {
             const section = hit.sections?.[0];
             // The anchor as written (browsers take Unicode fragments), so the customer reads it.
-            const url = `${location.origin}/${hit.id}.html${section?.anchor ? "#" + section.anchor.replace(/\s/g, "-") : ""}`;
+            const url = guideUrl(hit.id, section?.anchor, { root: `${location.origin}/`, readable: true });
             const pick = el("button", { type: "button", class: "secondary" }, [section?.heading ? `${hit.title} › ${section.heading}` : hit.title]);
             pick.addEventListener("click", () => {
               insert(box, `${hit.title}: ${url}\n`);
@@ -555,8 +555,8 @@ $("[data-sign-in]").addEventListener("submit", async (event) => {
 });
 
 async function init() {
-  await loadStrings();
-  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(/** @type {HTMLElement} */ (node).dataset.t || "");
+  await loadStrings(lang);
+  applyStrings();
   document.title = t("console.title");
   signInConfig = await loadConfig();
   if (signInConfig.sign_in === "cognito") {

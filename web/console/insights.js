@@ -4,21 +4,18 @@
 // where it can run nothing). Signed in through the console (the same session token). Everything a
 // customer wrote is set as text.
 
-import { $, el, label, lang, loadStrings, t } from "./common.js";
+import { OPERATOR_TOKEN_KEY, fetchJson } from "../shared/api.js";
+import { $, el } from "../shared/dom.js";
+import { guideUrl } from "../shared/guides.js";
+import { applyStrings, label, loadStrings, preferredLang, t } from "../shared/i18n.js";
 
-const TOKEN_KEY = "baton.operator.token";
-const token = sessionStorage.getItem(TOKEN_KEY) || "";
+const lang = preferredLang();
+document.documentElement.lang = lang;
+const token = sessionStorage.getItem(OPERATOR_TOKEN_KEY) || "";
 
-/** @param {string} path */
-async function api(path) {
-  const response = await fetch(`/api/operator${path}`, { headers: { accept: "application/json", authorization: `Bearer ${token}` } });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(body?.error?.message || String(response.status));
-    /** @type {any} */ (error).status = response.status;
-    throw error;
-  }
-  return body;
+/** The operator API, as the operator signed in to the console. @param {string} path */
+function api(path) {
+  return fetchJson(`/api/operator${path}`, { token });
 }
 
 /** @param {number} ms */
@@ -87,7 +84,7 @@ function topicList(topics) {
         el("strong", {}, [t("insights.customers", { n: topic.customers })]),
         el("span", { class: "muted" }, [` · ${t("insights.asked", { n: topic.asked })} · ${topic.langs.join(", ")}${topic.area ? ` · ${label("area", topic.area)}` : ""}`]),
         topic.examples.length > 1 ? el("div", { class: "muted" }, [`${t("insights.also_asked")} `, ...topic.examples.slice(1).flatMap((/** @type {string} */ e, /** @type {number} */ i) => [i ? ", " : "", el("q", {}, [e])])]) : null,
-        topic.closest ? el("div", { class: "muted" }, [`${t("insights.closest")} `, el("a", { href: `/${topic.closest.guide}.html` }, [topic.closest.title])]) : null,
+        topic.closest ? el("div", { class: "muted" }, [`${t("insights.closest")} `, el("a", { href: guideUrl(topic.closest.guide) }, [topic.closest.title])]) : null,
       ]),
     ),
   );
@@ -114,7 +111,7 @@ function draw(r, charts) {
   const health = g.guides.length
     ? el("table", {}, [
         el("tr", {}, [el("th", {}, [t("insights.guide")]), el("th", { class: "n" }, [t("insights.cited")]), el("th", { class: "n" }, [t("insights.handed_off_after")]), el("th", { class: "n" }, [t("insights.not_helpful")])]),
-        ...g.guides.map((/** @type {any} */ row) => el("tr", {}, [el("td", {}, [el("a", { href: `/${row.guide}.html` }, [row.title || row.guide])]), el("td", { class: "n" }, [String(row.cited)]), el("td", { class: "n" }, [String(row.handed_off_after)]), el("td", { class: "n" }, [row.not_helpful_rate === null ? "–" : `${Math.round(row.not_helpful_rate * 100)}% / ${row.helpful + row.not_helpful}`])])),
+        ...g.guides.map((/** @type {any} */ row) => el("tr", {}, [el("td", {}, [el("a", { href: guideUrl(row.guide) }, [row.title || row.guide])]), el("td", { class: "n" }, [String(row.cited)]), el("td", { class: "n" }, [String(row.handed_off_after)]), el("td", { class: "n" }, [row.not_helpful_rate === null ? "–" : `${Math.round(row.not_helpful_rate * 100)}% / ${row.helpful + row.not_helpful}`])])),
       ])
     : el("p", { class: "muted" }, [t("insights.none")]);
   const rises = g.rose_after_update.map((/** @type {any} */ rise) => el("p", { class: "up" }, [t("insights.rose", { guide: rise.guide, updated: rise.updated, before: percent(rise.before.rate), after: percent(rise.after.rate) })]));
@@ -177,9 +174,8 @@ async function load() {
 }
 
 async function init() {
-  await loadStrings();
-  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(/** @type {HTMLElement} */ (node).dataset.t || "");
-  for (const node of document.querySelectorAll("[data-t-label]")) node.setAttribute("aria-label", t(/** @type {HTMLElement} */ (node).dataset.tLabel || ""));
+  await loadStrings(lang);
+  applyStrings();
   document.title = `${t("insights.title")} · ${t("console.title")}`;
   const input = /** @type {HTMLInputElement} */ ($("[data-week]"));
   // The last week that ended, unless the link names one.

@@ -9,8 +9,12 @@ const SCREENSHOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../.
 
 /** @typedef {{server: {url: string}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
 
-/** A customer who asks, is answered by the bot, then asks for a person. @param {string} url @param {string} text */
-async function handOff(url, text) {
+/**
+ * A customer who asks, is answered by the bot, then asks for a person.
+ * @param {string} url @param {string} text
+ * @param {Record<string, string>} [metadata] what the customer's page sends with the conversation
+ */
+async function handOff(url, text, metadata = { page_url: "https://shop.example/checkout" }) {
   const post = async (/** @type {string} */ path, /** @type {unknown} */ body, /** @type {string} */ [secret] = []) => {
     const response = await fetch(`${url}/api${path}`, {
       method: "POST",
@@ -20,11 +24,29 @@ async function handOff(url, text) {
     assert(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
     return response.json();
   };
-  const started = await post("/conversations", { channel: "web", locale: "ko", metadata: { page_url: "https://shop.example/checkout" } });
+  const started = await post("/conversations", { channel: "web", locale: "ko", metadata });
   const auth = [started.secret];
   await post(`/conversations/${started.conversation.id}/messages`, { text }, auth);
   await post(`/conversations/${started.conversation.id}/handoff`, {}, auth);
   return { id: started.conversation.id, secret: started.secret };
+}
+
+/** Eight random letters (digits could be masked as an account number). */
+const letters = () => Array.from({ length: 8 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
+
+/** This ISO week, as the report names it (`2026-W07`). */
+function thisWeek() {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7));
+  return `${d.getUTCFullYear()}-W${String(Math.ceil(((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000 + 1) / 7)).padStart(2, "0")}`;
+}
+
+/** How many customer searches this week's report counts. @param {string} url */
+async function searchesThisWeek(url) {
+  const response = await fetch(`${url}/api/operator/insights?week=${thisWeek()}`, { headers: { authorization: `Bearer ${MINJI}` } });
+  assert(response.ok, `insights: ${response.status}`);
+  return (await response.json()).searches.count;
 }
 
 /** @param {import('playwright-core').Browser} browser @param {string} url @param {string} token @param {object} [options] */
@@ -192,6 +214,89 @@ export const tests = [
       await page.locator("[data-sign-in-error]:not(:empty)").waitFor();
       assert(!exchanged, "no token request for a foreign redirect");
       await session.done();
+    },
+  ],
+  [
+    "the console's guide search is sent with typing=true, so an operator's keystrokes are not customers' searches in the report",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const tag = letters();
+      await handOff(server.url, `송금했는데 입금이 안 됐어요 ${tag}`);
+      const session = await signedIn(browser, server.url, MINJI);
+      const { page } = session;
+      /** @type {URL[]} */
+      const searches = [];
+      page.on("request", (request) => {
+        const url = new URL(request.url());
+        if (url.pathname === "/api/search") searches.push(url);
+      });
+      const before = await searchesThisWeek(server.url);
+      await page.locator("[data-cases] button", { hasText: tag }).click();
+      await page.waitForSelector(".transcript li");
+      // Typed slowly enough that each pause outlasts the debounce: several requests.
+      await page.locator("[data-guide-search]").pressSequentially("결제 취소 환불", { delay: 260 });
+      await page.locator("[data-guide-results] button").first().waitFor();
+      await shot(page, "guide-search");
+      assert(searches.length >= 2, `the console searched as the operator typed: ${searches.map(String)}`);
+      for (const url of searches) {
+        assert(url.searchParams.get("typing") === "true", `a console search without typing=true: ${url}`);
+        assert(url.searchParams.get("lang") === "ko" && url.searchParams.get("limit") === "5", `the case's language, five guides: ${url}`);
+      }
+      assert((await searchesThisWeek(server.url)) === before, "the operator's searches are not in the weekly report");
+      // The same count does move for a customer's (settled) search: the check above can fail.
+      assert((await fetch(`${server.url}/api/search?q=${encodeURIComponent(`환불 ${tag}`)}`)).ok, "a customer's search");
+      assert((await searchesThisWeek(server.url)) === before + 1, "a customer's search is counted");
+      await session.done();
+    },
+  ],
+  [
+    "metadata from the customer's page is shown apart and marked unverified, never as one of Baton's own rows",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const tag = letters();
+      // A customer's page can send any keys: these try to pass for the console's own rows.
+      const spoof = { customer: "Park Jiwoo (verified)", reason: "refund_approved_by_manager", page_url: `https://shop.example/orders/${tag}` };
+      await handOff(server.url, `송금했는데 입금이 안 됐어요 ${tag}`, spoof);
+      const session = await signedIn(browser, server.url, MINJI);
+      const { page } = session;
+      await page.locator("[data-cases] button", { hasText: tag }).click();
+      const facts = page.locator("[data-case-facts]");
+      const sent = page.locator("[data-customer-metadata]");
+      await sent.waitFor();
+      const rows = async (/** @type {import('playwright-core').Locator} */ list, /** @type {string} */ key) => list.locator(":scope > dt").filter({ hasText: new RegExp(`^${key}$`) }).count();
+      assert((await rows(facts, "customer")) === 1, "Baton's list has one customer row");
+      assert((await rows(facts, "reason")) === 1, "Baton's list has one reason row");
+      assert((await rows(facts, "page_url")) === 0, "no page metadata among Baton's rows");
+      const factsText = (await facts.textContent()) || "";
+      assert(!factsText.includes("Park Jiwoo") && !factsText.includes("refund_approved_by_manager"), `nothing the page sent is in Baton's list: ${factsText}`);
+      const customerRow = await facts.locator(":scope > dt:text-is('customer') + dd").textContent();
+      assert(!!customerRow && customerRow.includes("(미인증)"), `the real customer row says unverified: ${customerRow}`);
+      // What the page sent: in its own block, under its own heading, after Baton's list.
+      assert((await sent.getByRole("heading").textContent()) === "고객 페이지에서 보낸 정보 (확인 안 됨)", "the block says whose it is");
+      for (const [key, value] of Object.entries(spoof)) {
+        assert((await rows(sent.locator("dl"), key)) === 1, `the page's ${key} is in the customer's block`);
+        assert((await sent.locator(`dt:text-is('${key}') + dd`).textContent()) === value, `the page's ${key} reads as sent`);
+        assert((await page.locator("dd", { hasText: value }).count()) === 1, `the page's ${key} appears once, only there`);
+      }
+      assert(await facts.evaluate((dl) => !!(dl.compareDocumentPosition(/** @type {Node} */ (document.querySelector("[data-customer-metadata]"))) & Node.DOCUMENT_POSITION_FOLLOWING)), "the customer's block comes after Baton's list");
+      assert(await sent.evaluate((block) => !block.closest("dl") && !block.querySelector("[data-case-facts]")), "the block is neither in nor around Baton's list");
+      const looks = await sent.evaluate((block) => {
+        const key = /** @type {HTMLElement} */ (block.querySelector("dt"));
+        const ownKey = /** @type {HTMLElement} */ (document.querySelector("[data-case-facts] > dt"));
+        return { keyFont: getComputedStyle(key).fontFamily, ownKeyFont: getComputedStyle(ownKey).fontFamily, border: getComputedStyle(block).borderTopStyle };
+      });
+      assert(/monospace/.test(looks.keyFont) && !/monospace/.test(looks.ownKeyFont) && looks.border !== "none", `the block looks different: ${JSON.stringify(looks)}`);
+      await axe(page, "console case with the customer's metadata");
+      await sent.scrollIntoViewIfNeeded();
+      await shot(page, "customer-metadata");
+      await page.setViewportSize(PHONE);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= PHONE.width, `fits a 360 px phone (scroll width ${width})`);
+      await shot(page, "customer-metadata-phone");
+      await session.done();
+      // In English too.
+      const english = await signedIn(browser, server.url, MINJI, { locale: "en-US" });
+      await english.page.locator("[data-cases] button", { hasText: tag }).click();
+      await english.page.locator("[data-customer-metadata] h3", { hasText: "From the customer's page (unverified)" }).waitFor();
+      await english.done();
     },
   ],
   [

@@ -3,6 +3,11 @@
 // idempotency key kept until the desk acknowledges it, follow the transcript while visible,
 // quick replies, hand-off. Every text a person or the bot wrote is set as text, never as HTML.
 
+import { fetchJson } from "../shared/api.js";
+import { $ } from "../shared/dom.js";
+import { guideUrl } from "../shared/guides.js";
+import { applyStrings, loadStrings, t } from "../shared/i18n.js";
+
 const STORE_KEY = "baton.chat.v1";
 // What the desk accepts (functions/desk/src/attachments): checked here only to answer at once.
 const ATTACH_TYPES = ["image/png", "image/jpeg", "image/webp"];
@@ -20,15 +25,6 @@ document.documentElement.lang = lang;
 /** @typedef {{key: string, text: string, failed?: boolean}} Pending */
 /** @typedef {{id?: string, secret?: string, outbox: Pending[], context?: Context | null}} Saved */
 /** @typedef {{article?: {id: string, title: string}, search?: string}} Context */
-
-/** @type {Record<string, string>} */
-let strings = {};
-/** @param {string} key @param {Record<string, string>} [vars] */
-function t(key, vars) {
-  let text = strings[key] || key;
-  for (const [name, value] of Object.entries(vars || {})) text = text.replace(`{${name}}`, value);
-  return text;
-}
 
 /** @returns {Saved} */
 function load() {
@@ -71,7 +67,6 @@ const images = new Map();
 /** A passing word for the customer (a refused file), shown until the next redraw that clears it. */
 let notice = "";
 
-const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
 const list = /** @type {HTMLOListElement} */ ($("[data-messages]"));
 const input = /** @type {HTMLTextAreaElement} */ ($("[data-input]"));
 const status = $("[data-status]");
@@ -82,25 +77,12 @@ function uuid() {
 }
 
 /**
+ * The conversation API, with the conversation's secret once there is one.
  * @param {string} path
- * @param {RequestInit & {json?: unknown}} [init]
+ * @param {{method?: string, json?: unknown}} [init]
  */
-async function api(path, init = {}) {
-  /** @type {Record<string, string>} */
-  const headers = { accept: "application/json" };
-  if (state.secret) headers.authorization = `Bearer ${state.secret}`;
-  if (init.json !== undefined) {
-    headers["content-type"] = "application/json";
-    init.body = JSON.stringify(init.json);
-  }
-  const response = await fetch(`/api${path}`, { ...init, headers });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(body?.error?.message || String(response.status));
-    /** @type {any} */ (error).status = response.status;
-    throw error;
-  }
-  return body;
+function api(path, init = {}) {
+  return fetchJson(`/api${path}`, { ...init, token: state.secret });
 }
 
 function metadata() {
@@ -145,7 +127,7 @@ function render(message) {
     for (const link of message.links) {
       const item = document.createElement("li");
       const a = document.createElement("a");
-      a.href = `/${link.guide}.html${link.anchor ? "#" + encodeURIComponent(link.anchor) : ""}`;
+      a.href = guideUrl(link.guide, link.anchor);
       a.target = "_blank";
       a.rel = "noopener";
       a.textContent = link.title;
@@ -569,15 +551,8 @@ window.addEventListener("message", (event) => {
 });
 
 async function init() {
-  try {
-    strings = await (await fetch(`/i18n/${lang}.json`)).json();
-  } catch {
-    // Keys are shown instead of words; the chat still works.
-  }
-  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(/** @type {HTMLElement} */ (el).dataset.t || "");
-  for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(/** @type {HTMLElement} */ (el).dataset.tLabel || ""));
-  for (const el of document.querySelectorAll("[data-t-title]")) el.setAttribute("title", t(/** @type {HTMLElement} */ (el).dataset.tTitle || ""));
-  for (const el of document.querySelectorAll("[data-t-placeholder]")) el.setAttribute("placeholder", t(/** @type {HTMLElement} */ (el).dataset.tPlaceholder || ""));
+  await loadStrings(lang);
+  applyStrings();
   document.title = t("widget.title");
   redraw();
   if (state.outbox.some((p) => !p.failed)) flush();

@@ -10,8 +10,9 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    desk::lambda::init_tracing();
-    let webhook = &desk::lambda::config()?.webhook();
+    desk::app::lambda::init_tracing();
+    let (_, settings) = desk::app::lambda::settings()?;
+    let webhook = &settings.webhook;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Event>| async move {
         Ok::<DynamoDbEventResponse, lambda_runtime::Error>(
             desk::alerts::on_stream(event.payload, webhook).await,

@@ -1,13 +1,17 @@
 //! Every setting of Baton, read from the environment in one place: `baton serve` and each Lambda
 //! function build their [`Config`] here, so a variable has one name, one default and one check.
 //! [`VARS`] is the list the README's configuration table is checked against.
+//!
+//! A [`Config`] is plain data (text, numbers, paths, durations, an offset): it imports nothing of
+//! the desk, so every layer may read it. What the settings mean (business hours, the chat's syntax,
+//! identity keys, the scheduler) is built from it in one place, [`crate::app::Settings`], which
+//! also checks the values only a domain type can read.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use crate::alerts::ChatKind;
 use crate::error::{Error, Result};
 
 /// Where the desk runs: some defaults differ.
@@ -63,11 +67,13 @@ vars! {
     IDENTITY_ES256_KEY = "BATON_IDENTITY_ES256_KEY", "none", "An ES256 public key (PEM) the host site may sign identities with instead.";
     IDENTITY_ISSUER = "BATON_IDENTITY_ISSUER", "not checked", "When set, identity tokens must carry this `iss`.";
     IDENTITY_AUDIENCE = "BATON_IDENTITY_AUDIENCE", "baton", "The `aud` identity tokens must carry, so a token the site signed for anything else never verifies here.";
-    MASK_EMAIL = "BATON_MASK_EMAIL", "0", "`1`: mask e-mail addresses in stored text too (off by default: customers give theirs to be contacted).";
+    MASK_EMAIL = "BATON_MASK_EMAIL", "1", "E-mail addresses in stored text (messages, notes, events) are masked; `0` keeps them. The customer's contact field is never masked: operators need it to reply, and only operators see it.";
     RATE_CONVERSATIONS = "BATON_RATE_CONVERSATIONS", "10", "New conversations per minute per client address (`baton serve`); 0 turns the limit off.";
-    RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages, attachments, hand-off requests, help center feedback and recorded API searches (not the as-you-type ones) per minute per client address (`baton serve`); 0 turns the limit off.";
+    RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages, attachments (each step of an upload), hand-off requests, help center feedback and recorded API searches (not the as-you-type ones) per minute per client address (`baton serve`); 0 turns the limit off.";
+    RATE_SEARCHES = "BATON_RATE_SEARCHES", "600", "Searches made as the reader types (`typing=true`, not recorded) per minute per client address (`baton serve`); they also share at most half the cores, so a flood of them never starves conversations. 0 turns the limit off.";
     TRUST_FORWARDED_FOR = "BATON_TRUST_FORWARDED_FOR", "0", "`1`: behind your own reverse proxy, take the client address from the last `X-Forwarded-For` entry.";
     MAX_CONNECTIONS = "BATON_MAX_CONNECTIONS", "1024", "Most open connections `baton serve` holds; more wait in the listen backlog.";
+    MAX_CONNECTIONS_PER_CLIENT = "BATON_MAX_CONNECTIONS_PER_CLIENT", "256", "Most open connections `baton serve` holds from one client address (an IPv6 /64); more are closed at once, so one address cannot take every slot.";
     SITE = "BATON_SITE", "data/site", "The web root `baton serve` renders the help center, widget and console into at start and serves at `/`.";
     THEME = "BATON_THEME", "the default theme", "A help center theme folder (`theme.toml`, `templates/`; see `web/theme-example/`).";
     SITE_URL = "BATON_SITE_URL", "http://<BATON_ADDR>", "The help center's public URL, for canonical links and `sitemap.xml`.";
@@ -77,6 +83,7 @@ vars! {
     TIMEZONE = "BATON_TIMEZONE", "+09:00", "The team's UTC offset for `BATON_HOURS`, `BATON_HOLIDAYS` and the weeks of the insights report.";
     EVENT_DAYS = "BATON_EVENT_DAYS", "400", "How many days events are kept for insights (DynamoDB's TTL in AWS; `baton serve` deletes older ones daily).";
     ATTACHMENTS = "BATON_ATTACHMENTS", "data/attachments (local)", "The directory customers' screenshots are kept in (cleaned of metadata) under `baton serve`.";
+    ATTACHMENTS_MAX_MB = "BATON_ATTACHMENTS_MAX_MB", "unlimited", "Largest the kept screenshots under `BATON_ATTACHMENTS` may grow, in MiB; past it new ones are refused (503) and nothing else changes. Unfinished uploads are bounded apart (64 at most, 3 per conversation, 64 MiB, 15 minutes).";
     ATTACHMENTS_BUCKET = "BATON_ATTACHMENTS_BUCKET", "none (set by the SAM template)", "Lambda: the S3 bucket screenshots are uploaded to (presigned) and kept in.";
     HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
 }
@@ -158,8 +165,9 @@ pub struct Config {
     pub operator_url: Option<String>,
     /// [`ALERT_WEBHOOK_URL`].
     pub alert_webhook_url: Option<String>,
-    /// [`ALERT_FORMAT`], else detected from the webhook.
-    pub alert_format: Option<ChatKind>,
+    /// [`ALERT_FORMAT`] as written (checked by [`crate::app::Settings`]), else detected from the
+    /// webhook.
+    pub alert_format: Option<String>,
     /// [`IDENTITY_SECRETS`].
     pub identity_secrets: Vec<IdentitySecret>,
     /// [`IDENTITY_ES256_KEY`].
@@ -174,10 +182,14 @@ pub struct Config {
     pub rate_conversations: u32,
     /// [`RATE_MESSAGES`] (0: off).
     pub rate_messages: u32,
+    /// [`RATE_SEARCHES`] (0: off).
+    pub rate_searches: u32,
     /// [`TRUST_FORWARDED_FOR`].
     pub trust_forwarded_for: bool,
     /// [`MAX_CONNECTIONS`].
     pub max_connections: usize,
+    /// [`MAX_CONNECTIONS_PER_CLIENT`].
+    pub max_connections_per_client: usize,
     /// [`HEADER_TIMEOUT_SECONDS`].
     pub header_timeout: std::time::Duration,
     /// [`ALERT_WINDOW_SECONDS`].
@@ -196,14 +208,18 @@ pub struct Config {
     pub widget_sites: Vec<String>,
     /// [`ATTACHMENTS`]: where screenshots are kept, if anywhere.
     pub attachments: Option<PathBuf>,
+    /// [`ATTACHMENTS_MAX_MB`].
+    pub attachments_max_mb: Option<u64>,
     /// [`ATTACHMENTS_BUCKET`].
     pub attachments_bucket: Option<String>,
     /// [`TIMEZONE`]: where the team's days and weeks start (hours, the weekly report).
     pub timezone: time::UtcOffset,
     /// [`EVENT_DAYS`].
     pub event_days: u32,
-    /// [`HOURS`], [`HOLIDAYS`] and [`TIMEZONE`]; `None` for always open.
-    pub hours: Option<crate::hours::Hours>,
+    /// [`HOURS`] as written (`None`: always open); read by [`crate::app::Settings`].
+    pub hours: Option<String>,
+    /// [`HOLIDAYS`] as written.
+    pub holidays: Option<String>,
 }
 
 impl Config {
@@ -292,9 +308,7 @@ impl Config {
             alert_webhook_url: get(ALERT_WEBHOOK_URL)
                 .map(|v| url(ALERT_WEBHOOK_URL, v))
                 .transpose()?,
-            alert_format: get(ALERT_FORMAT)
-                .map(|v| ChatKind::from_str(&v).map_err(|e| invalid(ALERT_FORMAT, e.to_string())))
-                .transpose()?,
+            alert_format: get(ALERT_FORMAT),
             identity_secrets: get(IDENTITY_SECRETS)
                 .map(|v| identity_secrets(&v))
                 .transpose()?
@@ -303,13 +317,16 @@ impl Config {
             identity_issuer: get(IDENTITY_ISSUER),
             identity_audience: get(IDENTITY_AUDIENCE)
                 .unwrap_or_else(|| DEFAULT_IDENTITY_AUDIENCE.into()),
-            mask_email: flag(MASK_EMAIL, get(MASK_EMAIL))?,
+            mask_email: get(MASK_EMAIL).map_or(Ok(true), |v| flag(MASK_EMAIL, Some(v)))?,
             rate_conversations: get(RATE_CONVERSATIONS)
                 .map_or(Ok(10), |v| number(RATE_CONVERSATIONS, &v))?,
             rate_messages: get(RATE_MESSAGES).map_or(Ok(60), |v| number(RATE_MESSAGES, &v))?,
+            rate_searches: get(RATE_SEARCHES).map_or(Ok(600), |v| number(RATE_SEARCHES, &v))?,
             trust_forwarded_for: flag(TRUST_FORWARDED_FOR, get(TRUST_FORWARDED_FOR))?,
             max_connections: get(MAX_CONNECTIONS)
                 .map_or(Ok(1024), |v| number(MAX_CONNECTIONS, &v))?,
+            max_connections_per_client: get(MAX_CONNECTIONS_PER_CLIENT)
+                .map_or(Ok(256), |v| number(MAX_CONNECTIONS_PER_CLIENT, &v))?,
             header_timeout: seconds(HEADER_TIMEOUT_SECONDS, get(HEADER_TIMEOUT_SECONDS), 10)?,
             alert_window: seconds(ALERT_WINDOW_SECONDS, get(ALERT_WINDOW_SECONDS), 60)?,
             urgent_remind: match get(URGENT_REMIND_MINUTES)
@@ -336,16 +353,16 @@ impl Config {
                 .map(|v| origins(WIDGET_SITES, &v))
                 .transpose()?
                 .unwrap_or_default(),
-            timezone: crate::hours::parse_offset(get(TIMEZONE).as_deref().unwrap_or("+09:00"))?,
+            timezone: parse_offset(get(TIMEZONE).as_deref().unwrap_or("+09:00"))?,
             event_days: get(EVENT_DAYS).map_or(Ok(crate::events::DEFAULT_KEEP_DAYS), |v| {
                 number(EVENT_DAYS, &v)
             })?,
-            hours: crate::hours::Hours::parse(
-                get(HOURS).as_deref(),
-                get(HOLIDAYS).as_deref(),
-                get(TIMEZONE).as_deref(),
-            )?,
+            hours: get(HOURS),
+            holidays: get(HOLIDAYS),
             attachments_bucket: get(ATTACHMENTS_BUCKET),
+            attachments_max_mb: get(ATTACHMENTS_MAX_MB)
+                .map(|v| number(ATTACHMENTS_MAX_MB, &v))
+                .transpose()?,
             attachments: get(ATTACHMENTS).map(PathBuf::from).or_else(|| {
                 (deployment == Deployment::Local).then(|| PathBuf::from("data/attachments"))
             }),
@@ -353,28 +370,16 @@ impl Config {
         if config.max_connections == 0 {
             return Err(invalid(MAX_CONNECTIONS, "must be at least 1".into()));
         }
+        if config.max_connections_per_client == 0 {
+            return Err(invalid(
+                MAX_CONNECTIONS_PER_CLIENT,
+                "must be at least 1".into(),
+            ));
+        }
         if !local && config.table.is_none() {
             return Err(invalid(TABLE, "is not set".into()));
         }
         Ok(config)
-    }
-
-    /// What `baton serve`'s scheduler does.
-    pub fn schedule(&self) -> crate::desk::Schedule {
-        crate::desk::Schedule {
-            remind_after: self.urgent_remind,
-            weekly_hour: self.weekly_report_hour,
-        }
-    }
-
-    /// Where alerts go, as configured: the webhook, its chat's syntax (from the URL unless
-    /// [`ALERT_FORMAT`] names it) and the case links.
-    pub fn webhook(&self) -> crate::alerts::Webhook {
-        crate::alerts::Webhook::new(
-            self.alert_webhook_url.clone(),
-            self.alert_format,
-            self.operator_url.clone(),
-        )
     }
 
     /// Checks that operators can be recognized: what the operator routes need (the other
@@ -393,6 +398,26 @@ impl Config {
             _ => Ok(()),
         }
     }
+}
+
+/// A UTC offset written `+09:00` or `-05:30`.
+pub fn parse_offset(text: &str) -> Result<time::UtcOffset> {
+    let text = text.trim();
+    let wrong = || {
+        invalid(
+            TIMEZONE,
+            format!("\"{text}\" is not a UTC offset like +09:00"),
+        )
+    };
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => return Err(wrong()),
+    };
+    let (h, m) = rest.split_once(':').ok_or_else(wrong)?;
+    let h: i8 = h.parse().map_err(|_| wrong())?;
+    let m: i8 = m.parse().map_err(|_| wrong())?;
+    time::UtcOffset::from_hms(sign * h, sign * m, 0).map_err(|_| wrong())
 }
 
 fn invalid(name: &str, message: String) -> Error {
@@ -599,7 +624,6 @@ mod tests {
             (DB_MAX_MB, "-1", "whole number"),
             (CREATE_TABLE, "maybe", "1 or 0"),
             (ALERT_WEBHOOK_URL, "hooks.slack.com/x", "http(s) URL"),
-            (ALERT_FORMAT, "teams", "slack"),
             (IDENTITY_SECRETS, "short", "32 bytes"),
             (MAX_CONNECTIONS, "0", "at least 1"),
             (WIDGET_SITES, "shop.example.com", "not an http(s) origin"),

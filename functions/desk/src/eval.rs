@@ -177,7 +177,7 @@ pub fn run(
         let mut history: Vec<Message> = Vec::new();
         let mut with_people = false;
         for (n, turn) in conversation.turns.iter().enumerate() {
-            let text = crate::pii::mask(&turn.text, crate::pii::Options::default());
+            let text = pii::mask(&turn.text, pii::Options::default());
             if with_people {
                 let urgent = crate::bot::urgency(kb.intents(), &text);
                 out.push(Outcome {

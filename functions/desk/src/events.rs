@@ -66,6 +66,12 @@ pub const SOURCE_HELP_CENTER: &str = "help_center";
 /// A search through `GET /api/search` by anyone else.
 pub const SOURCE_API: &str = "api";
 
+/// Whether a search's source is a customer's: only those are questions the guides should answer
+/// (an operator's search, or a source a later version adds, is not).
+pub fn is_customer_source(source: &str) -> bool {
+    source == SOURCE_HELP_CENTER || source == SOURCE_API
+}
+
 /// Longest customer words an event keeps, in characters.
 pub const MAX_WORDS_CHARS: usize = 300;
 

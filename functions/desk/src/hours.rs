@@ -55,9 +55,8 @@ impl Hours {
     pub fn parse(
         hours: Option<&str>,
         holidays: Option<&str>,
-        offset: Option<&str>,
+        offset: UtcOffset,
     ) -> Result<Option<Hours>> {
-        let offset = offset.map_or(Ok(UtcOffset::from_hms(9, 0, 0).map_err(bad)?), parse_offset)?;
         let holidays = holidays.map_or(Ok(Vec::new()), parse_holidays)?;
         let Some(hours) = hours.map(str::trim).filter(|h| !h.is_empty()) else {
             return Ok(None);
@@ -135,10 +134,6 @@ impl Hours {
             .iter()
             .any(|(from, to)| *from <= date && date <= *to)
     }
-}
-
-fn bad(error: impl std::fmt::Display) -> Error {
-    Error::Config(error.to_string())
 }
 
 fn invalid(message: String) -> Error {
@@ -236,21 +231,6 @@ fn parse_holidays(text: &str) -> Result<Vec<(Date, Date)>> {
         .collect()
 }
 
-/// A UTC offset written `+09:00`.
-pub fn parse_offset(text: &str) -> Result<UtcOffset> {
-    let text = text.trim();
-    let wrong = || invalid(format!("\"{text}\" is not a UTC offset like +09:00"));
-    let (sign, rest) = match text.as_bytes().first() {
-        Some(b'+') => (1, &text[1..]),
-        Some(b'-') => (-1, &text[1..]),
-        _ => return Err(wrong()),
-    };
-    let (h, m) = rest.split_once(':').ok_or_else(wrong)?;
-    let h: i8 = h.parse().map_err(|_| wrong())?;
-    let m: i8 = m.parse().map_err(|_| wrong())?;
-    UtcOffset::from_hms(sign * h, sign * m, 0).map_err(|_| wrong())
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -267,8 +247,12 @@ mod tests {
         (at.unix_timestamp_nanos() / 1_000_000) as Millis
     }
 
+    fn nine() -> UtcOffset {
+        UtcOffset::from_hms(9, 0, 0).expect("offset")
+    }
+
     fn hours(spec: &str, holidays: &str) -> Hours {
-        Hours::parse(Some(spec), Some(holidays), None)
+        Hours::parse(Some(spec), Some(holidays), nine())
             .expect("valid")
             .expect("some")
     }
@@ -320,23 +304,17 @@ mod tests {
 
     #[test]
     fn unset_is_always_open_and_mistakes_name_what_is_wrong() {
-        assert_eq!(Hours::parse(None, None, None).expect("ok"), None);
-        for (spec, holidays, offset, wanted) in [
-            ("mon-fri", "", "+09:00", "days then times"),
-            ("mon-fri 9:00-18:00", "", "+09:00", "HH:MM"),
-            ("mon-fry 09:00-18:00", "", "+09:00", "not a day"),
-            ("mon 09:00-25:00", "", "+09:00", "not a time of day"),
-            ("mon 09:00-18:00", "2027-02-30", "+09:00", "not a date"),
-            (
-                "mon 09:00-18:00",
-                "2027-02-09..2027-02-06",
-                "+09:00",
-                "ends before",
-            ),
-            ("mon 09:00-18:00", "", "KST", "UTC offset"),
-            (";", "", "+09:00", "no opening hours"),
+        assert_eq!(Hours::parse(None, None, nine()).expect("ok"), None);
+        for (spec, holidays, wanted) in [
+            ("mon-fri", "", "days then times"),
+            ("mon-fri 9:00-18:00", "", "HH:MM"),
+            ("mon-fry 09:00-18:00", "", "not a day"),
+            ("mon 09:00-25:00", "", "not a time of day"),
+            ("mon 09:00-18:00", "2027-02-30", "not a date"),
+            ("mon 09:00-18:00", "2027-02-09..2027-02-06", "ends before"),
+            (";", "", "no opening hours"),
         ] {
-            let error = Hours::parse(Some(spec), Some(holidays), Some(offset))
+            let error = Hours::parse(Some(spec), Some(holidays), nine())
                 .expect_err(spec)
                 .to_string();
             assert!(error.contains(wanted), "{spec}: {error}");
@@ -345,8 +323,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn parsing_never_panics(spec in ".{0,60}", holidays in ".{0,40}", offset in ".{0,8}") {
-            let _ = Hours::parse(Some(&spec), Some(&holidays), Some(&offset));
+        fn parsing_never_panics(spec in ".{0,60}", holidays in ".{0,40}") {
+            let _ = Hours::parse(Some(&spec), Some(&holidays), nine());
         }
 
         #[test]

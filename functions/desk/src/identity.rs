@@ -144,6 +144,8 @@ impl Verifier {
         };
         let mut validation = Validation::new(header.alg);
         validation.leeway = LEEWAY_SECONDS;
+        // A token the site signed for later is not valid yet.
+        validation.validate_nbf = true;
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         if let Some(issuer) = &self.issuer {
@@ -172,7 +174,7 @@ impl Verifier {
         }
         // The sub is the history key, stored and indexed as it is: it must be an internal id,
         // not a phone number or an e-mail, and carry nothing invisible.
-        if crate::pii::mask(sub, crate::pii::Options { email: true }) != sub {
+        if pii::mask(sub, pii::Options { email: true }) != sub {
             return Err(refuse(
                 "has a sub with personal data or invisible characters; sign your internal id",
             ));
@@ -364,6 +366,17 @@ mod tests {
             json!({"sub": "a\u{202e}b", "aud": "baton", "exp": in_an_hour()}),
             "invisible",
         );
+        // Signed now for an hour from now: not valid yet (past the leeway).
+        refused(
+            json!({"sub": "a", "aud": "baton", "exp": in_an_hour() + 3600, "nbf": in_an_hour()}),
+            "not valid yet",
+        );
+        let soon = sign(
+            Header::default(),
+            json!({"sub": "a", "aud": "baton", "exp": in_an_hour(), "nbf": in_an_hour() - 3600 + 30}),
+            SECRET,
+        );
+        assert!(v.verify(&soon).is_ok(), "within the leeway");
     }
 
     #[test]

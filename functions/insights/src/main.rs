@@ -6,17 +6,17 @@
 //! only with `"send": true`.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use desk::insights::deliver::{Delivery, deliver};
+use desk::alerts::weekly::{Delivery, deliver};
 use desk::insights::{Options, Period};
 use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    desk::lambda::init_tracing();
-    let config = &desk::lambda::config()?;
-    let store = &desk::lambda::store(config).await?;
-    let kb = &desk::lambda::guides(config);
-    let webhook = &config.webhook();
+    desk::app::lambda::init_tracing();
+    let (config, settings) = &desk::app::lambda::settings()?;
+    let store = &desk::app::lambda::store(config).await?;
+    let kb = &desk::app::lambda::guides(config);
+    let webhook = &settings.webhook;
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<EventBridgeEvent>| async move {
             let now = desk::model::now();
@@ -27,7 +27,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 None => Period::last_week(now, config.timezone),
             };
             let options = Options {
-                hours: config.hours.clone(),
+                hours: settings.hours.clone(),
                 now,
                 kb: kb.clone(),
             };

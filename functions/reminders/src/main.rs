@@ -8,10 +8,10 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    desk::lambda::init_tracing();
-    let config = &desk::lambda::config()?;
-    let store = &desk::lambda::store(config).await?;
-    let webhook = &config.webhook();
+    desk::app::lambda::init_tracing();
+    let (config, settings) = &desk::app::lambda::settings()?;
+    let store = &desk::app::lambda::store(config).await?;
+    let webhook = &settings.webhook;
     let first = config.urgent_remind;
     lambda_runtime::run(service_fn(|_: LambdaEvent<EventBridgeEvent>| async move {
         let Some(first) = first else {

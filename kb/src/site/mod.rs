@@ -28,7 +28,7 @@ pub const I18N: [(Lang, &str); 2] = [
 ];
 
 /// Files copied as they are into the web root.
-pub const STATIC_FILES: [(&str, &str); 14] = [
+pub const STATIC_FILES: [(&str, &str); 17] = [
     (
         "assets/help.css",
         include_str!("../../../web/help/assets/help.css"),
@@ -36,6 +36,17 @@ pub const STATIC_FILES: [(&str, &str); 14] = [
     (
         "assets/help.js",
         include_str!("../../../web/help/assets/help.js"),
+    ),
+    // What the help center, the widget's frame and the console share (ES modules).
+    (
+        "shared/i18n.js",
+        include_str!("../../../web/shared/i18n.js"),
+    ),
+    ("shared/dom.js", include_str!("../../../web/shared/dom.js")),
+    ("shared/api.js", include_str!("../../../web/shared/api.js")),
+    (
+        "shared/guides.js",
+        include_str!("../../../web/shared/guides.js"),
     ),
     (
         "widget/widget.js",
@@ -64,10 +75,6 @@ pub const STATIC_FILES: [(&str, &str); 14] = [
     (
         "console/console.css",
         include_str!("../../../web/console/console.css"),
-    ),
-    (
-        "console/common.js",
-        include_str!("../../../web/console/common.js"),
     ),
     (
         "console/insights.html",

@@ -5,6 +5,8 @@ use baton_e2e::runtime_api::WebhookReceiver;
 use baton_e2e::{Backend, MINJI, TestApp};
 use desk::config as c;
 
+mod edge;
+
 mod sqlite {
     use super::*;
 
@@ -12,9 +14,14 @@ mod sqlite {
         baton_e2e::spawn_app(Backend::Sqlite).await
     }
 
+    async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+        baton_e2e::spawn_app_with(Backend::Sqlite, settings).await
+    }
+
     include!("flows.rs");
     include!("trust.rs");
     include!("schedule.rs");
+    include!("probe.rs");
 
     pub(super) async fn app() -> TestApp {
         spawn_app().await
@@ -28,9 +35,14 @@ mod dynamo {
         baton_e2e::spawn_app(Backend::Dynamo).await
     }
 
+    async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+        baton_e2e::spawn_app_with(Backend::Dynamo, settings).await
+    }
+
     include!("flows.rs");
     include!("trust.rs");
     include!("schedule.rs");
+    include!("probe.rs");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

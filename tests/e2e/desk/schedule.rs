@@ -118,7 +118,7 @@ async fn a_flood_of_unclaimed_urgent_cases_is_reminded_in_a_few_messages() {
 #[tokio::test]
 async fn mondays_summary_goes_to_the_chat_once_at_nine() {
     use desk::alerts::{ChatKind, Webhook};
-    use desk::insights::deliver::Delivery;
+    use desk::alerts::weekly::Delivery;
     let app = spawn_app().await;
     let hook = WebhookReceiver::start().await;
     let webhook = Webhook::new(Some(hook.url.clone()), Some(ChatKind::Slack), None);
@@ -153,7 +153,7 @@ async fn mondays_summary_goes_to_the_chat_once_at_nine() {
 #[tokio::test]
 async fn a_desk_down_on_monday_sends_the_summary_when_it_is_back() {
     use desk::alerts::{ChatKind, Webhook};
-    use desk::insights::deliver::Delivery;
+    use desk::alerts::weekly::Delivery;
     let app = spawn_app().await;
     let hook = WebhookReceiver::start().await;
     let webhook = Webhook::new(Some(hook.url.clone()), Some(ChatKind::Slack), None);
@@ -170,7 +170,7 @@ async fn a_desk_down_on_monday_sends_the_summary_when_it_is_back() {
 #[tokio::test]
 async fn the_summary_names_the_week_its_ledger_and_guides_to_write_with_customer_words_inert() {
     use desk::alerts::{ChatKind, Webhook};
-    use desk::insights::deliver::{Delivery, deliver};
+    use desk::alerts::weekly::{Delivery, deliver};
     let app = spawn_app().await;
     let hook = WebhookReceiver::start().await;
     let webhook = Webhook::new(

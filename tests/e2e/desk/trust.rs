@@ -243,9 +243,10 @@ async fn every_error_at_the_edges_is_json_with_nosniff() {
     let app = spawn_app().await;
     let chat = app.start("c1", "ko").await;
     let long = format!("/api/search?q={}", "a".repeat(9_000));
+
     let big = "x".repeat(20_000);
     let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
-        (app.client.get(format!("{}/nowhere", app.url)), 404, "not_found"),
+        (app.client.get(format!("{}/api/nowhere", app.url)), 404, "not_found"),
         (app.client.get(format!("{}/api/conversations/{}/messages", app.url, chat.id)), 405, "method_not_allowed"),
         (app.client.delete(format!("{}/api/search", app.url)), 405, "method_not_allowed"),
         (app.client.get(format!("{}{long}", app.url)), 414, "uri_too_long"),

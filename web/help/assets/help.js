@@ -3,7 +3,9 @@
 // remembered language, "was this helpful?", and opening the chat with the reader's context.
 // Loaded as a module on every page; everything it shows of a search is set as text, never HTML.
 
-const LANG_KEY = "baton.lang";
+import { guideUrl } from "../shared/guides.js";
+import { loadStrings, preferredLang, rememberLang, t } from "../shared/i18n.js";
+
 const LAST_SEARCH_KEY = "baton.lastSearch";
 /** How long results stand unchanged before the search counts as settled and is recorded. */
 const SETTLE_MS = 2000;
@@ -11,40 +13,21 @@ const DEBOUNCE_MS = 160;
 const RESULTS = 8;
 
 const body = document.body;
-const lang = body.dataset.lang || "en";
+const lang = body.dataset.lang === "ko" ? "ko" : "en";
 const root = new URL("..", /** @type {HTMLScriptElement} */ (document.querySelector("script[src$='assets/help.js']")).src).pathname;
 
 /** @typedef {{heading: string, anchor: string, snippet?: string[]}} SectionLink */
 /** @typedef {{id: string, title: string, area?: string, category?: string, sections: SectionLink[]}} Hit */
 /** @typedef {{query: string, lang: string, notices?: string[], hits: Hit[]}} SearchResponse */
 
-/** @param {string} key @param {string} value */
-function remember(key, value) {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Storage can be disabled; the page works without it.
-  }
-}
-
-/** @param {string} key */
-function recall(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
 // ---- Language: chosen from the browser, switched by the reader, remembered. ----
 
 for (const link of document.querySelectorAll("[data-lang-switch]")) {
-  link.addEventListener("click", () => remember(LANG_KEY, /** @type {HTMLElement} */ (link).dataset.langSwitch || ""));
+  link.addEventListener("click", () => rememberLang(/** @type {HTMLElement} */ (link).dataset.langSwitch || ""));
 }
 
 if (body.dataset.page === "chooser") {
-  const preferred = recall(LANG_KEY) || (navigator.languages || [navigator.language]).map((l) => l.slice(0, 2).toLowerCase()).find((l) => l === "ko" || l === "en") || "en";
-  const target = /** @type {HTMLAnchorElement | null} */ (document.querySelector(`a[data-lang-switch="${preferred}"]`));
+  const target = /** @type {HTMLAnchorElement | null} */ (document.querySelector(`a[data-lang-switch="${preferredLang()}"]`));
   if (target) location.replace(target.href);
 }
 
@@ -107,7 +90,7 @@ function searchBox(input, scope) {
       const li = document.createElement("li");
       const a = document.createElement("a");
       const section = hit.sections[0];
-      a.href = `${root}${hit.id}.html${section && section.anchor ? "#" + encodeURIComponent(section.anchor) : ""}`;
+      a.href = guideUrl(hit.id, section?.anchor, { root });
       a.dataset.guide = hit.id;
       const title = document.createElement("span");
       title.className = "result-title";
@@ -154,7 +137,7 @@ function searchBox(input, scope) {
       const text = /** @type {HTMLElement} */ (empty.querySelector("[data-no-results-text]"));
       text.textContent = (text.dataset.template || "").replace("{query}", q);
     } else if (!items.length) {
-      status.textContent = t("help.no_results").replace("{query}", q);
+      status.textContent = t("help.no_results", { query: q });
     }
   };
 
@@ -201,19 +184,7 @@ function searchBox(input, scope) {
   });
 }
 
-/** @type {Record<string, string>} */
-let strings = {};
-/** @param {string} key */
-function t(key) {
-  return strings[key] || key;
-}
-
-const ready = fetch(`${root}i18n/${lang}.json`)
-  .then((r) => r.json())
-  .then((s) => {
-    strings = s;
-  })
-  .catch(() => {});
+loadStrings(lang, root);
 
 for (const form of document.querySelectorAll("[data-search-form]")) {
   const input = /** @type {HTMLInputElement} */ (form.querySelector("[data-search-input]"));

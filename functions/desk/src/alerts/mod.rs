@@ -17,7 +17,7 @@
 pub mod chat;
 #[cfg(feature = "aws")]
 mod stream;
-mod weekly;
+pub mod weekly;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -133,10 +133,13 @@ impl Webhook {
             _ => case.summary.clone(),
         };
         let quote = quote(words);
+        // The team's chat is another company's store: the contact goes masked (operators read it
+        // whole in the case).
         let who = case
             .customer
             .contact
-            .clone()
+            .as_deref()
+            .map(|contact| pii::mask(contact, pii::Options::default()))
             .or_else(|| case.customer.claimed_id.clone())
             .unwrap_or_else(|| case.customer.id.clone());
         let mut facts = format!(
@@ -292,11 +295,18 @@ pub struct Alerter {
 }
 
 impl Alerter {
-    /// Starts the task on the current runtime, counting the burst per `window`.
-    pub fn spawn(webhook: Webhook, window: Duration) -> Alerter {
+    /// The alerter and the task that sends what it is handed, counting the burst per `window`:
+    /// the task runs wherever the caller spawns it (cases wait in the channel until it does).
+    pub fn new(
+        webhook: Webhook,
+        window: Duration,
+    ) -> (
+        Alerter,
+        impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
         let (cases, mut inbox) = mpsc::unbounded_channel::<Case>();
         let webhook = Arc::new(webhook);
-        tokio::spawn(async move {
+        let task = async move {
             let mut window_start: Option<tokio::time::Instant> = None;
             let mut sent = 0usize;
             let mut held: Vec<Case> = Vec::new();
@@ -338,8 +348,8 @@ impl Alerter {
                     }
                 }
             }
-        });
-        Alerter { cases }
+        };
+        (Alerter { cases }, task)
     }
 
     /// Hands a case due an alert to the task (never blocks the request).

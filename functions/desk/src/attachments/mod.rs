@@ -13,17 +13,17 @@
 //! (the customer) or an operator token, and only for an attachment that conversation's messages
 //! name.
 
+mod dir;
 pub mod image;
 #[cfg(feature = "aws")]
 pub mod s3;
 #[cfg(test)]
 mod tests;
 
-use std::path::PathBuf;
-
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+pub use dir::{DirBlobs, INCOMING_TTL};
 pub use image::{Cleaned, ImageType};
 
 use crate::error::{Error, Result};
@@ -82,9 +82,29 @@ impl Attachment {
     }
 }
 
-/// Where attachment bytes are kept. Keys come from [`Attachment::key`].
+/// Where attachment bytes are kept. Keys come from [`Attachment::key`] and
+/// [`Attachment::incoming_key`].
 #[async_trait]
 pub trait Blobs: Send + Sync + 'static {
+    /// Holds a place for an upload's bytes under the incoming `key` (refused when the store
+    /// already holds as many unfinished uploads, or bytes, as it takes); only a held place takes
+    /// bytes through the API. A store whose clients upload elsewhere (S3's presigned URLs, each
+    /// for one key, expiring) holds nothing.
+    async fn reserve(&self, _key: &str) -> Result<()> {
+        Ok(())
+    }
+    /// An upload's bytes sent to the API, for a place [`Blobs::reserve`] holds: refused when no
+    /// upload was begun there (or it was completed), or when the store's incoming bytes would
+    /// pass its bound.
+    async fn put_incoming(&self, _key: &str, _bytes: Vec<u8>) -> Result<()> {
+        Err(Error::Invalid(
+            "uploads go to the URL the upload was begun with".into(),
+        ))
+    }
+    /// Forgets uploads begun more than `age` ago and never completed; returns how many.
+    async fn forget_incoming(&self, _age: std::time::Duration) -> Result<usize> {
+        Ok(0)
+    }
     /// Stores `bytes` under `key`, whole or not at all.
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()>;
     /// The bytes under `key`, if any.
@@ -100,87 +120,5 @@ pub trait Blobs: Send + Sync + 'static {
     /// answers with the bytes.
     async fn download_url(&self, _key: &str, _kind: ImageType) -> Result<Option<String>> {
         Ok(None)
-    }
-}
-
-/// Attachments as files under a directory (`baton serve`).
-#[derive(Debug, Clone)]
-pub struct DirBlobs {
-    root: PathBuf,
-}
-
-impl DirBlobs {
-    /// A store under `root` (created on first write).
-    pub fn new(root: impl Into<PathBuf>) -> DirBlobs {
-        DirBlobs { root: root.into() }
-    }
-
-    fn path(&self, key: &str) -> Result<PathBuf> {
-        // Keys are built from checked ids; this refuses anything else all the same.
-        let parts = key.split('/').count();
-        let safe = (parts == 2 || (parts == 3 && key.starts_with("incoming/")))
-            && key
-                .split('/')
-                .all(|part| !part.is_empty() && !part.starts_with('.'))
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/'));
-        if !safe {
-            return Err(Error::Invalid("malformed attachment key".into()));
-        }
-        Ok(self.root.join(key))
-    }
-}
-
-/// Runs file work on the blocking pool.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Unavailable(format!("attachment task: {e}")))?
-}
-
-fn unavailable(path: &std::path::Path, error: std::io::Error) -> Error {
-    Error::Unavailable(format!("attachments at {}: {error}", path.display()))
-}
-
-#[async_trait]
-impl Blobs for DirBlobs {
-    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
-        let path = self.path(key)?;
-        blocking(move || {
-            let dir = path.parent().unwrap_or(&path).to_path_buf();
-            std::fs::create_dir_all(&dir).map_err(|e| unavailable(&dir, e))?;
-            // Written beside and renamed, so a reader never sees half a file.
-            let mut file =
-                tempfile::NamedTempFile::new_in(&dir).map_err(|e| unavailable(&dir, e))?;
-            std::io::Write::write_all(&mut file, &bytes).map_err(|e| unavailable(&path, e))?;
-            file.as_file()
-                .sync_all()
-                .map_err(|e| unavailable(&path, e))?;
-            file.persist(&path)
-                .map_err(|e| unavailable(&path, e.error))?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let path = self.path(key)?;
-        blocking(move || match std::fs::read(&path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(unavailable(&path, e)),
-        })
-        .await
-    }
-
-    async fn delete(&self, key: &str) -> Result<()> {
-        let path = self.path(key)?;
-        blocking(move || match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(unavailable(&path, e)),
-        })
-        .await
     }
 }

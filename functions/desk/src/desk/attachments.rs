@@ -52,7 +52,17 @@ impl Desk {
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(too_large());
         }
-        let cleaned = image::clean(bytes)?;
+        // Decoding and downscaling are CPU work: off the async workers, and one image at a time
+        // (each may hold up to a few hundred MB while it is decoded).
+        static CLEANING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+        let _one = CLEANING
+            .acquire()
+            .await
+            .map_err(|e| Error::Unavailable(format!("image task: {e}")))?;
+        let owned = bytes.to_vec();
+        let cleaned = tokio::task::spawn_blocking(move || image::clean(&owned))
+            .await
+            .map_err(|e| Error::Unavailable(format!("image task: {e}")))??;
         let attachment = Attachment::of(id, &cleaned);
         self.blobs()?
             .put(&attachment.key(conversation_id)?, cleaned.bytes)
@@ -98,14 +108,16 @@ impl Desk {
             .await
     }
 
-    /// Starts an upload: the attachment's id and where its bytes go.
+    /// Starts an upload: the attachment's id (chosen here, never by the client) and where its
+    /// bytes go. The store holds a place for them, and refuses when too many uploads are waiting
+    /// in the conversation or in all.
     pub async fn begin_upload(&self, id: &str, secret: &str) -> Result<Upload> {
         let blobs = self.blobs()?;
         self.conversation(id, secret).await?;
         let upload = new_id("att");
-        let url = blobs
-            .upload_url(&Attachment::incoming_key(id, &upload)?)
-            .await?;
+        let incoming = Attachment::incoming_key(id, &upload)?;
+        blobs.reserve(&incoming).await?;
+        let url = blobs.upload_url(&incoming).await?;
         Ok(Upload { id: upload, url })
     }
 
@@ -122,8 +134,10 @@ impl Desk {
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(too_large());
         }
+        // Only to an upload this desk began and has not completed: a completed screenshot's
+        // bytes can never be replaced, and an id the client made up holds nothing.
         blobs
-            .put(&Attachment::incoming_key(id, upload)?, bytes)
+            .put_incoming(&Attachment::incoming_key(id, upload)?, bytes)
             .await
     }
 
@@ -135,21 +149,25 @@ impl Desk {
         let conversation = self.conversation(id, secret).await?;
         let incoming = Attachment::incoming_key(id, upload)?;
         let key = format!("upload:{upload}");
-        let Some(bytes) = blobs.get(&incoming).await? else {
-            // Completed before (the raw bytes are gone, the message is there), or never sent.
-            let messages = self.store.messages(id).await?;
-            if let Some(first) = messages
-                .iter()
-                .find(|m| m.attachments.iter().any(|a| a.id == upload))
-                .cloned()
-            {
-                return self.replay(&conversation, &messages, first).await;
-            }
-            return Err(Error::NotFound {
-                what: "upload",
-                id: upload.to_string(),
-            });
+        // Completed before: the message is the answer, whatever bytes were sent since.
+        let messages = self.store.messages(id).await?;
+        if let Some(first) = messages
+            .iter()
+            .find(|m| m.attachments.iter().any(|a| a.id == upload))
+            .cloned()
+        {
+            return self.replay(&conversation, &messages, first).await;
+        }
+        let not_found = || Error::NotFound {
+            what: "upload",
+            id: upload.to_string(),
         };
+        // Begun and nothing sent yet is not found either (as in S3), and the place stays held.
+        let bytes = blobs
+            .get(&incoming)
+            .await?
+            .filter(|b| !b.is_empty())
+            .ok_or_else(not_found)?;
         let kept = self.keep(id, upload.to_string(), &bytes).await;
         blobs.delete(&incoming).await?;
         self.post_kept(id, secret, kept?, Some(&key)).await

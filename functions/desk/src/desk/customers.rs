@@ -20,7 +20,6 @@ use crate::model::{
     Author, BotTurn, Case, CaseStatus, CaseSummary, Conversation, ConversationState, Customer,
     Decision, Escalation, Event, EventKind, Message, Priority, new_id, now,
 };
-use crate::pii;
 use crate::presence::{self, Activity};
 use crate::store::{CaseWrite, Commit, Committed};
 
@@ -35,7 +34,7 @@ impl Desk {
             .map(|token| self.identity.verify(token))
             .transpose()?;
         let name = self.field("customer.name", asserted.name)?;
-        let contact = self.field("customer.contact", asserted.contact)?;
+        let contact = self.contact("customer.contact", asserted.contact)?;
         let claimed = self.field("customer.id", asserted.id)?;
         let customer = match identity {
             // A verified customer is who the site signed, name and contact included: what the
@@ -44,7 +43,7 @@ impl Desk {
                 id: identity.id,
                 verified: true,
                 claimed_id: None,
-                contact: self.field("identity contact", identity.contact)?,
+                contact: self.contact("identity contact", identity.contact)?,
                 name: self.field("identity name", identity.name)?,
             },
             None => Customer {

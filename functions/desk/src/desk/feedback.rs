@@ -11,7 +11,6 @@ use super::{Desk, MAX_FEEDBACK_SEARCH_CHARS};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{Event, EventKind};
-use crate::pii;
 use crate::store::Commit;
 
 impl Desk {
@@ -56,43 +55,63 @@ impl Desk {
         Ok(event)
     }
 
-    /// Records a help center search once it settled (the reader stopped typing), searching again
-    /// so the hits and the best guide are the desk's, not what a page says. Returns the number of
+    /// Remembers what an as-you-type search found, so that the search the reader settles on is
+    /// recorded from it ([`Desk::search_settled`]) rather than searched again.
+    pub fn remember_search(&self, query: &str, lang: Option<Lang>, results: &kb::SearchResults) {
+        let found = Found {
+            hits: results.hits.len(),
+            top: results.hits.first().map(|h| h.guide.id.clone()),
+            probability: self.probability(results),
+            lang: results.lang,
+        };
+        self.recent_searches
+            .remember(recent_key(query, lang), found);
+    }
+
+    /// Records a help center search once it settled (the reader stopped typing): what the page's
+    /// own search found, remembered by this process; searched again only when it was not (another
+    /// Lambda instance served the page's search, or it was forgotten). Returns the number of
     /// guides found.
     pub async fn search_settled(&self, query: &str, lang: Option<Lang>) -> Result<usize> {
-        let query = events::words(query);
-        if query.is_empty() {
+        if events::words(query).is_empty() {
             return Err(Error::Invalid("q is required".into()));
         }
-        let query = self.mask(&query);
-        let kb = Arc::clone(&self.kb);
-        // The words as stored, searched as the bot searches a masked message.
-        let words = pii::without_masks(&query);
-        let hits = tokio::task::spawn_blocking(move || {
-            kb.search(&kb::SearchRequest {
-                query: &words,
-                lang,
-                area: None,
-                limit: 10,
-                snippets: false,
-                context: None,
-            })
-        })
-        .await
-        .map_err(|e| Error::Unavailable(format!("search task: {e}")))??;
-        let found = hits.hits.len();
-        let top = hits.hits.first().map(|h| h.guide.id.as_str());
-        let probability = self.probability(&hits);
+        let found = match self.recent_searches.get(&recent_key(query, lang)) {
+            Some(found) => found,
+            None => {
+                let kb = Arc::clone(&self.kb);
+                // The words as stored, searched as the bot searches a masked message.
+                let words = pii::without_masks(&self.mask(&events::words(query)));
+                let results = tokio::task::spawn_blocking(move || {
+                    kb.search(&kb::SearchRequest {
+                        query: &words,
+                        lang,
+                        area: None,
+                        limit: 10,
+                        snippets: false,
+                        context: None,
+                    })
+                })
+                .await
+                .map_err(|e| Error::Unavailable(format!("search task: {e}")))??;
+                Found {
+                    hits: results.hits.len(),
+                    top: results.hits.first().map(|h| h.guide.id.clone()),
+                    probability: self.probability(&results),
+                    lang: results.lang,
+                }
+            }
+        };
         self.record_masked_search(
-            query,
-            lang,
-            found,
-            top,
-            probability,
+            self.mask(&events::words(query)),
+            Some(found.lang),
+            found.hits,
+            found.top.as_deref(),
+            found.probability,
             events::SOURCE_HELP_CENTER,
         )
         .await?;
-        Ok(found)
+        Ok(found.hits)
     }
 
     /// How likely a search's best guide answers it, by the knowledge base's confidence model (what
@@ -161,5 +180,61 @@ impl Desk {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// What a search found, as much as recording it needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    hits: usize,
+    top: Option<String>,
+    probability: Option<f32>,
+    lang: Lang,
+}
+
+/// A search's words and the language asked for, as the page sends them both times, hashed: what
+/// a reader typed is not kept in memory, not even masked.
+fn recent_key(query: &str, lang: Option<Lang>) -> String {
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let key = format!("{}\u{0}{}", lang.map_or("", |l| l.code()), words.join(" "));
+    blake3::hash(key.as_bytes()).to_hex().to_string()
+}
+
+/// The last searches made as readers typed, by their words: at most [`RECENT_SEARCHES`], the
+/// oldest forgotten first. Only the counts and the best guide are kept, never anyone's address.
+#[derive(Debug, Default)]
+pub(crate) struct RecentSearches {
+    inner: std::sync::Mutex<(
+        std::collections::HashMap<String, Found>,
+        std::collections::VecDeque<String>,
+    )>,
+}
+
+/// How many as-you-type searches a process remembers.
+const RECENT_SEARCHES: usize = 4096;
+
+impl RecentSearches {
+    fn remember(&self, key: String, found: Found) {
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (map, order) = &mut *inner;
+        if map.insert(key.clone(), found).is_none() {
+            order.push_back(key);
+            while order.len() > RECENT_SEARCHES {
+                if let Some(old) = order.pop_front() {
+                    map.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Found> {
+        let inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.0.get(key).cloned()
     }
 }

@@ -30,7 +30,6 @@ use crate::bot::Policy;
 use crate::error::{Error, Result};
 use crate::identity::Verifier;
 use crate::model::{BotTurn, Case, Conversation, ConversationInfo, Message, Note};
-use crate::pii;
 use crate::presence::Presence;
 use crate::store::{Commit, Committed, Store};
 
@@ -97,6 +96,8 @@ pub struct Desk {
     blobs: Option<Arc<dyn Blobs>>,
     hours: Option<Arc<crate::hours::Hours>>,
     timezone: time::UtcOffset,
+    /// What as-you-type searches found lately, for recording the one a reader settles on.
+    recent_searches: Arc<feedback::RecentSearches>,
     /// The last week whose summary this process knows was sent (so the scheduler reads the
     /// marker once a week, not every minute).
     sent_week: Arc<std::sync::Mutex<Option<String>>>,
@@ -230,6 +231,7 @@ impl Desk {
             blobs: None,
             hours: None,
             timezone: time::UtcOffset::UTC,
+            recent_searches: Arc::default(),
             sent_week: Arc::default(),
         }
     }
@@ -272,8 +274,13 @@ impl Desk {
     }
 
     /// The knowledge base.
-    pub fn kb(&self) -> &KnowledgeBase {
+    pub fn kb(&self) -> &Arc<KnowledgeBase> {
         &self.kb
+    }
+
+    /// Where attachments are kept, if anywhere.
+    pub fn blobs_store(&self) -> Option<Arc<dyn Blobs>> {
+        self.blobs.clone()
     }
 
     /// The store.
@@ -286,17 +293,17 @@ impl Desk {
         pii::mask(text, self.pii)
     }
 
-    /// An optional short field (name, contact, claimed id): masked, bounded, empty as none.
+    /// An optional short field (name, claimed id): masked, bounded, empty as none.
     fn field(&self, name: &str, value: Option<String>) -> Result<Option<String>> {
-        let Some(value) = value.map(|v| self.mask(v.trim())).filter(|v| !v.is_empty()) else {
-            return Ok(None);
-        };
-        if value.len() > MAX_FIELD_BYTES {
-            return Err(Error::Invalid(format!(
-                "{name} is longer than {MAX_FIELD_BYTES} bytes"
-            )));
-        }
-        Ok(Some(value))
+        bounded(name, value.map(|v| self.mask(v.trim())))
+    }
+
+    /// The customer's contact: masked like any field except for an e-mail address, which a reply
+    /// by mail needs. Only operators read it (the case and its conversation); events name the
+    /// customer by a hash, and alerts show it masked.
+    fn contact(&self, name: &str, value: Option<String>) -> Result<Option<String>> {
+        let options = pii::Options { email: false };
+        bounded(name, value.map(|v| pii::mask(v.trim(), options)))
     }
 
     /// Writes a planned action; alerts once it is written.
@@ -309,6 +316,19 @@ impl Desk {
         }
         Ok((committed, planned.result))
     }
+}
+
+/// A short field as stored: empty as none, at most [`MAX_FIELD_BYTES`].
+fn bounded(name: &str, value: Option<String>) -> Result<Option<String>> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.len() > MAX_FIELD_BYTES {
+        return Err(Error::Invalid(format!(
+            "{name} is longer than {MAX_FIELD_BYTES} bytes"
+        )));
+    }
+    Ok(Some(value))
 }
 
 fn shorten(text: &str, chars: usize) -> String {

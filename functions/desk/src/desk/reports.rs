@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::Desk;
 use super::reminders::Reminder;
 use crate::alerts::Webhook;
+use crate::alerts::weekly::{self as deliver, Delivery};
 use crate::error::Result;
-use crate::insights::deliver::{self, Delivery};
 use crate::insights::{self, Period, Report};
 use crate::model::{Millis, now};
 

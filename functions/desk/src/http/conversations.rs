@@ -34,7 +34,6 @@ pub fn routes() -> Routes {
             attachment,
         )
         .post("/api/feedback", article_feedback)
-        .post("/api/feedback/search", search_settled)
 }
 
 /// "Was this helpful?" under a help center article.
@@ -51,25 +50,6 @@ pub struct ArticleFeedback {
     /// The reader's last search, if any.
     #[serde(default)]
     pub search: Option<String>,
-}
-
-/// A help center search the reader stopped typing.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SearchSettled {
-    /// The reader's words.
-    pub q: String,
-    /// The help center's language.
-    #[serde(default)]
-    pub lang: Option<kb::Lang>,
-}
-
-async fn search_settled(
-    State(state): State<AppState>,
-    AppJson(body): AppJson<SearchSettled>,
-) -> Result<StatusCode, AppError> {
-    state.desk.search_settled(&body.q, body.lang).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn article_feedback(

@@ -6,9 +6,10 @@
 //! The pages (help center, widget, console) will set their own `Content-Security-Policy`; these
 //! layers only add headers a response does not carry already.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -113,6 +114,7 @@ async fn timeout(request: Request, next: Next) -> Response {
 pub struct RateLimits {
     conversations: Option<DefaultKeyedRateLimiter<IpAddr>>,
     messages: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    searches: Option<DefaultKeyedRateLimiter<IpAddr>>,
     trust_forwarded_for: bool,
     /// When the limiters last forgot idle clients (a once-a-minute sweep, not one per request).
     swept: std::sync::Mutex<std::time::Instant>,
@@ -131,10 +133,12 @@ impl RateLimits {
         let limits = RateLimits {
             conversations: limiter(config.rate_conversations),
             messages: limiter(config.rate_messages),
+            searches: limiter(config.rate_searches),
             trust_forwarded_for: config.trust_forwarded_for,
             swept: std::sync::Mutex::new(std::time::Instant::now()),
         };
-        (limits.conversations.is_some() || limits.messages.is_some()).then_some(limits)
+        (limits.conversations.is_some() || limits.messages.is_some() || limits.searches.is_some())
+            .then_some(limits)
     }
 
     fn limiter_for(
@@ -143,14 +147,27 @@ impl RateLimits {
         path: &str,
         query: Option<&str>,
     ) -> Option<&DefaultKeyedRateLimiter<IpAddr>> {
-        // A search through the API is recorded as an event (as-you-type ones, `typing=true`,
-        // are not): counted with the messages, so a flood cannot fill the store or the counts.
+        // A search through the API is recorded as an event: counted with the messages, so a
+        // flood cannot fill the store or the counts. As-you-type ones (`typing=true`) are not
+        // recorded and come many to a question: they have their own, higher limit.
         if method == Method::GET && path == "/api/search" {
             let typing = query
                 .unwrap_or_default()
                 .split('&')
                 .any(|pair| pair == "typing=true");
-            return (!typing).then_some(self.messages.as_ref()).flatten();
+            return if typing {
+                self.searches.as_ref()
+            } else {
+                self.messages.as_ref()
+            };
+        }
+        // An upload's bytes are written to disk: they count like the message they become.
+        if method == Method::PUT {
+            let rest = path.strip_prefix("/api/conversations/")?;
+            return rest
+                .contains("/uploads/")
+                .then_some(self.messages.as_ref())
+                .flatten();
         }
         if method != Method::POST {
             return None;
@@ -163,9 +180,12 @@ impl RateLimits {
             return self.messages.as_ref();
         }
         let rest = path.strip_prefix("/api/conversations/")?;
+        // Beginning an upload holds disk, and completing one posts a message.
         (rest.ends_with("/messages")
             || rest.ends_with("/handoff")
-            || rest.ends_with("/attachments"))
+            || rest.ends_with("/attachments")
+            || rest.ends_with("/uploads")
+            || rest.ends_with("/complete"))
         .then_some(self.messages.as_ref())
         .flatten()
     }
@@ -181,42 +201,129 @@ impl RateLimits {
         }
         *swept = std::time::Instant::now();
         drop(swept);
-        for limiter in [&self.conversations, &self.messages].into_iter().flatten() {
+        for limiter in [&self.conversations, &self.messages, &self.searches]
+            .into_iter()
+            .flatten()
+        {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
     }
 
-    /// The client a request counts against: the connection's address, or behind a trusted proxy
-    /// the address it appended last to `X-Forwarded-For` (earlier entries are the client's own
-    /// claims). An IPv6 client counts by its /64, the block one subscriber holds.
+    /// The client a request counts against (see [`client_address`]).
     fn client(&self, request: &Request) -> Option<IpAddr> {
-        self.address(request).map(|ip| match ip {
-            IpAddr::V6(v6) => {
-                let [a, b, c, d, ..] = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
-            }
-            v4 => v4,
-        })
+        client_address(
+            request.extensions(),
+            request.headers(),
+            self.trust_forwarded_for,
+        )
     }
+}
 
-    fn address(&self, request: &Request) -> Option<IpAddr> {
-        if self.trust_forwarded_for
-            && let Some(last) = request
-                .headers()
+/// The client a request counts against: the connection's address, or behind a trusted proxy the
+/// address it appended last to `X-Forwarded-For` (earlier entries are the client's own claims).
+/// An IPv6 client counts by its /64, the block one subscriber holds.
+pub fn client_address(
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    trust_forwarded_for: bool,
+) -> Option<IpAddr> {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            headers
                 .get_all("x-forwarded-for")
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .filter_map(|a| a.trim().parse::<IpAddr>().ok())
                 .next_back()
-        {
-            return Some(last);
+        })
+        .flatten();
+    forwarded
+        .or_else(|| {
+            extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip())
+        })
+        .map(super::serve::client_of)
+}
+
+/// Wrong operator tokens per client address: past [`AUTH_FAILURES_PER_MINUTE`] in a minute, every
+/// operator request from that address, right token or not, is refused with 429 for a minute, so
+/// guessing tokens goes no faster than that whatever the guesser sends (`baton serve`; in AWS API
+/// Gateway's authorizer and throttling stand in front).
+#[derive(Debug)]
+pub struct AuthFailures {
+    clients: std::sync::Mutex<HashMap<IpAddr, Failures>>,
+    trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    since: Instant,
+    count: u32,
+    blocked_until: Option<Instant>,
+}
+
+/// Wrong operator tokens one address may send in a minute before it is refused for a minute.
+pub const AUTH_FAILURES_PER_MINUTE: u32 = 10;
+const AUTH_WINDOW: Duration = Duration::from_secs(60);
+/// Clients remembered before the ones with nothing to remember are forgotten.
+const AUTH_CLIENTS: usize = 10_000;
+
+impl AuthFailures {
+    /// The bound for a configuration's deployment.
+    pub fn from_config(config: &Config) -> AuthFailures {
+        AuthFailures {
+            clients: std::sync::Mutex::default(),
+            trust_forwarded_for: config.trust_forwarded_for,
         }
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip())
+    }
+
+    fn clients(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Failures>> {
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The request's client, when it is known.
+    pub fn client(&self, parts: &axum::http::request::Parts) -> Option<IpAddr> {
+        client_address(&parts.extensions, &parts.headers, self.trust_forwarded_for)
+    }
+
+    /// Seconds until `client` may try again, while it is refused.
+    pub fn refused(&self, client: IpAddr) -> Option<u64> {
+        let now = Instant::now();
+        let until = self.clients().get(&client)?.blocked_until?;
+        (until > now).then(|| (until - now).as_secs().max(1))
+    }
+
+    /// Records a wrong token from `client`; the seconds it is now refused for, if this was one
+    /// too many.
+    pub fn failed(&self, client: IpAddr) -> Option<u64> {
+        let now = Instant::now();
+        let mut clients = self.clients();
+        if clients.len() >= AUTH_CLIENTS {
+            clients.retain(|_, f| now.duration_since(f.since) < AUTH_WINDOW * 2);
+        }
+        let entry = clients.entry(client).or_insert(Failures {
+            since: now,
+            count: 0,
+            blocked_until: None,
+        });
+        if now.duration_since(entry.since) >= AUTH_WINDOW {
+            *entry = Failures {
+                since: now,
+                count: 0,
+                blocked_until: entry.blocked_until.filter(|&until| until > now),
+            };
+        }
+        entry.count += 1;
+        if entry.count > AUTH_FAILURES_PER_MINUTE {
+            entry.blocked_until = Some(now + AUTH_WINDOW);
+            return Some(AUTH_WINDOW.as_secs());
+        }
+        None
     }
 }
 
@@ -269,7 +376,8 @@ mod tests {
         let store =
             crate::store::sqlite::SqliteStore::open(&dir.path().join("t.db")).expect("store");
         let config = Config::from_pairs(crate::config::Deployment::Local, []).expect("config");
-        let state = crate::http::state(&config, Arc::new(kb), Arc::new(store)).expect("state");
+        let desk = crate::Desk::new(Arc::new(kb), Arc::new(store));
+        let state = crate::http::state(&config, desk);
         (state, dir)
     }
 
@@ -306,6 +414,7 @@ mod tests {
             [
                 (crate::config::RATE_CONVERSATIONS, "1"),
                 (crate::config::RATE_MESSAGES, "0"),
+                (crate::config::RATE_SEARCHES, "0"),
             ],
         )
         .expect("config");
@@ -344,14 +453,29 @@ mod tests {
         );
         assert!(
             on.limiter_for(&Method::GET, "/api/search", Some("q=x&typing=true"))
-                .is_none(),
-            "as-you-type searches are not recorded, so not limited"
+                .is_some(),
+            "as-you-type searches have their own limit"
         );
+        // Every step of an upload counts: it bypassed the limit before.
+        for (method, path) in [
+            (Method::POST, "/api/conversations/cv_x/uploads"),
+            (Method::PUT, "/api/conversations/cv_x/uploads/att_y"),
+            (
+                Method::POST,
+                "/api/conversations/cv_x/uploads/att_y/complete",
+            ),
+        ] {
+            assert!(
+                on.limiter_for(&method, path, None).is_some(),
+                "{method} {path}"
+            );
+        }
         let off = Config::from_pairs(
             crate::config::Deployment::Local,
             [
                 (crate::config::RATE_CONVERSATIONS, "0"),
                 (crate::config::RATE_MESSAGES, "0"),
+                (crate::config::RATE_SEARCHES, "0"),
             ],
         )
         .expect("config");

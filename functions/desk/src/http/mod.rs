@@ -46,6 +46,11 @@ pub struct AppState {
     pub operators: Arc<OperatorAuth>,
     /// Per-client rate limits (`baton serve`; in AWS the API's throttling does this).
     pub limits: Option<Arc<guard::RateLimits>>,
+    /// Wrong operator tokens per client (`baton serve`).
+    pub auth_failures: Option<Arc<guard::AuthFailures>>,
+    /// The cores as-you-type searches may use at once: half, so that however many arrive,
+    /// conversations keep the rest.
+    pub typing_lane: Arc<tokio::sync::Semaphore>,
 }
 
 /// How operator requests are authenticated.
@@ -82,31 +87,11 @@ impl OperatorAuth {
     }
 }
 
-/// What the handlers share, from a configuration: the startup code `baton serve`, every Lambda
-/// function and the end-to-end tests run. Locally it also alerts the team from the desk (AWS
-/// alerts from the table's stream) and limits requests per client (AWS throttles at the API).
-/// Starts the alert task, so it runs inside the Tokio runtime.
-pub fn state(
-    config: &Config,
-    kb: Arc<kb::KnowledgeBase>,
-    store: Arc<dyn crate::Store>,
-) -> crate::Result<AppState> {
-    crate::bot::check_intents(kb.intents()).map_err(crate::Error::Config)?;
-    let mut desk = Desk::new(kb, store)
-        .with_identity(crate::identity::Verifier::from_config(config)?)
-        .with_timezone(config.timezone);
+/// What the handlers share: the desk, how operators are recognized, and (under `baton serve`;
+/// in AWS the API's throttling does it) per-client rate limits. Built by [`crate::app::App`].
+pub fn state(config: &Config, desk: Desk) -> AppState {
     let local = config.deployment == crate::config::Deployment::Local;
-    let webhook = config.webhook();
-    if let Some(hours) = &config.hours {
-        desk = desk.with_hours(hours.clone());
-    }
-    if let Some(dir) = &config.attachments {
-        desk = desk.with_blobs(Arc::new(crate::attachments::DirBlobs::new(dir)));
-    }
-    if local && webhook.is_configured() {
-        desk = desk.with_alerts(crate::alerts::Alerter::spawn(webhook, config.alert_window));
-    }
-    Ok(AppState {
+    AppState {
         desk,
         operators: Arc::new(OperatorAuth::from_config(config)),
         limits: if local {
@@ -114,7 +99,14 @@ pub fn state(
         } else {
             None
         },
-    })
+        auth_failures: local.then(|| Arc::new(guard::AuthFailures::from_config(config))),
+        typing_lane: Arc::new(tokio::sync::Semaphore::new(typing_lane())),
+    }
+}
+
+/// Half the cores, at least one.
+fn typing_lane() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// Every route of every area with the guard layers and rate limits (what `baton serve` mounts).
@@ -256,11 +248,29 @@ impl FromRequestParts<AppState> for Operator {
     ) -> Result<Self, Self::Rejection> {
         match state.operators.as_ref() {
             OperatorAuth::Tokens(tokens) => {
+                let failures = state.auth_failures.as_deref();
+                let client = failures.and_then(|f| f.client(parts).map(|c| (f, c)));
+                let slow_down = |seconds: u64| {
+                    AppError::new(
+                        axum::http::StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        format!(
+                            "too many wrong operator tokens from this address; try again in {seconds} s"
+                        ),
+                    )
+                    .retry_after(seconds)
+                };
+                if let Some(seconds) = client.and_then(|(f, c)| f.refused(c)) {
+                    return Err(slow_down(seconds));
+                }
                 let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
-                tokens
-                    .get(&token)
-                    .map(|name| Operator(name.clone()))
-                    .ok_or_else(|| AppError::unauthorized("unknown operator token"))
+                match tokens.get(&token) {
+                    Some(name) => Ok(Operator(name.clone())),
+                    None => Err(match client.and_then(|(f, c)| f.failed(c)) {
+                        Some(seconds) => slow_down(seconds),
+                        None => AppError::unauthorized("unknown operator token"),
+                    }),
+                }
             }
             OperatorAuth::GatewayJwt { operators } => {
                 // Only the claims API Gateway's authorizer verified count: never the raw header,

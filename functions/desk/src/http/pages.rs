@@ -129,8 +129,20 @@ pub fn router(web_root: PathBuf, widget_sites: Vec<String>) -> Router {
 }
 
 async fn with_headers(request: Request, next: Next, sites: &[String]) -> Response {
+    let request = single_slashes(request);
     let page = Page::of(request.uri().path());
     let mut response = next.run(request).await;
+    // A directory's redirect adds a slash to the path as requested; a Location that a browser
+    // reads as another host (`//ko/`, `/\ko/`) is never sent.
+    if response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| !is_local_path(l))
+    {
+        *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+        response.headers_mut().remove(header::LOCATION);
+    }
     let map = response.headers_mut();
     for (name, value) in headers(page, sites) {
         if let Ok(value) = HeaderValue::from_str(&value) {
@@ -145,9 +157,57 @@ async fn with_headers(request: Request, next: Next, sites: &[String]) -> Respons
     response
 }
 
+/// The request with runs of `/` in its path made one: `//ko` is the page `/ko`, whose redirect is
+/// then `/ko/`, not the protocol-relative `//ko/` a browser reads as the host `ko`.
+fn single_slashes(mut request: Request) -> Request {
+    let uri = request.uri();
+    if !uri.path().contains("//") {
+        return request;
+    }
+    let mut path = String::with_capacity(uri.path().len());
+    for c in uri.path().chars() {
+        if !(c == '/' && path.ends_with('/')) {
+            path.push(c);
+        }
+    }
+    let target = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    if let Ok(target) = target.parse() {
+        *request.uri_mut() = target;
+    }
+    request
+}
+
+/// Whether a redirect target stays on this site: a path from the root, not `//host` or `/\host`.
+fn is_local_path(location: &str) -> bool {
+    location.starts_with('/') && !location.starts_with("//") && !location.starts_with("/\\")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_with_repeated_slashes_are_one_path_and_redirects_stay_home() {
+        let request = |path: &str| {
+            single_slashes(
+                Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .expect("request"),
+            )
+            .uri()
+            .to_string()
+        };
+        assert_eq!(request("//ko"), "/ko");
+        assert_eq!(request("///console//x?a=b"), "/console/x?a=b");
+        assert_eq!(request("/ko/"), "/ko/");
+        assert!(is_local_path("/ko/"));
+        for foreign in ["//ko/", "/\\evil.example/", "https://evil.example/", "ko/"] {
+            assert!(!is_local_path(foreign), "{foreign}");
+        }
+    }
 
     #[test]
     fn only_the_widget_frame_may_be_embedded_and_only_by_the_configured_sites() {

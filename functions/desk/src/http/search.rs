@@ -1,14 +1,19 @@
 //! `GET /api/search`: the help center's search.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use kb::{Lang, SearchRequest, SearchResults};
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, AppQuery, AppState, Routes};
+use super::{AppError, AppJson, AppQuery, AppState, Routes};
 
 /// Most results one search returns.
 const MAX_LIMIT: usize = 20;
+/// Longest an as-you-type search waits for its lane.
+const TYPING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Query string of a search.
 #[derive(Debug, Deserialize)]
@@ -103,9 +108,31 @@ impl From<SearchResults> for SearchResponse {
     }
 }
 
-/// The search routes.
+/// The search routes: the search, and the search a help center reader settled on (recorded from
+/// what the page's search found, kept a while in this process, not searched again).
 pub fn routes() -> Routes {
-    Routes::new().get("/api/search", search)
+    Routes::new()
+        .get("/api/search", search)
+        .post("/api/feedback/search", search_settled)
+}
+
+/// A help center search the reader stopped typing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettled {
+    /// The reader's words.
+    pub q: String,
+    /// The help center's language.
+    #[serde(default)]
+    pub lang: Option<kb::Lang>,
+}
+
+async fn search_settled(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<SearchSettled>,
+) -> Result<StatusCode, AppError> {
+    state.desk.search_settled(&body.q, body.lang).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn search(
@@ -117,6 +144,22 @@ async fn search(
         return Err(AppError::invalid("q is required"));
     }
     let limit = params.limit.unwrap_or(10).clamp(1, MAX_LIMIT);
+    // As-you-type searches wait for their lane (a flood of them queues there, not in front of
+    // conversations); one that cannot start soon is not worth answering any more.
+    let _lane = if params.typing {
+        match tokio::time::timeout(TYPING_WAIT, Arc::clone(&state.typing_lane).acquire_owned())
+            .await
+        {
+            Ok(Ok(permit)) => Some(permit),
+            _ => {
+                return Err(AppError::from(crate::Error::Unavailable(
+                    "searches are busy; try again".into(),
+                )));
+            }
+        }
+    } else {
+        None
+    };
     let desk = state.desk.clone();
     let words = q.clone();
     let results = tokio::task::spawn_blocking(move || {
@@ -132,7 +175,11 @@ async fn search(
     .await
     .map_err(|e| crate::Error::Unavailable(format!("search task: {e}")))?
     .map_err(crate::Error::from)?;
-    if !params.typing {
+    if params.typing {
+        // What the help center reports once the reader stops typing: remembered, not searched
+        // again.
+        state.desk.remember_search(&q, params.lang, &results);
+    } else {
         // Search works while the store is down: an unrecorded search costs a count, not an answer.
         if let Err(error) = state
             .desk

@@ -286,7 +286,7 @@ pub async fn report_of_fixture(store: &dyn Store) -> (Report, Period) {
             .await
             .expect("fixture events");
     }
-    let hours = Hours::parse(Some("mon-fri 09:00-18:00"), None, Some("+09:00"))
+    let hours = Hours::parse(Some("mon-fri 09:00-18:00"), None, seoul())
         .expect("hours")
         .expect("set");
     let options = Options {

@@ -9,7 +9,6 @@
 //! Sunday and resolved on Tuesday counts its resolution time in Sunday's week.
 
 pub mod csv;
-pub mod deliver;
 pub mod drafts;
 #[cfg(feature = "test-suite")]
 pub mod fixture;
@@ -427,6 +426,8 @@ fn is_weak(event: &crate::model::Event) -> bool {
 fn unanswered_search(event: &crate::model::Event) -> Option<topics::Question> {
     let get = |k: &str| event.data.get(k).map(String::as_str).unwrap_or_default();
     let (words, source) = match event.kind {
+        // Operators' searches (the console's guide search) are not questions of customers.
+        EventKind::Search if !key::is_customer_source(get(key::SOURCE)) => return None,
         EventKind::Search if get(key::HITS) == "0" => {
             (get(key::QUERY), topics::Source::ZeroResults)
         }

@@ -14,6 +14,9 @@ pub const DAY: Millis = 24 * 3600 * 1000;
 pub const WEEK: Millis = 7 * DAY;
 /// Longest run of days a report covers (a leap year).
 pub const MAX_DAYS: i64 = 366;
+/// The years a report may name: a help desk's events are from this century, and a period that
+/// ends near the calendar's end would overflow the date arithmetic of trends and comparisons.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2999;
 
 /// `[from, to)` with its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,6 +46,9 @@ impl Period {
         let (year, week) = label.trim().split_once("-W").ok_or_else(wrong)?;
         let year: i32 = year.parse().map_err(|_| wrong())?;
         let week: u8 = week.parse().map_err(|_| wrong())?;
+        if !YEARS.contains(&year) {
+            return Err(out_of_range(label));
+        }
         let monday = Date::from_iso_week_date(year, week, Weekday::Monday).map_err(|_| wrong())?;
         Ok(Period::of_week(monday, offset))
     }
@@ -50,6 +56,9 @@ impl Period {
     /// The days `first..=last` in `offset`.
     pub fn days(first: &str, last: &str, offset: UtcOffset) -> Result<Period> {
         let (a, b) = (parse_date(first)?, parse_date(last)?);
+        if !YEARS.contains(&a.year()) || !YEARS.contains(&b.year()) {
+            return Err(out_of_range(&format!("{first}..{last}")));
+        }
         if b < a {
             return Err(Error::Invalid(format!("{last} is before {first}")));
         }
@@ -106,6 +115,14 @@ impl Period {
             offset,
         }
     }
+}
+
+fn out_of_range(label: &str) -> Error {
+    Error::Invalid(format!(
+        "{label:?} is outside the years {} to {}",
+        YEARS.start(),
+        YEARS.end()
+    ))
 }
 
 /// `at` as the team's wall clock.
@@ -212,5 +229,33 @@ mod tests {
         assert_eq!(p.before().to, p.from);
         assert!(Period::days("2026-11-30", "2026-11-01", SEOUL).is_err());
         assert!(Period::days("2026-02-30", "2026-03-01", SEOUL).is_err());
+    }
+
+    /// A hostile tester's `?week=9999-W52` closed the connection: the report's trend reached past
+    /// the calendar's end and the date arithmetic panicked.
+    #[test]
+    fn periods_near_the_calendars_ends_are_refused_not_panicked_on() {
+        for label in [
+            "9999-W52",
+            "3000-W01",
+            "1999-W52",
+            "-9999-W01",
+            "262143-W01",
+        ] {
+            let error = Period::week(label, SEOUL).expect_err(label).to_string();
+            assert!(
+                error.contains("outside the years") || error.contains("not a week"),
+                "{label}: {error}"
+            );
+        }
+        assert!(Period::days("9999-12-01", "9999-12-31", SEOUL).is_err());
+        assert!(Period::days("1970-01-01", "1970-01-02", SEOUL).is_err());
+        // The last week allowed still makes a whole report's periods.
+        let last = Period::week("2999-W52", SEOUL).expect("in range");
+        let mut p = last.clone();
+        for _ in 0..8 {
+            p = p.before();
+        }
+        assert!(p.to < last.from);
     }
 }

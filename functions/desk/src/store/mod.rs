@@ -127,6 +127,12 @@ pub trait Store: Send + Sync + 'static {
     /// Events with `from <= at < to`, oldest first.
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>>;
 
+    /// Deletes the events recorded before `before`, returning how many (`baton serve`'s retention,
+    /// `BATON_EVENT_DAYS`). A backend that expires events itself (DynamoDB's TTL) does nothing.
+    async fn forget_events(&self, _before: Millis) -> Result<usize> {
+        Ok(0)
+    }
+
     /// Records an operator's touch of a conversation, replacing their earlier one there (not
     /// versioned, not part of a commit: the last touch wins, and losing one costs nothing).
     async fn touch(&self, presence: &Presence) -> Result<()>;

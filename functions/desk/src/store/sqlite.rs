@@ -162,15 +162,6 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Deletes the events older than `before` (what DynamoDB's TTL does in AWS); returns how many.
-    pub async fn forget_events(&self, before: Millis) -> Result<usize> {
-        self.with(move |c| {
-            c.execute("DELETE FROM events WHERE at < ?1", params![before])
-                .map_err(unavailable)
-        })
-        .await
-    }
-
     /// Runs `f` with the connection on the blocking pool.
     async fn with<T: Send + 'static>(
         &self,
@@ -341,7 +332,7 @@ fn remask_values(values: &mut std::collections::BTreeMap<String, String>) {
 }
 
 fn remask(text: &str) -> String {
-    crate::pii::mask(text, crate::pii::Options::default())
+    pii::mask(text, pii::Options::default())
 }
 
 fn unverify(customer: &mut crate::model::Customer) {
@@ -549,6 +540,14 @@ fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<()> {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn forget_events(&self, before: Millis) -> Result<usize> {
+        self.with(move |c| {
+            c.execute("DELETE FROM events WHERE at < ?1", params![before])
+                .map_err(unavailable)
+        })
+        .await
+    }
+
     async fn ping(&self) -> Result<()> {
         // Reads work on a full, read-only or write-locked database; a desk that cannot write is
         // not healthy. So: commit a write the size of a turn (random, so it cannot be shortened;

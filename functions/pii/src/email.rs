@@ -1,6 +1,7 @@
 //! E-mail addresses, read through the same folding as numbers (`minji＠example．com`).
 
 use super::normalize::fold;
+use super::segment::Masked;
 
 fn local(c: char) -> bool {
     fold(c).is_some_and(|f| f.is_ascii_alphanumeric() || matches!(f, '.' | '_' | '%' | '+' | '-'))
@@ -10,14 +11,14 @@ fn domain(c: char) -> bool {
     fold(c).is_some_and(|f| f.is_ascii_alphanumeric() || matches!(f, '.' | '-'))
 }
 
-/// `text` with every address replaced by `[email]`: a local part, `@`, and a domain ending in a
-/// dot and two or more letters. Each character is looked at a bounded number of times, as the
-/// local part stops at the previous `@` and the domain at the next.
-pub(super) fn mask(text: &str) -> String {
+/// Every address in `text`, as a span masked `[email]`: a local part, `@`, and a domain ending
+/// in a dot and two or more letters. Each character is looked at a bounded number of times, as
+/// the local part stops at the previous address or `@` and the domain at the next.
+pub(super) fn spans(text: &str) -> Vec<Masked> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let offset = |i: usize| chars.get(i).map_or(text.len(), |&(at, _)| at);
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0; // chars copied to `out`
+    let mut out = Vec::new();
+    let mut taken = 0; // chars up to the end of the last address
     let mut at = 0;
     while at < chars.len() {
         if fold(chars[at].1) != Some('@') {
@@ -25,7 +26,7 @@ pub(super) fn mask(text: &str) -> String {
             continue;
         }
         let mut start = at;
-        while start > copied && local(chars[start - 1].1) {
+        while start > taken && local(chars[start - 1].1) {
             start -= 1;
         }
         let Some(end) = domain_end(&chars[at + 1..]).map(|len| at + 1 + len) else {
@@ -36,12 +37,14 @@ pub(super) fn mask(text: &str) -> String {
             at += 1;
             continue;
         }
-        out.push_str(&text[offset(copied)..offset(start)]);
-        out.push_str("[email]");
-        copied = end;
+        out.push(Masked {
+            start: offset(start),
+            end: offset(end),
+            replacement: "[email]".into(),
+        });
+        taken = end;
         at = end;
     }
-    out.push_str(&text[offset(copied)..]);
     out
 }
 

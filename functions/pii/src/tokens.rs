@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::normalize::{Sep, digit_value, is_plus, is_transparent, separator};
 
 /// The most separator characters between two groups of one run (`" - "`).
-const MAX_JOIN: usize = 3;
+pub(super) const MAX_JOIN: usize = 3;
 
 /// Consecutive digits (with transparent characters such as keycaps in between).
 #[derive(Debug, Clone)]
@@ -54,7 +54,8 @@ impl Join {
     }
 }
 
-/// Digit groups joined by short separators, up to a newline, another character, or a longer gap.
+/// Digit groups joined by short separators (a single line break among them), up to another
+/// character, a longer gap or a blank line.
 #[derive(Debug, Clone)]
 pub(super) struct Run {
     /// Byte offset of a `+` directly before the first group.
@@ -131,8 +132,9 @@ pub(super) fn runs(text: &str) -> Vec<Run> {
                     continue;
                 }
                 let Some(sep) = separator(c) else { break };
-                if join.len == MAX_JOIN {
-                    join.len += 1;
+                // A blank line ends the run: a number is cut by one line break at most.
+                if join.len == MAX_JOIN || (sep == Sep::Newline && join.has(Sep::Newline)) {
+                    join.len = MAX_JOIN + 1;
                     break;
                 }
                 join.seps[join.len] = sep;

@@ -151,11 +151,17 @@ pub(super) enum Sep {
     Dot,
     Slash,
     Paren,
+    /// `_`, as in `4539_1488_0343_6467`.
+    Underscore,
+    /// A line break: only a card may run across one (`4539\n1488\n0343\n6467`), see the kinds.
+    Newline,
 }
 
 pub(super) fn separator(c: char) -> Option<Sep> {
     let ascii = |c: char| match c {
         ' ' | '\t' => Some(Sep::Space),
+        '\n' => Some(Sep::Newline),
+        '_' => Some(Sep::Underscore),
         '-' => Some(Sep::Dash),
         '.' => Some(Sep::Dot),
         '/' => Some(Sep::Slash),

@@ -5,15 +5,16 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::masks;
 use super::normalize::{Sep, digit_value, fold, is_transparent, separator};
 use super::tokens::Run;
 
 /// The longest span any kind accepts, in digits (a 16-digit card with its CVV glued on).
 pub(super) const MAX_SPAN_DIGITS: usize = 20;
 
-/// How far a bank word may be from a bare account number, in characters. Both are shorter than
-/// `[resident number]`, the longest digitless mask, so that masking never brings a bank word in
-/// reach of a number it was not in reach of before (see [`RunContext::new`]).
+/// How far a bank word may be from a bare account number, in characters. The window stops at
+/// digits and at the masks without digits, so that masking never brings a bank word in reach of a
+/// number it was not in reach of before (see [`RunContext::new`]).
 const BANK_WORD_BEFORE: usize = 16;
 const BANK_WORD_AFTER: usize = 12;
 /// The longest bank word, in characters.
@@ -37,6 +38,8 @@ pub(super) enum Kind {
     CardWithCvv,
     Phone,
     Account,
+    /// A Korean driver's licence number, `11-12-123456-12`.
+    DriverLicence,
     Cvv,
     Expiry,
 }
@@ -61,6 +64,7 @@ impl Kind {
             Kind::CardWithCvv => format!("[card ****{}][cvv]", last4(&digits[..16])),
             Kind::Phone => format!("[phone ****{}]", last4(digits)),
             Kind::Account => format!("[account ****{}]", last4(digits)),
+            Kind::DriverLicence => "[driver licence]".into(),
             Kind::Cvv => "[cvv]".into(),
             Kind::Expiry => "[expiry]".into(),
         }
@@ -79,7 +83,10 @@ pub(super) enum Hint {
 pub(super) struct RunContext {
     /// A bank word close before or after the run, with no digit in between.
     pub bank: bool,
-    /// The first separator directly before the run, and the first directly after it.
+    /// The first separator directly before the run, and the first directly after it. A word that
+    /// spells a dash (`다시`, `dash`) touching the run counts as a dash, as it does between the
+    /// groups of a spelled number: masking a spelled number next to this run then changes
+    /// nothing for it.
     pub sep_before: Option<Sep>,
     pub sep_after: Option<Sep>,
     /// Byte offset of a `(` directly before the first group, as in `(02) 123-4567`.
@@ -91,10 +98,9 @@ pub(super) struct RunContext {
 impl RunContext {
     /// The context of `run` in `text`.
     ///
-    /// The bank word must be within a few characters and with no digit in between: masks of
-    /// other numbers then never sit between the word and the number (they all have digits, except
-    /// `[resident number]`, which is longer than the window), so masking the text again sees the
-    /// same context and finds nothing new.
+    /// The bank word must be within a few characters and with no digit and no digitless mask in
+    /// between: masks of other numbers then never sit between the word and the number, so masking
+    /// the text again sees the same context and finds nothing new.
     pub fn new(text: &str, run: &Run) -> Self {
         let before = &text[..run.start()];
         let after = &text[run.end()..];
@@ -103,11 +109,13 @@ impl RunContext {
             .chars()
             .rev()
             .find(|&c| !is_transparent(c))
-            .and_then(separator);
+            .and_then(separator)
+            .or_else(|| dash_word_before(before).then_some(Sep::Dash));
         let sep_after = after
             .chars()
             .find(|&c| !is_transparent(c))
-            .and_then(separator);
+            .and_then(separator)
+            .or_else(|| dash_word_after(after).then_some(Sep::Dash));
         let open_paren = (run.plus.is_none() && before.ends_with('(')).then(|| run.start() - 1);
         // A bare account is 10–14 digits: no need to look for words around shorter runs.
         let bank = run.digits.len() >= 10 && (bank_word_before(before) || bank_word_after(after));
@@ -137,9 +145,10 @@ fn bank_word_before(before: &str) -> bool {
         .collect();
     window.reverse();
     let window: String = window.into_iter().collect();
+    let window = masks::after_last_digitless(&window);
     BANK_WORD
-        .find_iter(&window)
-        .filter(|m| !is_mask(&window, m))
+        .find_iter(window)
+        .filter(|m| !is_mask(window, m))
         .last()
         .is_some_and(|m| window[m.end()..].chars().count() <= BANK_WORD_BEFORE)
 }
@@ -152,10 +161,39 @@ fn bank_word_after(after: &str) -> bool {
         .take(BANK_WORD_AFTER + BANK_WORD_MAX + 2)
         .map(|c| fold(c).unwrap_or(c))
         .collect();
+    let window = masks::before_first_digitless(&window);
     BANK_WORD
-        .find_iter(&window)
-        .find(|m| !is_mask(&window, m))
+        .find_iter(window)
+        .find(|m| !is_mask(window, m))
         .is_some_and(|m| window[..m.start()].chars().count() <= BANK_WORD_AFTER)
+}
+
+/// A word that spells a dash (see [`super::spell`]) right before the run, without a space.
+fn dash_word_before(before: &str) -> bool {
+    let before = before.trim_end_matches(is_transparent);
+    super::spell::DASH_WORDS.iter().any(|word| {
+        before.len() >= word.len()
+            && before.is_char_boundary(before.len() - word.len())
+            && before[before.len() - word.len()..].eq_ignore_ascii_case(word)
+            && !before[..before.len() - word.len()]
+                .chars()
+                .next_back()
+                .is_some_and(super::spell::is_word_char)
+    })
+}
+
+/// A word that spells a dash right after the run, without a space.
+fn dash_word_after(after: &str) -> bool {
+    let after = after.trim_start_matches(is_transparent);
+    super::spell::DASH_WORDS.iter().any(|word| {
+        after
+            .get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+            && !after[word.len()..]
+                .chars()
+                .next()
+                .is_some_and(super::spell::is_word_char)
+    })
 }
 
 /// The `account` of an `[account ****1234]` mask is no bank word.
@@ -234,6 +272,11 @@ impl<'r> Span<'r> {
         self.end == self.run.groups.len()
     }
 
+    /// A line break between two of the span's groups.
+    fn has_newline(&self) -> bool {
+        self.joins().iter().any(|j| j.has(Sep::Newline))
+    }
+
     /// A dash directly touches the span from outside: it is then a piece of a longer hyphenated
     /// code (`4111-1111-1111-1112`, `ORD-123-456-7890`), not a number of its own.
     fn dash_outside(&self, context: &RunContext) -> bool {
@@ -252,7 +295,17 @@ impl<'r> Span<'r> {
 }
 
 /// The kind of a span, other than a card's CVV or expiry.
+///
+/// Only a card may run across a line break, printed in four groups of four and starting as the
+/// card networks' numbers do: two numbers on two lines are each something else far more often
+/// than one phone or resident number, and a list of years (`2023`, `2024` …) is no card.
 pub(super) fn classify(span: &Span, context: &RunContext) -> Option<Kind> {
+    if span.has_newline() && span.lens_are(&[4, 4, 4, 4]) && card_network(span.group(0)) {
+        return card(span);
+    }
+    if span.has_newline() {
+        return None;
+    }
     if is_resident(span, context) {
         return Some(Kind::Resident);
     }
@@ -264,7 +317,25 @@ pub(super) fn classify(span: &Span, context: &RunContext) -> Option<Kind> {
     if phone(span) {
         return Some(Kind::Phone);
     }
+    if driver_licence(span, context) {
+        return Some(Kind::DriverLicence);
+    }
     account(span, context)
+}
+
+/// A Korean driver's licence number as printed, `11-12-123456-12`: the region (11–28), the year
+/// of issue, a serial number and a check number, hyphenated or spaced. Otherwise grouped, or with
+/// another region, it is left to the other kinds (a hyphenated 12 digits is an account).
+fn driver_licence(span: &Span, context: &RunContext) -> bool {
+    let joined = |sep: Sep| {
+        span.joins()
+            .iter()
+            .all(|j| j.seps().iter().all(|&s| s == sep || s == Sep::Space) && j.has(sep))
+    };
+    span.lens_are(&[2, 2, 6, 2])
+        && (11..=28).contains(&number(span.group(0)))
+        && (joined(Sep::Dash) || joined(Sep::Space))
+        && !span.dash_outside(context)
 }
 
 /// A birth date `YYMMDD` and the sex/century digit 1–8.
@@ -307,6 +378,12 @@ fn luhn(digits: &[u8]) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
+}
+
+/// The first four digits of a card of a network (Visa 4, Mastercard 51–55 and 2221–2720, Amex
+/// and Diners and JCB 3, Discover and UnionPay 6, Korean domestic cards 9).
+fn card_network(first: &[u8]) -> bool {
+    matches!(first[0], b'3'..=b'6' | b'9') || (2221..=2720).contains(&number(first))
 }
 
 /// Cards are written whole, in fours, or as issuers print them (Amex 4-6-5, Diners 4-6-4,

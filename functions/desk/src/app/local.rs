@@ -1,0 +1,179 @@
+//! `baton serve` and the CLI on one machine: the SQLite file, the index rebuilt from the guides
+//! when it is missing or stale, attachments in a directory, the help center rendered from the same
+//! guides, and the background tasks that AWS runs as streams, schedules and lifecycles.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kb::{Corpus, KnowledgeBase, Manifest};
+
+use super::{App, Parts};
+use crate::attachments::{Blobs, DirBlobs};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::store::sqlite::{Options, SqliteStore};
+
+/// What a deployment opened: the index, the store, the attachments, and the guides when they were
+/// read.
+pub(super) type Opened = (
+    Arc<KnowledgeBase>,
+    Arc<dyn Store>,
+    Option<Arc<dyn Blobs>>,
+    Option<Corpus>,
+);
+
+/// Opens the configured SQLite file, index and attachment directory, except what `parts` holds.
+pub(super) fn open(config: &Config, parts: Parts) -> Result<Opened> {
+    let (kb, corpus) = match parts.kb {
+        Some(kb) => (kb, None),
+        None => {
+            let corpus = read_guides(config)?;
+            (Arc::new(index(config, &corpus)?), Some(corpus))
+        }
+    };
+    let store: Arc<dyn Store> = match parts.store {
+        Some(store) => store,
+        None => Arc::new(sqlite(config)?),
+    };
+    let blobs = parts.blobs.or_else(|| {
+        config.attachments.as_ref().map(|dir| {
+            let max = config.attachments_max_mb.map(|mb| mb * 1024 * 1024);
+            Arc::new(DirBlobs::new(dir).with_max_bytes(max)) as Arc<dyn Blobs>
+        })
+    });
+    Ok((kb, store, blobs, corpus))
+}
+
+/// The SQLite store at `BATON_DB`, bounded by `BATON_DB_MAX_MB`.
+pub fn sqlite(config: &Config) -> Result<SqliteStore> {
+    SqliteStore::open_with(
+        &config.db,
+        Options {
+            max_mb: config.db_max_mb,
+            ..Options::default()
+        },
+    )
+}
+
+/// The guides at `BATON_GUIDES`.
+pub fn read_guides(config: &Config) -> Result<Corpus> {
+    Corpus::load(&config.guides).map_err(|e| {
+        Error::Config(format!(
+            "reading the guides in {}: {e}",
+            config.guides.display()
+        ))
+    })
+}
+
+/// The index of `corpus` at `BATON_INDEX`, rebuilt first when it is missing or older than the
+/// guides.
+pub fn index(config: &Config, corpus: &Corpus) -> Result<KnowledgeBase> {
+    let failed =
+        |e: kb::Error| Error::Config(format!("the index at {}: {e}", config.index.display()));
+    if Manifest::is_stale(&config.index, corpus) {
+        tracing::info!(
+            guides = %config.guides.display(),
+            index = %config.index.display(),
+            "building the index"
+        );
+        let report = kb::build(corpus, &config.index, &|_| {}).map_err(failed)?;
+        tracing::info!(
+            guides = report.manifest.guides,
+            sections = report.manifest.sections,
+            "index built"
+        );
+    }
+    KnowledgeBase::open(&config.index).map_err(failed)
+}
+
+/// Renders the help center (with the widget and console) into `BATON_SITE` from the guides the
+/// index was built from (read again only when the index came from elsewhere).
+pub(super) fn render_site(
+    config: &Config,
+    corpus: &mut Option<Corpus>,
+    local: SocketAddr,
+) -> Result<kb::site::Report> {
+    if corpus.is_none() {
+        *corpus = Some(read_guides(config)?);
+    }
+    let Some(corpus) = corpus.as_ref() else {
+        unreachable!("read just above")
+    };
+    let options = kb::site::Options {
+        theme: config.theme.clone(),
+        url: Some(
+            config
+                .site_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{local}")),
+        ),
+    };
+    kb::site::write(corpus, &config.site, &options).map_err(|e| {
+        Error::Config(format!(
+            "rendering the help center into {}: {e}",
+            config.site.display()
+        ))
+    })
+}
+
+/// How often the scheduler runs (reminders, Monday's summary).
+const TICK: Duration = Duration::from_secs(60);
+/// How often old events are deleted.
+const RETENTION: Duration = Duration::from_secs(24 * 3600);
+
+/// Spawns `baton serve`'s background tasks on the current runtime.
+pub(super) fn start_background(app: &mut App) {
+    if let Some(task) = app.alerts.take() {
+        tokio::spawn(task);
+    }
+    // Retention: events older than BATON_EVENT_DAYS, at start and daily after.
+    let store = Arc::clone(app.desk.store());
+    let days = app.config.event_days;
+    tokio::spawn(async move {
+        let mut daily = tokio::time::interval(RETENTION);
+        loop {
+            daily.tick().await;
+            let before = crate::model::now() - i64::from(days) * crate::insights::DAY;
+            match store.forget_events(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, days, "old events deleted"),
+                Err(error) => tracing::warn!(%error, "old events not deleted"),
+            }
+        }
+    });
+    // Uploads begun and never completed hold disk: forgotten after a while (S3's lifecycle does
+    // this in AWS).
+    if let Some(blobs) = app.desk.blobs_store() {
+        tokio::spawn(async move {
+            let mut minutely = tokio::time::interval(TICK);
+            loop {
+                minutely.tick().await;
+                match blobs
+                    .forget_incoming(crate::attachments::INCOMING_TTL)
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(uploads = n, "abandoned uploads forgotten"),
+                    Err(error) => tracing::warn!(%error, "abandoned uploads not forgotten"),
+                }
+            }
+        });
+    }
+    // The scheduler: reminders of unclaimed urgent cases and Monday's summary, with a webhook to
+    // send them to.
+    let webhook = app.settings.webhook.clone();
+    if webhook.is_configured() {
+        let desk = app.desk.clone();
+        let schedule = app.settings.schedule;
+        tokio::spawn(async move {
+            let mut minutely = tokio::time::interval(TICK);
+            minutely.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                minutely.tick().await;
+                desk.tick(&webhook, schedule, crate::model::now()).await;
+            }
+        });
+    }
+}
