@@ -1,7 +1,8 @@
 //! Baton's end-to-end tests, one binary: `cargo test -p baton-e2e`: the knowledge base on real
 //! docs (`guides`), the desk over HTTP on both stores (`desk`), the SAM template against the
 //! code it deploys (`infra`), the static help center (`site`), and attachments in S3 through
-//! presigned URLs (`attachments_s3`, on s3rver).
+//! presigned URLs (`attachments_s3`, on s3rver), and every setting shown to change what Baton does
+//! (`settings`).
 
 mod attachments_s3;
 mod bot;
@@ -9,4 +10,5 @@ mod desk;
 mod docs;
 mod guides;
 mod infra;
+mod settings;
 mod site;

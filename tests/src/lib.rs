@@ -74,6 +74,10 @@ pub struct TestApp {
     /// The desk the server runs, for what a scheduler does (reminders, Monday's summary) with a
     /// clock the test controls.
     pub desk: desk::Desk,
+    /// What its settings mean (the scheduler's webhook and schedule, hours …).
+    pub settings: desk::app::Settings,
+    /// Its web root (`BATON_SITE`), rendered.
+    pub site: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -185,6 +189,8 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
     .expect("the desk builds");
     let mut app = app;
     let desk = app.desk.clone();
+    let settings = app.settings.clone();
+    let site = app.config.site.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -203,6 +209,8 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
         db,
         table,
         desk,
+        settings,
+        site,
         _dir: dir,
     }
 }

@@ -61,3 +61,54 @@ async fn a_conversation_through_the_function() {
     );
     assert_eq!(status, 401);
 }
+
+/// `BATON_ATTACHMENTS_BUCKET`: the widget uploads straight to that bucket, by a URL the function
+/// presigns (no image passes through the function's payload).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_go_to_the_configured_bucket() {
+    let bucket = "baton-settings-uploads";
+    let (mut function, _index) = start_with_table(
+        std::path::Path::new(env!("CARGO_BIN_EXE_conversations")),
+        &[
+            (desk::config::ATTACHMENTS_BUCKET, bucket),
+            ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9"),
+        ],
+    )
+    .await;
+    let json = [("content-type", "application/json")];
+    let (status, started) = http_response(
+        function
+            .invoke(http_event(
+                "POST",
+                "/api/conversations",
+                "",
+                &json,
+                Some("{}"),
+            ))
+            .await,
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["conversation"]["id"].as_str().expect("id");
+    let secret = format!("Bearer {}", started["secret"].as_str().expect("secret"));
+    let headers = [
+        ("content-type", "application/json"),
+        ("authorization", secret.as_str()),
+    ];
+    let (status, upload) = http_response(
+        function
+            .invoke(http_event(
+                "POST",
+                &format!("/api/conversations/{id}/uploads"),
+                "",
+                &headers,
+                Some("{}"),
+            ))
+            .await,
+    );
+    assert_eq!(status, 201, "{upload}");
+    let url = upload["url"].as_str().expect("a presigned URL");
+    assert!(
+        url.contains(bucket) && url.contains("X-Amz-Signature="),
+        "{url}"
+    );
+}

@@ -184,6 +184,10 @@ fn at(chars: &[(usize, char)], i: usize) -> Option<(Range<usize>, Vec<char>)> {
         }
         j += 1;
     }
+    // Nor right before a mask: what the mask replaced was digits of the last group.
+    if chars.get(j).is_some_and(|&(_, c)| c == '[') {
+        return None;
+    }
     let printed = groups.len() == 1 || groups[..groups.len() - 1].iter().all(|&g| g == 4);
     let len_ok = match known {
         Some(n) => iban.len() == n,

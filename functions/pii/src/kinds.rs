@@ -555,10 +555,14 @@ const PARTICLES: [&str; 4] = ["은", "는", "이", "가"];
 const MAX_FOLLOW_UP_GAP: usize = 64;
 
 /// Whether `gap`, the text between a card and the next run, lets that run be the card's CVV or
-/// expiry: only separators, `:`, `,` and keywords. `Some(hint)` says what the last keyword
-/// announced.
+/// expiry: only separators (one line break at most), `:`, `,` and keywords. `Some(hint)` says
+/// what the last keyword announced.
 pub(super) fn follow_up_gap(gap: &str) -> Option<Option<Hint>> {
     if gap.len() > MAX_FOLLOW_UP_GAP {
+        return None;
+    }
+    // One line break at most, as within a run: a paragraph later is something else.
+    if gap.matches('\n').nth(1).is_some() {
         return None;
     }
     let mut hint = None;

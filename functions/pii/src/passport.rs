@@ -125,7 +125,9 @@ pub(super) fn spans(text: &str) -> Vec<Masked> {
                 break;
             }
         }
-        if !is_passport(&word) || glued(text, start, end) {
+        // Nor right before a mask, for the same reason.
+        let before_mask = text[end..].starts_with('[');
+        if !is_passport(&word) || before_mask || glued(text, start, end) {
             continue;
         }
         // Passport words before the candidate arm; the first one after it may too.
