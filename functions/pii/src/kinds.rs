@@ -272,6 +272,12 @@ impl<'r> Span<'r> {
         self.end == self.run.groups.len()
     }
 
+    /// A dash joins the span to more digits of its run.
+    fn dash_to_more_digits(&self) -> bool {
+        (self.first > 0 && self.run.joins[self.first - 1].last() == Sep::Dash)
+            || (!self.ends_run() && self.run.joins[self.end - 1].first() == Sep::Dash)
+    }
+
     /// A line break between two of the span's groups.
     fn has_newline(&self) -> bool {
         self.joins().iter().any(|j| j.has(Sep::Newline))
@@ -496,7 +502,10 @@ fn account(span: &Span, context: &RunContext) -> Option<Kind> {
         // The resident number's shape: an invalid one is a typo or an identifier, not an account.
         && !span.lens_are(&[6, 7])
         && !span.dash_outside(context);
-    (hyphenated || context.bank).then_some(Kind::Account)
+    // Next to a bank word any grouping goes, but not a cut through a hyphenated number of the
+    // same run (`001 11-00-000000` of `001 11-00-000000-00`, a driver's licence after a CVV).
+    let bare = context.bank && !span.dash_to_more_digits();
+    (hyphenated || bare).then_some(Kind::Account)
 }
 
 /// A CVV or an expiry date right after a card (or after it and a keyword).

@@ -5,9 +5,9 @@
 //! A passport number is a word of 7 to 10 letters and digits with at least 6 digits and at most 3
 //! letters (Korean passports: `M12345678`, `M123A4567`; elsewhere `X1234567`, `TK1234567`,
 //! `C01X00T47`), or 9 digits alone (American and British passports). It is masked when a passport
-//! word (`여권`, `passport`) is at most [`WINDOW`] characters before it, or after it, in the same
-//! sentence, with no digit and no digitless mask in between, and it is no piece of a longer code
-//! (`ORD-123456789`). A masked passport number counts as a passport word for the
+//! word (`여권`, `passport`) is at most [`WINDOW`] characters before it or [`WINDOW_AFTER`] after
+//! it, in the same sentence, with no digit and no digitless mask in between, and it is no piece of
+//! a longer code (`ORD-123456789`). A masked passport number counts as a passport word for the
 //! next (`여권번호 M12345678, M87654321`), as its mask `[passport]` does when the text is masked
 //! again; looking forward, a `[passport]` stops the window as the number it replaced did. So
 //! masking again finds nothing new.
@@ -20,8 +20,11 @@ use super::masks;
 use super::normalize::{digit_value, fold};
 use super::segment::Masked;
 
-/// The most characters between a passport word and the number.
-const WINDOW: usize = 15;
+/// The most characters between a passport word and the number after it (`passport number is
+/// M12345678`, `여권번호를 알려드릴게요 M12345678`), and between a number and the passport word after
+/// it (`M12345678 is my passport number`).
+const WINDOW: usize = 12;
+const WINDOW_AFTER: usize = 8;
 
 const TOKEN: &str = "[passport]";
 
@@ -60,8 +63,8 @@ fn glued(text: &str, start: usize, end: usize) -> bool {
 /// without digits or digitless masks, and within one sentence (a full stop after a letter that
 /// is not Latin, `사진 보냈어요. 주문 M12345678`, or a `?` or `!`, ends it; the dot of `no.` does
 /// not).
-fn close(gap: &str) -> bool {
-    if gap.chars().take(WINDOW + 1).count() > WINDOW
+fn close(gap: &str, window: usize) -> bool {
+    if gap.chars().take(window + 1).count() > window
         || gap.chars().any(|c| digit_value(c).is_some())
         || masks::has_digitless(gap)
     {
@@ -139,12 +142,14 @@ pub(super) fn spans(text: &str) -> Vec<Masked> {
             }
             next_word += 1;
         }
-        let behind = armed.is_some_and(|from| close(&text[from..start]));
+        let behind = armed.is_some_and(|from| close(&text[from..start], WINDOW));
         let ahead = || {
             words[next_word..]
                 .iter()
                 .find(|&&(word_start, _, _)| word_start >= end)
-                .is_some_and(|&(word_start, _, token)| !token && close(&text[end..word_start]))
+                .is_some_and(|&(word_start, _, token)| {
+                    !token && close(&text[end..word_start], WINDOW_AFTER)
+                })
         };
         if behind || ahead() {
             out.push(Masked {

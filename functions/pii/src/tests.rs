@@ -1300,6 +1300,10 @@ fn passports_next_to_a_passport_word_are_masked() {
             "여권 사진 보냈어요. 주문 M12345678",
         ),
         ("여권 맞나요? M12345678", "여권 맞나요? M12345678"),
+        (
+            "주문 M12345678 배송 조회 안녕하세요 여권 사진",
+            "주문 M12345678 배송 조회 안녕하세요 여권 사진",
+        ),
         // A piece of a longer code.
         ("passport ORD-123456789", "passport ORD-123456789"),
         // Not the shape of a passport number.
@@ -1491,6 +1495,12 @@ fn driver_licences_have_their_own_mask() {
         ("29-12-123456-12", "[account ****5612]"),
         // A piece of a longer code.
         ("ORD-11-12-123456-12", "ORD-11-12-123456-12"),
+        // Next to a bank word, an account does not take the licence's first groups and leave its
+        // last.
+        (
+            "001 11-00-000000-00 안녕하세요 국민은행",
+            "001 [driver licence] 안녕하세요 국민은행",
+        ),
     ] {
         assert_eq!(masked(input), expected, "{input}");
         assert_eq!(masked(expected), expected, "{expected}");

@@ -426,8 +426,13 @@ fn is_weak(event: &crate::model::Event) -> bool {
 fn unanswered_search(event: &crate::model::Event) -> Option<topics::Question> {
     let get = |k: &str| event.data.get(k).map(String::as_str).unwrap_or_default();
     let (words, source) = match event.kind {
-        // Operators' searches (the console's guide search) are not questions of customers.
-        EventKind::Search if !key::is_customer_source(get(key::SOURCE)) => return None,
+        // Operators' searches (the console's guide search) are not questions of customers; a
+        // search recorded before sources were is a customer's.
+        EventKind::Search
+            if !get(key::SOURCE).is_empty() && !key::is_customer_source(get(key::SOURCE)) =>
+        {
+            return None;
+        }
         EventKind::Search if get(key::HITS) == "0" => {
             (get(key::QUERY), topics::Source::ZeroResults)
         }

@@ -1,0 +1,202 @@
+//! Searching the index: query analysis, scoring, grouping by guide, snippets.
+//!
+//! The query is never parsed as query syntax: it is analyzed into terms exactly as guides were, so
+//! `client:load`, `AND(`, quotes or `*` are only words (or nothing). Each weighted term's postings
+//! are added into one score per document ([`crate::scoring`]): page documents (all text with title
+//! and headings counted twice, path words, `questions` and `tags`, Hangul bigrams of the Korean
+//! words the index does not know) and section documents at once. The 100 best pages within the
+//! language and area are kept; a guide's score is its page score plus 0.7 of its best section's,
+//! and its best sections are shown with highlighted snippets.
+//!
+//! One file per step: `query.rs` (what the words become: terms, typo corrections, synonyms, the
+//! other script's words, bigrams), `rank.rs` (postings into scores, the best pages, coverage),
+//! `signals.rs` (what the bot's confidence reads of the best guide), `snippet.rs` (the highlighted
+//! window), `results.rs` (the request and what a search returns), `tuning.rs` (the weights).
+
+mod query;
+mod rank;
+mod results;
+mod signals;
+mod snippet;
+mod tuning;
+
+use std::collections::HashSet;
+
+pub use results::{GuideHit, SearchRequest, SearchResults, SectionHit, Snippet};
+pub use tuning::Tuning;
+
+use crate::error::Result;
+use crate::function_words::is_function_word;
+use crate::guide::Lang;
+use crate::index::KnowledgeBase;
+
+/// Longest query searched, in characters; longer ones are cut with a notice.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most distinct terms searched per analysis.
+const MAX_TERMS: usize = 32;
+
+/// A guide in the ranking: its index, combined score, and matching sections (index, score).
+type Ranked = (usize, f32, Vec<(usize, f32)>);
+
+impl KnowledgeBase {
+    /// Searches with the default tuning.
+    pub fn search(&self, request: &SearchRequest<'_>) -> Result<SearchResults> {
+        self.search_tuned(request, &Tuning::default())
+    }
+
+    /// Searches with explicit weights (`kb eval --tune`).
+    pub fn search_tuned(
+        &self,
+        request: &SearchRequest<'_>,
+        tuning: &Tuning,
+    ) -> Result<SearchResults> {
+        let mut notices = Vec::new();
+        let cleaned: String = request
+            .query
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let query = if cleaned.chars().count() > MAX_QUERY_CHARS {
+            notices.push(format!(
+                "query truncated to its first {MAX_QUERY_CHARS} characters"
+            ));
+            cleaned.chars().take(MAX_QUERY_CHARS).collect()
+        } else {
+            cleaned
+        };
+        let lang = request.lang.unwrap_or_else(|| Lang::detect(&query));
+        let mut results = SearchResults {
+            query,
+            lang,
+            notices,
+            hits: Vec::new(),
+            signals: None,
+        };
+        let mut analyzed =
+            self.analyze_query(&results.query, lang, tuning, &mut results.notices)?;
+        if let Some(context) = request.context.filter(|_| tuning.context > 0.0) {
+            for term in self.query_terms(context)? {
+                if !is_function_word(&term) && !analyzed.text.iter().any(|(t, _)| *t == term) {
+                    analyzed.text.push((term, tuning.context));
+                }
+            }
+        }
+        if analyzed.text.is_empty() && analyzed.bigrams.is_empty() || request.limit == 0 {
+            return Ok(results);
+        }
+        let lang_filter = self
+            .guides
+            .iter()
+            .any(|g| g.guide.lang == lang)
+            .then_some(lang);
+
+        let f = self.fields;
+        // One score per document: the text and bigram terms score pages and sections alike
+        // (sections have no path or meta), in the clauses' order.
+        let mut scores = vec![0f32; self.scoring.docs()];
+        self.add_text_scores(&analyzed.text, tuning, &mut scores)?;
+        if tuning.bigram > 0.0 {
+            for bigram in &analyzed.bigrams {
+                self.scoring
+                    .add(f.bigram, bigram, tuning.bigram, &mut scores)?;
+            }
+        }
+        // The 100 best pages, then the matching sections of their guides only.
+        let pages = self.best_pages(&scores, lang_filter, request.area, 100);
+        // Page scores for now; the best section is added below.
+        let mut by_guide: Vec<Ranked> = pages
+            .into_iter()
+            .map(|(score, guide)| {
+                let entry = &self.guides[guide];
+                let mut sections: Vec<(usize, f32)> = (0..entry.sections.len())
+                    .map(|s| (s, scores[entry.page_doc as usize + 1 + s]))
+                    .filter(|(_, score)| *score > 0.0)
+                    .collect();
+                sections.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                (guide, score, sections)
+            })
+            .collect();
+        // A Korean page's English translation, searched with the query put into English.
+        if lang_filter == Some(Lang::Ko) && tuning.cross > 0.0 && !analyzed.english.is_empty() {
+            scores.fill(0.0);
+            self.add_text_scores(&analyzed.english, tuning, &mut scores)?;
+            // On the Korean ranking's scale: the best translation counts as much as the best page.
+            let english_pages = self.best_pages(&scores, Some(Lang::En), request.area, 100);
+            let korean_best = by_guide.iter().map(|g| g.1).fold(0.0f32, f32::max);
+            let english_best = english_pages.first().map_or(0.0, |(s, _)| *s);
+            let scale = if english_best > 0.0 {
+                korean_best / english_best
+            } else {
+                0.0
+            };
+            let korean_at: std::collections::HashMap<usize, usize> = by_guide
+                .iter()
+                .enumerate()
+                .map(|(at, g)| (g.0, at))
+                .collect();
+            for (score, guide) in english_pages {
+                // Evidence for pages the Korean words found, never a page of its own.
+                if let Some(ko) = self.translations[guide]
+                    && let Some(&at) = korean_at.get(&ko)
+                {
+                    by_guide[at].1 += tuning.cross * score * scale;
+                }
+            }
+        }
+        let mut ranked: Vec<Ranked> = by_guide
+            .into_iter()
+            .map(|(guide, page, sections)| {
+                let best = sections.first().map_or(0.0, |s| s.1);
+                (guide, page + tuning.section * best, sections)
+            })
+            .collect();
+        // Ties break by id so results are deterministic.
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.guides[a.0].guide.id.cmp(&self.guides[b.0].guide.id))
+        });
+        ranked.truncate(request.limit);
+
+        let highlight_terms: HashSet<&str> =
+            analyzed.text.iter().map(|(t, _)| t.as_str()).collect();
+        let highlight_bigrams: HashSet<&str> =
+            analyzed.bigrams.iter().map(String::as_str).collect();
+        let page_docs: Vec<u32> = ranked.iter().map(|r| self.guides[r.0].page_doc).collect();
+        let coverages = self.coverages(&page_docs, &analyzed.concepts)?;
+        for (rank, (guide, score, mut sections)) in ranked.into_iter().enumerate() {
+            let entry = &self.guides[guide];
+            if sections.is_empty() && !entry.sections.is_empty() {
+                sections.push((0, 0.0));
+            }
+            sections.truncate(3);
+            let mut section_hits = Vec::with_capacity(sections.len());
+            for (rank, (section, section_score)) in sections.into_iter().enumerate() {
+                let snippet = if request.snippets && rank == 0 {
+                    Some(snippet::snippet(
+                        &self.section_text(guide, section)?,
+                        &highlight_terms,
+                        &highlight_bigrams,
+                    ))
+                } else {
+                    None
+                };
+                let meta = &entry.sections[section];
+                section_hits.push(SectionHit {
+                    heading: meta.heading.clone(),
+                    anchor: meta.anchor.clone(),
+                    score: section_score,
+                    snippet,
+                });
+            }
+            let coverage = coverages[rank];
+            results.hits.push(GuideHit {
+                guide: entry.guide.clone(),
+                score,
+                coverage,
+                sections: section_hits,
+            });
+        }
+        results.signals = self.signals(&results.hits, &analyzed.concepts)?;
+        Ok(results)
+    }
+}

@@ -1,0 +1,92 @@
+//! What the search knows about its best guide, for the bot's confidence ([`crate::confidence`]).
+
+use std::collections::HashSet;
+
+use super::GuideHit;
+use crate::analysis::Analyzer;
+use crate::confidence::Signals;
+use crate::error::Result;
+use crate::function_words::is_function_word;
+use crate::index::KnowledgeBase;
+
+impl KnowledgeBase {
+    /// What the search knows about its best guide, for the bot's confidence
+    /// ([`crate::confidence`]).
+    pub(super) fn signals(
+        &self,
+        hits: &[GuideHit],
+        concepts: &[Vec<String>],
+    ) -> Result<Option<Signals>> {
+        let Some(top) = hits.first() else {
+            return Ok(None);
+        };
+        let Ok(guide) = self
+            .guides
+            .binary_search_by(|g| g.guide.id.as_str().cmp(top.guide.id.as_str()))
+        else {
+            return Ok(None);
+        };
+        let doc = self.guides[guide].page_doc;
+        let f = self.fields;
+        let words =
+            |text: &str| -> HashSet<String> { Analyzer::Text.terms(text).into_iter().collect() };
+        let title = words(&top.guide.title);
+        let heading = words(top.sections.first().map_or("", |s| s.heading.as_str()));
+        let (mut total, mut content, mut covered, mut unknown) = (0f32, 0f32, 0f32, 0f32);
+        let (mut in_title, mut in_heading) = (0f32, 0f32);
+        let mut content_words = 0usize;
+        for concept in concepts {
+            let idf = self.idf(&concept[0])?;
+            total += idf;
+            if is_function_word(&concept[0]) {
+                continue;
+            }
+            content_words += 1;
+            content += idf;
+            if concept.iter().any(|t| title.contains(t)) {
+                in_title += idf;
+            }
+            if concept.iter().any(|t| heading.contains(t)) {
+                in_heading += idf;
+            }
+            if self.concept_in(doc, concept, &[f.text, f.meta, f.path])?
+                || self.conjugation_in(doc, &concept[0])?
+            {
+                covered += idf;
+            } else {
+                let mut known = false;
+                for term in concept {
+                    for field in [f.text, f.meta] {
+                        known |= self.scoring.doc_freq(field, term)? > 0;
+                    }
+                }
+                if !known {
+                    unknown += idf;
+                }
+            }
+        }
+        let share = |part: f32| if content > 0.0 { part / content } else { 0.0 };
+        let runner_up = hits.get(1).map_or(0.0, |h| h.score);
+        Ok(Some(Signals {
+            coverage: top.coverage,
+            content_coverage: share(covered),
+            title_coverage: share(in_title),
+            heading_coverage: share(in_heading),
+            unknown: share(unknown),
+            score_per_idf: if total > 0.0 { top.score / total } else { 0.0 },
+            margin: if top.score > 0.0 {
+                ((top.score - runner_up) / top.score).clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
+            section_share: top.sections.first().map_or(0.0, |s| {
+                if top.score > 0.0 {
+                    (s.score / top.score).min(1.0)
+                } else {
+                    0.0
+                }
+            }),
+            content_words: content_words as f32,
+        }))
+    }
+}
