@@ -11,8 +11,19 @@ use desk::store::conformance::{case, conversation, create_case, update_case};
 use desk::store::dynamo::{DynamoStore, case_key};
 use serde_json::Value;
 
-/// Stores a case and returns it with the stream record of its insertion.
+/// What the desk does as it writes a case over `before`: decides whether the team must hear of
+/// it, once, and the case carries the decision (`Case::alerts`).
+fn decided(before: Option<&Case>, mut after: Case) -> Case {
+    if desk::alerts::due(before, &after) {
+        after.alerts += 1;
+    }
+    after
+}
+
+/// Stores a case as the desk would (its alert decided) and returns it with the stream record of
+/// its insertion.
 async fn inserted(store: &DynamoStore, table: &str, case: Case, seq: &str) -> (Case, Value) {
+    let case = decided(None, case);
     create_case(store, &case).await;
     let item = raw_item(table, case_key(&case.id)).await;
     (case, stream_record("INSERT", seq, &item))
@@ -82,6 +93,7 @@ async fn urgent_cases_alert_the_team_once_and_failures_are_retried() {
     let before = raw_item(&table, case_key(&urgent.id)).await;
     let mut claimed = urgent.clone();
     claimed.assignee = Some("minji".into());
+    let claimed = decided(Some(&urgent), claimed);
     update_case(&store, &claimed).await.expect("claim");
     let claim = stream_change(
         "MODIFY",
@@ -214,6 +226,7 @@ async fn a_flood_is_a_few_alerts_and_one_summary_and_an_escalation_alerts() {
         text: "계정이 해킹당한 것 같아요 <!here>".into(),
         at,
     });
+    let escalated = decided(Some(&normal), escalated);
     update_case(&store, &escalated).await.expect("escalate");
     let record = stream_change(
         "MODIFY",

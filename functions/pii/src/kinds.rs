@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::masks;
 use super::normalize::{Sep, digit_value, fold, is_transparent, separator};
-use super::tokens::Run;
+use super::tokens::{MAX_JOIN, Run};
 
 /// The longest span any kind accepts, in digits (a 16-digit card with its CVV glued on).
 pub(super) const MAX_SPAN_DIGITS: usize = 20;
@@ -93,6 +93,10 @@ pub(super) struct RunContext {
     pub open_paren: Option<usize>,
     /// Byte offset past `*`/`x` mask characters directly after the run (`900101-1******`).
     pub masked_tail: Option<usize>,
+    /// A dash joins the run to a mask before it, or after it: the mask replaced digits that the
+    /// dash joined to the run before (see [`Span::dash_to_more_digits`]).
+    pub dash_to_mask_before: bool,
+    pub dash_to_mask_after: bool,
 }
 
 impl RunContext {
@@ -126,6 +130,8 @@ impl RunContext {
             sep_after,
             open_paren,
             masked_tail,
+            dash_to_mask_before: dash_to_mask(before.chars().rev(), ']'),
+            dash_to_mask_after: dash_to_mask(after.chars(), '['),
         }
     }
 }
@@ -166,6 +172,38 @@ fn bank_word_after(after: &str) -> bool {
         .find_iter(window)
         .find(|m| !is_mask(window, m))
         .is_some_and(|m| window[..m.start()].chars().count() <= BANK_WORD_AFTER)
+}
+
+/// Whether `chars` (the text from the run outwards) are a join with a dash in it, then `bracket`:
+/// the side of a mask.
+fn dash_to_mask(chars: impl Iterator<Item = char>, bracket: char) -> bool {
+    let mut dash = false;
+    let mut seps = 0;
+    let mut word = String::new();
+    for c in chars {
+        if is_transparent(c) {
+            continue;
+        }
+        if c == bracket {
+            let spelled = super::spell::DASH_WORDS.iter().any(|w| {
+                let reversed: String = w.chars().rev().collect();
+                word.eq_ignore_ascii_case(w) || word.eq_ignore_ascii_case(&reversed)
+            });
+            return (dash || spelled) && seps + usize::from(!word.is_empty()) <= MAX_JOIN;
+        }
+        match separator(c) {
+            Some(sep) if word.is_empty() || sep == Sep::Space => {
+                dash |= sep == Sep::Dash;
+                seps += 1;
+            }
+            None if super::spell::is_word_char(c) && word.chars().count() < 6 => word.push(c),
+            _ => return false,
+        }
+        if seps > MAX_JOIN {
+            return false;
+        }
+    }
+    false
 }
 
 /// A word that spells a dash (see [`super::spell`]) right before the run, without a space.
@@ -272,10 +310,20 @@ impl<'r> Span<'r> {
         self.end == self.run.groups.len()
     }
 
-    /// A dash joins the span to more digits of its run.
-    fn dash_to_more_digits(&self) -> bool {
-        (self.first > 0 && self.run.joins[self.first - 1].last() == Sep::Dash)
-            || (!self.ends_run() && self.run.joins[self.end - 1].first() == Sep::Dash)
+    /// A dash joins the span to more digits of its run, or to a mask that replaced them: masking
+    /// the text again then decides as the first time.
+    fn dash_to_more_digits(&self, context: &RunContext) -> bool {
+        let before = if self.first > 0 {
+            self.run.joins[self.first - 1].has(Sep::Dash)
+        } else {
+            context.dash_to_mask_before
+        };
+        let after = if self.ends_run() {
+            context.dash_to_mask_after
+        } else {
+            self.run.joins[self.end - 1].has(Sep::Dash)
+        };
+        before || after
     }
 
     /// A line break between two of the span's groups.
@@ -504,7 +552,7 @@ fn account(span: &Span, context: &RunContext) -> Option<Kind> {
         && !span.dash_outside(context);
     // Next to a bank word any grouping goes, but not a cut through a hyphenated number of the
     // same run (`001 11-00-000000` of `001 11-00-000000-00`, a driver's licence after a CVV).
-    let bare = context.bank && !span.dash_to_more_digits();
+    let bare = context.bank && !span.dash_to_more_digits(context);
     (hyphenated || bare).then_some(Kind::Account)
 }
 

@@ -47,10 +47,12 @@
 //!
 //! A mask replaces its span's text; the text between spans stays as sanitized. Masks carry no
 //! digits but the last four of a card, phone or account, which form no kind on their own. Every
-//! piece of context a kind reads is one that masking leaves as it was: the windows that look for
-//! a bank or passport word stop at digits, and at the masks without digits (`masks.rs`), whose
-//! text had digits; a masked passport number arms the window as its mask does. So [`mask`] is
-//! idempotent.
+//! piece of context a kind reads is one that masking leaves as it was, or reads a mask as the
+//! digits it replaced: the windows that look for a bank or passport word stop at digits and at
+//! the masks without digits (`masks.rs`); a masked passport number arms the window as its mask
+//! does; a word of letters and digits (an IBAN, a passport number) never starts or ends against
+//! a mask, a single spelled syllable never counts against one, and a dash between a number and a
+//! mask joins them as it joined the digits. So [`mask`] is idempotent.
 //!
 //! A number cut across two messages (`my card is 4539 1488`, then `0343 6467`) is masked by
 //! [`mask_continued`]: it masks the previous message as stored and the new one joined, and a

@@ -200,6 +200,12 @@ fn masking_is_idempotent_and_never_panics() {
         "1-2-3-4-5-6-7-8-9",
         "😀 010-1234-5678 😀",
         &"9".repeat(5000),
+        // Once masked on the second pass only.
+        "11-12-123456-12DE89 3704 0044 0532 0130 00 ",
+        "여권M12345678x11-12-123456-120",
+        "+삼삼사사900101-1234567000계좌",
+        "12/28900101-1123이–010-1234-56780 0",
+        "811-12-123456-120이 010-1234-56780",
     ] {
         let once = mask(input, Options { email: true });
         assert_eq!(mask(&once, Options { email: true }), once, "{input}");

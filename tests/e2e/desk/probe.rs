@@ -184,3 +184,30 @@ async fn unfinished_uploads_are_bounded() {
     let (status, _) = upload_post(&app, &fresh, "/uploads").await;
     assert_eq!(status, 201, "a place can still be held; only bytes past the bound are refused");
 }
+
+/// In AWS the conversations function decided an urgent case was due an alert, dropped the
+/// decision, and the alerts function decided again from the stream. Now the desk decides once and
+/// the case carries it (`alerts` rises), for the alerts function to read.
+#[tokio::test]
+async fn the_alert_decision_is_made_once_and_carried_by_the_case() {
+    let app = spawn_app().await;
+    let chat = app.start("c1", "ko").await;
+    let (status, posted) = app
+        .send(&chat, "송금했는데 상대방이 아직 못 받았대요 돈이 사라졌어요", None)
+        .await;
+    assert_eq!(status, 201, "{posted}");
+    let case = app
+        .queue()
+        .await
+        .into_iter()
+        .find(|c| c["conversation_id"] == chat.id.as_str())
+        .expect("an urgent case");
+    assert_eq!(case["priority"], "urgent", "{case}");
+    assert_eq!(case["alerts"], 1, "{case}");
+    let id = case["id"].as_str().expect("id");
+    let (status, claimed) = app
+        .operator_post(MINJI, &format!("/cases/{id}/claim"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{claimed}");
+    assert_eq!(claimed["alerts"], 1, "claiming decides nothing: {claimed}");
+}

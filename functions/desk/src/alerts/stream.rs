@@ -4,7 +4,7 @@ use aws_lambda_events::dynamodb::{Event as StreamEvent, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use serde_dynamo::AttributeValue;
 
-use super::{Webhook, burst, due};
+use super::{Webhook, burst};
 use crate::model::Case;
 use crate::store::dynamo::is_case_key;
 
@@ -19,7 +19,9 @@ pub async fn on_stream(event: StreamEvent, webhook: &Webhook) -> DynamoDbEventRe
         .iter()
         .filter_map(|record| {
             let (before, after) = changed_case(record)?;
-            due(before.as_ref(), &after).then(|| {
+            // Decided by the desk when it wrote the case (`Case::alerts`), not here again.
+            let decided = after.alerts > before.as_ref().map_or(0, |b| b.alerts);
+            decided.then(|| {
                 (
                     record.change.sequence_number.clone().unwrap_or_default(),
                     after,

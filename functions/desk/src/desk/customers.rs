@@ -439,7 +439,7 @@ impl Desk {
                 {
                     escalate(&mut case, kind, trigger, trigger.created_at);
                 }
-                let alert = alerts::due(Some(&existing), &case).then(|| case.clone());
+                let alert = alert_if_due(Some(&existing), &mut case);
                 if case != existing {
                     if case.status != existing.status {
                         commit
@@ -469,7 +469,7 @@ impl Desk {
                     None => Vec::new(),
                 };
                 let at = now();
-                let case = Case {
+                let mut case = Case {
                     id: case_id,
                     conversation_id: conversation.id.clone(),
                     customer: conversation.customer.clone(),
@@ -488,6 +488,7 @@ impl Desk {
                     resolution: None,
                     reopened: 0,
                     reminded: 0,
+                    alerts: 0,
                     remind_from: None,
                     rating: None,
                     created_at: at,
@@ -511,8 +512,8 @@ impl Desk {
                         (events::CUSTOMER, events::customer_key(&case.customer)),
                     ],
                 ));
+                let alert = alert_if_due(None, &mut case);
                 commit.case = Some(CaseWrite::Create(case.clone()));
-                let alert = alerts::due(None, &case).then(|| case.clone());
                 (case, alert)
             }
         };
@@ -551,7 +552,7 @@ impl Desk {
                 [(events::URGENCY, kind.to_string())],
             ));
         }
-        let alert = alerts::due(Some(&existing), &case).then(|| case.clone());
+        let alert = alert_if_due(Some(&existing), &mut case);
         if case != existing {
             case.updated_at = now();
             commit.case = Some(CaseWrite::Update(case.clone()));
@@ -816,4 +817,15 @@ mod tests {
         assert_eq!(case.urgent_kind(), None);
         assert!(!reopen(&mut case), "an open case stays as it is");
     }
+}
+
+/// The desk's one decision about alerting the team of a case it is about to write over `before`
+/// (`None`: a new case): when [`alerts::due`], the case carries it (its `alerts` count rises) and is
+/// returned for `baton serve`'s alerter; the AWS alerts function reads the count from the stream.
+fn alert_if_due(before: Option<&Case>, case: &mut Case) -> Option<Case> {
+    if !alerts::due(before, case) {
+        return None;
+    }
+    case.alerts += 1;
+    Some(case.clone())
 }

@@ -132,6 +132,12 @@ pub struct Case {
     /// Reminders sent in its current unclaimed urgent wait (`desk::reminders`).
     #[serde(default)]
     pub reminded: u32,
+    /// How many times the desk decided the whole team must hear of it (created, escalated or
+    /// reopened urgent by the customer): decided once, when the case is written, and carried
+    /// with it, so `baton serve`'s alerter and the AWS alerts function (which alerts when a
+    /// stream record shows it rise) never decide twice or differently.
+    #[serde(default)]
+    pub alerts: u32,
     /// When its current unclaimed wait began, if later than becoming urgent (a release, a
     /// reopening): reminders count from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]

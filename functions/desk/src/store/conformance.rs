@@ -110,6 +110,7 @@ pub fn case(conversation: &Conversation, priority: Priority, created_at: i64) ->
         resolution: None,
         reopened: 0,
         reminded: 0,
+        alerts: 0,
         remind_from: None,
         rating: None,
         created_at,
