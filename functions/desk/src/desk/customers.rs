@@ -790,6 +790,17 @@ fn handoff_question<'a>(
     message.text.as_str()
 }
 
+/// The desk's one decision about alerting the team of a case it is about to write over `before`
+/// (`None`: a new case): when [`alerts::due`], the case carries it (its `alerts` count rises) and is
+/// returned for `baton serve`'s alerter; the AWS alerts function reads the count from the stream.
+fn alert_if_due(before: Option<&Case>, case: &mut Case) -> Option<Case> {
+    if !alerts::due(before, case) {
+        return None;
+    }
+    case.alerts += 1;
+    Some(case.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -817,15 +828,4 @@ mod tests {
         assert_eq!(case.urgent_kind(), None);
         assert!(!reopen(&mut case), "an open case stays as it is");
     }
-}
-
-/// The desk's one decision about alerting the team of a case it is about to write over `before`
-/// (`None`: a new case): when [`alerts::due`], the case carries it (its `alerts` count rises) and is
-/// returned for `baton serve`'s alerter; the AWS alerts function reads the count from the stream.
-fn alert_if_due(before: Option<&Case>, case: &mut Case) -> Option<Case> {
-    if !alerts::due(before, case) {
-        return None;
-    }
-    case.alerts += 1;
-    Some(case.clone())
 }
