@@ -15,7 +15,8 @@
 //! sees the holder and gets [`Error::Conflict`]. A resend with the same idempotency key finds the
 //! stored message and returns it with the reply that was committed with it.
 //!
-//! The customers' actions are in `customers.rs`, the operators' in `operators.rs`; what both use
+//! The customers' actions are in `customers.rs` (the conversation), `messages.rs` (sending),
+//! `turns.rs` (what follows a message) and `handoff.rs`; the operators' in `operators.rs`; what both use
 //! (the `Desk`, the records they return, the retry and apply steps) is here.
 
 use std::collections::BTreeMap;
@@ -80,9 +81,12 @@ pub use reports::{Schedule, Span, Tick};
 mod continuity;
 mod customers;
 mod feedback;
+mod handoff;
+mod messages;
 mod operators;
 pub mod reminders;
 mod reports;
+mod turns;
 
 /// The desk's dependencies, built once per process (or per Lambda cold start).
 #[derive(Clone)]

@@ -301,7 +301,7 @@ impl Desk {
         let operator = operator_name(operator)?;
         retrying!(format!("case {id}"), {
             let mut case = self.existing_case(id).await?;
-            if !super::customers::reopen(&mut case) {
+            if !super::handoff::reopen(&mut case) {
                 return Err(Error::Conflict(format!("case {id} is not resolved")));
             }
             claim(&mut case, operator)?;

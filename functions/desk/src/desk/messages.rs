@@ -1,0 +1,148 @@
+//! A customer message: sanitized, masked, stored once per idempotency key, together with what
+//! follows from it (`turns.rs`); a resend gets what the first send committed.
+
+use super::{Context, Desk, MAX_MESSAGES, Planned, Posted, caption, validate};
+use crate::attachments::Attachment;
+use crate::error::{Error, Result};
+use crate::model::{Author, Conversation, ConversationState, Message, new_id, now};
+use crate::store::{Commit, Committed};
+
+impl Desk {
+    /// A customer message: stored (sanitized, masked, once per key) together with what follows
+    /// from it: the bot's reply (and a hand-off) while the bot has the conversation, otherwise an
+    /// escalation or a reopened case.
+    pub async fn post(
+        &self,
+        id: &str,
+        secret: &str,
+        text: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<Posted> {
+        self.post_message(id, secret, text, Vec::new(), idempotency_key)
+            .await
+    }
+
+    /// [`Desk::post`] of a message that may carry attachments (stored already). A message with
+    /// attachments may have no text, and the bot does not answer it (it cannot read pictures):
+    /// it waits in the transcript for the person who takes the case.
+    pub(super) async fn post_message(
+        &self,
+        id: &str,
+        secret: &str,
+        text: &str,
+        attachments: Vec<Attachment>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Posted> {
+        let text = if attachments.is_empty() {
+            validate(&self.mask(text))?
+        } else {
+            caption(&self.mask(text))?
+        };
+        let key_hash = idempotency_key.map(|key| Message::key_hash(id, key));
+        retrying!("the conversation", {
+            let conversation = self.conversation(id, secret).await?;
+            let messages = self.store.messages(id).await?;
+            let duplicate = key_hash
+                .as_ref()
+                .is_some_and(|hash| messages.iter().any(|m| m.key_hash.as_ref() == Some(hash)));
+            if !duplicate && messages.len() >= MAX_MESSAGES {
+                return Err(Error::Conflict(format!(
+                    "this conversation has {MAX_MESSAGES} messages; start a new one"
+                )));
+            }
+            if let Some(hash) = &key_hash
+                && let Some(first) = messages.iter().find(|m| m.key_hash.as_ref() == Some(hash))
+            {
+                let first = first.clone();
+                let unanswered = conversation.state == ConversationState::Bot
+                    && first.author == Author::Customer
+                    && first.attachments.is_empty()
+                    && !messages.iter().any(|m| m.id == first.reply_id());
+                if !unanswered {
+                    return self.replay(&conversation, &messages, first).await;
+                }
+                // A message stored without its reply (a version of Baton that wrote them apart
+                // lost the second write): the stored message is the intent, so finish its turn.
+                let history = messages
+                    .iter()
+                    .take_while(|m| m.id != first.id)
+                    .cloned()
+                    .collect();
+                let context = Context {
+                    conversation,
+                    messages: history,
+                };
+                let mut planned = self.bot_turn(&context, first.clone()).await?;
+                planned.commit.messages.retain(|m| m.id != first.id);
+                let (_, mut posted) = self.apply(planned).await?;
+                posted.duplicate = true;
+                return Ok(posted);
+            }
+            let message = Message {
+                id: new_id("msg"),
+                conversation_id: id.to_string(),
+                author: Author::Customer,
+                text: text.clone(),
+                links: Vec::new(),
+                quick_replies: Vec::new(),
+                attachments: attachments.clone(),
+                bot: None,
+                key_hash: key_hash.clone(),
+                created_at: now(),
+            };
+            let context = Context {
+                conversation,
+                messages,
+            };
+            let planned = match context.conversation.state {
+                ConversationState::Bot if !message.attachments.is_empty() => Planned {
+                    commit: Commit {
+                        messages: vec![message.clone()],
+                        ..Commit::default()
+                    },
+                    result: Posted {
+                        message,
+                        reply: None,
+                        case: None,
+                        duplicate: false,
+                    },
+                    alert: None,
+                },
+                ConversationState::Bot => self.bot_turn(&context, message).await?,
+                ConversationState::Human | ConversationState::Resolved => {
+                    self.to_people(&context, message).await?
+                }
+            };
+            match self.apply(planned).await? {
+                (Committed::Done, posted) => Ok(posted),
+                // The same send won a race with this one: answer what it stored.
+                (Committed::Duplicate(first), _) => {
+                    let conversation = self.conversation(id, secret).await?;
+                    let messages = self.store.messages(id).await?;
+                    self.replay(&conversation, &messages, *first).await
+                }
+            }
+        })
+    }
+
+    /// A resend: the stored message and the reply committed with it; nothing is done again.
+    pub(super) async fn replay(
+        &self,
+        conversation: &Conversation,
+        messages: &[Message],
+        message: Message,
+    ) -> Result<Posted> {
+        let reply_id = message.reply_id();
+        let reply = messages.iter().find(|m| m.id == reply_id).cloned();
+        let case = match &conversation.case_id {
+            Some(case_id) => self.store.case(case_id).await?,
+            None => None,
+        };
+        Ok(Posted {
+            message,
+            reply,
+            case,
+            duplicate: true,
+        })
+    }
+}
