@@ -175,31 +175,53 @@ fn bank_word_after(after: &str) -> bool {
 }
 
 /// Whether `chars` (the text from the run outwards) are a join with a dash in it, then `bracket`:
-/// the side of a mask.
+/// the side of a mask. A join as the spelled-digit pre-pass reads one: separators, commas and at
+/// most one word that spells a dash, three in all.
 fn dash_to_mask(chars: impl Iterator<Item = char>, bracket: char) -> bool {
     let mut dash = false;
-    let mut seps = 0;
+    let mut parts = 0;
     let mut word = String::new();
+    let mut words = 0;
+    let mut end_word = |word: &mut String, dash: &mut bool, parts: &mut usize| {
+        if word.is_empty() {
+            return true;
+        }
+        let spelled = super::spell::DASH_WORDS.iter().any(|w| {
+            let reversed: String = w.chars().rev().collect();
+            word.eq_ignore_ascii_case(w) || word.eq_ignore_ascii_case(&reversed)
+        });
+        word.clear();
+        words += 1;
+        *dash |= spelled;
+        *parts += 1;
+        spelled && words == 1
+    };
     for c in chars {
         if is_transparent(c) {
             continue;
         }
-        if c == bracket {
-            let spelled = super::spell::DASH_WORDS.iter().any(|w| {
-                let reversed: String = w.chars().rev().collect();
-                word.eq_ignore_ascii_case(w) || word.eq_ignore_ascii_case(&reversed)
-            });
-            return (dash || spelled) && seps + usize::from(!word.is_empty()) <= MAX_JOIN;
-        }
-        match separator(c) {
-            Some(sep) if word.is_empty() || sep == Sep::Space => {
-                dash |= sep == Sep::Dash;
-                seps += 1;
+        if super::spell::is_word_char(c) {
+            if word.chars().count() >= 6 {
+                return false;
             }
-            None if super::spell::is_word_char(c) && word.chars().count() < 6 => word.push(c),
-            _ => return false,
+            word.push(c);
+            continue;
         }
-        if seps > MAX_JOIN {
+        if !end_word(&mut word, &mut dash, &mut parts) {
+            return false;
+        }
+        if c == bracket {
+            return dash && parts <= MAX_JOIN;
+        }
+        // A comma joins spelled groups (`zero one zero, nine …`).
+        if fold(c) != Some(',') {
+            let Some(sep) = separator(c) else {
+                return false;
+            };
+            dash |= sep == Sep::Dash;
+        }
+        parts += 1;
+        if parts > MAX_JOIN {
             return false;
         }
     }

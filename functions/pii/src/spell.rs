@@ -1,5 +1,5 @@
 //! Digits spelled out: `공일공 삼삼사사 오오육육`, `팔오공삼일오 다시 이삼사오육칠일`,
-//! `zero one zero, nine eight seven six`, `4916-33일일-2222-3333`.
+//! `zero one zero, nine eight seven six`, `4916-33일사-2222-3333`.
 //!
 //! Rather than a second set of kinds, this builds a *shadow* of the text in which spelled digits
 //! read as ASCII digits and spelled dashes as `-`, with a map from each byte of the shadow back to
@@ -11,15 +11,19 @@
 //! 공사 *construction*, 일일 *daily*), and English has `one` and `oh`. So the pre-pass is
 //! deliberately loose and the kinds stay the judges: a spelled run is masked only when the kinds
 //! accept its digits (9 to 19 of them, with the prefixes, groupings and checksums of a phone, a
-//! resident number, a card, an account). On top of that:
+//! resident number, a card, an account, a licence). On top of that:
 //!
 //! - A Hangul token (a run of syllables) counts only if every syllable is a digit syllable (a
 //!   particle after them, `오오육육으로`, is let through), and either it has two syllables or more,
-//!   or a separator links it to another digit group or spelled token: a lone `일` is the day of
-//!   `14일`, and `이` the subject particle of `5678이`.
+//!   or a separator links it to another digit group or spelled token. A single syllable written
+//!   against digits (or against a mask, which replaced digits) never counts: `일` is the day of
+//!   `14일`, `이` the subject particle of `5678이`. `oh` is as weak as a single syllable.
 //! - Spelled words separated by spaces only (`zero one zero`, `공 일 공`) make one group; multi-
 //!   syllable Hangul tokens are groups of their own (`공일공 삼삼사사`); commas, dashes and the
 //!   words `다시`, `대시`, `하이픈`, `dash`, `hyphen` separate groups.
+//! - A stretch is read only if one of its groups has three digits or more: real spelled numbers
+//!   do (`공일공`, `zero one zero`), a row of two-syllable words (`오이 사이 공사 일일 구이`)
+//!   does not, and next to a bank word ten such digits would otherwise make an account.
 //! - `double five` is `55`, `triple oh` is `000`.
 
 use std::ops::Range;

@@ -206,6 +206,8 @@ fn masking_is_idempotent_and_never_panics() {
         "+삼삼사사900101-1234567000계좌",
         "12/28900101-1123이–010-1234-56780 0",
         "811-12-123456-120이 010-1234-56780",
+        "공일공900101-1.다시11-12-123456-12계좌",
+        "공일공삼삼사사오오육육,다시1101234567계좌",
     ] {
         let once = mask(input, Options { email: true });
         assert_eq!(mask(&once, Options { email: true }), once, "{input}");
@@ -1616,6 +1618,16 @@ fn numbers_cut_across_two_messages_are_masked_in_both() {
         assert_eq!(mask(&previous, Options::default()), previous);
         assert_eq!(mask(&got.1, Options::default()), got.1);
         assert_eq!(continued(&previous, &got.1), (None, got.1.clone()));
+    }
+    // Once masked on the second call only.
+    for (previous, text) in [("계좌", "M12345678공일공다시.11-12-123456-12")] {
+        let got = continued(previous, text);
+        let previous = got.0.unwrap_or_else(|| previous.to_string());
+        assert_eq!(
+            continued(&previous, &got.1),
+            (None, got.1.clone()),
+            "{text}"
+        );
     }
 }
 

@@ -1,0 +1,112 @@
+//! The item layout (see the table in `mod.rs`): keys, and records as items with their JSON.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis};
+
+use super::*;
+
+impl DynamoStore {
+    pub(super) fn item(&self, pk: String, sk: &str, data: String) -> Item {
+        Item::from([
+            ("pk".to_string(), AttributeValue::S(pk)),
+            ("sk".to_string(), AttributeValue::S(sk.to_string())),
+            ("data".to_string(), AttributeValue::S(data)),
+        ])
+    }
+
+    pub(super) fn case_item(&self, case: &Case) -> Result<Item> {
+        let (pk, sk) = case_key(&case.id);
+        let mut item = self.item(pk, sk, json(case)?);
+        item.insert(
+            "version".into(),
+            AttributeValue::N(case.version.to_string()),
+        );
+        // Top-level so that the alerts stream filter can match urgent cases.
+        item.insert(
+            "priority".into(),
+            AttributeValue::S(case.priority.code().into()),
+        );
+        if let Some(customer) = case.customer.history_key() {
+            item.insert(
+                "gsi2pk".into(),
+                AttributeValue::S(format!("CUST#{customer}")),
+            );
+            item.insert(
+                "gsi2sk".into(),
+                AttributeValue::S(format!("{:013}#{}", case.created_at, case.id)),
+            );
+        }
+        if case.status != CaseStatus::Resolved {
+            item.insert("gsi1pk".into(), AttributeValue::S("QUEUE".into()));
+            item.insert("gsi1sk".into(), AttributeValue::S(case.queue_key()));
+        }
+        Ok(item)
+    }
+
+    pub(super) fn conversation_item(&self, conversation: &Conversation) -> Result<Item> {
+        let mut item = self.item(
+            format!("CONV#{}", conversation.id),
+            "META",
+            json(conversation)?,
+        );
+        item.insert(
+            "version".into(),
+            AttributeValue::N(conversation.version.to_string()),
+        );
+        Ok(item)
+    }
+
+    pub(super) fn message_item(&self, message: &Message) -> Result<Item> {
+        Ok(self.item(
+            format!("CONV#{}", message.conversation_id),
+            &format!("MSG#{}", message.id),
+            json(message)?,
+        ))
+    }
+}
+
+/// The key (`pk`, `sk`) of a case's item.
+pub fn case_key(case_id: &str) -> (String, &'static str) {
+    (format!("CASE#{case_id}"), "META")
+}
+
+/// Whether a key is a case's item (not one of its notes, nor another record).
+pub fn is_case_key(pk: &str, sk: &str) -> bool {
+    pk.starts_with("CASE#") && sk == "META"
+}
+
+/// The key (`pk`, `sk`) of an event's item: partitioned by day, sorted by time.
+pub fn event_key(event: &Event) -> (String, String) {
+    (
+        format!("EV#{}", day(event.at)),
+        format!("{:013}#{}", event.at, event.id),
+    )
+}
+
+pub(super) fn json(value: &impl Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(Error::corrupt)
+}
+
+pub(super) fn data<T: DeserializeOwned>(item: &Item) -> Result<T> {
+    match item.get("data") {
+        Some(AttributeValue::S(text)) => serde_json::from_str(text).map_err(Error::corrupt),
+        _ => Err(Error::Corrupt("item without data".into())),
+    }
+}
+
+/// `yyyy-mm-dd` (UTC) of a time in milliseconds: the day partition of events.
+pub(super) fn day(at: Millis) -> String {
+    let date = time::OffsetDateTime::from_unix_timestamp(at.div_euclid(1000))
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MIN);
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
