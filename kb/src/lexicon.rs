@@ -13,7 +13,7 @@
 //!   `환경 변수(environment variables)`. Such a pair counts as seen together several times.
 //!
 //! - **Loanwords.** A Hangul word and a Latin word with the same consonant skeleton
-//!   ([`crate::loanword`]) that both occur in Korean pages: `마크다운` finds pages that write
+//!   ([`crate::analysis::korean::loanword`]) that both occur in Korean pages: `마크다운` finds pages that write
 //!   `Markdown`, `frontmatter` pages that write `프런트매터`.
 //!
 //! At search time a query term also searches its pairs, at a lower weight
@@ -74,12 +74,12 @@ impl Lexicon {
     pub fn loans(&self, word: &str) -> Vec<&str> {
         let hangul = word.starts_with(is_hangul);
         let skeleton = if hangul {
-            crate::loanword::hangul_skeleton(word)
+            crate::analysis::korean::loanword::hangul_skeleton(word)
         } else {
-            crate::loanword::latin_skeleton(word)
+            crate::analysis::korean::loanword::latin_skeleton(word)
         };
-        let Some(skeleton) =
-            skeleton.filter(|s| s.chars().count() >= crate::loanword::MIN_SKELETON)
+        let Some(skeleton) = skeleton
+            .filter(|s| s.chars().count() >= crate::analysis::korean::loanword::MIN_SKELETON)
         else {
             return Vec::new();
         };
@@ -325,16 +325,16 @@ fn loans(corpus: &Corpus) -> BTreeMap<String, Vec<(String, u32)>> {
             .map(|s| format!("{}\n{}", s.heading, s.text));
         for text in std::iter::once(guide.title.clone()).chain(text) {
             for word in text.split(|c: char| !(c.is_alphanumeric())) {
-                let skeleton = if crate::loanword::is_candidate(word) {
-                    crate::loanword::hangul_skeleton(word)
+                let skeleton = if crate::analysis::korean::loanword::is_candidate(word) {
+                    crate::analysis::korean::loanword::hangul_skeleton(word)
                 } else if word.len() >= 3 && word.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    crate::loanword::latin_skeleton(word)
+                    crate::analysis::korean::loanword::latin_skeleton(word)
                 } else {
                     None
                 };
-                let Some(skeleton) =
-                    skeleton.filter(|s| s.chars().count() >= crate::loanword::MIN_SKELETON)
-                else {
+                let Some(skeleton) = skeleton.filter(|s| {
+                    s.chars().count() >= crate::analysis::korean::loanword::MIN_SKELETON
+                }) else {
                     continue;
                 };
                 // The term as the index stores it: a Hangul word's stem must keep its skeleton.
@@ -342,7 +342,8 @@ fn loans(corpus: &Corpus) -> BTreeMap<String, Vec<(String, u32)>> {
                     continue;
                 };
                 if term.starts_with(is_hangul)
-                    && crate::loanword::hangul_skeleton(&term).as_ref() != Some(&skeleton)
+                    && crate::analysis::korean::loanword::hangul_skeleton(&term).as_ref()
+                        != Some(&skeleton)
                 {
                     continue;
                 }

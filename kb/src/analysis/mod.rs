@@ -11,7 +11,10 @@
 //!
 //! Tokens carry byte offsets into the original text so snippets can highlight exactly what matched.
 //! Folding, script runs and the tokenizer live here; what one word of each language becomes lives
-//! in [`english`] and [`korean`].
+//! behind one seam, [`WordAnalysis`], chosen per script by [`language`]: [`english`] (one file)
+//! and [`korean`] (a folder: particles and endings, `jamo` for typos and initials, `loanword` for
+//! Hangul spellings of Latin words). A third language is a folder of its own, a [`Script`] it is
+//! written in, and one line in [`language`].
 
 use std::cell::RefCell;
 
@@ -26,6 +29,40 @@ pub mod korean;
 
 pub use english::english_term;
 pub use korean::{korean_forms, korean_term, strip_korean};
+
+/// What one language does to one folded word of its script: the seam every language sits behind.
+pub trait WordAnalysis: Sync {
+    /// The indexed term of `word`, or `None` when the word carries no topic (a stop word, an
+    /// ending alone).
+    fn term(&self, word: &str) -> Option<String>;
+}
+
+/// English: Lucene's stop words and Snowball stemming.
+struct English;
+
+impl WordAnalysis for English {
+    fn term(&self, word: &str) -> Option<String> {
+        english_term(word)
+    }
+}
+
+/// Korean: particles and endings stripped, without a dictionary.
+struct Korean;
+
+impl WordAnalysis for Korean {
+    fn term(&self, word: &str) -> Option<String> {
+        korean_term(word).map(str::to_string)
+    }
+}
+
+/// The analysis of the language written in `script` (Latin letters, and the scripts Baton does
+/// not analyse, are read as English words).
+pub fn language(script: Script) -> &'static dyn WordAnalysis {
+    match script {
+        Script::Latin => &English,
+        Script::Hangul => &Korean,
+    }
+}
 
 /// The analyses Baton indexes, each registered with Tantivy under [`Analyzer::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,10 +161,7 @@ fn with_word_term<R>(script: Script, word: &str, with: impl FnOnce(Option<&str>)
         if let Some(term) = memo.get(word) {
             return with(term.as_deref());
         }
-        let term = match script {
-            Script::Latin => english_term(word),
-            Script::Hangul => korean_term(word).map(str::to_string),
-        };
+        let term = language(script).term(word);
         if memo.len() >= REMEMBERED_WORDS {
             memo.clear();
         }
@@ -148,9 +182,12 @@ fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize) {
     });
 }
 
+/// The scripts text is split into runs of, each analysed by its language ([`language`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Script {
+pub enum Script {
+    /// Hangul syllables and jamo: Korean.
     Hangul,
+    /// Latin letters, digits, and every other letter: English.
     Latin,
 }
 

@@ -85,7 +85,7 @@ pub(super) fn initials_of(
         if word.chars().count() < 2 {
             continue;
         }
-        if let Some(initials) = crate::jamo::initials(&word) {
+        if let Some(initials) = crate::analysis::korean::jamo::initials(&word) {
             let doc_freq = searcher.doc_freq(&Term::from_field_text(fields.text, &word))?;
             by_initials
                 .entry(initials)

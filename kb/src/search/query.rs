@@ -154,7 +154,7 @@ impl KnowledgeBase {
                 }
                 continue;
             }
-            let forms = if crate::jamo::is_initials(&token.text) {
+            let forms = if crate::analysis::korean::jamo::is_initials(&token.text) {
                 let words = self.expand_initials(&token.text);
                 if words.is_empty() {
                     vec![token.text]
@@ -223,7 +223,9 @@ impl KnowledgeBase {
         if letters > MAX_TYPO_LETTERS {
             return Ok(None);
         }
-        let korean = term.chars().all(|c| crate::jamo::split(c).is_some());
+        let korean = term
+            .chars()
+            .all(|c| crate::analysis::korean::jamo::split(c).is_some());
         if korean && letters >= MIN_KOREAN_TYPO {
             return self.correct_korean(term);
         }
@@ -253,7 +255,7 @@ impl KnowledgeBase {
         let mut word = String::with_capacity(term.len());
         let mut best: Option<(u64, String)> = None;
         for at in 0..syllables.len() {
-            for variant in crate::jamo::one_letter_variants(syllables[at]) {
+            for variant in crate::analysis::korean::jamo::one_letter_variants(syllables[at]) {
                 candidate[at] = variant;
                 word.clear();
                 word.extend(&candidate);
@@ -263,7 +265,7 @@ impl KnowledgeBase {
                         .as_ref()
                         .is_none_or(|(f, w)| doc_freq > *f || doc_freq == *f && word < *w)
                     && (syllables.len() >= MIN_KOREAN_TYPO_ANY
-                        || crate::jamo::commonly_confused(term, &word))
+                        || crate::analysis::korean::jamo::commonly_confused(term, &word))
                 {
                     best = Some((doc_freq, word.clone()));
                 }
@@ -314,13 +316,13 @@ impl KnowledgeBase {
         let Some((&last, stem)) = syllables.split_last() else {
             return Ok(Vec::new());
         };
-        let Some(onset) = crate::jamo::initial_consonant(last) else {
+        let Some(onset) = crate::analysis::korean::jamo::initial_consonant(last) else {
             return Ok(Vec::new());
         };
         if stem.is_empty()
             || !stem
                 .iter()
-                .all(|c| crate::jamo::initial_consonant(*c).is_some())
+                .all(|c| crate::analysis::korean::jamo::initial_consonant(*c).is_some())
         {
             return Ok(Vec::new());
         }
@@ -345,7 +347,7 @@ impl KnowledgeBase {
             let next = candidate[prefix.len()..].chars().next();
             if candidate != term
                 && candidate.chars().count() <= syllables.len() + 2
-                && next.and_then(crate::jamo::initial_consonant) == Some(onset)
+                && next.and_then(crate::analysis::korean::jamo::initial_consonant) == Some(onset)
             {
                 out.push((candidate.to_string(), stream.value().clone()));
             }

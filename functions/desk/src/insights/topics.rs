@@ -253,13 +253,15 @@ fn features(kb: Option<&KnowledgeBase>, words: &str, closest: &[String]) -> Hash
             }
         }
         let skeleton = if concept.starts_with(is_hangul) {
-            kb::loanword::is_candidate(concept)
-                .then(|| kb::loanword::hangul_skeleton(concept))
+            kb::analysis::korean::loanword::is_candidate(concept)
+                .then(|| kb::analysis::korean::loanword::hangul_skeleton(concept))
                 .flatten()
         } else {
-            kb::loanword::latin_skeleton(concept)
+            kb::analysis::korean::loanword::latin_skeleton(concept)
         };
-        if let Some(sk) = skeleton.filter(|s| s.chars().count() >= kb::loanword::MIN_SKELETON) {
+        if let Some(sk) =
+            skeleton.filter(|s| s.chars().count() >= kb::analysis::korean::loanword::MIN_SKELETON)
+        {
             add(format!("sound:{sk}"), SKELETON_WEIGHT);
         }
         let chars: Vec<char> = concept.chars().collect();

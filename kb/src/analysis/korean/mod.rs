@@ -3,6 +3,9 @@
 //! 하다/되다 and topic-less words dropped, and every form the stripper could have meant for the
 //! query side to choose from.
 
+pub mod jamo;
+pub mod loanword;
+
 /// Korean words that carry no topic once their endings are gone (`안 돼요` → `안`, `돼`).
 const KOREAN_STOP_WORDS: &[&str] = &[
     "안",
