@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use kb::analysis::Analyzer;
-use kb::intents::{IntentKind, Intents};
+use kb::intents::{Intent, IntentKind, Intents};
 use kb::{KnowledgeBase, Lang, SearchRequest};
 use regex::Regex;
 
@@ -71,6 +71,71 @@ pub struct Reply {
     pub verdict: Option<crate::model::Feedback>,
 }
 
+/// A customer message read once: everything the bot's decisions read of it (the intents it says,
+/// its analysed terms, whether it reads as a follow-up), so no decision analyses it again.
+#[derive(Debug, Clone)]
+pub struct Reading<'k> {
+    /// The intents it says, in the team's order.
+    said: Vec<&'k Intent>,
+    /// Its analysed terms.
+    terms: BTreeSet<String>,
+    /// How many of them are content words (not function words).
+    content: usize,
+    /// Whether it starts with a continuation word (`그럼`, `and`).
+    continues: bool,
+}
+
+impl<'k> Reading<'k> {
+    /// Reads `text` (masked already) once.
+    pub fn of(intents: &'k Intents, text: &str) -> Reading<'k> {
+        let terms: BTreeSet<String> = Analyzer::Text.terms(text).into_iter().collect();
+        let content = Analyzer::Text
+            .terms(text)
+            .into_iter()
+            .filter(|t| !kb::function_words::is_function_word(t))
+            .count();
+        Reading {
+            said: intents.detect(text),
+            terms,
+            content,
+            continues: kb::function_words::continues(text),
+        }
+    }
+
+    fn first(&self, kind: IntentKind) -> Option<&'k Intent> {
+        self.said.iter().copied().find(|i| i.kind == kind)
+    }
+
+    /// The urgent kind it says, if it is urgent: the first urgent intent.
+    pub fn urgency(&self) -> Option<UrgentKind> {
+        self.said
+            .iter()
+            .filter(|i| i.kind == IntentKind::Urgent)
+            .find_map(|i| i.name.parse().ok())
+    }
+
+    /// Whether it asks for a person.
+    pub fn wants_human(&self) -> bool {
+        self.first(IntentKind::Human).is_some()
+    }
+
+    /// Its verdict on the last answer, if it gives one.
+    pub fn feedback(&self) -> Option<crate::model::Feedback> {
+        if self.first(IntentKind::NotHelpful).is_some() {
+            Some(crate::model::Feedback::NotHelpful)
+        } else if self.first(IntentKind::Solved).is_some() {
+            Some(crate::model::Feedback::Helpful)
+        } else {
+            None
+        }
+    }
+
+    /// Whether it asks for something the product does not do.
+    pub fn asks_for_a_feature(&self) -> bool {
+        self.first(IntentKind::FeatureRequest).is_some()
+    }
+}
+
 /// Words that suggest something is broken, for telling a bug report from a how-to question.
 static ERROR_SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -101,27 +166,17 @@ pub fn check_intents(intents: &Intents) -> std::result::Result<(), String> {
 
 /// The urgent kind of a message, if it is urgent: the first urgent intent it says.
 pub fn urgency(intents: &Intents, text: &str) -> Option<UrgentKind> {
-    intents
-        .detect(text)
-        .into_iter()
-        .filter(|i| i.kind == IntentKind::Urgent)
-        .find_map(|i| i.name.parse().ok())
+    Reading::of(intents, text).urgency()
 }
 
 /// True when the customer asks for a person.
 pub fn wants_human(intents: &Intents, text: &str) -> bool {
-    intents.first(text, IntentKind::Human).is_some()
+    Reading::of(intents, text).wants_human()
 }
 
 /// The customer's verdict on the last answer, read from their words or a quick reply.
 pub fn feedback(intents: &Intents, text: &str) -> Option<crate::model::Feedback> {
-    if intents.first(text, IntentKind::NotHelpful).is_some() {
-        Some(crate::model::Feedback::NotHelpful)
-    } else if intents.first(text, IntentKind::Solved).is_some() {
-        Some(crate::model::Feedback::Helpful)
-    } else {
-        None
-    }
+    Reading::of(intents, text).feedback()
 }
 
 /// The kind of inquiry, from the words and the best guide's area.
@@ -131,7 +186,17 @@ pub fn categorize(
     area: Option<&str>,
     urgent: Option<UrgentKind>,
 ) -> Category {
-    if intents.first(text, IntentKind::FeatureRequest).is_some() {
+    category_of(&Reading::of(intents, text), text, area, urgent)
+}
+
+/// [`categorize`] of a message read already.
+fn category_of(
+    reading: &Reading,
+    text: &str,
+    area: Option<&str>,
+    urgent: Option<UrgentKind>,
+) -> Category {
+    if reading.asks_for_a_feature() {
         return Category::FeatureRequest;
     }
     if let Some(kind) = urgent {
@@ -195,6 +260,7 @@ pub fn respond(
     history: &[Message],
 ) -> kb::Result<Reply> {
     let w = words(lang);
+    let reading = Reading::of(kb.intents(), text);
     let last_bot = history
         .iter()
         .rev()
@@ -203,7 +269,7 @@ pub fn respond(
     let answered_before =
         last_bot.is_some_and(|t| matches!(t.decision, Decision::Answer | Decision::Clarify));
     let verdict = if answered_before {
-        feedback(kb.intents(), text)
+        reading.feedback()
     } else {
         None
     };
@@ -222,6 +288,7 @@ pub fn respond(
             hits: Vec::new(),
             cited: Vec::new(),
             feedback: None,
+            terms: reading.terms.iter().cloned().collect(),
         };
         return Ok(Reply {
             text: w.glad.to_string(),
@@ -238,7 +305,7 @@ pub fn respond(
         _ => text.to_string(),
     };
     let topic = match verdict {
-        None => follow_up_topic(text, last_bot),
+        None => follow_up_topic(&reading, last_bot),
         Some(_) => None,
     };
     let results = kb.search(&SearchRequest {
@@ -281,11 +348,11 @@ pub fn respond(
         signals,
     });
     let area = top.and_then(|h| h.area.clone());
-    let urgent = urgency(kb.intents(), text);
-    let category = categorize(kb.intents(), text, area.as_deref(), urgent);
+    let urgent = reading.urgency();
+    let category = category_of(&reading, text, area.as_deref(), urgent);
 
     let mut reasons = Vec::new();
-    if wants_human(kb.intents(), text) {
+    if reading.wants_human() {
         reasons.push(Reason::HumanRequested);
     }
     if let Some(kind) = urgent {
@@ -294,7 +361,7 @@ pub fn respond(
     if verdict == Some(crate::model::Feedback::NotHelpful) {
         reasons.push(Reason::NotHelpful);
     }
-    if reasons.is_empty() && is_repeat(text, history, policy.repeat_at) {
+    if reasons.is_empty() && is_repeat(&reading.terms, history, policy.repeat_at) {
         reasons.push(Reason::Repeated);
     }
     let runner_up = hits
@@ -343,9 +410,10 @@ pub fn respond(
     let (text_out, links, quick_replies) = match decision {
         Decision::Answer => {
             let best = top.expect("an answer has a best guide");
-            let excerpt = excerpt(
+            // An answer searched this message's own words: its terms are read already.
+            let excerpt = excerpt_of(
                 &kb.section(&best.guide, &best.anchor)?.unwrap_or_default(),
-                &searched,
+                &reading.terms,
                 policy.answer_chars,
             );
             let mut links = vec![link(best)];
@@ -414,6 +482,7 @@ pub fn respond(
             hits,
             cited,
             feedback: None,
+            terms: reading.terms.into_iter().collect(),
         },
         verdict,
     })
@@ -428,24 +497,19 @@ const FOLLOW_UP_WORDS: usize = 2;
 
 /// The earlier question a short follow-up continues: the question of the bot's last answer or
 /// offer, when this message is a short one or starts with a continuation word.
-fn follow_up_topic(text: &str, last_bot: Option<&BotTurn>) -> Option<String> {
+fn follow_up_topic(reading: &Reading, last_bot: Option<&BotTurn>) -> Option<String> {
     let previous =
         last_bot.filter(|t| matches!(t.decision, Decision::Answer | Decision::Clarify))?;
-    let content = Analyzer::Text
-        .terms(text)
-        .into_iter()
-        .filter(|t| !kb::function_words::is_function_word(t))
-        .count();
+    let content = reading.content;
     let short = content <= FOLLOW_UP_WORDS;
-    (content > 0
-        && (short || kb::function_words::continues(text))
-        && content <= 2 * FOLLOW_UP_WORDS)
+    (content > 0 && (short || reading.continues) && content <= 2 * FOLLOW_UP_WORDS)
         .then(|| previous.query.clone())
 }
 
-/// True when an earlier customer message asked the same thing (and the bot answered it).
-fn is_repeat(text: &str, history: &[Message], at: f32) -> bool {
-    let terms: BTreeSet<String> = Analyzer::Text.terms(text).into_iter().collect();
+/// True when an earlier customer message asked the same thing (and the bot answered it). An
+/// earlier message's terms are those its bot turn kept ([`BotTurn::terms`]); only a message
+/// answered by a version of Baton that kept none is analysed again.
+fn is_repeat(terms: &BTreeSet<String>, history: &[Message], at: f32) -> bool {
     if terms.is_empty() {
         return false;
     }
@@ -458,7 +522,18 @@ fn is_repeat(text: &str, history: &[Message], at: f32) -> bool {
                 .as_ref()
                 .is_some_and(|t| matches!(t.decision, Decision::Answer | Decision::Clarify))
         });
-        let earlier: BTreeSet<String> = Analyzer::Text.terms(&m.text).into_iter().collect();
+        if !answered {
+            return false;
+        }
+        let kept = history[i + 1..]
+            .iter()
+            .find(|n| n.id == m.reply_id())
+            .and_then(|n| n.bot.as_ref())
+            .filter(|t| !t.terms.is_empty());
+        let earlier: BTreeSet<String> = match kept {
+            Some(turn) => turn.terms.iter().cloned().collect(),
+            None => Analyzer::Text.terms(&m.text).into_iter().collect(),
+        };
         let shared = terms.intersection(&earlier).count() as f32;
         let union = terms.union(&earlier).count() as f32;
         answered && union > 0.0 && shared / union >= at
@@ -468,11 +543,16 @@ fn is_repeat(text: &str, history: &[Message], at: f32) -> bool {
 /// The part of a section that answers `query`: the whole section when short, else the lines from
 /// the first one that mentions the query, cut at a line end near `max_chars`.
 pub fn excerpt(section: &str, query: &str, max_chars: usize) -> String {
+    let terms: BTreeSet<String> = Analyzer::Text.terms(query).into_iter().collect();
+    excerpt_of(section, &terms, max_chars)
+}
+
+/// [`excerpt`] for a query whose terms are read already.
+fn excerpt_of(section: &str, terms: &BTreeSet<String>, max_chars: usize) -> String {
     let lines: Vec<&str> = section.lines().filter(|l| !l.trim().is_empty()).collect();
     if section.chars().count() <= max_chars {
         return lines.join("\n");
     }
-    let terms: BTreeSet<String> = Analyzer::Text.terms(query).into_iter().collect();
     let start = lines
         .iter()
         .position(|l| Analyzer::Text.terms(l).iter().any(|t| terms.contains(t)))
@@ -500,6 +580,44 @@ pub fn excerpt(section: &str, query: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One analysis per message: an earlier question is compared through the terms its bot turn
+    /// kept, not analysed again (the text below would not read as the same question).
+    #[test]
+    fn earlier_questions_are_compared_through_the_terms_their_turn_kept() {
+        let question = Message {
+            id: "msg_01JAAAAAAAAAAAAAAAAAAAAAA1".into(),
+            conversation_id: "cv_01JAAAAAAAAAAAAAAAAAAAAAAA".into(),
+            author: Author::Customer,
+            text: "전혀 다른 말".into(),
+            links: Vec::new(),
+            quick_replies: Vec::new(),
+            attachments: Vec::new(),
+            bot: None,
+            key_hash: None,
+            created_at: 0,
+        };
+        let mut turn = BotTurn::human_requested("환불 계좌".into());
+        turn.decision = Decision::Answer;
+        turn.terms = vec!["환불".into(), "계좌".into()];
+        let reply = Message {
+            id: question.reply_id(),
+            author: Author::Bot,
+            bot: Some(turn),
+            ..question.clone()
+        };
+        let history = [question, reply];
+        let terms: BTreeSet<String> = ["환불".to_string(), "계좌".to_string()].into();
+        assert!(is_repeat(&terms, &history, 0.6), "the kept terms are read");
+        let mut legacy = history.clone();
+        if let Some(t) = legacy[1].bot.as_mut() {
+            t.terms.clear();
+        }
+        assert!(
+            !is_repeat(&terms, &legacy, 0.6),
+            "a turn stored before keeps no terms: its message is analysed"
+        );
+    }
 
     /// Baton's own intents, as `kb/guides/kb.toml` names them.
     fn intents() -> Intents {

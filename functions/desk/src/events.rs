@@ -86,7 +86,38 @@ pub fn customer_key(customer: &Customer) -> String {
     hash[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Customer words as an event keeps them: at most [`MAX_WORDS_CHARS`].
+/// Customer words as an event keeps them: at most [`MAX_WORDS_CHARS`], without a run of six or
+/// more digits at the very end. Such a run may be the first half of a number the customer's next
+/// message completes (`my card is 4539 1488`, then `0343 6467`): the messages are masked again
+/// together then, but an event is written once and never again.
 pub fn words(text: &str) -> String {
-    text.trim().chars().take(MAX_WORDS_CHARS).collect()
+    let text = text.trim();
+    let tail = text
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '_'))
+        .last()
+        .map_or(text.len(), |(at, _)| at);
+    let digits = text[tail..].chars().filter(char::is_ascii_digit).count();
+    let kept = if digits >= 6 {
+        text[..tail].trim_end()
+    } else {
+        text
+    };
+    kept.chars().take(MAX_WORDS_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_that_may_run_on_is_not_kept_at_the_end_of_words() {
+        assert_eq!(words("my card is 4539 1488"), "my card is");
+        assert_eq!(words("주민번호 앞자리 880808"), "주민번호 앞자리");
+        assert_eq!(words("결제 오류 E-5003"), "결제 오류 E-5003");
+        assert_eq!(words("주문 20261203 건 환불"), "주문 20261203 건 환불");
+        assert_eq!(words("  환불  "), "환불");
+        assert_eq!(words("4539 1488"), "");
+    }
 }

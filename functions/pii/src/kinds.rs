@@ -572,9 +572,12 @@ fn account(span: &Span, context: &RunContext) -> Option<Kind> {
         // The resident number's shape: an invalid one is a typo or an identifier, not an account.
         && !span.lens_are(&[6, 7])
         && !span.dash_outside(context);
-    // Next to a bank word any grouping goes, but not a cut through a hyphenated number of the
-    // same run (`001 11-00-000000` of `001 11-00-000000-00`, a driver's licence after a CVV).
-    let bare = context.bank && !span.dash_to_more_digits(context);
+    // Next to a bank word any grouping goes, but not one that takes a group from before a
+    // hyphenated number and cuts it short (`001 11-00-000000` of `001 11-00-000000-00`, a CVV and
+    // a driver's licence): its rest would be left. A hyphenated span cut short still is, so that
+    // a longer hyphenated number next to a bank word is masked as much as possible.
+    let mixed = !span.joins().iter().all(|j| j.is(Sep::Dash));
+    let bare = context.bank && !(mixed && span.dash_to_more_digits(context));
     (hyphenated || bare).then_some(Kind::Account)
 }
 

@@ -1509,6 +1509,8 @@ fn driver_licences_have_their_own_mask() {
             "001 11-00-000000-00 안녕하세요 국민은행",
             "001 [driver licence] 안녕하세요 국민은행",
         ),
+        // A longer hyphenated number next to a bank word is still masked, but its start.
+        ("계좌 1234-5678-9012-3456", "계좌 1234-[account ****3456]"),
     ] {
         assert_eq!(masked(input), expected, "{input}");
         assert_eq!(masked(expected), expected, "{expected}");
@@ -1620,7 +1622,10 @@ fn numbers_cut_across_two_messages_are_masked_in_both() {
         assert_eq!(continued(&previous, &got.1), (None, got.1.clone()));
     }
     // Once masked on the second call only.
-    for (previous, text) in [("계좌", "M12345678공일공다시.11-12-123456-12")] {
+    for (previous, text) in [
+        ("계좌", "M12345678공일공다시.11-12-123456-12"),
+        ("계좌", "공일공삼삼사사오오육육,다시1101234567"),
+    ] {
         let got = continued(previous, text);
         let previous = got.0.unwrap_or_else(|| previous.to_string());
         assert_eq!(

@@ -211,3 +211,46 @@ async fn the_alert_decision_is_made_once_and_carried_by_the_case() {
     assert_eq!(status, 200, "{claimed}");
     assert_eq!(claimed["alerts"], 1, "claiming decides nothing: {claimed}");
 }
+
+/// Personal data the probe found stored raw (seen in the SQLite WAL): a passport number, IBANs,
+/// digits spelled out in Korean, English and mixed, cards split by a newline or underscores, and
+/// numbers cut across two messages. Each is sent as a customer would, and the store's bytes are
+/// searched for its digits afterwards, on every backend.
+#[tokio::test]
+async fn personal_data_the_probe_found_is_masked_before_it_is_stored() {
+    let app = spawn_app().await;
+    // (messages sent one after the other in one conversation, digits that must not be stored)
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["여권번호 M12345678 입니다"], &["12345678"]),
+        (&["IBAN DE89 3704 0044 0532 0130 00 으로 보냈어요"], &["370400440532", "3704 0044 0532"]),
+        (&["refund to GB82WEST12345698765432 please"], &["12345698765432"]),
+        (&["제 번호는 공일공 삼삼사사 오오육육 이에요"], &["공일공 삼삼사사", "삼삼사사 오오육육"]),
+        (&["주민번호 팔오공삼일오 다시 이삼사오육칠일"], &["이삼사오육칠일"]),
+        (&["my number is zero one zero, nine eight seven six, five four three two"], &["nine eight seven six, five"]),
+        // The probe wrote 4916-33일일-…, which fails the Luhn check as digits too (an order
+        // number, left alone either way); this one is a card.
+        (&["카드 4916-33일사-2222-3333 결제 실패"], &["2222-3333"]),
+        (&["card\n4539\n1488\n0343\n6467"], &["1488\n0343", "4539\n1488"]),
+        (&["card 4539_1488_0343_6467"], &["4539_1488", "0343_6467"]),
+        (&["my card is 4539 1488", "0343 6467"], &["4539 1488", "45391488", "0343 6467"]),
+        (&["주민번호 880808", "1234561 입니다"], &["880808", "1234561"]),
+    ];
+    for (n, (messages, digits)) in cases.iter().enumerate() {
+        let chat = app.start(&format!("p{n}"), "ko").await;
+        for text in *messages {
+            let (status, body) = app.send(&chat, text, None).await;
+            assert_eq!(status, 201, "{text}: {body}");
+        }
+        let stored = app.raw_store().await;
+        // DynamoDB's dump escapes what it holds; SQLite's does not.
+        let stored = String::from_utf8_lossy(&stored).replace("\\n", "\n").replace('\\', "");
+        for needle in *digits {
+            let at = stored.find(needle);
+            assert!(
+                at.is_none(),
+                "{messages:?}: {needle:?} was stored: …{}…",
+                at.map(|at| stored[stored.floor_char_boundary(at.saturating_sub(150))..stored.ceil_char_boundary(at + 80)].to_string()).unwrap_or_default()
+            );
+        }
+    }
+}

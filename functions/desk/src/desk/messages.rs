@@ -5,7 +5,7 @@ use super::{Context, Desk, MAX_MESSAGES, Planned, Posted, caption, validate};
 use crate::attachments::Attachment;
 use crate::error::{Error, Result};
 use crate::model::{Author, Conversation, ConversationState, Message, new_id, now};
-use crate::store::{Commit, Committed};
+use crate::store::{CaseWrite, Commit, Committed};
 
 impl Desk {
     /// A customer message: stored (sanitized, masked, once per key) together with what follows
@@ -33,10 +33,11 @@ impl Desk {
         attachments: Vec<Attachment>,
         idempotency_key: Option<&str>,
     ) -> Result<Posted> {
+        let raw = text;
         let text = if attachments.is_empty() {
-            validate(&self.mask(text))?
+            validate(&self.mask(raw))?
         } else {
-            caption(&self.mask(text))?
+            caption(&self.mask(raw))?
         };
         let key_hash = idempotency_key.map(|key| Message::key_hash(id, key));
         retrying!("the conversation", {
@@ -78,6 +79,24 @@ impl Desk {
                 posted.duplicate = true;
                 return Ok(posted);
             }
+            // A number may run on from the customer's previous message (`my card is 4539 1488`,
+            // then `0343 6467`): both are masked as one text, and the previous one (with the
+            // question its bot turn kept) is stored again masked.
+            let (text, previous) = match previous_words(&messages) {
+                Some(previous) if !text.is_empty() => {
+                    let continued = pii::mask_continued(&previous.text, raw, self.pii);
+                    let masked = if attachments.is_empty() {
+                        validate(&continued.text)?
+                    } else {
+                        caption(&continued.text)?
+                    };
+                    (
+                        masked,
+                        continued.previous.map(|t| remasked(&messages, previous, t)),
+                    )
+                }
+                _ => (text.clone(), None),
+            };
             let message = Message {
                 id: new_id("msg"),
                 conversation_id: id.to_string(),
@@ -90,11 +109,19 @@ impl Desk {
                 key_hash: key_hash.clone(),
                 created_at: now(),
             };
+            let context_case = conversation.case_id.clone();
+            let context_before: Vec<(String, String)> = previous
+                .iter()
+                .flatten()
+                .take(1)
+                .filter_map(|m| messages.iter().find(|o| o.id == m.id))
+                .map(|o| (o.id.clone(), o.text.clone()))
+                .collect();
             let context = Context {
                 conversation,
                 messages,
             };
-            let planned = match context.conversation.state {
+            let mut planned = match context.conversation.state {
                 ConversationState::Bot if !message.attachments.is_empty() => Planned {
                     commit: Commit {
                         messages: vec![message.clone()],
@@ -113,6 +140,46 @@ impl Desk {
                     self.to_people(&context, message).await?
                 }
             };
+            // The case a hand-off made quotes the customer's words too.
+            if let Some(again) = previous.as_ref().and_then(|m| m.first())
+                && let Some(old) = context_text(&context_before, &again.id)
+            {
+                let case_id = context_case.clone();
+                let written = match planned.commit.case.as_mut() {
+                    Some(CaseWrite::Update(case) | CaseWrite::Create(case)) => Some(case),
+                    None => None,
+                };
+                match written {
+                    Some(case) => {
+                        requote(case, &old, &again.text);
+                    }
+                    None => {
+                        if let Some(case_id) = case_id
+                            && let Some(mut case) = self.store.case(&case_id).await?
+                            && requote(&mut case, &old, &again.text)
+                        {
+                            planned.commit.case = Some(CaseWrite::Update(case));
+                        }
+                    }
+                }
+            }
+            for again in previous.into_iter().flatten() {
+                match planned
+                    .commit
+                    .replaced
+                    .iter_mut()
+                    .find(|m| m.id == again.id)
+                {
+                    // The bot's last answer is replaced for its verdict already: mask it there.
+                    Some(replaced) => {
+                        if let (Some(turn), Some(masked)) = (replaced.bot.as_mut(), again.bot) {
+                            turn.query = masked.query;
+                            turn.terms = masked.terms;
+                        }
+                    }
+                    None => planned.commit.replaced.push(again),
+                }
+            }
             match self.apply(planned).await? {
                 (Committed::Done, posted) => Ok(posted),
                 // The same send won a race with this one: answer what it stored.
@@ -145,4 +212,66 @@ impl Desk {
             duplicate: true,
         })
     }
+}
+
+/// The customer's last message with words, when it is the conversation's last customer message
+/// (a number cut across two messages runs on from there).
+fn previous_words(messages: &[Message]) -> Option<&Message> {
+    messages
+        .iter()
+        .rev()
+        .find(|m| m.author == Author::Customer)
+        .filter(|m| !m.text.is_empty())
+}
+
+/// The stored messages to write again once `previous` is masked as `text`: the message, and its
+/// bot turn when the turn kept its words (the question it searched and the terms it read).
+fn remasked(messages: &[Message], previous: &Message, text: String) -> Vec<Message> {
+    let mut out = Vec::new();
+    if let Some(mut reply) = messages
+        .iter()
+        .find(|m| m.id == previous.reply_id())
+        .cloned()
+        && let Some(turn) = reply.bot.as_mut()
+        && turn.query == previous.text
+    {
+        turn.query = text.clone();
+        turn.terms = kb::analysis::Analyzer::Text.terms(&text);
+        turn.terms.sort();
+        turn.terms.dedup();
+        out.push(reply);
+    }
+    out.insert(
+        0,
+        Message {
+            text,
+            ..previous.clone()
+        },
+    );
+    out
+}
+
+/// The text a message had before it was masked again, from what was read.
+fn context_text(before: &[(String, String)], id: &str) -> Option<String> {
+    before
+        .iter()
+        .find(|(i, _)| i == id)
+        .map(|(_, text)| text.clone())
+}
+
+/// A case quoting `old` (its summary, an escalation's words) quotes `new` instead; whether it
+/// changed.
+fn requote(case: &mut crate::model::Case, old: &str, new: &str) -> bool {
+    let mut changed = false;
+    if case.summary.contains(old) {
+        case.summary = case.summary.replace(old, new);
+        changed = true;
+    }
+    if let Some(escalation) = case.escalation.as_mut()
+        && escalation.text.contains(old)
+    {
+        escalation.text = escalation.text.replace(old, new);
+        changed = true;
+    }
+    changed
 }

@@ -193,6 +193,10 @@ pub struct BotTurn {
     /// The customer's verdict, once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<Feedback>,
+    /// The analysed terms of the customer's message this turn answered, kept so that a later
+    /// message is compared with it without analysing it again (empty in turns stored before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<String>,
 }
 
 /// Why the bot was as sure as it was: the search's signals about its best guide and each one's
@@ -221,6 +225,7 @@ impl BotTurn {
             hits: Vec::new(),
             cited: Vec::new(),
             feedback: None,
+            terms: Vec::new(),
         }
     }
 

@@ -623,6 +623,18 @@ impl Store for SqliteStore {
             match apply(&tx, &commit) {
                 Ok(()) => {
                     tx.commit().map_err(unavailable)?;
+                    // A customer message written again is one masked again (a number ran on into
+                    // the next message): its old text must not linger in the WAL's earlier
+                    // frames. `secure_delete` zeroes it in the database; the checkpoint copies the
+                    // new pages there and empties the WAL (best effort: a busy reader only delays
+                    // it to the next such commit).
+                    if commit
+                        .replaced
+                        .iter()
+                        .any(|m| m.author == crate::model::Author::Customer)
+                    {
+                        let _ = c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+                    }
                     Ok(Committed::Done)
                 }
                 // Dropping `tx` rolls back whatever part was written.
