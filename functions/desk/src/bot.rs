@@ -88,12 +88,12 @@ pub struct Reading<'k> {
 impl<'k> Reading<'k> {
     /// Reads `text` (masked already) once.
     pub fn of(intents: &'k Intents, text: &str) -> Reading<'k> {
-        let terms: BTreeSet<String> = Analyzer::Text.terms(text).into_iter().collect();
-        let content = Analyzer::Text
-            .terms(text)
-            .into_iter()
+        let analysed = Analyzer::Text.terms(text);
+        let content = analysed
+            .iter()
             .filter(|t| !kb::function_words::is_function_word(t))
             .count();
+        let terms: BTreeSet<String> = analysed.into_iter().collect();
         Reading {
             said: intents.detect(text),
             terms,
