@@ -131,6 +131,10 @@ impl std::fmt::Debug for IdentitySecret {
 /// signed for something else never starts a conversation.
 pub const DEFAULT_IDENTITY_AUDIENCE: &str = "baton";
 
+/// How long events are kept unless a team says otherwise ([`EVENT_DAYS`]): a year and a
+/// month, so a week can be compared with the same week a year earlier.
+pub const DEFAULT_EVENT_DAYS: u32 = 400;
+
 /// Shortest operator token accepted.
 pub const MIN_TOKEN_CHARS: usize = 16;
 /// Shortest identity secret accepted (HS256 wants at least the hash's 32 bytes).
@@ -354,9 +358,8 @@ impl Config {
                 .transpose()?
                 .unwrap_or_default(),
             timezone: parse_offset(get(TIMEZONE).as_deref().unwrap_or("+09:00"))?,
-            event_days: get(EVENT_DAYS).map_or(Ok(crate::events::DEFAULT_KEEP_DAYS), |v| {
-                number(EVENT_DAYS, &v)
-            })?,
+            event_days: get(EVENT_DAYS)
+                .map_or(Ok(DEFAULT_EVENT_DAYS), |v| number(EVENT_DAYS, &v))?,
             hours: get(HOURS),
             holidays: get(HOLIDAYS),
             attachments_bucket: get(ATTACHMENTS_BUCKET),

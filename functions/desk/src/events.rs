@@ -75,9 +75,8 @@ pub fn is_customer_source(source: &str) -> bool {
 /// Longest customer words an event keeps, in characters.
 pub const MAX_WORDS_CHARS: usize = 300;
 
-/// How long events are kept unless a team says otherwise (`BATON_EVENT_DAYS`): a year and a
-/// month, so a week can be compared with the same week a year earlier.
-pub const DEFAULT_KEEP_DAYS: u32 = 400;
+/// How long events are kept unless a team says otherwise (`BATON_EVENT_DAYS`).
+pub const DEFAULT_KEEP_DAYS: u32 = crate::config::DEFAULT_EVENT_DAYS;
 
 /// The customer in events: a hash of their id, so the report can tell one customer's
 /// conversations apart (coming back within 7 days) without events naming anyone.

@@ -245,7 +245,19 @@ pub fn client_address(
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(addr)| addr.ip())
         })
-        .map(super::serve::client_of)
+        .map(client_of)
+}
+
+/// The address a client's connections count against: an IPv6 client by its /64, the block one
+/// subscriber holds (as the rate limits count).
+pub fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
 }
 
 /// Wrong operator tokens per client address: past [`AUTH_FAILURES_PER_MINUTE`] in a minute, every

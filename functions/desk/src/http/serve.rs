@@ -105,18 +105,6 @@ impl Drop for ClientSlot {
     }
 }
 
-/// The address a client's connections count against: an IPv6 client by its /64, the block one
-/// subscriber holds (as the rate limits count).
-pub fn client_of(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => {
-            let [a, b, c, d, ..] = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
-        }
-        v4 => v4,
-    }
-}
-
 /// Serves `router` on `listener` until `shutdown` resolves, then waits (up to ten seconds) for
 /// open requests. Each request carries `ConnectInfo<SocketAddr>` of its connection.
 pub async fn serve(
@@ -150,7 +138,10 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         // A client over its share is closed at once, before it costs a task or a buffer.
-        let Some(slot) = clients.take(client_of(addr.ip()), options.max_per_client.max(1)) else {
+        let Some(slot) = clients.take(
+            super::guard::client_of(addr.ip()),
+            options.max_per_client.max(1),
+        ) else {
             tracing::debug!(client = %addr.ip(), "too many connections from one client");
             drop(stream);
             continue;
