@@ -269,3 +269,20 @@ async fn an_operators_guide_search_never_reaches_guides_to_write() {
     assert!(guides.contains("zzqcustomerword"), "{guides}");
     assert!(!guides.contains("zzqoperatorword"), "{guides}");
 }
+
+/// A client that connects and sends nothing is closed after the header timeout, as one that
+/// stops halfway through its headers is: the look at the first request line must not wait longer.
+#[tokio::test]
+async fn a_silent_connection_is_closed_after_the_header_timeout() {
+    use tokio::io::AsyncReadExt;
+    let app = baton_e2e::spawn_app_with(Backend::Sqlite, &[(c::HEADER_TIMEOUT_SECONDS, "1")]).await;
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let mut silent = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let mut buffer = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buffer))
+        .await
+        .expect("closed within the header timeout");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+}

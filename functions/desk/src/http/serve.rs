@@ -158,7 +158,7 @@ pub async fn serve(
         let header_timeout = options.header_timeout;
         tokio::spawn(async move {
             let _held = (permit, slot);
-            let Some(stream) = first_request_line(stream).await else {
+            let Some(stream) = first_request_line(stream, header_timeout).await else {
                 return;
             };
             let connection = hyper::server::conn::http1::Builder::new()
@@ -180,17 +180,16 @@ pub async fn serve(
 }
 
 /// Looks once at what a new connection has sent: a request line already longer than the API
-/// accepts is answered with the API's JSON 414 and closed; anything else goes on to hyper
-/// untouched (the bytes are only peeked).
-async fn first_request_line(stream: TcpStream) -> Option<TcpStream> {
+/// accepts is answered with the API's JSON 414 and closed; one that sends nothing within
+/// `header_timeout` is closed; anything else goes on to hyper untouched (the bytes are only
+/// peeked).
+async fn first_request_line(stream: TcpStream, header_timeout: Duration) -> Option<TcpStream> {
+    // The header timeout holds from the first byte on: a client that sends nothing is closed
+    // after it, as hyper closes one that stops sending its headers.
     let mut buf = vec![0u8; FIRST_LOOK];
-    // A client that sends nothing is hyper's to time out.
-    if stream.readable().await.is_err() {
-        return None;
-    }
-    let seen = match stream.peek(&mut buf).await {
-        Ok(n) => n,
-        Err(_) => return None,
+    let seen = match tokio::time::timeout(header_timeout, stream.peek(&mut buf)).await {
+        Ok(Ok(n)) => n,
+        Ok(Err(_)) | Err(_) => return None,
     };
     let line = &buf[..seen];
     let too_long = match line.iter().position(|&b| b == b'\n') {
