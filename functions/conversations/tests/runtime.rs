@@ -1,7 +1,31 @@
 //! The `conversations` binary as Lambda runs it, with DynamoDB Local behind it: a customer conversation
 //! through API Gateway v2 events.
 
-use baton_e2e::runtime_api::{http_event, http_response, start_with_table};
+use baton_e2e::runtime_api::{Function, http_event, http_response, start_with_table};
+
+/// Starts a conversation through the function: its id and the `Authorization` header value.
+async fn start(function: &mut Function, body: &str) -> (String, String) {
+    let json = [("content-type", "application/json")];
+    let (status, started) = http_response(
+        function
+            .invoke(http_event(
+                "POST",
+                "/api/conversations",
+                "",
+                &json,
+                Some(body),
+            ))
+            .await,
+    );
+    assert_eq!(status, 201, "{started}");
+    (
+        started["conversation"]["id"]
+            .as_str()
+            .expect("id")
+            .to_string(),
+        format!("Bearer {}", started["secret"].as_str().expect("secret")),
+    )
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_through_the_function() {
@@ -11,21 +35,7 @@ async fn a_conversation_through_the_function() {
     )
     .await;
 
-    let json = [("content-type", "application/json")];
-    let (status, started) = http_response(
-        function
-            .invoke(http_event(
-                "POST",
-                "/api/conversations",
-                "",
-                &json,
-                Some(r#"{"locale":"ko"}"#),
-            ))
-            .await,
-    );
-    assert_eq!(status, 201, "{started}");
-    let id = started["conversation"]["id"].as_str().expect("id");
-    let secret = format!("Bearer {}", started["secret"].as_str().expect("secret"));
+    let (id, secret) = start(&mut function, r#"{"locale":"ko"}"#).await;
     let headers = [
         ("content-type", "application/json"),
         ("authorization", secret.as_str()),
@@ -75,21 +85,7 @@ async fn uploads_go_to_the_configured_bucket() {
         ],
     )
     .await;
-    let json = [("content-type", "application/json")];
-    let (status, started) = http_response(
-        function
-            .invoke(http_event(
-                "POST",
-                "/api/conversations",
-                "",
-                &json,
-                Some("{}"),
-            ))
-            .await,
-    );
-    assert_eq!(status, 201, "{started}");
-    let id = started["conversation"]["id"].as_str().expect("id");
-    let secret = format!("Bearer {}", started["secret"].as_str().expect("secret"));
+    let (id, secret) = start(&mut function, "{}").await;
     let headers = [
         ("content-type", "application/json"),
         ("authorization", secret.as_str()),

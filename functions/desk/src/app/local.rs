@@ -95,11 +95,9 @@ pub(super) fn render_site(
     corpus: &mut Option<Corpus>,
     local: SocketAddr,
 ) -> Result<kb::site::Report> {
-    if corpus.is_none() {
-        *corpus = Some(read_guides(config)?);
-    }
-    let Some(corpus) = corpus.as_ref() else {
-        unreachable!("read just above")
+    let corpus = match corpus {
+        Some(corpus) => corpus,
+        None => corpus.insert(read_guides(config)?),
     };
     let options = kb::site::Options {
         theme: config.theme.clone(),

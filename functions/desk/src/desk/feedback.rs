@@ -73,15 +73,17 @@ impl Desk {
     /// Lambda instance served the page's search, or it was forgotten). Returns the number of
     /// guides found.
     pub async fn search_settled(&self, query: &str, lang: Option<Lang>) -> Result<usize> {
-        if events::words(query).is_empty() {
+        let words = events::words(query);
+        if words.is_empty() {
             return Err(Error::Invalid("q is required".into()));
         }
+        let masked = self.mask(&words);
         let found = match self.recent_searches.get(&recent_key(query, lang)) {
             Some(found) => found,
             None => {
                 let kb = Arc::clone(&self.kb);
                 // The words as stored, searched as the bot searches a masked message.
-                let words = pii::without_masks(&self.mask(&events::words(query)));
+                let words = pii::without_masks(&masked);
                 let results = tokio::task::spawn_blocking(move || {
                     kb.search(&kb::SearchRequest {
                         query: &words,
@@ -103,7 +105,7 @@ impl Desk {
             }
         };
         self.record_masked_search(
-            self.mask(&events::words(query)),
+            masked,
             Some(found.lang),
             found.hits,
             found.top.as_deref(),

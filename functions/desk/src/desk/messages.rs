@@ -90,10 +90,10 @@ impl Desk {
                     } else {
                         caption(&continued.text)?
                     };
-                    (
-                        masked,
-                        continued.previous.map(|t| remasked(&messages, previous, t)),
-                    )
+                    let again = continued
+                        .previous
+                        .map(|t| (previous.text.clone(), remasked(&messages, previous, t)));
+                    (masked, again)
                 }
                 _ => (text.clone(), None),
             };
@@ -109,14 +109,7 @@ impl Desk {
                 key_hash: key_hash.clone(),
                 created_at: now(),
             };
-            let context_case = conversation.case_id.clone();
-            let context_before: Vec<(String, String)> = previous
-                .iter()
-                .flatten()
-                .take(1)
-                .filter_map(|m| messages.iter().find(|o| o.id == m.id))
-                .map(|o| (o.id.clone(), o.text.clone()))
-                .collect();
+            let case_id = conversation.case_id.clone();
             let context = Context {
                 conversation,
                 messages,
@@ -141,29 +134,28 @@ impl Desk {
                 }
             };
             // The case a hand-off made quotes the customer's words too.
-            if let Some(again) = previous.as_ref().and_then(|m| m.first())
-                && let Some(old) = context_text(&context_before, &again.id)
+            if let Some((old, again)) = &previous
+                && let Some(again) = again.first()
             {
-                let case_id = context_case.clone();
                 let written = match planned.commit.case.as_mut() {
                     Some(CaseWrite::Update(case) | CaseWrite::Create(case)) => Some(case),
                     None => None,
                 };
                 match written {
                     Some(case) => {
-                        requote(case, &old, &again.text);
+                        requote(case, old, &again.text);
                     }
                     None => {
                         if let Some(case_id) = case_id
                             && let Some(mut case) = self.store.case(&case_id).await?
-                            && requote(&mut case, &old, &again.text)
+                            && requote(&mut case, old, &again.text)
                         {
                             planned.commit.case = Some(CaseWrite::Update(case));
                         }
                     }
                 }
             }
-            for again in previous.into_iter().flatten() {
+            for again in previous.into_iter().flat_map(|(_, again)| again) {
                 match planned
                     .commit
                     .replaced
@@ -249,14 +241,6 @@ fn remasked(messages: &[Message], previous: &Message, text: String) -> Vec<Messa
         },
     );
     out
-}
-
-/// The text a message had before it was masked again, from what was read.
-fn context_text(before: &[(String, String)], id: &str) -> Option<String> {
-    before
-        .iter()
-        .find(|(i, _)| i == id)
-        .map(|(_, text)| text.clone())
 }
 
 /// A case quoting `old` (its summary, an escalation's words) quotes `new` instead; whether it
