@@ -91,22 +91,6 @@ impl Scoring {
         &self.field(field).inverted
     }
 
-    /// The documents holding `term` in `field`, in order (`None`: none do).
-    pub(crate) fn postings(
-        &self,
-        field: Field,
-        term: &str,
-    ) -> Result<Option<tantivy::postings::SegmentPostings>> {
-        let Some(info) = self.term_info(field, term)? else {
-            return Ok(None);
-        };
-        Ok(Some(
-            self.inverted(field)
-                .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
-                .map_err(tantivy::TantivyError::from)?,
-        ))
-    }
-
     /// How many documents hold `term` in `field`.
     pub(crate) fn doc_freq(&self, field: Field, term: &str) -> Result<u64> {
         Ok(self
@@ -122,10 +106,29 @@ impl Scoring {
         boost: f32,
         scores: &mut [f32],
     ) -> Result<()> {
+        self.add_marked(field, term, boost, scores, &mut [], 0)
+            .map(|_| ())
+    }
+
+    /// [`Scoring::add`], and `marks[doc] |= bits` for every document holding the term in the same
+    /// pass over its postings (what a search later asks of a document: which query words it has).
+    /// `bits == 0` marks nothing; a zero `boost` only marks. Whether any document holds the term.
+    pub(crate) fn add_marked(
+        &self,
+        field: Field,
+        term: &str,
+        boost: f32,
+        scores: &mut [f32],
+        marks: &mut [u64],
+        bits: u64,
+    ) -> Result<bool> {
         let scoring = self.field(field);
         let Some(info) = self.term_info(field, term)? else {
-            return Ok(());
+            return Ok(false);
         };
+        if boost <= 0.0 && bits == 0 {
+            return Ok(true);
+        }
         let doc_freq = info.doc_freq;
         // Tantivy's idf and weight, multiplied in the same order so the scores are its scores.
         let idf = ((self.docs - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
@@ -139,14 +142,21 @@ impl Scoring {
             if docs.is_empty() {
                 break;
             }
-            for (&doc, &freq) in docs.iter().zip(block.freqs()) {
-                let freq = freq as f32;
-                let norm = scoring.length_norm[scoring.norms.fieldnorm_id(doc) as usize];
-                scores[doc as usize] += weight * (freq / (freq + norm));
+            if boost > 0.0 {
+                for (&doc, &freq) in docs.iter().zip(block.freqs()) {
+                    let freq = freq as f32;
+                    let norm = scoring.length_norm[scoring.norms.fieldnorm_id(doc) as usize];
+                    scores[doc as usize] += weight * (freq / (freq + norm));
+                }
+            }
+            if bits != 0 {
+                for &doc in docs {
+                    marks[doc as usize] |= bits;
+                }
             }
             block.advance();
         }
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -3,6 +3,11 @@
 //! Builds its context once per cold start (`desk::app::lambda`: the same startup as `baton serve`), then hands the same router that
 //! `baton serve` mounts to the Lambda runtime.
 
+/// mimalloc, as `baton serve` uses: a search allocates many small strings and vectors (see
+/// `functions/baton/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     desk::app::lambda::http(desk::http::search::routes()).await

@@ -13,12 +13,16 @@
 //! Folding, script runs and the tokenizer live here; what one word of each language becomes lives
 //! behind one seam, [`WordAnalysis`], chosen per script by [`language`]: [`english`] (one file)
 //! and [`korean`] (a folder: particles and endings, `jamo` for typos and initials, `loanword` for
-//! Hangul spellings of Latin words). A third language is a folder of its own, a [`Script`] it is
-//! written in, and one line in [`language`].
+//! Hangul spellings of Latin words, `query` for what a query word becomes: the form the guides
+//! use, a typo fixed, a verb's other conjugations). The query side asks the guides' words through
+//! [`Vocabulary`], which the open index answers. A third language is a folder of its own, a
+//! [`Script`] it is written in, and one line in [`language`].
 
 use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
+
+use crate::error::Result;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
@@ -30,28 +34,85 @@ pub mod korean;
 pub use english::english_term;
 pub use korean::{korean_forms, korean_term, strip_korean};
 
+/// The guides' words, as a language's query analysis may ask of them (the open index answers).
+pub trait Vocabulary {
+    /// How many documents hold `term` in their text (0: the guides never use it).
+    fn doc_freq(&self, term: &str) -> Result<u64>;
+    /// The terms that begin with `prefix`, in order, with their document counts.
+    fn starting_with(&self, prefix: &str) -> Result<Vec<(String, u64)>>;
+    /// The most frequent term within `distance` edits of `term` (a transposition is one).
+    fn most_frequent_near(&self, term: &str, distance: u8) -> Result<Option<String>>;
+}
+
 /// What one language does to one folded word of its script: the seam every language sits behind.
+/// `term` is what guides and queries are indexed and searched by; the rest is what a query word
+/// of the language becomes before it is searched, asked of the guides' own words.
 pub trait WordAnalysis: Sync {
     /// The indexed term of `word`, or `None` when the word carries no topic (a stop word, an
     /// ending alone).
     fn term(&self, word: &str) -> Option<String>;
+
+    /// The forms of a query word (`term`, analysed from `word` as written) that the guides use,
+    /// and whether they use the word itself in some form (not only its parts): by default the
+    /// term as it is, taken as known.
+    fn query_forms(
+        &self,
+        term: &str,
+        _word: &str,
+        _vocabulary: &dyn Vocabulary,
+    ) -> Result<(Vec<String>, bool)> {
+        Ok((vec![term.to_string()], true))
+    }
+
+    /// The word of the guides that an unknown query term is most likely a typo of.
+    fn correct(&self, _term: &str, _vocabulary: &dyn Vocabulary) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// Other forms of the same word that the guides use (a verb's other conjugations), with
+    /// their document counts.
+    fn variants(&self, _term: &str, _vocabulary: &dyn Vocabulary) -> Result<Vec<(String, u64)>> {
+        Ok(Vec::new())
+    }
 }
 
-/// English: Lucene's stop words and Snowball stemming.
+/// English: Lucene's stop words and Snowball stemming; typos corrected by edit distance.
 struct English;
 
 impl WordAnalysis for English {
     fn term(&self, word: &str) -> Option<String> {
         english_term(word)
     }
+
+    fn correct(&self, term: &str, vocabulary: &dyn Vocabulary) -> Result<Option<String>> {
+        english::correct(term, vocabulary)
+    }
 }
 
-/// Korean: particles and endings stripped, without a dictionary.
+/// Korean: particles and endings stripped, without a dictionary; query words matched to the forms
+/// the guides use, typos by letter, conjugations by their stem.
 struct Korean;
 
 impl WordAnalysis for Korean {
     fn term(&self, word: &str) -> Option<String> {
         korean_term(word).map(str::to_string)
+    }
+
+    fn query_forms(
+        &self,
+        term: &str,
+        word: &str,
+        vocabulary: &dyn Vocabulary,
+    ) -> Result<(Vec<String>, bool)> {
+        korean::query::known_forms(term, word, vocabulary)
+    }
+
+    fn correct(&self, term: &str, vocabulary: &dyn Vocabulary) -> Result<Option<String>> {
+        korean::query::correct(term, vocabulary)
+    }
+
+    fn variants(&self, term: &str, vocabulary: &dyn Vocabulary) -> Result<Vec<(String, u64)>> {
+        korean::query::conjugations(term, vocabulary)
     }
 }
 
@@ -189,6 +250,17 @@ pub enum Script {
     Hangul,
     /// Latin letters, digits, and every other letter: English.
     Latin,
+}
+
+impl Script {
+    /// The script of a folded word (one run: its first letter tells).
+    pub fn of(word: &str) -> Script {
+        if word.starts_with(is_hangul) {
+            Script::Hangul
+        } else {
+            Script::Latin
+        }
+    }
 }
 
 /// The words of `text` as folded runs of one script (NFKC, lowercase, diacritics removed; a Hangul

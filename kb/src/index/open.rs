@@ -3,9 +3,11 @@
 use crate::analysis::{Analyzer, is_hangul};
 use crate::error::{Error, IoContext, Result};
 use crate::guide::{Corpus, Lang};
+use crate::search::SectionAt;
 use crate::synonyms::Synonyms;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
     DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
@@ -36,6 +38,12 @@ pub struct KnowledgeBase {
     /// Each guide's page document and language, by guide index: what ranking reads of every
     /// guide for every query, kept together.
     pub(crate) pages: Vec<(u32, Lang)>,
+    /// Each section document's text, read on first use ([`KnowledgeBase::text`]).
+    texts: Box<[OnceLock<Arc<str>>]>,
+    /// Each section document's first words, analysed on its first snippet.
+    pub(crate) words: Box<[OnceLock<crate::search::SectionWords>]>,
+    /// Typo corrections looked up so far.
+    pub(crate) corrections: crate::search::Corrections,
     manifest: Manifest,
     dir: PathBuf,
     /// A temporary index built from guides (`--guides`), deleted on drop.
@@ -180,6 +188,9 @@ impl KnowledgeBase {
             confidence,
             initials,
             translations,
+            texts: (0..scoring.docs()).map(|_| OnceLock::new()).collect(),
+            words: (0..scoring.docs()).map(|_| OnceLock::new()).collect(),
+            corrections: Default::default(),
             scoring,
             pages,
             manifest,
@@ -251,35 +262,27 @@ impl KnowledgeBase {
         &self.dir
     }
 
-    /// The plain text of a guide's section, by guide id and anchor (empty anchor: the
-    /// introduction). `None` for an unknown guide or anchor.
-    pub fn section(&self, id: &str, anchor: &str) -> Result<Option<String>> {
-        let Ok(guide) = self
-            .guides
-            .binary_search_by(|g| g.guide.id.as_str().cmp(id))
-        else {
-            return Ok(None);
-        };
-        match self.guides[guide]
-            .sections
-            .iter()
-            .position(|s| s.anchor == anchor)
-        {
-            Some(section) => self.section_text(guide, section).map(Some),
-            None => Ok(None),
+    /// The plain text of a section a search found: read from the index once, then kept (a help
+    /// center's text is a few megabytes at most, and a hit's section is read again and again).
+    pub fn text(&self, at: SectionAt) -> Result<Arc<str>> {
+        let doc_id = self.doc_of(at);
+        let slot = &self.texts[doc_id as usize];
+        if let Some(text) = slot.get() {
+            return Ok(Arc::clone(text));
         }
-    }
-
-    /// The stored text of a section.
-    pub(crate) fn section_text(&self, guide: usize, section: usize) -> Result<String> {
-        let doc_id = self.guides[guide].page_doc + 1 + section as u32;
         let doc: TantivyDocument = self.searcher.doc(tantivy::DocAddress::new(0, doc_id))?;
         use tantivy::schema::Value;
-        Ok(doc
+        let text: Arc<str> = doc
             .get_first(self.fields.body)
             .and_then(|v| v.as_str())
             .unwrap_or_default()
-            .to_string())
+            .into();
+        Ok(Arc::clone(slot.get_or_init(|| text)))
+    }
+
+    /// The document of a section.
+    pub(crate) fn doc_of(&self, at: SectionAt) -> u32 {
+        self.guides[at.guide as usize].page_doc + 1 + at.section
     }
 }
 

@@ -8,11 +8,20 @@
 //! language and area are kept; a guide's score is its page score plus 0.7 of its best section's,
 //! and its best sections are shown with highlighted snippets.
 //!
+//! Each posting is read once: while a term's postings are scored, the documents holding it are
+//! marked with the query concepts it stands for (`found.rs`), and coverage and the bot's signals
+//! read those marks. A section's text and its analysed first words are read from the index once
+//! and kept, and a misspelling is corrected once per index; a hit carries where its sections are
+//! ([`SectionAt`]), so the bot quotes the section the search found without looking it up.
+//!
 //! One file per step: `query.rs` (what the words become: terms, typo corrections, synonyms, the
-//! other script's words, bigrams), `rank.rs` (postings into scores, the best pages, coverage),
-//! `signals.rs` (what the bot's confidence reads of the best guide), `snippet.rs` (the highlighted
-//! window), `results.rs` (the request and what a search returns), `tuning.rs` (the weights).
+//! other script's words, bigrams; each language's part behind [`crate::analysis::WordAnalysis`]),
+//! `rank.rs` (postings into scores, the best pages), `found.rs` (which documents hold which query
+//! concepts), `signals.rs` (what the bot's confidence reads of the best guide), `snippet.rs` (the
+//! highlighted window), `results.rs` (the request and what a search returns), `tuning.rs` (the
+//! weights).
 
+mod found;
 mod query;
 mod rank;
 mod results;
@@ -22,7 +31,9 @@ mod tuning;
 
 use std::collections::HashSet;
 
-pub use results::{GuideHit, SearchRequest, SearchResults, SectionHit, Snippet};
+pub(crate) use query::Corrections;
+pub use results::{GuideHit, SearchRequest, SearchResults, SectionAt, SectionHit, Snippet};
+pub(crate) use snippet::SectionWords;
 pub use tuning::Tuning;
 
 use crate::error::Result;
@@ -94,7 +105,13 @@ impl KnowledgeBase {
         // One score per document: the text and bigram terms score pages and sections alike
         // (sections have no path or meta), in the clauses' order.
         let mut scores = vec![0f32; self.scoring.docs()];
-        self.add_text_scores(&analyzed.text, tuning, &mut scores)?;
+        let idfs = analyzed
+            .concepts
+            .iter()
+            .map(|concept| self.idf(&concept[0]))
+            .collect::<Result<Vec<f32>>>()?;
+        let mut found = found::Found::new(&analyzed.concepts, idfs, scores.len());
+        self.add_text_scores(&analyzed.text, tuning, &mut scores, Some(&mut found))?;
         if tuning.bigram > 0.0 {
             for bigram in &analyzed.bigrams {
                 self.scoring
@@ -119,7 +136,7 @@ impl KnowledgeBase {
         // A Korean page's English translation, searched with the query put into English.
         if lang_filter == Some(Lang::Ko) && tuning.cross > 0.0 && !analyzed.english.is_empty() {
             scores.fill(0.0);
-            self.add_text_scores(&analyzed.english, tuning, &mut scores)?;
+            self.add_text_scores(&analyzed.english, tuning, &mut scores, None)?;
             // On the Korean ranking's scale: the best translation counts as much as the best page.
             let english_pages = self.best_pages(&scores, Some(Lang::En), request.area, 100);
             let korean_best = by_guide.iter().map(|g| g.1).fold(0.0f32, f32::max);
@@ -161,9 +178,8 @@ impl KnowledgeBase {
             analyzed.text.iter().map(|(t, _)| t.as_str()).collect();
         let highlight_bigrams: HashSet<&str> =
             analyzed.bigrams.iter().map(String::as_str).collect();
-        let page_docs: Vec<u32> = ranked.iter().map(|r| self.guides[r.0].page_doc).collect();
-        let coverages = self.coverages(&page_docs, &analyzed.concepts)?;
-        for (rank, (guide, score, mut sections)) in ranked.into_iter().enumerate() {
+        let top_doc = ranked.first().map(|r| self.guides[r.0].page_doc);
+        for (guide, score, mut sections) in ranked {
             let entry = &self.guides[guide];
             if sections.is_empty() && !entry.sections.is_empty() {
                 sections.push((0, 0.0));
@@ -171,9 +187,14 @@ impl KnowledgeBase {
             sections.truncate(3);
             let mut section_hits = Vec::with_capacity(sections.len());
             for (rank, (section, section_score)) in sections.into_iter().enumerate() {
+                let at = SectionAt::new(guide, section);
                 let snippet = if request.snippets && rank == 0 {
+                    let text = self.text(at)?;
+                    let words = self.words[self.doc_of(at) as usize]
+                        .get_or_init(|| snippet::SectionWords::of(&text));
                     Some(snippet::snippet(
-                        &self.section_text(guide, section)?,
+                        &text,
+                        words,
                         &highlight_terms,
                         &highlight_bigrams,
                     ))
@@ -186,9 +207,10 @@ impl KnowledgeBase {
                     anchor: meta.anchor.clone(),
                     score: section_score,
                     snippet,
+                    at,
                 });
             }
-            let coverage = coverages[rank];
+            let coverage = found.coverage(entry.page_doc);
             results.hits.push(GuideHit {
                 guide: entry.guide.clone(),
                 score,
@@ -196,7 +218,7 @@ impl KnowledgeBase {
                 sections: section_hits,
             });
         }
-        results.signals = self.signals(&results.hits, &analyzed.concepts)?;
+        results.signals = self.signals(&results.hits, top_doc, &analyzed.concepts, &found)?;
         Ok(results)
     }
 }

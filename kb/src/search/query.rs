@@ -10,15 +10,11 @@ use tantivy::Term;
 use tantivy::query::FuzzyTermQuery;
 
 use super::{MAX_TERMS, Tuning};
-use crate::analysis::{Analyzer, is_hangul, korean_forms};
+use crate::analysis::{Analyzer, Script, Vocabulary, is_hangul, language};
 use crate::error::Result;
 use crate::guide::Lang;
 use crate::index::KnowledgeBase;
 
-/// Shortest Korean word (in syllables) corrected for a letter Korean writers confuse.
-const MIN_KOREAN_TYPO: usize = 2;
-/// Shortest Korean word corrected for any one-letter typo.
-const MIN_KOREAN_TYPO_ANY: usize = 3;
 /// Longest word looked up as a typo, in letters: real words are shorter, and the cost of a lookup
 /// grows with the word (65 candidates per syllable; an edit automaton per letter), so a hostile
 /// 256-letter "word" must not buy 25–80 ms of CPU.
@@ -27,6 +23,31 @@ const MAX_TYPO_LETTERS: usize = 16;
 const MAX_WORD_CHARS: usize = 48;
 /// Weakest lexicon pair that translates a query word for the English side.
 const MIN_TRANSLATION: f32 = 0.8;
+
+/// Most typo corrections remembered per index before the memory is cleared.
+const REMEMBERED_CORRECTIONS: usize = 4096;
+
+/// The typo corrections an index has looked up, by term (`None`: the term has none). A correction
+/// depends only on the term and the index, and an English one builds an edit automaton (a large
+/// scratch allocation and a walk of the dictionary): the same misspelling, typed by customer after
+/// customer, is looked up once. Bounded: cleared when full.
+#[derive(Debug, Default)]
+pub(crate) struct Corrections(std::sync::Mutex<rustc_hash::FxHashMap<String, Option<String>>>);
+
+impl Corrections {
+    fn get(&self, term: &str) -> Option<Option<String>> {
+        self.0.lock().ok()?.get(term).cloned()
+    }
+
+    fn remember(&self, term: &str, correction: &Option<String>) {
+        if let Ok(mut memo) = self.0.lock() {
+            if memo.len() >= REMEMBERED_CORRECTIONS {
+                memo.clear();
+            }
+            memo.insert(term.to_string(), correction.clone());
+        }
+    }
+}
 
 /// The analyzed query, weighted per field.
 pub(super) struct Analyzed {
@@ -161,15 +182,17 @@ impl KnowledgeBase {
                 } else {
                     words
                 }
-            } else if token.text.starts_with(is_hangul) {
+            } else {
                 let word = token.offset_from..token.offset_to;
-                let (forms, known) = self.known_korean_forms(&token.text, &query[word.clone()])?;
+                let (forms, known) = language(Script::of(&token.text)).query_forms(
+                    &token.text,
+                    &query[word.clone()],
+                    self,
+                )?;
                 if !known {
                     unknown.push(word);
                 }
                 forms
-            } else {
-                vec![token.text]
             };
             for term in forms {
                 if !terms.contains(&term) && terms.len() < MAX_TERMS {
@@ -180,103 +203,57 @@ impl KnowledgeBase {
         Ok((terms, unknown))
     }
 
-    /// The indexed forms of a Korean query word. The analyzer's stem when guides contain it;
-    /// otherwise the first other form of the word that they contain (less or more stripped); otherwise
-    /// a split into two words that they contain (`환경변수` → `환경`, `변수`), since Korean writes
-    /// compounds with or without spaces. A word the index does not know at all is kept as it is.
-    /// The flag says whether the index knows the word itself in some form (not only its parts).
-    pub(super) fn known_korean_forms(&self, stem: &str, word: &str) -> Result<(Vec<String>, bool)> {
-        let doc_freq = |term: &str| self.doc_freq(term);
-        if doc_freq(stem)? > 0 {
-            return Ok((vec![stem.to_string()], true));
-        }
-        for form in korean_forms(word) {
-            if form != stem && doc_freq(form)? > 0 {
-                return Ok((vec![form.to_string()], true));
-            }
-        }
-        let chars: Vec<(usize, char)> = stem.char_indices().collect();
-        let mut best: Option<(u64, usize)> = None;
-        for &(at, _) in chars.iter().take(chars.len().saturating_sub(1)).skip(2) {
-            let weakest = doc_freq(&stem[..at])?.min(doc_freq(&stem[at..])?);
-            if weakest > 0 && best.is_none_or(|(f, _)| weakest > f) {
-                best = Some((weakest, at));
-            }
-        }
-        if let Some((_, at)) = best {
-            return Ok((vec![stem[..at].to_string(), stem[at..].to_string()], false));
-        }
-        // A verb in a conjugation the guides never use (`걸려요` where they say `걸립니다`).
-        let conjugation = self
-            .conjugations(stem)?
-            .into_iter()
-            .max_by_key(|(_, info)| info.doc_freq)
-            .map(|(form, _)| form);
-        let known = conjugation.is_some();
-        Ok((vec![conjugation.unwrap_or_else(|| stem.to_string())], known))
-    }
-
-    /// For a Latin term of five letters or more that no guide contains, the most common indexed
-    /// term within one edit (two for nine letters or more).
+    /// The word of the guides that an unknown query term is most likely a typo of, as the
+    /// term's language tells (none for a term longer than [`MAX_TYPO_LETTERS`]).
     pub(super) fn correct(&self, term: &str) -> Result<Option<String>> {
-        let letters = term.chars().count();
-        if letters > MAX_TYPO_LETTERS {
+        if term.chars().count() > MAX_TYPO_LETTERS {
             return Ok(None);
         }
-        let korean = term
-            .chars()
-            .all(|c| crate::analysis::korean::jamo::split(c).is_some());
-        if korean && letters >= MIN_KOREAN_TYPO {
-            return self.correct_korean(term);
+        if let Some(known) = self.corrections.get(term) {
+            return Ok(known);
         }
-        // English stems only: the scripts Baton does not analyse (Han, kana) have no typos it
-        // could tell.
-        if letters < 5 || !term.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Ok(None);
-        }
-        if self.doc_freq(term)? > 0 {
-            return Ok(None);
-        }
-        let distance = if letters >= 9 { 2 } else { 1 };
-        self.most_frequent_near(term, distance)
+        let correction = language(Script::of(term)).correct(term, self)?;
+        self.corrections.remember(term, &correction);
+        Ok(correction)
     }
 
-    /// The most frequent indexed word one jamo away from an unknown Korean word (`비밀번허` →
-    /// `비밀번호`; in a two-syllable word only a commonly confused letter, `결쩨` → `결제`), ties
-    /// to the first in dictionary order. The candidates are spelled out, 65 per syllable, and
-    /// looked up: cheaper than walking the dictionary with an edit automaton, and no dearer as
-    /// the dictionary grows.
-    pub(super) fn correct_korean(&self, term: &str) -> Result<Option<String>> {
-        if self.doc_freq(term)? > 0 {
-            return Ok(None);
+    /// The indexed words whose initial consonants a query word is (`ㅂㅁㅂㅎ` → `비밀번호`),
+    /// from guide titles, headings, tags and questions, most frequent first.
+    pub(super) fn expand_initials(&self, word: &str) -> Vec<String> {
+        self.initials.get(word).cloned().unwrap_or_default()
+    }
+}
+
+/// The open index's text field as the guides' words, for each language's query analysis.
+impl Vocabulary for KnowledgeBase {
+    fn doc_freq(&self, term: &str) -> Result<u64> {
+        self.scoring.doc_freq(self.fields.text, term)
+    }
+
+    fn starting_with(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
+        let mut upper = prefix.as_bytes().to_vec();
+        if let Some(byte) = upper.last_mut() {
+            *byte += 1;
         }
-        let syllables: Vec<char> = term.chars().collect();
-        let mut candidate = syllables.clone();
-        let mut word = String::with_capacity(term.len());
-        let mut best: Option<(u64, String)> = None;
-        for at in 0..syllables.len() {
-            for variant in crate::analysis::korean::jamo::one_letter_variants(syllables[at]) {
-                candidate[at] = variant;
-                word.clear();
-                word.extend(&candidate);
-                let doc_freq = self.doc_freq(&word)?;
-                if doc_freq > 0
-                    && best
-                        .as_ref()
-                        .is_none_or(|(f, w)| doc_freq > *f || doc_freq == *f && word < *w)
-                    && (syllables.len() >= MIN_KOREAN_TYPO_ANY
-                        || crate::analysis::korean::jamo::commonly_confused(term, &word))
-                {
-                    best = Some((doc_freq, word.clone()));
-                }
+        let mut stream = self
+            .scoring
+            .inverted(self.fields.text)
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .lt(&upper)
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        let mut out = Vec::new();
+        while stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                out.push((term.to_string(), u64::from(stream.value().doc_freq)));
             }
-            candidate[at] = syllables[at];
         }
-        Ok(best.map(|(_, w)| w))
+        Ok(out)
     }
 
-    /// The most frequent indexed word within `distance` edits of `term` (a transposition is one).
-    pub(super) fn most_frequent_near(&self, term: &str, distance: u8) -> Result<Option<String>> {
+    fn most_frequent_near(&self, term: &str, distance: u8) -> Result<Option<String>> {
         let field = self.fields.text;
         let automaton =
             FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true).automaton()?;
@@ -297,61 +274,5 @@ impl KnowledgeBase {
             }
         }
         Ok(best.map(|(_, t)| t))
-    }
-
-    /// The indexed words whose initial consonants a query word is (`ㅂㅁㅂㅎ` → `비밀번호`),
-    /// from guide titles, headings, tags and questions, most frequent first.
-    pub(super) fn expand_initials(&self, word: &str) -> Vec<String> {
-        self.initials.get(word).cloned().unwrap_or_default()
-    }
-
-    /// The indexed words that may be other conjugations of the Korean word `term`: the same
-    /// syllables but the last, then a syllable that begins with the same consonant, at most two
-    /// syllables longer (`걸려` → `걸립`, `걸리`), with their postings.
-    pub(super) fn conjugations(
-        &self,
-        term: &str,
-    ) -> Result<Vec<(String, tantivy::postings::TermInfo)>> {
-        let syllables: Vec<char> = term.chars().collect();
-        let Some((&last, stem)) = syllables.split_last() else {
-            return Ok(Vec::new());
-        };
-        let Some(onset) = crate::analysis::korean::jamo::initial_consonant(last) else {
-            return Ok(Vec::new());
-        };
-        if stem.is_empty()
-            || !stem
-                .iter()
-                .all(|c| crate::analysis::korean::jamo::initial_consonant(*c).is_some())
-        {
-            return Ok(Vec::new());
-        }
-        let prefix: String = stem.iter().collect();
-        let inverted = self.scoring.inverted(self.fields.text);
-        let mut upper = prefix.clone().into_bytes();
-        if let Some(byte) = upper.last_mut() {
-            *byte += 1;
-        }
-        let mut stream = inverted
-            .terms()
-            .range()
-            .ge(prefix.as_bytes())
-            .lt(&upper)
-            .into_stream()
-            .map_err(tantivy::TantivyError::from)?;
-        let mut out = Vec::new();
-        while stream.advance() {
-            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            let next = candidate[prefix.len()..].chars().next();
-            if candidate != term
-                && candidate.chars().count() <= syllables.len() + 2
-                && next.and_then(crate::analysis::korean::jamo::initial_consonant) == Some(onset)
-            {
-                out.push((candidate.to_string(), stream.value().clone()));
-            }
-        }
-        Ok(out)
     }
 }

@@ -86,6 +86,25 @@ pub struct SectionHit {
     /// result shows one snippet and links to its other sections.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Snippet>,
+    /// Where its text is: [`crate::KnowledgeBase::text`] reads it without looking the guide up.
+    #[serde(skip)]
+    pub at: SectionAt,
+}
+
+/// A section of the open index, as a search found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SectionAt {
+    pub(crate) guide: u32,
+    pub(crate) section: u32,
+}
+
+impl SectionAt {
+    pub(crate) fn new(guide: usize, section: usize) -> SectionAt {
+        SectionAt {
+            guide: guide as u32,
+            section: section as u32,
+        }
+    }
 }
 
 /// Plain text with the byte ranges that matched the query.

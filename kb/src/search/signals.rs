@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::GuideHit;
+use super::found::Found;
 use crate::analysis::Analyzer;
 use crate::confidence::Signals;
 use crate::error::Result;
@@ -15,29 +16,23 @@ impl KnowledgeBase {
     pub(super) fn signals(
         &self,
         hits: &[GuideHit],
+        top_doc: Option<u32>,
         concepts: &[Vec<String>],
+        found: &Found,
     ) -> Result<Option<Signals>> {
-        let Some(top) = hits.first() else {
+        let (Some(top), Some(doc)) = (hits.first(), top_doc) else {
             return Ok(None);
         };
-        let Ok(guide) = self
-            .guides
-            .binary_search_by(|g| g.guide.id.as_str().cmp(top.guide.id.as_str()))
-        else {
-            return Ok(None);
-        };
-        let doc = self.guides[guide].page_doc;
-        let f = self.fields;
         let words =
             |text: &str| -> HashSet<String> { Analyzer::Text.terms(text).into_iter().collect() };
         let title = words(&top.guide.title);
         let heading = words(top.sections.first().map_or("", |s| s.heading.as_str()));
-        let (mut total, mut content, mut covered, mut unknown) = (0f32, 0f32, 0f32, 0f32);
+        let total = found.total();
+        let (mut content, mut covered, mut unknown) = (0f32, 0f32, 0f32);
         let (mut in_title, mut in_heading) = (0f32, 0f32);
         let mut content_words = 0usize;
-        for concept in concepts {
-            let idf = self.idf(&concept[0])?;
-            total += idf;
+        for (i, concept) in concepts.iter().enumerate() {
+            let idf = found.idf(i);
             if is_function_word(&concept[0]) {
                 continue;
             }
@@ -49,20 +44,10 @@ impl KnowledgeBase {
             if concept.iter().any(|t| heading.contains(t)) {
                 in_heading += idf;
             }
-            if self.concept_in(doc, concept, &[f.text, f.meta, f.path])?
-                || self.conjugation_in(doc, &concept[0])?
-            {
+            if found.has(doc, i) || self.variant_in(doc, &concept[0])? {
                 covered += idf;
-            } else {
-                let mut known = false;
-                for term in concept {
-                    for field in [f.text, f.meta] {
-                        known |= self.scoring.doc_freq(field, term)? > 0;
-                    }
-                }
-                if !known {
-                    unknown += idf;
-                }
+            } else if !found.known(i) {
+                unknown += idf;
             }
         }
         let share = |part: f32| if content > 0.0 { part / content } else { 0.0 };

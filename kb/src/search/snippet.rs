@@ -15,20 +15,77 @@ const SNIPPET_SCAN_BYTES: usize = 8 * 1024;
 /// part has no match.
 const SNIPPET_FIRST_BYTES: usize = 1024;
 
-/// The window of `text` with the most distinct matched terms, with matches marked.
-pub(super) fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>) -> Snippet {
-    let prefix = |bytes: usize| {
-        let mut cut = text.len().min(bytes);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
+/// The first words of a section as snippets read them: analysed once per section, on its first
+/// hit, and kept (12 bytes and the term per word of the first [`SNIPPET_FIRST_BYTES`]: about 3 KB
+/// a section), since the same sections come back in search after search.
+#[derive(Debug, Default)]
+pub(crate) struct SectionWords {
+    /// The words' terms, one after another.
+    terms: String,
+    /// Per word: where its term ends in `terms`, and the word's byte range in the text.
+    words: Vec<(u32, u32, u32)>,
+}
+
+impl SectionWords {
+    /// The analysed words of the start of `text`.
+    pub(crate) fn of(text: &str) -> SectionWords {
+        let mut out = SectionWords::default();
+        Analyzer::Text.for_each_term_where(
+            prefix(text, SNIPPET_FIRST_BYTES),
+            |_| true,
+            |term, from, to| {
+                out.terms.push_str(term);
+                out.words
+                    .push((out.terms.len() as u32, from as u32, to as u32));
+            },
+        );
+        out.terms.shrink_to_fit();
+        out.words.shrink_to_fit();
+        out
+    }
+
+    /// The words whose term is one of `terms`, in text order.
+    fn matching<'a>(&'a self, terms: &HashSet<&str>) -> Vec<(Range<usize>, &'a str)> {
+        let mut start = 0;
+        let mut matches = Vec::new();
+        for &(end, from, to) in &self.words {
+            let term = &self.terms[start..end as usize];
+            start = end as usize;
+            if terms.contains(term) {
+                matches.push((from as usize..to as usize, term));
+            }
         }
-        &text[..cut]
-    };
-    // A word's terms begin with its first folded letter: skip the words no query term begins with.
-    let mut initials: Vec<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
-    initials.sort_unstable();
-    initials.dedup();
-    let matching = |text: &str| -> Vec<(Range<usize>, String)> {
+        matches
+    }
+}
+
+/// The longest prefix of `text` of at most `bytes` bytes that ends on a character.
+fn prefix(text: &str, bytes: usize) -> &str {
+    let mut cut = text.len().min(bytes);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
+
+/// The window of `text` with the most distinct matched terms, with matches marked; `words` are
+/// the section's first words ([`SectionWords::of`] of `text`).
+pub(super) fn snippet(
+    text: &str,
+    words: &SectionWords,
+    terms: &HashSet<&str>,
+    bigrams: &HashSet<&str>,
+) -> Snippet {
+    // Most sections match early: look at the first part, and at the rest only when it has no match.
+    let first = prefix(text, SNIPPET_FIRST_BYTES);
+    let text = prefix(text, SNIPPET_SCAN_BYTES);
+    let mut matches = words.matching(terms);
+    let later = |text: &str| -> Vec<(Range<usize>, String)> {
+        // A word's terms begin with its first folded letter: skip the words no query term begins
+        // with.
+        let mut initials: Vec<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+        initials.sort_unstable();
+        initials.dedup();
         let mut matches = Vec::new();
         Analyzer::Text.for_each_term_where(
             text,
@@ -41,23 +98,28 @@ pub(super) fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>
         );
         matches
     };
-    // Most sections match early: look at the first part, and at the rest only when it has no match.
-    let first = prefix(SNIPPET_FIRST_BYTES);
-    let text = prefix(SNIPPET_SCAN_BYTES);
-    let mut matches = matching(first);
+    let owned: Vec<(Range<usize>, String)>;
     if matches.is_empty() && first.len() < text.len() {
-        matches = matching(text);
+        owned = later(text);
+        matches = owned.iter().map(|(r, t)| (r.clone(), t.as_str())).collect();
     }
+    let bigram_matches: Vec<(Range<usize>, String)>;
     if matches.is_empty() {
+        let mut found: Vec<(Range<usize>, String)> = Vec::new();
         Analyzer::Bigram.for_each_term_where(
             text,
             |_| true,
             |bigram, from, to| {
-                if bigrams.contains(bigram) && matches.last().is_none_or(|(r, _)| r.start != from) {
-                    matches.push((from..to, bigram.to_string()));
+                if bigrams.contains(bigram) && found.last().is_none_or(|(r, _)| r.start != from) {
+                    found.push((from..to, bigram.to_string()));
                 }
             },
         );
+        bigram_matches = found;
+        matches = bigram_matches
+            .iter()
+            .map(|(r, t)| (r.clone(), t.as_str()))
+            .collect();
     }
     let window_bytes = SNIPPET_CHARS * 3;
     // The first match of the window that covers the most distinct terms.
@@ -66,7 +128,7 @@ pub(super) fn snippet(text: &str, terms: &HashSet<&str>, bigrams: &HashSet<&str>
         let distinct: HashSet<&str> = matches[i..]
             .iter()
             .take_while(|(r, _)| r.end <= range.start + window_bytes)
-            .map(|(_, t)| t.as_str())
+            .map(|(_, t)| *t)
             .collect();
         if distinct.len() > best.1 {
             best = (i, distinct.len());
@@ -149,7 +211,7 @@ mod tests {
     fn snippet_highlights_matches() {
         let text = "Intro line.\nTo change your password, open Settings.\n\nPasswords must be 8 characters.";
         let terms: HashSet<&str> = ["password", "chang"].into_iter().collect();
-        let s = snippet(text, &terms, &HashSet::new());
+        let s = snippet(text, &SectionWords::of(text), &terms, &HashSet::new());
         assert_eq!(
             s.marked("[", "]"),
             "Intro line. To [change] your [password], open Settings. [Passwords] must be 8 characters."
@@ -168,13 +230,13 @@ mod tests {
     fn snippet_of_korean_uses_word_forms_then_bigrams() {
         let text = "비밀번호를 변경하려면 설정 메뉴로 가세요.";
         let terms: HashSet<&str> = ["비밀번호", "변경"].into_iter().collect();
-        let s = snippet(text, &terms, &HashSet::new());
+        let s = snippet(text, &SectionWords::of(text), &terms, &HashSet::new());
         assert_eq!(
             s.marked("[", "]"),
             "[비밀번호를] [변경하려면] 설정 메뉴로 가세요."
         );
         let bigrams: HashSet<&str> = ["메뉴"].into_iter().collect();
-        let s = snippet(text, &HashSet::new(), &bigrams);
+        let s = snippet(text, &SectionWords::of(text), &HashSet::new(), &bigrams);
         assert_eq!(
             s.marked("[", "]"),
             "비밀번호를 변경하려면 설정 [메뉴로] 가세요."
@@ -189,7 +251,7 @@ mod tests {
             "tail ".repeat(200)
         );
         let terms: HashSet<&str> = ["needl"].into_iter().collect();
-        let s = snippet(&text, &terms, &HashSet::new());
+        let s = snippet(&text, &SectionWords::of(&text), &terms, &HashSet::new());
         assert!(
             s.text.starts_with('…') && s.text.ends_with('…'),
             "{}",

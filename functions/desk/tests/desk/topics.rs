@@ -94,7 +94,7 @@ fn paraphrases_are_grouped_in_both_languages() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "prints the dev clusters for tuning by eye: a tool, not a check"]
 fn show_dev_clusters() {
     let kb = kb();
     let truth = load("dev");

@@ -5,6 +5,7 @@
 
 pub mod jamo;
 pub mod loanword;
+pub(crate) mod query;
 
 /// Korean words that carry no topic once their endings are gone (`안 돼요` → `안`, `돼`).
 const KOREAN_STOP_WORDS: &[&str] = &[

@@ -13,18 +13,25 @@
 //! request) comes from the team's intents file, compiled into the index ([`kb::intents`]); the
 //! thresholds are in [`Policy`]; every decision carries its reasons, so a team can read why the bot
 //! did what it did.
+//!
+//! `reading.rs` is what one message says (read once), `excerpt.rs` the part of a guide an answer
+//! quotes; this file decides.
 
 use std::collections::BTreeSet;
-use std::sync::LazyLock;
 
 use kb::analysis::Analyzer;
-use kb::intents::{Intent, IntentKind, Intents};
 use kb::{KnowledgeBase, Lang, SearchRequest};
-use regex::Regex;
+
+mod excerpt;
+mod reading;
+
+pub use excerpt::excerpt;
+use excerpt::excerpt_of;
+use reading::category_of;
+pub use reading::{Reading, categorize, check_intents, feedback, urgency, wants_human};
 
 use crate::model::{
     Attempt, Author, BotTurn, Category, Decision, Evidence, Link, Message, Priority, Reason,
-    UrgentKind,
 };
 
 /// The bot's thresholds.
@@ -69,145 +76,6 @@ pub struct Reply {
     pub turn: BotTurn,
     /// The customer's verdict on the bot's previous answer, when this message gives one.
     pub verdict: Option<crate::model::Feedback>,
-}
-
-/// A customer message read once: everything the bot's decisions read of it (the intents it says,
-/// its analysed terms, whether it reads as a follow-up), so no decision analyses it again.
-#[derive(Debug, Clone)]
-pub struct Reading<'k> {
-    /// The intents it says, in the team's order.
-    said: Vec<&'k Intent>,
-    /// Its analysed terms.
-    terms: BTreeSet<String>,
-    /// How many of them are content words (not function words).
-    content: usize,
-    /// Whether it starts with a continuation word (`그럼`, `and`).
-    continues: bool,
-}
-
-impl<'k> Reading<'k> {
-    /// Reads `text` (masked already) once.
-    pub fn of(intents: &'k Intents, text: &str) -> Reading<'k> {
-        let analysed = Analyzer::Text.terms(text);
-        let content = analysed
-            .iter()
-            .filter(|t| !kb::function_words::is_function_word(t))
-            .count();
-        let terms: BTreeSet<String> = analysed.into_iter().collect();
-        Reading {
-            said: intents.detect(text),
-            terms,
-            content,
-            continues: kb::function_words::continues(text),
-        }
-    }
-
-    fn first(&self, kind: IntentKind) -> Option<&'k Intent> {
-        self.said.iter().copied().find(|i| i.kind == kind)
-    }
-
-    /// The urgent kind it says, if it is urgent: the first urgent intent.
-    pub fn urgency(&self) -> Option<UrgentKind> {
-        self.said
-            .iter()
-            .filter(|i| i.kind == IntentKind::Urgent)
-            .find_map(|i| i.name.parse().ok())
-    }
-
-    /// Whether it asks for a person.
-    pub fn wants_human(&self) -> bool {
-        self.first(IntentKind::Human).is_some()
-    }
-
-    /// Its verdict on the last answer, if it gives one.
-    pub fn feedback(&self) -> Option<crate::model::Feedback> {
-        if self.first(IntentKind::NotHelpful).is_some() {
-            Some(crate::model::Feedback::NotHelpful)
-        } else if self.first(IntentKind::Solved).is_some() {
-            Some(crate::model::Feedback::Helpful)
-        } else {
-            None
-        }
-    }
-
-    /// Whether it asks for something the product does not do.
-    pub fn asks_for_a_feature(&self) -> bool {
-        self.first(IntentKind::FeatureRequest).is_some()
-    }
-}
-
-/// Words that suggest something is broken, for telling a bug report from a how-to question.
-static ERROR_SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b[A-Z]{3}-\d{4}\b|오류|에러|안\s*(돼|되|됩)|실패|버그|먹통|멈춰|error|fail|broken|crash|bug|not\s+working",
-    )
-    .expect("the error signal is a valid regular expression")
-});
-
-/// Refuses an intents file whose urgent intents Baton cannot alert on: each urgent intent must be
-/// named for an [`UrgentKind`], so alerts, reports and the queue read it the same way.
-pub fn check_intents(intents: &Intents) -> std::result::Result<(), String> {
-    for intent in intents
-        .all()
-        .iter()
-        .filter(|i| i.kind == IntentKind::Urgent)
-    {
-        if intent.name.parse::<UrgentKind>().is_err() {
-            let known: Vec<String> = UrgentKind::ALL.iter().map(ToString::to_string).collect();
-            return Err(format!(
-                "urgent intent \"{}\" is not a kind Baton alerts on ({})",
-                intent.name,
-                known.join(", ")
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The urgent kind of a message, if it is urgent: the first urgent intent it says.
-pub fn urgency(intents: &Intents, text: &str) -> Option<UrgentKind> {
-    Reading::of(intents, text).urgency()
-}
-
-/// True when the customer asks for a person.
-pub fn wants_human(intents: &Intents, text: &str) -> bool {
-    Reading::of(intents, text).wants_human()
-}
-
-/// The customer's verdict on the last answer, read from their words or a quick reply.
-pub fn feedback(intents: &Intents, text: &str) -> Option<crate::model::Feedback> {
-    Reading::of(intents, text).feedback()
-}
-
-/// The kind of inquiry, from the words and the best guide's area.
-pub fn categorize(
-    intents: &Intents,
-    text: &str,
-    area: Option<&str>,
-    urgent: Option<UrgentKind>,
-) -> Category {
-    category_of(&Reading::of(intents, text), text, area, urgent)
-}
-
-/// [`categorize`] of a message read already.
-fn category_of(
-    reading: &Reading,
-    text: &str,
-    area: Option<&str>,
-    urgent: Option<UrgentKind>,
-) -> Category {
-    if reading.asks_for_a_feature() {
-        return Category::FeatureRequest;
-    }
-    if let Some(kind) = urgent {
-        return kind.category();
-    }
-    match area {
-        Some("payments" | "billing" | "transfers") => Category::BillingPayment,
-        Some("account" | "security") => Category::AccountAccess,
-        _ if ERROR_SIGNAL.is_match(text) => Category::BugError,
-        _ => Category::HowTo,
-    }
 }
 
 /// The bot's words, per language.
@@ -411,11 +279,12 @@ pub fn respond(
         Decision::Answer => {
             let best = top.expect("an answer has a best guide");
             // An answer searched this message's own words: its terms are read already.
-            let excerpt = excerpt_of(
-                &kb.section(&best.guide, &best.anchor)?.unwrap_or_default(),
-                &reading.terms,
-                policy.answer_chars,
-            );
+            // The section the search found, read by where it is, not looked up again.
+            let section = match results.hits.first().and_then(|h| h.sections.first()) {
+                Some(section) => kb.text(section.at)?,
+                None => Default::default(),
+            };
+            let excerpt = excerpt_of(&section, &reading.terms, policy.answer_chars);
             let mut links = vec![link(best)];
             links.extend(
                 hits.iter()
@@ -540,212 +409,5 @@ fn is_repeat(terms: &BTreeSet<String>, history: &[Message], at: f32) -> bool {
     })
 }
 
-/// The part of a section that answers `query`: the whole section when short, else the lines from
-/// the first one that mentions the query, cut at a line end near `max_chars`.
-pub fn excerpt(section: &str, query: &str, max_chars: usize) -> String {
-    let terms: BTreeSet<String> = Analyzer::Text.terms(query).into_iter().collect();
-    excerpt_of(section, &terms, max_chars)
-}
-
-/// [`excerpt`] for a query whose terms are read already.
-fn excerpt_of(section: &str, terms: &BTreeSet<String>, max_chars: usize) -> String {
-    let lines: Vec<&str> = section.lines().filter(|l| !l.trim().is_empty()).collect();
-    if section.chars().count() <= max_chars {
-        return lines.join("\n");
-    }
-    let start = lines
-        .iter()
-        .position(|l| Analyzer::Text.terms(l).iter().any(|t| terms.contains(t)))
-        .unwrap_or(0);
-    let mut out = String::new();
-    for line in &lines[start..] {
-        let len = out.chars().count();
-        if len > 0 && len + line.chars().count() > max_chars {
-            out.push('…');
-            break;
-        }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if line.chars().count() > max_chars {
-            out.extend(line.chars().take(max_chars));
-            out.push('…');
-            break;
-        }
-        out.push_str(line);
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// One analysis per message: an earlier question is compared through the terms its bot turn
-    /// kept, not analysed again (the text below would not read as the same question).
-    #[test]
-    fn earlier_questions_are_compared_through_the_terms_their_turn_kept() {
-        let question = Message {
-            id: "msg_01JAAAAAAAAAAAAAAAAAAAAAA1".into(),
-            conversation_id: "cv_01JAAAAAAAAAAAAAAAAAAAAAAA".into(),
-            author: Author::Customer,
-            text: "전혀 다른 말".into(),
-            links: Vec::new(),
-            quick_replies: Vec::new(),
-            attachments: Vec::new(),
-            bot: None,
-            key_hash: None,
-            created_at: 0,
-        };
-        let mut turn = BotTurn::human_requested("환불 계좌".into());
-        turn.decision = Decision::Answer;
-        turn.terms = vec!["환불".into(), "계좌".into()];
-        let reply = Message {
-            id: question.reply_id(),
-            author: Author::Bot,
-            bot: Some(turn),
-            ..question.clone()
-        };
-        let history = [question, reply];
-        let terms: BTreeSet<String> = ["환불".to_string(), "계좌".to_string()].into();
-        assert!(is_repeat(&terms, &history, 0.6), "the kept terms are read");
-        let mut legacy = history.clone();
-        if let Some(t) = legacy[1].bot.as_mut() {
-            t.terms.clear();
-        }
-        assert!(
-            !is_repeat(&terms, &legacy, 0.6),
-            "a turn stored before keeps no terms: its message is analysed"
-        );
-    }
-
-    /// Baton's own intents, as `kb/guides/kb.toml` names them.
-    fn intents() -> Intents {
-        Intents::load(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/intents.toml"),
-        )
-        .expect("kb/intents.toml")
-    }
-
-    #[test]
-    fn urgent_intents_must_name_a_kind_baton_alerts_on() {
-        check_intents(&intents()).expect("Baton's intents");
-        let game = Intents::with_shared(
-            "[[intent]]\nname = \"account_banned\"\nkind = \"urgent\"\nmatch = [\"banned\"]",
-        )
-        .expect("parses");
-        let refused = check_intents(&game).expect_err("an unknown urgent kind");
-        assert!(
-            refused.contains("\"account_banned\" is not a kind"),
-            "{refused}"
-        );
-    }
-
-    #[test]
-    fn detects_people_requests_in_both_languages() {
-        let set = intents();
-        for text in [
-            "상담원 연결",
-            "사람이랑 얘기하고 싶어요",
-            "상담사 연결해 주세요",
-            "talk to a human",
-            "Can I speak with someone?",
-            "agent please",
-        ] {
-            assert!(wants_human(&set, text), "{text}");
-        }
-        for text in ["비밀번호 변경", "user agent string", "how do I add staff"] {
-            assert!(!wants_human(&set, text), "{text}");
-        }
-    }
-
-    #[test]
-    fn detects_urgency() {
-        let set = intents();
-        use UrgentKind::*;
-        let cases = [
-            ("송금했는데 안 들어왔어요", Some(MoneyNotReceived)),
-            ("정산금이 아직 안 들어왔어요", Some(MoneyNotReceived)),
-            ("I sent money but it never arrived", Some(MoneyNotReceived)),
-            ("결제 오류가 계속 나요", Some(PaymentFailed)),
-            ("payment failed at checkout", Some(PaymentFailed)),
-            ("두 번 결제됐어요", Some(ChargedTwice)),
-            ("I was charged twice", Some(ChargedTwice)),
-            ("사이트 접속이 안 돼요", Some(ServiceDown)),
-            ("접속이 안 돼요", Some(ServiceDown)),
-            ("my store is down", Some(ServiceDown)),
-            ("계정이 해킹당한 것 같아요", Some(AccountCompromised)),
-            ("결제가 카드로는 계속 두 번씩 빠져요", Some(ChargedTwice)),
-            ("접속이 전혀 안 돼요", Some(ServiceDown)),
-            ("someone else changed my password", Some(AccountCompromised)),
-            ("does two-step verification stop hackers?", None),
-            ("두 번째 결제 방법 등록", None),
-            ("how do I set up two payment methods", None),
-            ("환불은 어떻게 하나요", None),
-            ("결제 수단 추가하는 법", None),
-        ];
-        for (text, kind) in cases {
-            assert_eq!(urgency(&set, text), kind, "{text}");
-        }
-    }
-
-    #[test]
-    fn categories() {
-        let set = intents();
-        assert_eq!(
-            categorize(&set, "다크 모드 기능 추가해 주세요", Some("store"), None),
-            Category::FeatureRequest
-        );
-        assert_eq!(
-            categorize(
-                &set,
-                "두 번 결제됐어요",
-                None,
-                Some(UrgentKind::ChargedTwice)
-            ),
-            Category::BillingPayment
-        );
-        assert_eq!(
-            categorize(&set, "환불 방법", Some("payments"), None),
-            Category::BillingPayment
-        );
-        assert_eq!(
-            categorize(&set, "비밀번호 변경", Some("account"), None),
-            Category::AccountAccess
-        );
-        assert_eq!(
-            categorize(&set, "STO-5003 오류", Some("store"), None),
-            Category::BugError
-        );
-        assert_eq!(
-            categorize(&set, "상품 등록하는 법", Some("store"), None),
-            Category::HowTo
-        );
-    }
-
-    #[test]
-    fn feedback_words() {
-        use crate::model::Feedback::*;
-        let set = intents();
-        assert_eq!(feedback(&set, "해결됐어요"), Some(Helpful));
-        assert_eq!(feedback(&set, "That solved it"), Some(Helpful));
-        assert_eq!(feedback(&set, "도움이 안 됐어요"), Some(NotHelpful));
-        assert_eq!(feedback(&set, "그래도 안 돼요"), Some(NotHelpful));
-        assert_eq!(feedback(&set, "That didn't help"), Some(NotHelpful));
-        assert_eq!(feedback(&set, "환불은 언제 되나요"), None);
-    }
-
-    #[test]
-    fn excerpts_start_at_the_answer() {
-        let section = format!(
-            "{}\n비밀번호는 설정에서 바꿉니다.\n다음 줄.",
-            "관련 없는 긴 문장입니다. ".repeat(40)
-        );
-        let e = excerpt(&section, "비밀번호 변경", 60);
-        assert!(e.starts_with("비밀번호는 설정에서 바꿉니다."), "{e}");
-        assert_eq!(
-            excerpt("짧은 안내.\n\n둘째 줄.", "x", 100),
-            "짧은 안내.\n둘째 줄."
-        );
-    }
-}
+mod tests;
