@@ -276,3 +276,31 @@ impl Vocabulary for KnowledgeBase {
         Ok(best.map(|(_, t)| t))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::KnowledgeBase;
+
+    /// A query's cost is bounded: a 256-character run of Han, kana or Latin letters is no word
+    /// and is not searched (a hostile probe spent 25–80 ms on one), a long Hangul run is searched
+    /// by at most [`super::MAX_TERMS`] bigrams, and no word past [`super::MAX_TYPO_LETTERS`]
+    /// letters is looked up as a typo.
+    #[test]
+    fn a_querys_words_and_typo_lookups_are_bounded() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let kb = KnowledgeBase::from_guides(&root.join("guides")).expect("open");
+        for run in ["漢".repeat(256), "カ".repeat(256), "q".repeat(256)] {
+            let (terms, unknown) = kb.query_words(&run).expect("words");
+            assert!(terms.is_empty() && unknown.is_empty(), "{terms:?}");
+        }
+        let hangul = "가나다라마바사".repeat(36);
+        let (terms, unknown) = kb.query_words(&hangul).expect("words");
+        assert!(terms.is_empty());
+        assert_eq!(unknown.len(), 1, "searched by its bigrams");
+        assert_eq!(kb.correct(&"passwordz".repeat(2)).expect("typo"), None);
+        assert_eq!(
+            kb.correct("passwrd").expect("typo").as_deref(),
+            Some("password")
+        );
+    }
+}

@@ -126,6 +126,9 @@ pub(super) fn start_background(app: &mut App) {
     if let Some(task) = app.alerts.take() {
         tokio::spawn(task);
     }
+    if let Some(task) = app.searches.take() {
+        tokio::spawn(task);
+    }
     // Retention: events older than BATON_EVENT_DAYS, at start and daily after.
     let store = Arc::clone(app.desk.store());
     let days = app.config.event_days;

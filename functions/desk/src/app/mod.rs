@@ -65,6 +65,9 @@ pub struct App {
     corpus: Option<Corpus>,
     /// The task that sends the desk's alerts, until [`App::start_background`] spawns it.
     alerts: Option<BoxTask>,
+    /// The task that writes help-center searches together, until [`App::start_background`]
+    /// spawns it.
+    searches: Option<BoxTask>,
 }
 
 /// A background task not yet spawned.
@@ -103,6 +106,14 @@ impl App {
             desk = desk.with_alerts(alerter);
             alerts = Some(Box::pin(task));
         }
+        // Under `baton serve` searches arriving together are written in one transaction; a
+        // Lambda function serves one request at a time, so it writes each alone.
+        let mut searches: Option<BoxTask> = None;
+        if config.deployment == Deployment::Local {
+            let (log, task) = crate::desk::SearchLog::new(Arc::clone(desk.store()));
+            desk = desk.with_search_log(log);
+            searches = Some(Box::pin(task));
+        }
         let state = crate::http::state(&config, desk.clone());
         Ok(App {
             config,
@@ -111,6 +122,7 @@ impl App {
             state,
             corpus,
             alerts,
+            searches,
         })
     }
 

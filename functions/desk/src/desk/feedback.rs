@@ -175,6 +175,13 @@ impl Desk {
                 ),
             ],
         );
+        let event = match &self.search_log {
+            Some(log) => match log.write(event).await {
+                Ok(written) => return written,
+                Err(event) => event,
+            },
+            None => event,
+        };
         self.store
             .commit(&Commit {
                 events: vec![event],

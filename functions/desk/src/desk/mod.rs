@@ -33,6 +33,7 @@ use crate::identity::Verifier;
 use crate::model::{BotTurn, Case, Conversation, ConversationInfo, Message, Note};
 use crate::presence::Presence;
 use crate::store::{Commit, Committed, Store};
+pub use search_log::SearchLog;
 
 /// Longest message text accepted, in bytes (after sanitizing).
 pub const MAX_MESSAGE_BYTES: usize = 4096;
@@ -86,6 +87,7 @@ mod messages;
 mod operators;
 pub mod reminders;
 mod reports;
+mod search_log;
 mod turns;
 
 /// The desk's dependencies, built once per process (or per Lambda cold start).
@@ -100,6 +102,8 @@ pub struct Desk {
     blobs: Option<Arc<dyn Blobs>>,
     hours: Option<Arc<crate::hours::Hours>>,
     timezone: time::UtcOffset,
+    /// Where searches are recorded together under `baton serve` (alone when `None`).
+    search_log: Option<SearchLog>,
     /// What as-you-type searches found lately, for recording the one a reader settles on.
     recent_searches: Arc<feedback::RecentSearches>,
     /// The last week whose summary this process knows was sent (so the scheduler reads the
@@ -235,6 +239,7 @@ impl Desk {
             blobs: None,
             hours: None,
             timezone: time::UtcOffset::UTC,
+            search_log: None,
             recent_searches: Arc::default(),
             sent_week: Arc::default(),
         }
@@ -262,6 +267,12 @@ impl Desk {
     /// serve`; in AWS the `alerts` function does it from the table's stream).
     pub fn with_alerts(mut self, alerter: Alerter) -> Desk {
         self.alerts = Some(alerter);
+        self
+    }
+
+    /// This desk, recording searches through `log` (group commit, for `baton serve`).
+    pub fn with_search_log(mut self, log: SearchLog) -> Desk {
+        self.search_log = Some(log);
         self
     }
 

@@ -7,6 +7,7 @@
 mod faults;
 mod flows;
 mod intents;
+mod search_log;
 mod store_dynamo;
 mod store_sqlite;
 mod topics;
