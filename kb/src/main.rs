@@ -26,6 +26,7 @@ macro_rules! say {
 /// Where Baton keeps its guides and its built index, relative to the repository root.
 const DEFAULT_GUIDES: &str = "kb/guides";
 const DEFAULT_INDEX: &str = "data/kb-index";
+const DEFAULT_MODEL_DIR: &str = "data/model";
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +78,18 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         site_options: SiteArgs,
+    },
+    /// Embed texts with the sentence model; prints one JSON array (384 numbers) per text.
+    Embed {
+        /// The texts.
+        #[arg(required = true)]
+        texts: Vec<String>,
+        /// Embed them as passages (texts to be found) rather than queries.
+        #[arg(long)]
+        passage: bool,
+        /// The model file; fetched into data/model on first use when not given.
+        #[arg(long, env = "BATON_MODEL")]
+        model: Option<PathBuf>,
     },
     /// Search an index (or a guide directory, indexed on the fly).
     Search {
@@ -205,6 +218,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let corpus = Corpus::load(&dir)?;
             let report = kb::site::write(&corpus, &out, &site_options.into())?;
             say!("{}", site_summary(&out, &report, started));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Embed {
+            texts,
+            passage,
+            model,
+        } => {
+            let path = encoder::fetch::locate(model.as_deref(), Path::new(DEFAULT_MODEL_DIR))?;
+            let encoder = encoder::Encoder::open(&path)?;
+            let kind = if passage {
+                encoder::Kind::Passage
+            } else {
+                encoder::Kind::Query
+            };
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            for vector in encoder.embed(kind, &texts) {
+                say!("{}", serde_json::to_string(&vector)?);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Search {
