@@ -36,6 +36,27 @@ pub struct Signals {
     pub section_share: f32,
     /// How many content words the query has.
     pub content_words: f32,
+    /// What the sentence model says, when the search had the question's embedding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<MeaningSignals>,
+}
+
+/// The sentence model's view of a search's best guide.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeaningSignals {
+    /// Cosine of the question and the best guide's closest section.
+    pub top: f32,
+    /// Cosine of the question and the closest section of any guide searched: low when the
+    /// question is about nothing the guides cover.
+    pub best: f32,
+    /// The best guide's cosine minus that of the closest other guide (its translation aside).
+    pub margin: f32,
+    /// The closest guide by meaning is the best guide by the search (or its translation).
+    pub agrees: bool,
+    /// The mean cosine over every guide searched: what "not related" looks like for this
+    /// question on this docs set (cosines of one model run higher on some texts than others).
+    #[serde(default)]
+    pub typical: f32,
 }
 
 /// The model's inputs, in order.
@@ -52,8 +73,27 @@ pub const FEATURES: [&str; 10] = [
     "single_word",
 ];
 
+/// The inputs a model with meaning adds after [`FEATURES`].
+pub const MEANING_FEATURES: [&str; 4] = [
+    "meaning_top",
+    "meaning_best",
+    "meaning_margin",
+    "meaning_agrees",
+];
+
 impl Signals {
-    /// The model's inputs, in [`FEATURES`] order.
+    /// The inputs of a model over `features` inputs: [`FEATURES`], then [`MEANING_FEATURES`]
+    /// when it has them (0 where the search had no meaning).
+    pub fn inputs(&self, features: usize) -> Vec<f32> {
+        let mut x = self.vector().to_vec();
+        if features > FEATURES.len() {
+            let m = self.meaning.unwrap_or_default();
+            x.extend([m.top, m.best, m.margin, if m.agrees { 1.0 } else { 0.0 }]);
+        }
+        x
+    }
+
+    /// The lexical inputs, in [`FEATURES`] order.
     pub fn vector(&self) -> [f32; FEATURES.len()] {
         [
             self.coverage,
@@ -95,11 +135,19 @@ pub struct Model {
 
 /// The model shipped with Baton, fit on Baton's own guides' dev turns.
 const SHIPPED: &str = include_str!("../confidence.json");
+/// Its counterpart that reads meaning (`scripts/calibrate` writes both).
+const SHIPPED_WITH_MEANING: Option<&str> = Some(include_str!("../confidence-meaning.json"));
 
 impl Model {
     /// The model Baton ships.
     pub fn shipped() -> Model {
         Model::parse(SHIPPED).expect("the shipped confidence model is valid")
+    }
+
+    /// The model with meaning Baton ships, fit on the same turns with the sentence model's
+    /// signals; `None` in a build that has none.
+    pub fn shipped_with_meaning() -> Option<Model> {
+        SHIPPED_WITH_MEANING.and_then(|text| Model::parse(text).ok())
     }
 
     /// Parses a parameter file, checking its version and its inputs.
@@ -111,8 +159,10 @@ impl Model {
                 model.version
             ));
         }
-        let n = FEATURES.len();
-        if model.features != FEATURES
+        let words: Vec<&str> = FEATURES.to_vec();
+        let with_meaning: Vec<&str> = FEATURES.iter().chain(&MEANING_FEATURES).copied().collect();
+        let n = model.features.len();
+        if (model.features != words && model.features != with_meaning)
             || model.mean.len() != n
             || model.scale.len() != n
             || model.weights.len() != n
@@ -145,9 +195,14 @@ impl Model {
         })
     }
 
+    /// True when the model reads the sentence model's signals too.
+    pub fn reads_meaning(&self) -> bool {
+        self.features.len() > FEATURES.len()
+    }
+
     /// The probability that the guide these signals describe answers the question.
     pub fn probability(&self, signals: &Signals) -> f32 {
-        let x = signals.vector();
+        let x = signals.inputs(self.features.len());
         let z = self.bias
             + x.iter()
                 .enumerate()
@@ -159,9 +214,11 @@ impl Model {
     /// Each input's pull on this prediction (weight × standardized value), largest first: the
     /// reasons a turn shows.
     pub fn contributions(&self, signals: &Signals) -> Vec<(&'static str, f32)> {
-        let x = signals.vector();
+        let x = signals.inputs(self.features.len());
         let mut out: Vec<(&'static str, f32)> = FEATURES
             .iter()
+            .chain(&MEANING_FEATURES)
+            .take(x.len())
             .enumerate()
             .map(|(i, name)| {
                 (
@@ -177,10 +234,16 @@ impl Model {
     /// Fits the model to `samples` (signals, whether the best guide was right) by Newton's
     /// method on the L2-regularized log-likelihood. Deterministic: the same turns give the same
     /// file.
-    pub fn fit(samples: &[(Signals, bool)], fit_on: &str) -> Model {
+    /// With `meaning`, the model reads [`MEANING_FEATURES`] too.
+    pub fn fit(samples: &[(Signals, bool)], fit_on: &str, meaning: bool) -> Model {
         const L2: f64 = 1.0;
-        let n = FEATURES.len();
-        let rows: Vec<[f32; FEATURES.len()]> = samples.iter().map(|(s, _)| s.vector()).collect();
+        let names: Vec<&str> = FEATURES
+            .iter()
+            .chain(if meaning { &MEANING_FEATURES[..] } else { &[] })
+            .copied()
+            .collect();
+        let n = names.len();
+        let rows: Vec<Vec<f32>> = samples.iter().map(|(s, _)| s.inputs(n)).collect();
         let count = rows.len().max(1) as f64;
         let mut mean = vec![0f64; n];
         let mut scale = vec![0f64; n];
@@ -244,7 +307,7 @@ impl Model {
         }
         Model {
             version: MODEL_VERSION,
-            features: FEATURES.iter().map(|s| s.to_string()).collect(),
+            features: names.iter().map(|s| s.to_string()).collect(),
             mean: mean.iter().map(|v| *v as f32).collect(),
             scale: scale.iter().map(|v| *v as f32).collect(),
             weights: w[..n].iter().map(|v| *v as f32).collect(),
@@ -438,6 +501,7 @@ mod tests {
             margin: 0.2,
             section_share: 0.5,
             content_words: 3.0,
+            meaning: None,
         }
     }
 
@@ -449,7 +513,7 @@ mod tests {
                 (signals(c), (i * 7919 % 100) as f32 / 100.0 < c)
             })
             .collect();
-        let model = Model::fit(&samples, "test");
+        let model = Model::fit(&samples, "test", false);
         assert!(model.probability(&signals(0.9)) > model.probability(&signals(0.1)));
         let text = serde_json::to_string(&model).expect("json");
         assert_eq!(Model::parse(&text).expect("parse"), model);

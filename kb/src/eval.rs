@@ -160,10 +160,17 @@ pub fn evaluate(
     k: usize,
     repeat: usize,
     tuning: &Tuning,
+    encoder: Option<&encoder::Encoder>,
 ) -> Result<Report> {
     let mut outcomes = Vec::with_capacity(queries.len());
     let mut latencies: Vec<(Lang, Duration)> = Vec::new();
-    for query in queries {
+    // Embedded before the timed runs: latency here is the search's, the model's is `kb bench`'s.
+    let texts: Vec<&str> = queries.iter().map(|q| q.q.as_str()).collect();
+    let meanings = match encoder {
+        Some(encoder) if kb.dense().is_some() => encoder.embed(encoder::Kind::Query, &texts),
+        _ => Vec::new(),
+    };
+    for (i, query) in queries.iter().enumerate() {
         let request = SearchRequest {
             query: &query.q,
             lang: Some(query.lang),
@@ -171,6 +178,7 @@ pub fn evaluate(
             limit: k,
             snippets: false,
             context: None,
+            meaning: meanings.get(i).map(Vec::as_slice),
         };
         let mut ranking = Vec::new();
         for run in 0..repeat.max(1) {

@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod bench;
 pub mod check;
 pub mod confidence;
+pub mod dense;
 pub mod error;
 pub mod eval;
 pub mod function_words;
@@ -30,5 +31,5 @@ pub mod synonyms;
 
 pub use error::{Error, Result};
 pub use guide::{Corpus, Guide, Lang, Problem, Severity};
-pub use index::{GuideInfo, KnowledgeBase, Manifest, SCHEMA_VERSION, build};
+pub use index::{GuideInfo, KnowledgeBase, Manifest, SCHEMA_VERSION, build, build_with};
 pub use search::{GuideHit, SearchRequest, SearchResults, SectionHit, Snippet, Tuning};

@@ -66,6 +66,8 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        meaning: MeaningArgs,
     },
     /// Render the static help center: every guide as a page, home and topic pages, sitemap, and
     /// the web assets (widget, console), as one web root.
@@ -137,6 +139,8 @@ enum Command {
         /// Print the full report as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        meaning: MeaningArgs,
     },
     /// Show how text is analyzed: the terms the index stores for it (one field per line).
     Analyze {
@@ -189,6 +193,60 @@ fn parse_lang(code: &str) -> Result<Lang, String> {
     Lang::parse(code).ok_or_else(|| format!("unknown language \"{code}\" (expected ko or en)"))
 }
 
+/// The sentence model, for the commands that embed.
+#[derive(clap::Args)]
+struct MeaningArgs {
+    /// The model file; fetched into data/model on first use when not given.
+    #[arg(long, env = "BATON_MODEL")]
+    model: Option<PathBuf>,
+    /// Words only: no sentence model, no section vectors.
+    #[arg(long)]
+    words_only: bool,
+    /// Where embedded sections are kept between builds (default: `embeddings.cache` in the guide
+    /// directory when it is under this one, which Baton's own guides commit; else under
+    /// data/embed-cache/).
+    #[arg(long)]
+    embed_cache: Option<PathBuf>,
+}
+
+impl MeaningArgs {
+    /// The model, or `None` (said once on stderr) when it is off or cannot be had.
+    fn encoder(&self) -> Option<encoder::Encoder> {
+        if self.words_only {
+            return None;
+        }
+        let opened = encoder::fetch::locate(self.model.as_deref(), Path::new(DEFAULT_MODEL_DIR))
+            .and_then(|path| encoder::Encoder::open(&path));
+        match opened {
+            Ok(encoder) => Some(encoder),
+            Err(error) => {
+                eprintln!("kb: {error}; going on with words only");
+                None
+            }
+        }
+    }
+
+    fn cache(&self, guides: &Path) -> PathBuf {
+        self.embed_cache
+            .clone()
+            .unwrap_or_else(|| kb::dense::default_cache(guides))
+    }
+}
+
+/// Shows how far embedding has got, on a terminal.
+fn embed_bar() -> ProgressBar {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("embedding sections {bar:40} {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
@@ -208,7 +266,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             site,
             site_options,
             json,
-        } => build(&dir, &out, site.as_deref(), &site_options.into(), json),
+            meaning,
+        } => build(
+            &dir,
+            &out,
+            site.as_deref(),
+            &site_options.into(),
+            json,
+            &meaning,
+        ),
         Command::Site {
             dir,
             out,
@@ -255,6 +321,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 limit,
                 snippets: true,
                 context: None,
+                meaning: None,
             };
             let results = kb.search(&request)?;
             if json {
@@ -272,6 +339,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tune,
             misses,
             json,
+            meaning,
         } => {
             if queries.is_empty() {
                 bail!("give at least one --queries FILE");
@@ -284,9 +352,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for path in &queries {
                 set.extend(kb::eval::read_queries(path)?);
             }
-            let kb = KnowledgeBase::from_guides(&guides)
+            let encoder = meaning.encoder();
+            let bar = embed_bar();
+            let progress = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            let embedder = encoder.as_ref().map(|encoder| kb::dense::Embedder {
+                encoder,
+                cache: Some(meaning.cache(&guides)),
+                progress: &progress,
+            });
+            let kb = KnowledgeBase::from_guides_with(&guides, embedder.as_ref())
                 .with_context(|| format!("indexing {}", guides.display()))?;
-            let report = kb::eval::evaluate(&kb, &set, k, repeat, &tuning)?;
+            bar.finish_and_clear();
+            let report = kb::eval::evaluate(&kb, &set, k, repeat, &tuning, encoder.as_ref())?;
             if json {
                 say!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -440,6 +520,7 @@ fn build(
     site: Option<&Path>,
     site_options: &kb::site::Options,
     json: bool,
+    meaning: &MeaningArgs,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let corpus = Corpus::load(dir)?;
@@ -453,8 +534,36 @@ fn build(
     } else {
         ProgressBar::hidden()
     };
-    let report = kb::build(&corpus, out, &|n| bar.set_position(n as u64))?;
+    let encoder = meaning.encoder();
+    let embed_bar = embed_bar();
+    let progress = |done: usize, total: usize| {
+        embed_bar.set_length(total as u64);
+        embed_bar.set_position(done as u64);
+    };
+    let embedder = encoder.as_ref().map(|encoder| kb::dense::Embedder {
+        encoder,
+        cache: Some(meaning.cache(dir)),
+        progress: &progress,
+    });
+    let report = kb::build_with(
+        &corpus,
+        out,
+        &|n| bar.set_position(n as u64),
+        embedder.as_ref(),
+    )?;
     bar.finish_and_clear();
+    embed_bar.finish_and_clear();
+    if let Some(e) = &report.embedded {
+        eprintln!(
+            "embedded {} sections by meaning ({} computed, the rest cached) in {:.1} s",
+            e.sections,
+            e.computed,
+            e.ms as f64 / 1000.0
+        );
+        if let Some(problem) = &e.cache_problem {
+            eprintln!("kb: the embedding cache was not saved: {problem}");
+        }
+    }
     let site_report = match site {
         Some(site) => Some((site, kb::site::write(&corpus, site, site_options)?)),
         None => None,

@@ -88,6 +88,7 @@ fn a_broken_guide_never_stops_the_build() {
     let index = out.path().join("index");
     let (code, stdout, stderr) = kb_cli(&[
         "build",
+        "--words-only",
         "tests/fixtures/broken",
         "--out",
         index.to_str().expect("utf-8"),
@@ -503,6 +504,7 @@ fn eval_numbers_equal_hand_computed_values() {
     // en-1: best first → all 1. en-2: nothing found → all 0.
     let (code, stdout, stderr) = kb_cli(&[
         "eval",
+        "--words-only",
         "--guides",
         "tests/fixtures/good",
         "--queries",

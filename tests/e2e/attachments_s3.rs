@@ -61,6 +61,7 @@ async fn a_screenshot_goes_to_s3_by_a_presigned_url_and_is_read_back_by_another(
             kb: Some(baton_e2e::baton_kb()),
             store: Some(Arc::new(store)),
             blobs: Some(blobs.clone()),
+            encoder: None,
         },
     )
     .await

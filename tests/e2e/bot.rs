@@ -12,7 +12,8 @@ fn dev_report(guides: &std::path::Path, turns: &str) -> Report {
     let kb = KnowledgeBase::from_guides(guides).expect("index");
     let conversations =
         eval::load(&repo_root().join("functions/desk/eval").join(turns)).expect("labelled turns");
-    let outcomes = eval::run(&kb, &Policy::default(), &conversations, Some("dev")).expect("run");
+    let outcomes =
+        eval::run(&kb, &Policy::default(), &conversations, Some("dev"), None).expect("run");
     let report = eval::report(&outcomes);
     println!("{}", report.table());
     report
@@ -91,8 +92,8 @@ fn on_docs_it_was_not_fit_on_the_confidence_still_holds() {
 fn a_turn_carries_its_probability_the_signals_that_drove_it_and_a_follow_ups_topic() {
     let kb = baton_e2e::baton_kb();
     let policy = Policy::default();
-    let first =
-        desk::bot::respond(&kb, &policy, "환불은 며칠 걸려요?", kb::Lang::Ko, &[]).expect("turn");
+    let first = desk::bot::respond(&kb, &policy, "환불은 며칠 걸려요?", kb::Lang::Ko, &[], None)
+        .expect("turn");
     let evidence = first.turn.evidence.as_ref().expect("evidence");
     assert_eq!(evidence.drivers.len(), 3);
     assert!((0.0..=1.0).contains(&first.turn.confidence));
@@ -128,8 +129,15 @@ fn a_turn_carries_its_probability_the_signals_that_drove_it_and_a_follow_ups_top
             created_at: 2,
         },
     ];
-    let follow_up = desk::bot::respond(&kb, &policy, "그럼 체크카드는요?", kb::Lang::Ko, &history)
-        .expect("turn");
+    let follow_up = desk::bot::respond(
+        &kb,
+        &policy,
+        "그럼 체크카드는요?",
+        kb::Lang::Ko,
+        &history,
+        None,
+    )
+    .expect("turn");
     assert!(
         follow_up
             .turn

@@ -88,7 +88,8 @@ fn baton_guides_answer_customer_queries() {
         "only {} queries in kb/eval",
         queries.len()
     );
-    let report = kb::eval::evaluate(&kb, &queries, 10, 1, &kb::Tuning::default()).expect("eval");
+    let report =
+        kb::eval::evaluate(&kb, &queries, 10, 1, &kb::Tuning::default(), None).expect("eval");
     for (lang, summary) in &report.languages {
         // Measured nDCG@10 0.89 (ko) and 0.90 (en), recall@5 0.90 and 0.96 (README); the floors
         // sit under the noise of 34 queries per language, to catch regressions.
@@ -131,7 +132,8 @@ fn astro_search_quality_holds() {
     let astro = shared_corpus("astro");
     let kb = KnowledgeBase::from_guides(&astro).expect("index astro");
     let queries = kb::eval::read_queries(&astro.join("queries.jsonl")).expect("queries");
-    let report = kb::eval::evaluate(&kb, &queries, 10, 1, &kb::Tuning::default()).expect("eval");
+    let report =
+        kb::eval::evaluate(&kb, &queries, 10, 1, &kb::Tuning::default(), None).expect("eval");
     let ko = &report.languages[&Lang::Ko].mean;
     let en = &report.languages[&Lang::En].mean;
     // Measured 0.74 / 0.85 nDCG@10 (README). The floors sit under noise (±0.03 on 30 queries).

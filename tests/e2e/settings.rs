@@ -218,6 +218,8 @@ fn every_setting_is_proved_by_a_test() {
 /// A local desk built by `App::build` from `pairs` (and where its files go in `dir`).
 async fn local_app(dir: &Path, pairs: &[(&str, String)]) -> App {
     let mut all: Vec<(&str, String)> = vec![
+        // Words only unless a test says otherwise: no test fetches the sentence model.
+        (c::MEANING, "0".to_string()),
         (c::DB, dir.join("baton.db").display().to_string()),
         (c::INDEX, dir.join("index").display().to_string()),
         (c::SITE, dir.join("site").display().to_string()),
@@ -360,6 +362,7 @@ async fn operator_auth_chooses_tokens_or_the_gateways_jwt() {
         kb: None,
         store: Some(store.clone() as Arc<dyn desk::Store>),
         blobs: None,
+        encoder: None,
     };
     let token = "lambda-operator-token-0123";
     let tokens = format!("minji:{token}");
@@ -732,6 +735,7 @@ async fn events_older_than_event_days_are_forgotten() {
                 kb: Some(baton_e2e::baton_kb()),
                 store: Some(store.clone()),
                 blobs: None,
+                encoder: None,
             },
         )
         .await

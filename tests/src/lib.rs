@@ -183,6 +183,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
             kb: Some(baton_kb()),
             store: Some(store),
             blobs: None,
+            encoder: None,
         },
     )
     .await

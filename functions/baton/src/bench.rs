@@ -1,7 +1,8 @@
 //! `baton bench`: the desk's latencies in process, as numbers to report.
 //!
 //! - bot turn: `bot::respond` on every query of `kb/eval/*.jsonl` (search, decision, answer
-//!   excerpt), several passes;
+//!   excerpt), several passes; with the sentence model, the message's embedding first, as the
+//!   desk computes it, and the embedding alone by length;
 //! - hand-off: `Desk::request_human` for a verified customer with earlier cases (reads of the
 //!   conversation, its messages and the history, then one commit of case, conversation and
 //!   event) on SQLite, and on DynamoDB when `AWS_ENDPOINT_URL_DYNAMODB` points at DynamoDB Local;
@@ -35,7 +36,12 @@ fn identity_token(customer: &str) -> anyhow::Result<String> {
 }
 
 /// Runs the benchmark and prints its numbers.
-pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> anyhow::Result<()> {
+pub async fn run(
+    kb: Arc<KnowledgeBase>,
+    encoder: Option<Arc<encoder::Encoder>>,
+    queries: &Path,
+    handoffs: usize,
+) -> anyhow::Result<()> {
     let mut texts = Vec::new();
     for entry in std::fs::read_dir(queries)? {
         let path = entry?.path();
@@ -49,14 +55,45 @@ pub async fn run(kb: Arc<KnowledgeBase>, queries: &Path, handoffs: usize) -> any
     }
     let policy = desk::bot::Policy::default();
     let mut times = Vec::new();
-    for _ in 0..10 {
+    let passes = if encoder.is_some() { 3 } else { 10 };
+    for _ in 0..passes {
         for (text, lang) in &texts {
             let started = Instant::now();
-            desk::bot::respond(&kb, &policy, text, *lang, &[])?;
+            let meaning = encoder.as_ref().map(|e| e.query(text));
+            desk::bot::respond(&kb, &policy, text, *lang, &[], meaning.as_deref())?;
             times.push(started.elapsed());
         }
     }
-    report("bot turn (search + decision + answer)", &mut times);
+    match &encoder {
+        Some(encoder) => {
+            report(
+                "bot turn (embedding + search + decision + answer)",
+                &mut times,
+            );
+            let mut by_length: Vec<(usize, Vec<Duration>)> = Vec::new();
+            for (text, _) in &texts {
+                let tokens = encoder.tokens(encoder::Kind::Query, text).len() + 2;
+                let started = Instant::now();
+                std::hint::black_box(encoder.query(text));
+                let bucket = tokens.div_ceil(8) * 8;
+                match by_length.iter_mut().find(|(b, _)| *b == bucket) {
+                    Some((_, t)) => t.push(started.elapsed()),
+                    None => by_length.push((bucket, vec![started.elapsed()])),
+                }
+            }
+            by_length.sort_by_key(|(b, _)| *b);
+            for (bucket, mut t) in by_length {
+                report(
+                    &format!("  embedding alone, {}–{bucket} tokens", bucket - 7),
+                    &mut t,
+                );
+            }
+        }
+        None => report(
+            "bot turn (search + decision + answer; words only)",
+            &mut times,
+        ),
+    }
 
     let dir = tempfile::tempdir()?;
     let sqlite = desk::store::sqlite::SqliteStore::open(&dir.path().join("bench.db"))?;

@@ -183,6 +183,8 @@ pub enum Command {
         /// Offer guides at this probability (default: the bot's policy).
         #[arg(long)]
         clarify_at: Option<f32>,
+        #[command(flatten)]
+        meaning: quality::MeaningArgs,
     },
     /// Fit the bot's confidence model on labelled conversations and write its parameter file.
     Calibrate {
@@ -192,6 +194,8 @@ pub enum Command {
         /// Where to write the model (name it as `confidence` in kb.toml).
         #[arg(long, default_value = "kb/confidence.json")]
         out: PathBuf,
+        #[command(flatten)]
+        meaning: quality::MeaningArgs,
     },
     /// Measure bot-turn and hand-off latencies in process.
     Bench {

@@ -17,10 +17,19 @@ pub async fn open_desk(config: Config) -> anyhow::Result<Desk> {
     Ok(App::build(config).await?.desk)
 }
 
-/// The index, built first when it is missing or older than the guides.
-pub fn knowledge_base(config: &Config) -> anyhow::Result<KnowledgeBase> {
+/// The index, built first when it is missing or older than the guides, and the sentence model
+/// when the configuration reads meaning (the index then carries its section vectors).
+pub fn knowledge_base(
+    config: &Config,
+) -> anyhow::Result<(KnowledgeBase, Option<std::sync::Arc<encoder::Encoder>>)> {
+    let encoder = desk::app::meaning::load(config);
     let corpus = desk::app::local::read_guides(config)?;
-    Ok(desk::app::local::index(config, &corpus)?)
+    let kb = desk::app::local::index(config, &corpus, encoder.as_deref())?;
+    let encoder = encoder.filter(|e| {
+        kb.dense()
+            .is_some_and(|d| d.fingerprint() == e.fingerprint())
+    });
+    Ok((kb, encoder))
 }
 
 /// Prints the queue a page at a time: every page, or the first `limit` cases and the cursor of
@@ -175,9 +184,9 @@ pub fn ask(
     lang: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let kb = match (guides, index) {
-        (Some(guides), _) => KnowledgeBase::from_guides(&guides)?,
-        (None, Some(index)) => KnowledgeBase::open(&index)?,
+    let (kb, encoder) = match (guides, index) {
+        (Some(guides), _) => (KnowledgeBase::from_guides(&guides)?, None),
+        (None, Some(index)) => (KnowledgeBase::open(&index)?, None),
         (None, None) => knowledge_base(&Paths::default().config()?)?,
     };
     let lang = match lang {
@@ -185,7 +194,15 @@ pub fn ask(
         None => Lang::detect(message),
     };
     let masked = pii::mask(message, pii::Options::default());
-    let reply = desk::bot::respond(&kb, &desk::bot::Policy::default(), &masked, lang, &[])?;
+    let meaning = encoder.map(|e| e.query(&masked));
+    let reply = desk::bot::respond(
+        &kb,
+        &desk::bot::Policy::default(),
+        &masked,
+        lang,
+        &[],
+        meaning.as_deref(),
+    )?;
     if json {
         println!(
             "{}",

@@ -118,6 +118,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             baseline,
             answer_at,
             clarify_at,
+            meaning,
         } => {
             let default = desk::bot::Policy::default();
             let policy = desk::bot::Policy {
@@ -132,20 +133,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 misses,
                 baseline,
                 &policy,
+                &meaning,
             )
         }
-        Command::Calibrate { sets, out } => quality::calibrate(&sets, &out),
+        Command::Calibrate { sets, out, meaning } => quality::calibrate(&sets, &out, &meaning),
         Command::Bench {
             queries,
             handoffs,
             paths,
         } => {
-            bench::run(
-                Arc::new(commands::knowledge_base(&paths.config()?)?),
-                &queries,
-                handoffs,
-            )
-            .await
+            let (kb, encoder) = commands::knowledge_base(&paths.config()?)?;
+            bench::run(Arc::new(kb), encoder, &queries, handoffs).await
         }
         Command::BenchInsights {
             days,
@@ -154,7 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             paths,
         } => {
             bench_insights::run(
-                Arc::new(commands::knowledge_base(&paths.config()?)?),
+                Arc::new(commands::knowledge_base(&paths.config()?)?.0),
                 days,
                 per_day,
                 dynamo_full,

@@ -38,11 +38,50 @@ impl std::str::FromStr for Set {
     }
 }
 
-fn run_set(set: &Set, model: Option<&Model>, policy: &Policy) -> anyhow::Result<Vec<Outcome>> {
-    let mut kb = KnowledgeBase::from_guides(&set.guides)
+/// The sentence model for `baton eval` and `baton calibrate`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct MeaningArgs {
+    /// The sentence model file; fetched into data/model on first use when not given.
+    #[arg(long = "sentence-model", env = "BATON_MODEL")]
+    pub path: Option<PathBuf>,
+    /// Words only: the bot as it decides without the sentence model.
+    #[arg(long)]
+    pub words_only: bool,
+}
+
+impl MeaningArgs {
+    /// The model, or `None` (said once) when it is off or cannot be had.
+    pub fn encoder(&self) -> Option<encoder::Encoder> {
+        if self.words_only {
+            return None;
+        }
+        let opened = encoder::fetch::locate(self.path.as_deref(), Path::new("data/model"))
+            .and_then(|path| encoder::Encoder::open(&path));
+        match opened {
+            Ok(encoder) => Some(encoder),
+            Err(error) => {
+                eprintln!("baton: {error}; measuring with words only");
+                None
+            }
+        }
+    }
+}
+
+fn run_set(
+    set: &Set,
+    model: Option<&Model>,
+    policy: &Policy,
+    encoder: Option<&encoder::Encoder>,
+) -> anyhow::Result<Vec<Outcome>> {
+    let embedder = encoder.map(|encoder| kb::dense::Embedder {
+        encoder,
+        cache: Some(kb::dense::default_cache(&set.guides)),
+        progress: &|_, _| {},
+    });
+    let mut kb = KnowledgeBase::from_guides_with(&set.guides, embedder.as_ref())
         .with_context(|| format!("indexing {}", set.guides.display()))?;
     if let Some(model) = model {
-        kb = kb.with_confidence(model.clone());
+        kb = kb.with_model(model.clone());
     }
     let conversations = eval::load(&set.turns)?;
     Ok(eval::run(
@@ -50,6 +89,7 @@ fn run_set(set: &Set, model: Option<&Model>, policy: &Policy) -> anyhow::Result<
         policy,
         &conversations,
         set.split.as_deref(),
+        encoder,
     )?)
 }
 
@@ -61,16 +101,48 @@ pub fn eval(
     misses: bool,
     baseline: bool,
     policy: &Policy,
+    meaning: &MeaningArgs,
 ) -> anyhow::Result<()> {
-    let model = model.map(Model::load).transpose()?;
+    let encoder = meaning.encoder();
+    // With the sentence model, `model` names the words-only file; its `-meaning` sibling is read
+    // too when there is one.
+    let models: Vec<Model> = match model {
+        Some(path) => {
+            let mut models = vec![Model::load(path)?];
+            let sibling = meaning_sibling(path);
+            if encoder.is_some() && sibling.exists() {
+                models.push(Model::load(&sibling)?);
+            }
+            models
+        }
+        None => Vec::new(),
+    };
     let mut curves: Vec<(String, Calibration)> = Vec::new();
     for set in sets {
-        let mut outcomes = run_set(set, model.as_ref(), policy)?;
+        let mut outcomes = run_set_with(set, &models, policy, encoder.as_ref())?;
         if baseline {
             outcomes = eval::coverage_rule(&outcomes, BASELINE_COVERAGE);
         }
         let report = eval::report(&outcomes);
         println!("## {}\n{}", set.name, report.table());
+        if let Ok(dir) = std::env::var("BATON_EVAL_TURNS") {
+            // Every question turn with its signals, for studying a refit (JSON lines).
+            let path = Path::new(&dir).join(format!("{}.jsonl", set.name.replace([' ', '/'], "_")));
+            let lines: Vec<String> = outcomes
+                .iter()
+                .filter(|o| o.is_question())
+                .map(|o| {
+                    serde_json::json!({
+                        "conversation": o.conversation, "turn": o.turn, "lang": o.lang,
+                        "in_scope": o.expect != eval::Expect::Handoff, "right": o.top_is_right(),
+                        "decision": o.decision.to_string(), "p": o.probability, "signals": o.signals,
+                        "follow_up": o.follow_up,
+                    })
+                    .to_string()
+                })
+                .collect();
+            std::fs::write(&path, lines.join("\n") + "\n")?;
+        }
         if misses {
             for o in outcomes.iter().filter(|o| o.is_question()) {
                 let right = match o.decision {
@@ -102,17 +174,73 @@ pub fn eval(
     Ok(())
 }
 
-/// Fits the confidence model on the question turns of `sets` and writes it to `out`.
-pub fn calibrate(sets: &[Set], out: &Path) -> anyhow::Result<()> {
+/// The file of the model that reads meaning, beside the words-only one:
+/// `kb/confidence.json` → `kb/confidence-meaning.json`.
+pub fn meaning_sibling(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or("confidence".into(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}-meaning.json"))
+}
+
+fn run_set_with(
+    set: &Set,
+    models: &[Model],
+    policy: &Policy,
+    encoder: Option<&encoder::Encoder>,
+) -> anyhow::Result<Vec<Outcome>> {
+    match models {
+        [] => run_set(set, None, policy, encoder),
+        [words] => run_set(set, Some(words), policy, encoder),
+        [words, with_meaning, ..] => {
+            let embedder = encoder.map(|encoder| kb::dense::Embedder {
+                encoder,
+                cache: Some(kb::dense::default_cache(&set.guides)),
+                progress: &|_, _| {},
+            });
+            let kb = KnowledgeBase::from_guides_with(&set.guides, embedder.as_ref())
+                .with_context(|| format!("indexing {}", set.guides.display()))?
+                .with_model(words.clone())
+                .with_model(with_meaning.clone());
+            let conversations = eval::load(&set.turns)?;
+            Ok(eval::run(
+                &kb,
+                policy,
+                &conversations,
+                set.split.as_deref(),
+                encoder,
+            )?)
+        }
+    }
+}
+
+/// Fits the confidence model on the question turns of `sets`: with the sentence model, the
+/// model that reads meaning, written to `out`'s `-meaning` sibling; with `--words-only`, the
+/// words-only model, written to `out`.
+pub fn calibrate(sets: &[Set], out: &Path, meaning: &MeaningArgs) -> anyhow::Result<()> {
+    if meaning.words_only {
+        fit_and_write(sets, out, meaning)
+    } else {
+        fit_and_write(sets, &meaning_sibling(out), meaning)
+    }
+}
+
+fn fit_and_write(sets: &[Set], out: &Path, meaning: &MeaningArgs) -> anyhow::Result<()> {
+    let encoder = meaning.encoder();
     let mut outcomes = Vec::new();
     for set in sets {
-        outcomes.extend(run_set(set, None, &Policy::default())?);
+        outcomes.extend(run_set(set, None, &Policy::default(), encoder.as_ref())?);
     }
     let names: Vec<String> = sets
         .iter()
         .map(|s| format!("{} {}", s.name, s.split.as_deref().unwrap_or("all")))
         .collect();
-    let model = eval::fit(&outcomes, &names.join(" + "));
+    if encoder.is_none() && !meaning.words_only {
+        anyhow::bail!(
+            "no sentence model to fit the model that reads meaning (use --words-only for the other)"
+        );
+    }
+    let model = eval::fit(&outcomes, &names.join(" + "), encoder.is_some());
     let fitted: Vec<(f32, bool)> = eval::samples(&outcomes)
         .iter()
         .map(|(s, right)| (model.probability(s), *right))

@@ -11,6 +11,8 @@ use desk::desk::Start;
 fn baton(dir: &Path, args: &[&str]) -> String {
     let guides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/guides");
     let output = Command::new(env!("CARGO_BIN_EXE_baton"))
+        // Words only: these tests are about the commands, not the sentence model.
+        .env(desk::config::MEANING, "0")
         .args(args)
         .env(desk::config::GUIDES, guides)
         .env(desk::config::INDEX, dir.join("index"))
@@ -63,6 +65,8 @@ async fn the_queue_command_shows_every_case_a_page_at_a_time() {
         .collect();
     assert_eq!(&next[..2], &ids[3..5]);
     let error = Command::new(env!("CARGO_BIN_EXE_baton"))
+        // Words only: these tests are about the commands, not the sentence model.
+        .env(desk::config::MEANING, "0")
         .args(["queue", "--cursor", "nope"])
         .env(desk::config::DB, dir.path().join("baton.db"))
         .env(desk::config::INDEX, dir.path().join("index"))
@@ -94,7 +98,9 @@ async fn the_terminal_commands_act_as_baton_operator() {
         cases.push(case.id);
     }
     let claim = |case: &str, operator: Option<&str>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"))
+            // Words only: these tests are about the commands, not the sentence model.
+            .env(desk::config::MEANING, "0");
         command
             .args(["claim", case])
             .env(desk::config::DB, dir.path().join("baton.db"))
@@ -131,6 +137,8 @@ fn baton_serve_listens_where_it_is_told() {
         .port();
     let addr = format!("127.0.0.1:{port}");
     let mut serve = Command::new(env!("CARGO_BIN_EXE_baton"))
+        // Words only: these tests are about the commands, not the sentence model.
+        .env(desk::config::MEANING, "0")
         .arg("serve")
         .env(desk::config::ADDR, &addr)
         .env(

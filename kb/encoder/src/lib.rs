@@ -66,6 +66,7 @@ impl std::ops::Deref for Bytes {
 /// The loaded model: build once, share (`Sync`), embed from any thread.
 pub struct Encoder {
     bytes: Bytes,
+    fingerprint: std::sync::OnceLock<String>,
     weights: model::Weights,
     tokenizer: tokenizer::Tokenizer,
 }
@@ -97,9 +98,17 @@ impl Encoder {
         let tokenizer = tokenizer::Tokenizer::new(parsed.tokenizer);
         Ok(Encoder {
             bytes,
+            fingerprint: Default::default(),
             weights,
             tokenizer,
         })
+    }
+
+    /// What identifies the model file: the blake3 hash of its bytes (hex), computed on first
+    /// use (about 20 ms). Vectors are only comparable with vectors of the same fingerprint.
+    pub fn fingerprint(&self) -> &str {
+        self.fingerprint
+            .get_or_init(|| blake3::hash(&self.bytes).to_hex().to_string())
     }
 
     /// The embedding's width (384).
@@ -178,7 +187,16 @@ pub fn normalize(v: &mut [f32]) {
     v.iter_mut().for_each(|x| *x /= norm);
 }
 
-/// The cosine of two unit vectors: their dot product.
+/// The cosine of two unit vectors: their dot product, summed in eight lanes so it vectorises
+/// (a search compares a question with every section: 6,148 × 384 products on the Astro docs).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut lanes = [0f32; 8];
+    let (ac, ar) = a.as_chunks::<8>();
+    let (bc, br) = b.as_chunks::<8>();
+    for (x, y) in ac.iter().zip(bc) {
+        for l in 0..8 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    lanes.iter().sum::<f32>() + ar.iter().zip(br).map(|(x, y)| x * y).sum::<f32>()
 }

@@ -23,11 +23,36 @@ pub struct BuildReport {
     pub index_bytes: u64,
     /// Where it was written.
     pub out: PathBuf,
+    /// Sections embedded by meaning: how many in all, and how many were computed (not cached).
+    pub embedded: Option<Embedding>,
+}
+
+/// The sentence model's part of a build.
+#[derive(Debug, Clone, Serialize)]
+pub struct Embedding {
+    /// Sections with a vector.
+    pub sections: usize,
+    /// Vectors computed this build (the rest came from the cache).
+    pub computed: usize,
+    /// Milliseconds spent embedding.
+    pub ms: u64,
+    /// Why the cache could not be saved, if it could not.
+    pub cache_problem: Option<String>,
 }
 
 /// Builds the index of `corpus` into `out`, replacing what is there only once the new index is
 /// complete, so a reader never sees half an index. `progress` is called after each guide.
 pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<BuildReport> {
+    build_with(corpus, out, progress, None)
+}
+
+/// [`build`], with every section embedded by the sentence model when `embedder` is given.
+pub fn build_with(
+    corpus: &Corpus,
+    out: &Path,
+    progress: &dyn Fn(usize),
+    embedder: Option<&crate::dense::Embedder<'_>>,
+) -> Result<BuildReport> {
     let started = Instant::now();
     let synonyms_text = match corpus.synonyms_path() {
         Some(path) => {
@@ -104,6 +129,30 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         progress(n + 1);
     }
     writer.finalize()?;
+    let embedded = match embedder {
+        Some(embedder) => {
+            let started = Instant::now();
+            let passages: Vec<String> = corpus
+                .guides
+                .iter()
+                .flat_map(|g| g.sections.iter().map(move |s| crate::dense::passage(g, s)))
+                .collect();
+            let done = embedder.embed(&passages);
+            crate::dense::write(
+                staging.path(),
+                embedder.encoder.fingerprint(),
+                embedder.encoder.dimensions(),
+                &done.vectors,
+            )?;
+            Some(Embedding {
+                sections: passages.len(),
+                computed: done.computed,
+                ms: started.elapsed().as_millis() as u64,
+                cache_problem: done.cache_problem,
+            })
+        }
+        None => None,
+    };
 
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
@@ -151,6 +200,7 @@ pub fn build(corpus: &Corpus, out: &Path, progress: &dyn Fn(usize)) -> Result<Bu
         input_bytes: corpus.bytes,
         index_bytes,
         out: out.to_path_buf(),
+        embedded,
     })
 }
 

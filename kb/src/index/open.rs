@@ -29,6 +29,8 @@ pub struct KnowledgeBase {
     pub(crate) lexicon: crate::lexicon::Lexicon,
     intents: crate::intents::Intents,
     confidence: crate::confidence::Model,
+    /// The model that also reads the sentence model's signals, for searches that had them.
+    meaning_confidence: Option<crate::confidence::Model>,
     /// Initial consonants (`ㅂㅁㅂㅎ`) → the title, heading, tag and question words they spell.
     pub(crate) initials: std::collections::HashMap<String, Vec<String>>,
     /// For each guide (by index), its translation's index in `guides`.
@@ -44,6 +46,8 @@ pub struct KnowledgeBase {
     pub(crate) words: Box<[OnceLock<crate::search::SectionWords>]>,
     /// Typo corrections looked up so far.
     pub(crate) corrections: crate::search::Corrections,
+    /// Every section's vector, when the index was built with the sentence model.
+    dense: Option<crate::dense::Dense>,
     manifest: Manifest,
     dir: PathBuf,
     /// A temporary index built from guides (`--guides`), deleted on drop.
@@ -177,7 +181,10 @@ impl KnowledgeBase {
                     .into(),
             ));
         }
+        let section_counts: Vec<usize> = guides.iter().map(|g| g.sections.len()).collect();
+        let dense = crate::dense::Dense::open(dir, &section_counts)?;
         Ok(KnowledgeBase {
+            dense,
             fields,
             searcher,
             _reader: reader,
@@ -186,6 +193,7 @@ impl KnowledgeBase {
             lexicon,
             intents,
             confidence,
+            meaning_confidence: crate::confidence::Model::shipped_with_meaning(),
             initials,
             translations,
             texts: (0..scoring.docs()).map(|_| OnceLock::new()).collect(),
@@ -201,16 +209,29 @@ impl KnowledgeBase {
 
     /// Builds a temporary index of a guide directory and opens it (deleted when dropped).
     pub fn from_guides(root: &Path) -> Result<KnowledgeBase> {
+        KnowledgeBase::from_guides_with(root, None)
+    }
+
+    /// [`KnowledgeBase::from_guides`], with sections embedded by the sentence model.
+    pub fn from_guides_with(
+        root: &Path,
+        embedder: Option<&crate::dense::Embedder<'_>>,
+    ) -> Result<KnowledgeBase> {
         let corpus = Corpus::load(root)?;
         let temp = tempfile::Builder::new()
             .prefix("kb-index-")
             .tempdir()
             .at(std::env::temp_dir())?;
         let out = temp.path().join("index");
-        build(&corpus, &out, &|_| {})?;
+        build_with(&corpus, &out, &|_| {}, embedder)?;
         let mut kb = KnowledgeBase::open(&out)?;
         kb._temp = Some(temp);
         Ok(kb)
+    }
+
+    /// The sections' vectors, when the index has them.
+    pub fn dense(&self) -> Option<&crate::dense::Dense> {
+        self.dense.as_ref()
     }
 
     /// The manifest of the open index.
@@ -249,6 +270,29 @@ impl KnowledgeBase {
     /// The model of how likely a search's best guide is right, as this set ships it.
     pub fn confidence(&self) -> &crate::confidence::Model {
         &self.confidence
+    }
+
+    /// The model for a search's signals: the one that reads meaning when the search had it and
+    /// such a model is there, else the words-only one.
+    pub fn confidence_for(
+        &self,
+        signals: &crate::confidence::Signals,
+    ) -> &crate::confidence::Model {
+        match (&self.meaning_confidence, signals.meaning) {
+            (Some(model), Some(_)) => model,
+            _ => &self.confidence,
+        }
+    }
+
+    /// Uses `model` for the searches it fits: a model that reads meaning for those with meaning,
+    /// a words-only one for the rest (a refit being measured).
+    pub fn with_model(mut self, model: crate::confidence::Model) -> KnowledgeBase {
+        if model.reads_meaning() {
+            self.meaning_confidence = Some(model);
+        } else {
+            self.confidence = model;
+        }
+        self
     }
 
     /// Uses `model` for [`KnowledgeBase::confidence`] (a refit being measured).

@@ -22,6 +22,7 @@
 //! weights).
 
 mod found;
+mod meaning;
 mod query;
 mod rank;
 mod results;
@@ -92,7 +93,10 @@ impl KnowledgeBase {
                 }
             }
         }
-        if analyzed.text.is_empty() && analyzed.bigrams.is_empty() || request.limit == 0 {
+        // The question's meaning, when the caller embedded it and the index has vectors.
+        let meaning = request.meaning.zip(self.dense());
+        let no_words = analyzed.text.is_empty() && analyzed.bigrams.is_empty();
+        if no_words && meaning.is_none() || request.limit == 0 {
             return Ok(results);
         }
         let lang_filter = self
@@ -167,6 +171,25 @@ impl KnowledgeBase {
                 (guide, page + tuning.section * best, sections)
             })
             .collect();
+        // Every admitted guide by its closest section to the question. Meaning crosses
+        // languages: a guide in another language is admitted when it has no translation in the
+        // question's, since for that question it is the only version there is.
+        let near: Vec<crate::dense::Near> = match meaning {
+            Some((question, dense)) => dense.nearest(question, |g| {
+                let entry = &self.guides[g];
+                let lang_ok = lang_filter
+                    .is_none_or(|l| entry.guide.lang == l || self.translations[g].is_none());
+                lang_ok
+                    && request
+                        .area
+                        .is_none_or(|a| entry.guide.area.as_deref() == Some(a))
+            }),
+            None => Vec::new(),
+        };
+        if tuning.meaning > 0.0 && !near.is_empty() {
+            let cross = |g: usize| self.guides[g].guide.lang != lang;
+            meaning::fuse(&mut ranked, &near, tuning.meaning, cross);
+        }
         // Ties break by id so results are deterministic.
         ranked.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
@@ -219,6 +242,11 @@ impl KnowledgeBase {
             });
         }
         results.signals = self.signals(&results.hits, top_doc, &analyzed.concepts, &found)?;
+        if let (Some(signals), Some(top)) = (results.signals.as_mut(), results.hits.first())
+            && !near.is_empty()
+        {
+            signals.meaning = Some(meaning::signals(self, &near, top));
+        }
         Ok(results)
     }
 }

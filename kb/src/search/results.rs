@@ -25,6 +25,10 @@ pub struct SearchRequest<'a> {
     /// content words are searched too, at [`Tuning::context`] weight, and do not count toward
     /// the follow-up's coverage.
     pub context: Option<&'a str>,
+    /// The question's embedding by the sentence model (`Kind::Query`), when the caller has one:
+    /// ranks by meaning beside words (at [`Tuning::meaning`]) and gives the bot's confidence its
+    /// meaning signals. As-you-type searches leave it out and stay lexical.
+    pub meaning: Option<&'a [f32]>,
 }
 
 impl<'a> SearchRequest<'a> {
@@ -37,6 +41,7 @@ impl<'a> SearchRequest<'a> {
             limit: 10,
             snippets: true,
             context: None,
+            meaning: None,
         }
     }
 }

@@ -72,6 +72,7 @@ impl KnowledgeBase {
                 }
             }),
             content_words: content_words as f32,
+            meaning: None,
         }))
     }
 }

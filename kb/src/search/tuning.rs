@@ -30,6 +30,10 @@ pub struct Tuning {
     /// Topic words carried over from the previous question to a short follow-up, relative to
     /// the follow-up's own words.
     pub context: f32,
+    /// Weight of meaning in the ranking, when the request carries the question's embedding: a
+    /// guide gains this share of the best lexical score for how far its closest section stands
+    /// above the typical guide (0 for the typical guide, 1 for the closest).
+    pub meaning: f32,
 }
 
 impl Default for Tuning {
@@ -46,6 +50,7 @@ impl Default for Tuning {
             loan: 0.0,
             section: 0.7,
             cross: 0.3,
+            meaning: 0.3,
         }
     }
 }
@@ -71,6 +76,7 @@ impl Tuning {
             "loan" => &mut self.loan,
             "section" => &mut self.section,
             "cross" => &mut self.cross,
+            "meaning" => &mut self.meaning,
             _ => return Err(format!("unknown weight \"{name}\"")),
         };
         *slot = value;

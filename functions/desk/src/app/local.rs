@@ -25,12 +25,16 @@ pub(super) type Opened = (
 );
 
 /// Opens the configured SQLite file, index and attachment directory, except what `parts` holds.
-pub(super) fn open(config: &Config, parts: Parts) -> Result<Opened> {
+pub(super) fn open(
+    config: &Config,
+    parts: Parts,
+    encoder: Option<&encoder::Encoder>,
+) -> Result<Opened> {
     let (kb, corpus) = match parts.kb {
         Some(kb) => (kb, None),
         None => {
             let corpus = read_guides(config)?;
-            (Arc::new(index(config, &corpus)?), Some(corpus))
+            (Arc::new(index(config, &corpus, encoder)?), Some(corpus))
         }
     };
     let store: Arc<dyn Store> = match parts.store {
@@ -68,17 +72,47 @@ pub fn read_guides(config: &Config) -> Result<Corpus> {
 }
 
 /// The index of `corpus` at `BATON_INDEX`, rebuilt first when it is missing or older than the
-/// guides.
-pub fn index(config: &Config, corpus: &Corpus) -> Result<KnowledgeBase> {
+/// guides, or (with `encoder`) has no section vectors from that model. Sections are embedded
+/// through the guides' cache ([`kb::dense::default_cache`]), so a rebuild embeds only what changed.
+pub fn index(
+    config: &Config,
+    corpus: &Corpus,
+    encoder: Option<&encoder::Encoder>,
+) -> Result<KnowledgeBase> {
     let failed =
         |e: kb::Error| Error::Config(format!("the index at {}: {e}", config.index.display()));
-    if Manifest::is_stale(&config.index, corpus) {
+    let without_meaning = || {
+        encoder.is_some_and(|e| {
+            KnowledgeBase::open(&config.index)
+                .ok()
+                .and_then(|kb| kb.dense().map(|d| d.fingerprint() != e.fingerprint()))
+                .unwrap_or(true)
+        })
+    };
+    if Manifest::is_stale(&config.index, corpus) || without_meaning() {
         tracing::info!(
             guides = %config.guides.display(),
             index = %config.index.display(),
             "building the index"
         );
-        let report = kb::build(corpus, &config.index, &|_| {}).map_err(failed)?;
+        let embedder = encoder.map(|encoder| kb::dense::Embedder {
+            encoder,
+            cache: Some(kb::dense::default_cache(&config.guides)),
+            progress: &|done, total| {
+                if done == total || done % 64 < 16 {
+                    tracing::info!(done, total, "embedding sections");
+                }
+            },
+        });
+        let report =
+            kb::build_with(corpus, &config.index, &|_| {}, embedder.as_ref()).map_err(failed)?;
+        if let Some(problem) = report
+            .embedded
+            .as_ref()
+            .and_then(|e| e.cache_problem.as_ref())
+        {
+            tracing::warn!(%problem, "the embedding cache was not saved");
+        }
         tracing::info!(
             guides = report.manifest.guides,
             sections = report.manifest.sections,

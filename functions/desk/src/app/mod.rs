@@ -18,6 +18,7 @@
 //! the channels (`http`, `lambda`) ← this module ← the binaries.
 
 pub mod local;
+pub mod meaning;
 mod settings;
 
 #[cfg(feature = "aws")]
@@ -48,6 +49,9 @@ pub struct Parts {
     pub store: Option<Arc<dyn Store>>,
     /// Where attachments are kept.
     pub blobs: Option<Arc<dyn Blobs>>,
+    /// The sentence model. With `kb` handed in and no model, the desk reads words only (a test
+    /// that does not need meaning does not load 70 MB).
+    pub encoder: Option<Arc<encoder::Encoder>>,
 }
 
 /// A built desk: everything a process serves from, built once.
@@ -82,8 +86,13 @@ impl App {
     /// [`App::build`], with `parts` in place of what the configuration would open.
     pub async fn build_with(config: Config, parts: Parts) -> Result<App> {
         let settings = Settings::from_config(&config)?;
+        let encoder = match (&parts.kb, &parts.encoder) {
+            (_, Some(encoder)) => Some(Arc::clone(encoder)),
+            (Some(_), None) => None,
+            (None, None) => meaning::load(&config),
+        };
         let (kb, store, blobs, corpus) = match config.deployment {
-            Deployment::Local => local::open(&config, parts)?,
+            Deployment::Local => local::open(&config, parts, encoder.as_deref())?,
             Deployment::Lambda => open_lambda(&config, parts).await?,
         };
         crate::bot::check_intents(kb.intents()).map_err(crate::Error::Config)?;
@@ -96,6 +105,14 @@ impl App {
         }
         if let Some(blobs) = blobs {
             desk = desk.with_blobs(blobs);
+        }
+        if let Some(encoder) = encoder {
+            desk = desk.with_encoder(encoder);
+            if desk.encoder().is_none() {
+                tracing::warn!(
+                    "the index has no section vectors from this sentence model: reading words only (rebuild it with kb build)"
+                );
+            }
         }
         // Under `baton serve` the desk alerts the team as it writes an urgent case; in AWS the
         // alerts function does it from the table's stream.
@@ -199,6 +216,7 @@ async fn open_lambda(_config: &Config, parts: Parts) -> Result<local::Opened> {
             kb: Some(kb),
             store: Some(store),
             blobs,
+            ..
         } => Ok((kb, store, blobs, None)),
         _ => Err(crate::Error::Config(
             "this build has no AWS support (the `aws` feature)".into(),

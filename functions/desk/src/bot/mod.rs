@@ -119,13 +119,15 @@ fn words(lang: Lang) -> &'static Words {
 }
 
 /// The bot's reply to `text` (already PII-masked) in a conversation whose earlier messages are
-/// `history`, oldest first.
+/// `history`, oldest first. `meaning` is the message's embedding by the sentence model (`None`
+/// when the desk runs without it: then the bot reads words alone).
 pub fn respond(
     kb: &KnowledgeBase,
     policy: &Policy,
     text: &str,
     lang: Lang,
     history: &[Message],
+    meaning: Option<&[f32]>,
 ) -> kb::Result<Reply> {
     let w = words(lang);
     let reading = Reading::of(kb.intents(), text);
@@ -183,6 +185,8 @@ pub fn respond(
         limit: 5,
         snippets: false,
         context: topic.as_deref(),
+        // The message's meaning is the searched text's only when the search is of this message.
+        meaning: meaning.filter(|_| searched == text),
     })?;
     let hits: Vec<Attempt> = results
         .hits
@@ -201,7 +205,10 @@ pub fn respond(
         })
         .collect();
     let top = hits.first();
-    let model = kb.confidence();
+    let model = results
+        .signals
+        .as_ref()
+        .map_or(kb.confidence(), |s| kb.confidence_for(s));
     let confidence = results
         .signals
         .as_ref()

@@ -92,6 +92,7 @@ impl Desk {
                         limit: 10,
                         snippets: false,
                         context: None,
+                        meaning: None,
                     })
                 })
                 .await

@@ -109,6 +109,8 @@ pub struct Desk {
     /// The last week whose summary this process knows was sent (so the scheduler reads the
     /// marker once a week, not every minute).
     sent_week: Arc<std::sync::Mutex<Option<String>>>,
+    /// The sentence model, loaded once per process; `None` runs the bot on words alone.
+    encoder: Option<Arc<encoder::Encoder>>,
 }
 
 /// What a customer sends to start a conversation.
@@ -242,7 +244,24 @@ impl Desk {
             search_log: None,
             recent_searches: Arc::default(),
             sent_week: Arc::default(),
+            encoder: None,
         }
+    }
+
+    /// This desk, reading messages' meaning with `encoder` (the index should carry section
+    /// vectors from the same model; without them the model is not used).
+    pub fn with_encoder(mut self, encoder: Arc<encoder::Encoder>) -> Desk {
+        self.encoder = self
+            .kb
+            .dense()
+            .is_some_and(|d| d.fingerprint() == encoder.fingerprint())
+            .then_some(encoder);
+        self
+    }
+
+    /// The sentence model, when this desk reads meaning.
+    pub fn encoder(&self) -> Option<&Arc<encoder::Encoder>> {
+        self.encoder.as_ref()
     }
 
     /// This desk, counting days and weeks of its reports in the team's `offset`.

@@ -34,16 +34,20 @@ impl Desk {
             conversation.locale = Lang::detect(&pii::without_masks(&message.text));
         }
         let kb = Arc::clone(&self.kb);
+        let encoder = self.encoder.clone();
         let (policy, text, lang, past) = (
             self.policy,
             message.text.clone(),
             conversation.locale,
             history.clone(),
         );
-        let reply =
-            tokio::task::spawn_blocking(move || bot::respond(&kb, &policy, &text, lang, &past))
-                .await
-                .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
+        let reply = tokio::task::spawn_blocking(move || {
+            // The message is embedded once, here, and read by everything the bot decides.
+            let meaning = encoder.map(|e| e.query(&text));
+            bot::respond(&kb, &policy, &text, lang, &past, meaning.as_deref())
+        })
+        .await
+        .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
 
         let mut commit = Commit::default();
         // The verdict on the previous answer belongs to that answer.

@@ -170,6 +170,7 @@ async fn search(
             limit,
             snippets: true,
             context: None,
+            meaning: None,
         })
     })
     .await

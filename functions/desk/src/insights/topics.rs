@@ -206,6 +206,7 @@ fn closest(kb: &KnowledgeBase, words: &str) -> Vec<String> {
         limit: GUIDES_COMPARED,
         snippets: false,
         context: None,
+        meaning: None,
     }) else {
         return Vec::new();
     };

