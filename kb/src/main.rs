@@ -361,6 +361,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let embedder = encoder.as_ref().map(|encoder| kb::dense::Embedder {
                 encoder,
                 cache: Some(meaning.cache(&guides)),
+                seed: None,
                 progress: &progress,
             });
             let kb = KnowledgeBase::from_guides_with(&guides, embedder.as_ref())
@@ -543,6 +544,7 @@ fn build(
     let embedder = encoder.as_ref().map(|encoder| kb::dense::Embedder {
         encoder,
         cache: Some(meaning.cache(dir)),
+        seed: None,
         progress: &progress,
     });
     let report = kb::build_with(

@@ -27,6 +27,14 @@ const PROOFS: &[(&str, &str)] = &[
         "tests/e2e/settings.rs:guides_index_and_db_are_where_baton_serve_reads_and_writes",
     ),
     (
+        c::MODEL,
+        "tests/e2e/settings.rs:the_sentence_model_is_baton_model_and_baton_meaning_turns_it_off",
+    ),
+    (
+        c::MEANING,
+        "tests/e2e/settings.rs:the_sentence_model_is_baton_model_and_baton_meaning_turns_it_off",
+    ),
+    (
         c::DB_MAX_MB,
         "tests/e2e/desk/mod.rs:health_fails_when_the_database_is_full",
     ),
@@ -278,6 +286,59 @@ async fn guides_index_and_db_are_where_baton_serve_reads_and_writes() {
     assert!(other.path().join("elsewhere/meta.json").exists());
     assert!(other.path().join("other.db").exists());
     assert!(!other.path().join("baton.db").exists());
+}
+
+#[tokio::test]
+async fn the_sentence_model_is_baton_model_and_baton_meaning_turns_it_off() {
+    let Ok(model) = std::env::var("E5_MODEL") else {
+        eprintln!("skipped: E5_MODEL is set by scripts/test");
+        return;
+    };
+    let guides = repo_root().join("kb/guides").display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // BATON_MODEL names the file; the index is built with its vectors (from the committed cache,
+    // read beside the guides, never written there) and the desk reads meaning.
+    let with = local_app(
+        dir.path(),
+        &[
+            (c::GUIDES, guides.clone()),
+            (c::MODEL, model.clone()),
+            (c::MEANING, "1".into()),
+        ],
+    )
+    .await;
+    let encoder = with.desk.encoder().expect("the desk reads meaning");
+    let dense = with
+        .desk
+        .kb()
+        .dense()
+        .expect("the index has section vectors");
+    assert_eq!(dense.fingerprint(), encoder.fingerprint());
+    assert!(dir.path().join("index.embeddings").exists() || dense.dimensions() == 384);
+    // BATON_MEANING=0: no model, words only, the same index.
+    let off = local_app(
+        dir.path(),
+        &[
+            (c::GUIDES, guides.clone()),
+            (c::MODEL, model),
+            (c::MEANING, "0".into()),
+        ],
+    )
+    .await;
+    assert!(off.desk.encoder().is_none());
+    // A BATON_MODEL that is not there: said once, words only, never a crash.
+    let other = tempfile::tempdir().expect("tempdir");
+    let missing = local_app(
+        other.path(),
+        &[
+            (c::GUIDES, guides),
+            (c::MODEL, "/nonexistent/e5-small-q4.bin".into()),
+            (c::MEANING, "1".into()),
+        ],
+    )
+    .await;
+    assert!(missing.desk.encoder().is_none());
+    assert!(missing.desk.kb().dense().is_none());
 }
 
 /// A Lambda configuration over the index built from the fixture guides, with `pairs`.

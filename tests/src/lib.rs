@@ -43,6 +43,46 @@ pub fn baton_kb() -> Arc<KnowledgeBase> {
     .clone()
 }
 
+/// The sentence model `scripts/test` fetched (`E5_MODEL`), loaded once per test binary; `None`
+/// when the variable is unset (a bare `cargo test`), and the tests that need it say so and pass.
+pub fn encoder() -> Option<Arc<encoder::Encoder>> {
+    static ENCODER: OnceLock<Option<Arc<encoder::Encoder>>> = OnceLock::new();
+    ENCODER
+        .get_or_init(|| {
+            let path = std::env::var("E5_MODEL").ok()?;
+            Some(Arc::new(
+                encoder::Encoder::open(path.as_ref()).expect("E5_MODEL opens"),
+            ))
+        })
+        .clone()
+}
+
+/// Baton's own guides indexed with their section vectors, once per test binary: embedded through
+/// a copy of the committed cache (`kb/guides/embeddings.cache`), so nothing is written into the
+/// checkout and, while the cache is current, nothing is embedded.
+pub fn baton_kb_with_meaning() -> Option<(Arc<KnowledgeBase>, Arc<encoder::Encoder>)> {
+    static KB: OnceLock<Option<Arc<KnowledgeBase>>> = OnceLock::new();
+    let encoder = encoder()?;
+    let kb = KB
+        .get_or_init(|| {
+            let guides = repo_root().join("kb/guides");
+            let dir = tempfile::tempdir().expect("tempdir");
+            let cache = dir.path().join("embeddings.cache");
+            std::fs::copy(guides.join("embeddings.cache"), &cache).expect("the committed cache");
+            let embedder = kb::dense::Embedder {
+                encoder: &encoder,
+                cache: Some(cache),
+                seed: None,
+                progress: &|_, _| {},
+            };
+            Some(Arc::new(
+                KnowledgeBase::from_guides_with(&guides, Some(&embedder)).expect("index kb/guides"),
+            ))
+        })
+        .clone()?;
+    Some((kb, encoder))
+}
+
 /// Operator tokens the test app accepts.
 pub const MINJI: &str = "token-minji-0123456789";
 /// Operator tokens the test app accepts.

@@ -185,6 +185,10 @@ pub enum Command {
         clarify_at: Option<f32>,
         #[command(flatten)]
         meaning: quality::MeaningArgs,
+        /// Write every question turn (signals, label, decision) as JSON lines, one file per set,
+        /// into this directory: what a refit is studied from.
+        #[arg(long)]
+        turns: Option<PathBuf>,
     },
     /// Fit the bot's confidence model on labelled conversations and write its parameter file.
     Calibrate {

@@ -119,6 +119,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             answer_at,
             clarify_at,
             meaning,
+            turns,
         } => {
             let default = desk::bot::Policy::default();
             let policy = desk::bot::Policy {
@@ -134,6 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 baseline,
                 &policy,
                 &meaning,
+                turns.as_deref(),
             )
         }
         Command::Calibrate { sets, out, meaning } => quality::calibrate(&sets, &out, &meaning),

@@ -76,6 +76,7 @@ fn run_set(
     let embedder = encoder.map(|encoder| kb::dense::Embedder {
         encoder,
         cache: Some(kb::dense::default_cache(&set.guides)),
+        seed: None,
         progress: &|_, _| {},
     });
     let mut kb = KnowledgeBase::from_guides_with(&set.guides, embedder.as_ref())
@@ -102,6 +103,7 @@ pub fn eval(
     baseline: bool,
     policy: &Policy,
     meaning: &MeaningArgs,
+    turns: Option<&Path>,
 ) -> anyhow::Result<()> {
     let encoder = meaning.encoder();
     // With the sentence model, `model` names the words-only file; its `-meaning` sibling is read
@@ -125,9 +127,9 @@ pub fn eval(
         }
         let report = eval::report(&outcomes);
         println!("## {}\n{}", set.name, report.table());
-        if let Ok(dir) = std::env::var("BATON_EVAL_TURNS") {
+        if let Some(dir) = turns {
             // Every question turn with its signals, for studying a refit (JSON lines).
-            let path = Path::new(&dir).join(format!("{}.jsonl", set.name.replace([' ', '/'], "_")));
+            let path = dir.join(format!("{}.jsonl", set.name.replace([' ', '/'], "_")));
             let lines: Vec<String> = outcomes
                 .iter()
                 .filter(|o| o.is_question())
@@ -196,6 +198,7 @@ fn run_set_with(
             let embedder = encoder.map(|encoder| kb::dense::Embedder {
                 encoder,
                 cache: Some(kb::dense::default_cache(&set.guides)),
+                seed: None,
                 progress: &|_, _| {},
             });
             let kb = KnowledgeBase::from_guides_with(&set.guides, embedder.as_ref())

@@ -98,10 +98,10 @@ async fn the_terminal_commands_act_as_baton_operator() {
         cases.push(case.id);
     }
     let claim = |case: &str, operator: Option<&str>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"))
-            // Words only: these tests are about the commands, not the sentence model.
-            .env(desk::config::MEANING, "0");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
         command
+            // Words only: these tests are about the commands, not the sentence model.
+            .env(desk::config::MEANING, "0")
             .args(["claim", case])
             .env(desk::config::DB, dir.path().join("baton.db"))
             .env(desk::config::INDEX, dir.path().join("index"))

@@ -55,6 +55,15 @@ impl Cache {
             .insert(key, vector.iter().map(|&x| f16::from_f32(x)).collect());
     }
 
+    /// Takes `other`'s entries that this cache lacks.
+    pub fn absorb(&mut self, other: Cache) {
+        if other.fingerprint == self.fingerprint && other.dim == self.dim {
+            for (k, v) in other.entries {
+                self.entries.entry(k).or_insert(v);
+            }
+        }
+    }
+
     /// Entries held.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -26,6 +26,9 @@ pub struct Embedder<'a> {
     pub encoder: &'a Encoder,
     /// The cache file to read and extend (`None`: embed everything, keep nothing).
     pub cache: Option<std::path::PathBuf>,
+    /// A cache only read (a team's committed `embeddings.cache` beside its guides), under
+    /// `cache`: a desk reads it and writes what it embeds beside its own index instead.
+    pub seed: Option<std::path::PathBuf>,
     /// Called with (embedded so far, to embed) while sections are embedded.
     pub progress: &'a (dyn Fn(usize, usize) + Sync),
 }
@@ -68,6 +71,9 @@ impl Embedder<'_> {
             Some(path) => Cache::load(path, fingerprint, self.encoder.dimensions()),
             None => Cache::empty(fingerprint, self.encoder.dimensions()),
         };
+        if let Some(seed) = &self.seed {
+            cache.absorb(Cache::load(seed, fingerprint, self.encoder.dimensions()));
+        }
         let keys: Vec<[u8; 32]> = texts
             .iter()
             .map(|t| *blake3::hash(t.as_bytes()).as_bytes())

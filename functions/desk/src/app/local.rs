@@ -97,7 +97,10 @@ pub fn index(
         );
         let embedder = encoder.map(|encoder| kb::dense::Embedder {
             encoder,
-            cache: Some(kb::dense::default_cache(&config.guides)),
+            // What the team committed beside its guides is read; what this desk embeds is kept
+            // beside its index, never written into the guides.
+            cache: Some(embed_cache(config)),
+            seed: Some(config.guides.join("embeddings.cache")),
             progress: &|done, total| {
                 if done == total || done % 64 < 16 {
                     tracing::info!(done, total, "embedding sections");
@@ -120,6 +123,13 @@ pub fn index(
         );
     }
     KnowledgeBase::open(&config.index).map_err(failed)
+}
+
+/// Where a desk keeps the sections it embedded: beside its index (`data/kb-index.embeddings`).
+fn embed_cache(config: &Config) -> std::path::PathBuf {
+    let mut name = config.index.file_name().unwrap_or_default().to_os_string();
+    name.push(".embeddings");
+    config.index.with_file_name(name)
 }
 
 /// Renders the help center (with the widget and console) into `BATON_SITE` from the guides the
