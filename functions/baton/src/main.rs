@@ -130,12 +130,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             quality::eval(
                 &sets,
                 model.as_deref(),
-                plot.as_deref(),
-                misses,
-                baseline,
                 &policy,
                 &meaning,
-                turns.as_deref(),
+                &quality::Outputs {
+                    plot: plot.as_deref(),
+                    misses,
+                    baseline,
+                    turns: turns.as_deref(),
+                },
             )
         }
         Command::Calibrate { sets, out, meaning } => quality::calibrate(&sets, &out, &meaning),

@@ -94,17 +94,33 @@ fn run_set(
     )?)
 }
 
-/// Prints each set's per-class rates; with `plot`, draws their calibration curves into one SVG.
+/// What `baton eval` writes besides each set's table.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Outputs<'a> {
+    /// Draw the sets' calibration curves into this SVG.
+    pub plot: Option<&'a Path>,
+    /// List every question turn the bot got wrong.
+    pub misses: bool,
+    /// Decide by the coverage rule the calibrated model replaced.
+    pub baseline: bool,
+    /// Write every question turn as JSON lines into this directory.
+    pub turns: Option<&'a Path>,
+}
+
+/// Prints each set's per-class rates, and what `outputs` asks for.
 pub fn eval(
     sets: &[Set],
     model: Option<&Path>,
-    plot: Option<&Path>,
-    misses: bool,
-    baseline: bool,
     policy: &Policy,
     meaning: &MeaningArgs,
-    turns: Option<&Path>,
+    outputs: &Outputs<'_>,
 ) -> anyhow::Result<()> {
+    let Outputs {
+        plot,
+        misses,
+        baseline,
+        turns,
+    } = *outputs;
     let encoder = meaning.encoder();
     // With the sentence model, `model` names the words-only file; its `-meaning` sibling is read
     // too when there is one.
