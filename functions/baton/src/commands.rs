@@ -194,14 +194,13 @@ pub fn ask(
         None => Lang::detect(message),
     };
     let masked = pii::mask(message, pii::Options::default());
-    let meaning = encoder.map(|e| e.query(&masked));
     let reply = desk::bot::respond(
         &kb,
         &desk::bot::Policy::default(),
         &masked,
         lang,
         &[],
-        meaning.as_deref(),
+        encoder.as_deref(),
     )?;
     if json {
         println!(

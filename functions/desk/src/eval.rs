@@ -192,8 +192,7 @@ pub fn run(
                 });
                 continue;
             }
-            let meaning = encoder.map(|e| e.query(&text));
-            let reply = respond(kb, policy, &text, lang, &history, meaning.as_deref())?;
+            let reply = respond(kb, policy, &text, lang, &history, encoder)?;
             with_people = reply.turn.decision == Decision::Handoff;
             out.push(Outcome {
                 decision: reply.turn.decision,

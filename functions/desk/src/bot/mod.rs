@@ -119,15 +119,16 @@ fn words(lang: Lang) -> &'static Words {
 }
 
 /// The bot's reply to `text` (already PII-masked) in a conversation whose earlier messages are
-/// `history`, oldest first. `meaning` is the message's embedding by the sentence model (`None`
-/// when the desk runs without it: then the bot reads words alone).
+/// `history`, oldest first. With `encoder` (the sentence model; `None` when the desk runs
+/// without it, and the bot reads words alone) the searched text is embedded once, and a short
+/// follow-up is read with the previous question's meaning as well as its words.
 pub fn respond(
     kb: &KnowledgeBase,
     policy: &Policy,
     text: &str,
     lang: Lang,
     history: &[Message],
-    meaning: Option<&[f32]>,
+    encoder: Option<&encoder::Encoder>,
 ) -> kb::Result<Reply> {
     let w = words(lang);
     let reading = Reading::of(kb.intents(), text);
@@ -178,6 +179,18 @@ pub fn respond(
         None => follow_up_topic(&reading, last_bot),
         Some(_) => None,
     };
+    // What the question means: the searched text's embedding, and for a follow-up the mean of it
+    // and the earlier question's ("그럼 체크카드는요?" means little alone).
+    let meaning: Option<Vec<f32>> = encoder.map(|e| {
+        let mut v = e.query(&searched);
+        if let Some(topic) = &topic {
+            for (a, b) in v.iter_mut().zip(e.query(topic)) {
+                *a += b;
+            }
+            encoder::normalize(&mut v);
+        }
+        v
+    });
     let results = kb.search(&SearchRequest {
         query: &searched,
         lang: Some(lang),
@@ -185,8 +198,7 @@ pub fn respond(
         limit: 5,
         snippets: false,
         context: topic.as_deref(),
-        // The message's meaning is the searched text's only when the search is of this message.
-        meaning: meaning.filter(|_| searched == text),
+        meaning: meaning.as_deref(),
     })?;
     let hits: Vec<Attempt> = results
         .hits

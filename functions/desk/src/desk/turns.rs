@@ -41,10 +41,9 @@ impl Desk {
             conversation.locale,
             history.clone(),
         );
+        // The bot embeds the message once (with the sentence model) and reads that everywhere.
         let reply = tokio::task::spawn_blocking(move || {
-            // The message is embedded once, here, and read by everything the bot decides.
-            let meaning = encoder.map(|e| e.query(&text));
-            bot::respond(&kb, &policy, &text, lang, &past, meaning.as_deref())
+            bot::respond(&kb, &policy, &text, lang, &past, encoder.as_deref())
         })
         .await
         .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
