@@ -62,8 +62,8 @@ fn round_even(v: f32) -> f32 {
 pub fn matmul(w: &[u8], rows: usize, bias: &[f32], x: &Quantized, out: &mut [f32]) {
     let shape = check(w, rows, bias, x, out);
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has just reported AVX2 and FMA, the features `avx2::matmul` is
+    if avx2_here() {
+        // SAFETY: `avx2_here` saw the CPU report AVX2 and FMA, the features `avx2::matmul` is
         // compiled for; `check` has verified every length it relies on.
         #[allow(unsafe_code)]
         unsafe {
@@ -71,6 +71,18 @@ pub fn matmul(w: &[u8], rows: usize, bias: &[f32], x: &Quantized, out: &mut [f32
         }
     }
     portable(w, bias, x, out, shape);
+}
+
+/// True when the AVX2 kernels may run: the CPU has AVX2 and FMA, and `BATON_ENCODER_PORTABLE`
+/// is not set (it runs the portable kernels on x86-64, to measure what arm64 runs). Read once.
+#[cfg(target_arch = "x86_64")]
+fn avx2_here() -> bool {
+    static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVX2.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::env::var_os("BATON_ENCODER_PORTABLE").is_none()
+    })
 }
 
 /// The portable build alone (what tests compare the dispatched one against).
@@ -279,8 +291,8 @@ pub struct Heads<'a> {
 /// pair; `scratch` holds the transposed keys and the scores.
 pub fn attention(heads: Heads<'_>, out: &mut [f32], scratch: &mut Vec<f32>) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has just reported AVX2 and FMA, all `attention_avx2` is compiled for.
+    if avx2_here() {
+        // SAFETY: `avx2_here` saw the CPU report AVX2 and FMA, all `attention_avx2` is compiled for.
         #[allow(unsafe_code)]
         unsafe {
             return attention_avx2(heads, out, scratch);
