@@ -445,6 +445,39 @@ fn the_index_layer_is_where_the_functions_open_it() {
 }
 
 #[test]
+fn the_model_layer_is_where_the_conversations_function_loads_it() {
+    let template = template();
+    let layer = template["Resources"]["ModelLayer"]["Properties"]["ContentUri"]
+        .as_str()
+        .expect("ContentUri");
+    assert_eq!(layer, "../target/model-layer");
+    // target/model-layer/model/e5-small-q4.bin unpacks to /opt/model/e5-small-q4.bin, where a
+    // Lambda desk looks for the model (desk::app::meaning), and infra/README.md copies exactly there.
+    assert_eq!(
+        desk::app::meaning::LAMBDA_MODEL,
+        "/opt/model/e5-small-q4.bin"
+    );
+    assert_eq!(
+        desk::app::meaning::LAMBDA_MODEL,
+        format!("/opt/model/{}", encoder::fetch::FILE_NAME)
+    );
+    let readme = std::fs::read_to_string(repo_root().join("infra/README.md")).expect("README");
+    assert!(readme.contains("cp data/model/e5-small-q4.bin target/model-layer/model/"));
+    // The bot runs in the conversations function only: it has the layer, the others do not load
+    // 72 MB they never read.
+    for (name, resource) in template["Resources"].as_mapping().expect("resources") {
+        let layers =
+            serde_yaml_ng::to_string(&resource["Properties"]["Layers"]).unwrap_or_default();
+        let has = layers.contains("ModelLayer");
+        assert_eq!(
+            has,
+            name.as_str() == Some("ConversationsFunction"),
+            "{name:?}: {layers}"
+        );
+    }
+}
+
+#[test]
 fn the_guides_workflow_runs_the_real_commands() {
     let text = std::fs::read_to_string(repo_root().join(".github/workflows/guides.yml"))
         .expect("workflow");
@@ -462,6 +495,7 @@ fn the_guides_workflow_runs_the_real_commands() {
     for command in [
         "cargo run --release -p kb -- check kb/guides",
         "cargo run --release -p kb -- build kb/guides --out target/kb-layer/kb-index",
+        "cp data/model/e5-small-q4.bin target/model-layer/model/",
         "scripts/test --skip astro_",
         "sam build --template infra/template.yaml --beta-features",
         "sam deploy",

@@ -350,6 +350,37 @@ pub async fn deployed_env(dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, St
     env
 }
 
+/// [`deployed_env`] as the conversations function runs with the sentence model: the index built
+/// with section vectors (from the committed cache) and `BATON_MODEL` naming the model, as the
+/// model layer does at `/opt/model`. `None` without `E5_MODEL`.
+pub async fn deployed_env_with_meaning(
+    dir: &Path,
+    extra: &[(&str, &str)],
+) -> Option<Vec<(String, String)>> {
+    use std::os::unix::fs::PermissionsExt;
+    let model = std::env::var("E5_MODEL").ok()?;
+    let encoder = encoder::Encoder::open(model.as_ref()).expect("E5_MODEL opens");
+    let guides = crate::repo_root().join("kb/guides");
+    let index = dir.join("index");
+    let corpus = kb::Corpus::load(&guides).expect("load guides");
+    let embedder = kb::dense::Embedder {
+        encoder: &encoder,
+        cache: None,
+        seed: Some(guides.join("embeddings.cache")),
+        progress: &|_, _| {},
+    };
+    kb::build_with(&corpus, &index, &|_| {}, Some(&embedder)).expect("build index");
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let (_, mut env) = dynamodb_table().await;
+    env.push((
+        desk::config::INDEX.into(),
+        index.to_string_lossy().into_owned(),
+    ));
+    env.push((desk::config::MODEL.into(), model));
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Some(env)
+}
+
 /// Starts a function binary with [`deployed_env`]. The directory holding the index lives as long
 /// as the returned guard.
 pub async fn start_with_table(

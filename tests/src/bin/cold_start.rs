@@ -1,5 +1,7 @@
 //! Cold start of each Lambda function binary, as Lambda runs it: 20 fresh processes per function
 //! against a Runtime API on loopback; reports exec → first response (p50, p95) and peak RSS.
+//! With `E5_MODEL`, also the conversations function with the sentence model: exec → a
+//! conversation started → the bot's first answer.
 //!
 //! `scripts/cold-start` builds the release binaries, starts DynamoDB Local and runs this.
 
@@ -7,7 +9,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use baton_e2e::runtime_api::{
-    Function, deployed_env, http_event, scheduled_event, stream_event, with_jwt_claims,
+    Function, Outcome, deployed_env, deployed_env_with_meaning, http_event, scheduled_event,
+    stream_event, with_jwt_claims,
 };
 
 const RUNS: usize = 20;
@@ -93,4 +96,70 @@ async fn main() {
             size as f64 / 1e6
         );
     }
+    first_bot_answer(&bin_dir).await;
+}
+
+/// The conversations function with the sentence model: from exec to the bot's first answer (a
+/// conversation started, then a question), 20 times.
+async fn first_bot_answer(bin_dir: &std::path::Path) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(env) = deployed_env_with_meaning(dir.path(), &[("RUST_LOG", "warn")]).await else {
+        println!(
+            "conversations with the sentence model: skipped (E5_MODEL is set by scripts/model env)"
+        );
+        return;
+    };
+    let binary = bin_dir.join("conversations");
+    let json = [("content-type", "application/json")];
+    let body = |outcome: Outcome| -> serde_json::Value {
+        let Outcome::Response(response) = outcome else {
+            panic!("{outcome:?}")
+        };
+        serde_json::from_str(response["body"].as_str().expect("a body")).expect("JSON")
+    };
+    let (mut times, mut peak) = (Vec::with_capacity(RUNS), 0);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let mut function = Function::start(&binary, &env).await;
+        let created = body(
+            function
+                .invoke(http_event(
+                    "POST",
+                    "/api/conversations",
+                    "",
+                    &json,
+                    Some(r#"{"locale":"ko"}"#),
+                ))
+                .await,
+        );
+        let id = created["conversation"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_string();
+        let bearer = format!("Bearer {}", created["secret"].as_str().expect("a secret"));
+        let question = r#"{"text":"비밀번호를 잊어버렸어요 어떻게 바꾸나요"}"#;
+        let answered = body(
+            function
+                .invoke(http_event(
+                    "POST",
+                    &format!("/api/conversations/{id}/messages"),
+                    "",
+                    &[
+                        ("content-type", "application/json"),
+                        ("authorization", &bearer),
+                    ],
+                    Some(question),
+                ))
+                .await,
+        );
+        times.push(started.elapsed());
+        assert!(answered["reply"]["text"].is_string(), "{answered}");
+        peak = peak.max(function.peak_rss_kib().unwrap_or(0));
+    }
+    let p50 = kb::eval::percentile(&mut times, 50.0) as f64 / 1000.0;
+    let p95 = kb::eval::percentile(&mut times, 95.0) as f64 / 1000.0;
+    println!(
+        "conversations with the sentence model, exec → first bot answer: {RUNS} runs, p50 {p50:.1} ms, p95 {p95:.1} ms, peak RSS {:.1} MB",
+        peak as f64 / 1024.0
+    );
 }

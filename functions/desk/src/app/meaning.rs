@@ -18,6 +18,14 @@ pub fn load(config: &Config) -> Option<Arc<encoder::Encoder>> {
     if !config.meaning {
         return None;
     }
+    // In AWS only the conversations function has the model layer; the others read no meaning
+    // and say nothing about it.
+    if config.model.is_none()
+        && config.deployment == Deployment::Lambda
+        && !Path::new(LAMBDA_MODEL).exists()
+    {
+        return None;
+    }
     let started = std::time::Instant::now();
     let located = match (&config.model, config.deployment) {
         (Some(path), _) => encoder::fetch::locate(Some(path), Path::new(MODEL_DIR)),
