@@ -8,7 +8,8 @@
 //! the same parsed guides as the static help center.
 //! Text analysis for both languages lives in [`analysis`], domain synonyms in [`synonyms`], what
 //! customers' words ask for beyond a question in [`intents`], how likely the best guide is right in
-//! [`confidence`].
+//! [`confidence`], and meaning beside words (sections embedded by the sentence model, the
+//! [`encoder`] crate) in [`dense`].
 
 pub mod analysis;
 pub mod bench;
