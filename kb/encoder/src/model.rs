@@ -32,6 +32,13 @@ struct Linear {
     b: Vec<f32>,
 }
 
+impl Linear {
+    /// `out = x · wᵀ + b`, for every token of `x` (its width is the matrix's).
+    fn apply(&self, file: &[u8], x: &Quantized, out: &mut [f32]) {
+        kernels::matmul(self.w.bytes(file), self.w.rows, &self.b, x, out);
+    }
+}
+
 struct Norm {
     w: Vec<f32>,
     b: Vec<f32>,
@@ -192,9 +199,9 @@ impl Weights {
         let mut scratch = Vec::new();
         for layer in &self.layers {
             quantized.quantize(&x, h);
-            kernels::matmul(layer.q.w.bytes(file), h, &layer.q.b, &quantized, &mut q);
-            kernels::matmul(layer.k.w.bytes(file), h, &layer.k.b, &quantized, &mut k);
-            kernels::matmul(layer.v.w.bytes(file), h, &layer.v.b, &quantized, &mut v);
+            layer.q.apply(file, &quantized, &mut q);
+            layer.k.apply(file, &quantized, &mut k);
+            layer.v.apply(file, &quantized, &mut v);
             for range in bounds.windows(2) {
                 let rows = range[0] * h..range[1] * h;
                 kernels::attention(
@@ -210,34 +217,16 @@ impl Weights {
                 );
             }
             quantized.quantize(&context, h);
-            kernels::matmul(
-                layer.out.w.bytes(file),
-                h,
-                &layer.out.b,
-                &quantized,
-                &mut projected,
-            );
+            layer.out.apply(file, &quantized, &mut projected);
             layer_norm(&mut x, Some(&projected), &layer.attention_norm, h, s.eps);
 
             quantized.quantize(&x, h);
-            kernels::matmul(
-                layer.up.w.bytes(file),
-                s.ffn,
-                &layer.up.b,
-                &quantized,
-                &mut mid,
-            );
+            layer.up.apply(file, &quantized, &mut mid);
             for m in &mut mid {
                 *m = gelu(*m);
             }
             quantized.quantize(&mid, s.ffn);
-            kernels::matmul(
-                layer.down.w.bytes(file),
-                h,
-                &layer.down.b,
-                &quantized,
-                &mut projected,
-            );
+            layer.down.apply(file, &quantized, &mut projected);
             layer_norm(&mut x, Some(&projected), &layer.output_norm, h, s.eps);
         }
 
