@@ -161,6 +161,16 @@ enum Command {
         /// Print every message read wrong.
         #[arg(long)]
         misses: bool,
+        /// Try thresholds and margins of the meaning rule and print how each reads the cases
+        /// (examples that are themselves cases are left out of their own reading).
+        #[arg(long)]
+        sweep: bool,
+        /// The guides a message is compared with by meaning (a message nearer to a guide than to
+        /// an example is a question, not an intent).
+        #[arg(long, default_value = DEFAULT_GUIDES)]
+        guides: PathBuf,
+        #[command(flatten)]
+        meaning: MeaningArgs,
     },
     /// Print the Korean ↔ English pairs mined from a guide set's translated pages.
     Lexicon {
@@ -232,6 +242,25 @@ impl MeaningArgs {
             .clone()
             .unwrap_or_else(|| kb::dense::default_cache(guides))
     }
+}
+
+/// The worst row's rate, the mean row's, and the near-misses left alone, of a reading.
+fn summary(report: &kb::intents::Report) -> (f32, f32, f32) {
+    let rates: Vec<f32> = report
+        .rows
+        .values()
+        .map(|(r, t)| *r as f32 / (*t).max(1) as f32)
+        .collect();
+    let near = report
+        .rows
+        .iter()
+        .filter(|((intent, _), _)| intent == "none")
+        .fold((0, 0), |(r, t), (_, (right, total))| (r + right, t + total));
+    (
+        rates.iter().copied().fold(1.0, f32::min),
+        rates.iter().sum::<f32>() / rates.len().max(1) as f32,
+        near.0 as f32 / near.1.max(1) as f32,
+    )
 }
 
 /// Shows how far embedding has got, on a terminal.
@@ -394,12 +423,66 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cases,
             split,
             misses,
+            sweep,
+            guides,
+            meaning,
         } => {
-            let report = kb::intents::measure(
-                &kb::intents::Intents::load(&file)?,
-                &cases,
-                split.as_deref(),
-            )?;
+            let intents = kb::intents::Intents::load(&file)?;
+            let cases = kb::intents::cases(&cases, split.as_deref())?;
+            let encoder = meaning.encoder();
+            let (intents, meanings) = match &encoder {
+                Some(encoder) => {
+                    let embedder = kb::dense::Embedder {
+                        encoder,
+                        cache: Some(meaning.cache(&guides)),
+                        seed: None,
+                        progress: &|_, _| {},
+                    };
+                    let kb = KnowledgeBase::from_guides_with(&guides, Some(&embedder))?;
+                    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+                    let meanings: Vec<kb::intents::Meaning> = kb::dense::queries(encoder, &texts)
+                        .into_iter()
+                        .map(|v| kb.meaning_of(v))
+                        .collect();
+                    (intents.embedded_by(encoder), Some(meanings))
+                }
+                None => (intents, None),
+            };
+            if sweep && let Some(meanings) = &meanings {
+                // The patterns were written from the dev split: meaning alone is what a fit on it
+                // can trust; both are printed.
+                say!("                  meaning alone              words and meaning");
+                say!("threshold margin  worst  mean  near-misses   worst  mean  near-misses");
+                let alone = intents.clone().without_words();
+                for threshold in [0.80, 0.84, 0.86, 0.88, 0.90, 0.92] {
+                    for margin in [0.0, 0.01, 0.02, 0.03, 0.04, 0.05] {
+                        let rule = kb::intents::MeaningRule {
+                            threshold,
+                            margin,
+                            ..intents.rule()
+                        };
+                        let columns: Vec<String> = [&alone, &intents]
+                            .into_iter()
+                            .map(|set| {
+                                let report = kb::intents::measure(
+                                    &set.clone().with_rule(rule),
+                                    &cases,
+                                    Some(meanings),
+                                );
+                                let (worst, mean, near) = summary(&report);
+                                format!("{worst:>5.3} {mean:>5.3} {near:>11.3}")
+                            })
+                            .collect();
+                        say!(
+                            "{threshold:>9.2} {margin:>6.2}  {}   {}",
+                            columns[0],
+                            columns[1]
+                        );
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let report = kb::intents::measure(&intents, &cases, meanings.as_deref());
             say!("{}", report.table());
             if misses {
                 for miss in &report.misses {
@@ -562,8 +645,9 @@ fn build(
     embed_bar.finish_and_clear();
     if let Some(e) = &report.embedded {
         eprintln!(
-            "embedded {} sections by meaning ({} computed, the rest cached) in {:.1} s",
+            "embedded {} sections and {} intent examples by meaning ({} computed, the rest cached) in {:.1} s",
             e.sections,
+            e.examples,
             e.computed,
             e.ms as f64 / 1000.0
         );

@@ -125,3 +125,40 @@ fn meaning_reaches_the_signals_and_keeps_the_lexical_ranking_where_words_agree()
     let m = both.signals.expect("signals").meaning.expect("meaning");
     assert!(m.agrees, "{m:?}");
 }
+
+#[test]
+fn a_docs_set_without_an_intents_file_reads_the_shared_urgent_intents_by_meaning() {
+    let Some(encoder) = encoder() else {
+        eprintln!("skipped: E5_MODEL is set by scripts/test");
+        return;
+    };
+    // The English guides alone name no intents file: the shared intents are all they have, and
+    // the build embedded their examples beside the sections.
+    let (kb, _dir) = index(&encoder, &guides().join("en"));
+    let intents = kb.intents();
+    assert_eq!(intents.fingerprint(), Some(encoder.fingerprint()));
+    let text = "the money I sent to my supplier on Friday still has not shown up on their side";
+    let by_words: Vec<&str> = intents
+        .detect(text, None)
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert!(!by_words.contains(&"money_not_received"), "{by_words:?}");
+    let meaning = kb.meaning_of(encoder.query(text));
+    let by_meaning: Vec<&str> = intents
+        .detect(text, Some(&meaning))
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert!(by_meaning.contains(&"money_not_received"), "{by_meaning:?}");
+    // A question the guides answer stays a question.
+    let question = "how do I delete my account";
+    let meaning = kb.meaning_of(encoder.query(question));
+    assert!(
+        intents
+            .detect(question, Some(&meaning))
+            .iter()
+            .all(|i| i.kind != kb::intents::IntentKind::Urgent),
+        "{question}"
+    );
+}

@@ -329,6 +329,7 @@ pub async fn run(
         hours: None,
         now,
         kb: Some(Arc::clone(&kb)),
+        encoder: None,
     };
     let before = peak_mib();
     let read = Instant::now();
@@ -447,6 +448,7 @@ async fn dynamo_units(
         hours: None,
         now,
         kb: Some(Arc::clone(kb)),
+        encoder: None,
     };
     let before_mib = peak_mib();
     let before = store.usage();

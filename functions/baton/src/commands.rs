@@ -115,6 +115,7 @@ pub async fn insights(
         hours: app.settings.hours.clone(),
         now,
         kb: Some(Arc::clone(app.desk.kb())),
+        encoder: app.desk.encoder().cloned(),
     };
     let report = insights::report(store.as_ref(), &period, &options).await?;
     match format {

@@ -181,7 +181,11 @@ pub fn run(
         for (n, turn) in conversation.turns.iter().enumerate() {
             let text = pii::mask(&turn.text, pii::Options::default());
             if with_people {
-                let urgent = crate::bot::urgency(kb.intents(), &text);
+                let urgent = crate::bot::urgency(
+                    kb.intents(),
+                    &text,
+                    encoder.map(|e| kb.meaning_of(e.query(&text))).as_ref(),
+                );
                 out.push(Outcome {
                     with_people,
                     reasons: urgent
@@ -239,6 +243,7 @@ pub fn coverage_rule(outcomes: &[Outcome], coverage_at: f32) -> Vec<Outcome> {
                     Reason::Confident
                         | Reason::Unsure
                         | Reason::LowConfidence
+                        | Reason::OutOfScope
                         | Reason::Ambiguous { .. }
                         | Reason::FollowUp { .. }
                 )

@@ -16,6 +16,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let (config, settings) = &desk::app::lambda::settings()?;
     let store = &desk::app::lambda::store(config).await?;
     let kb = &desk::app::lambda::guides(config);
+    // The model layer, when the function has it: questions grouped by meaning as well as words.
+    let encoder = &desk::app::meaning::load(config);
     let webhook = &settings.webhook;
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<EventBridgeEvent>| async move {
@@ -30,6 +32,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 hours: settings.hours.clone(),
                 now,
                 kb: kb.clone(),
+                encoder: encoder.clone(),
             };
             let report = desk::insights::report(store, &period, &options).await?;
             tracing::info!(report = %serde_json::to_string(&report)?, "weekly report");

@@ -71,6 +71,16 @@ pub struct Encoder {
     tokenizer: tokenizer::Tokenizer,
 }
 
+/// Its width and size, not its tensors.
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder")
+            .field("dimensions", &self.dimensions())
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Encoder {
     /// Maps the model file and reads its header, tokenizer and tensor directory.
     pub fn open(path: &Path) -> Result<Encoder> {

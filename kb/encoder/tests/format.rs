@@ -144,24 +144,19 @@ fn a_file_that_is_not_a_model_is_refused_with_a_reason() {
         (b"E5".to_vec(), "truncated"),
         (Vec::new(), "truncated"),
     ] {
-        let error = Encoder::from_bytes(bytes)
-            .err()
-            .expect("refused")
-            .to_string();
+        let error = Encoder::from_bytes(bytes).expect_err("refused").to_string();
         assert!(error.contains(expect), "{error}");
     }
     let mut wrong_version = tiny_model();
     wrong_version[4] = 9;
     let error = Encoder::from_bytes(wrong_version)
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(error.contains("version 9"), "{error}");
     let missing = std::path::Path::new("/nonexistent/e5.bin");
     assert!(
         Encoder::open(missing)
-            .err()
-            .expect("refused")
+            .expect_err("refused")
             .to_string()
             .contains("/nonexistent/e5.bin")
     );

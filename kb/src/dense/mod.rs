@@ -14,8 +14,8 @@ mod vectors;
 
 pub use cache::Cache;
 pub use passage::passage;
-pub(crate) use vectors::write;
 pub use vectors::{Dense, Near};
+pub(crate) use vectors::{read_file, write, write_file};
 
 use encoder::{Encoder, Kind};
 use rayon::prelude::*;
@@ -64,8 +64,9 @@ pub fn default_cache(guides: &std::path::Path) -> std::path::PathBuf {
 const BATCH: usize = 16;
 
 impl Embedder<'_> {
-    /// Embeds `texts` as passages, from the cache where it has them.
-    pub fn embed(&self, texts: &[String]) -> Embedded {
+    /// Embeds each text as its kind (sections as passages, the intents' example phrasings as
+    /// queries), from the cache where it has them: the cache is read and written once per build.
+    pub fn embed(&self, texts: &[(Kind, String)]) -> Embedded {
         let fingerprint = self.encoder.fingerprint();
         let mut cache = match &self.cache {
             Some(path) => Cache::load(path, fingerprint, self.encoder.dimensions()),
@@ -74,22 +75,26 @@ impl Embedder<'_> {
         if let Some(seed) = &self.seed {
             cache.absorb(Cache::load(seed, fingerprint, self.encoder.dimensions()));
         }
-        let keys: Vec<[u8; 32]> = texts
-            .iter()
-            .map(|t| *blake3::hash(t.as_bytes()).as_bytes())
-            .collect();
+        let keys: Vec<[u8; 32]> = texts.iter().map(|(kind, t)| key(*kind, t)).collect();
         // Each text not cached yet, once (two sections may share a passage).
         let mut seen = std::collections::HashSet::new();
-        let missing: Vec<usize> = (0..texts.len())
+        let mut missing: Vec<usize> = (0..texts.len())
             .filter(|&i| cache.get(&keys[i]).is_none() && seen.insert(keys[i]))
             .collect();
+        // A batch is of one kind: passages first, then queries.
+        missing.sort_by_key(|&i| texts[i].0 == Kind::Query);
         let done = std::sync::atomic::AtomicUsize::new(0);
         let total = missing.len();
         let computed: Vec<(usize, Vec<f32>)> = missing
             .par_chunks(BATCH)
             .flat_map_iter(|chunk| {
-                let batch: Vec<&str> = chunk.iter().map(|&i| texts[i].as_str()).collect();
-                let vectors = self.encoder.embed(Kind::Passage, &batch);
+                let vectors: Vec<Vec<f32>> = chunk
+                    .chunk_by(|&a, &b| texts[a].0 == texts[b].0)
+                    .flat_map(|run| {
+                        let batch: Vec<&str> = run.iter().map(|&i| texts[i].1.as_str()).collect();
+                        self.encoder.embed(texts[run[0]].0, &batch)
+                    })
+                    .collect();
                 let n =
                     done.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed) + chunk.len();
                 (self.progress)(n, total);
@@ -116,6 +121,28 @@ impl Embedder<'_> {
             vectors,
             computed: computed.len(),
             cache_problem,
+        }
+    }
+}
+
+/// Each of `texts` embedded as a query, on every core (a measurement's messages).
+pub fn queries(encoder: &Encoder, texts: &[&str]) -> Vec<Vec<f32>> {
+    texts
+        .par_chunks(BATCH)
+        .flat_map_iter(|batch| encoder.embed(Kind::Query, batch))
+        .collect()
+}
+
+/// A text's key in the cache: the hash of a passage's text, or of `query: ` and a query's (so a
+/// sentence that is both is kept twice, once per kind).
+fn key(kind: Kind, text: &str) -> [u8; 32] {
+    match kind {
+        Kind::Passage => *blake3::hash(text.as_bytes()).as_bytes(),
+        Kind::Query => {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(b"query: ");
+            hasher.update(text.as_bytes());
+            *hasher.finalize().as_bytes()
         }
     }
 }

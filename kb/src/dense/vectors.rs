@@ -35,6 +35,17 @@ pub struct Near {
 
 /// Writes the vectors of an index being built.
 pub(crate) fn write(dir: &Path, fingerprint: &str, dim: usize, vectors: &[Vec<f32>]) -> Result<()> {
+    write_file(&dir.join(EMBEDDINGS), fingerprint, dim, vectors)
+}
+
+/// Writes `vectors` to `path` in this file's format (the index's section vectors, and the intents'
+/// example vectors).
+pub(crate) fn write_file(
+    path: &Path,
+    fingerprint: &str,
+    dim: usize,
+    vectors: &[Vec<f32>],
+) -> Result<()> {
     let mut out = Vec::with_capacity(16 + fingerprint.len() + vectors.len() * dim * 2);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(fingerprint.len() as u16).to_le_bytes());
@@ -46,8 +57,64 @@ pub(crate) fn write(dir: &Path, fingerprint: &str, dim: usize, vectors: &[Vec<f3
             out.extend_from_slice(&f16::from_f32(x).to_le_bytes());
         }
     }
-    let path = dir.join(EMBEDDINGS);
-    std::fs::write(&path, out).at(path)
+    std::fs::write(path, out).at(path)
+}
+
+/// Vectors read back from a file [`write_file`] wrote.
+pub(crate) struct Stored {
+    /// The model's fingerprint.
+    pub fingerprint: String,
+    /// The width of each vector.
+    pub dim: usize,
+    /// How many vectors.
+    pub count: usize,
+    /// All of them, one after another.
+    pub vectors: Vec<f32>,
+}
+
+/// Reads `path`; `None` when there is no such file.
+pub(crate) fn read_file(path: &Path) -> Result<Option<Stored>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).at(path)?;
+    let bad = |message: &str| Error::Index {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    };
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| bad("not an embeddings file"))?;
+    let (len, rest) = rest
+        .split_first_chunk::<2>()
+        .ok_or_else(|| bad("truncated"))?;
+    let (fp, rest) = rest
+        .split_at_checked(u16::from_le_bytes(*len) as usize)
+        .ok_or_else(|| bad("truncated"))?;
+    let (dim, rest) = rest
+        .split_first_chunk::<4>()
+        .ok_or_else(|| bad("truncated"))?;
+    let (count, rest) = rest
+        .split_first_chunk::<4>()
+        .ok_or_else(|| bad("truncated"))?;
+    let (dim, count) = (
+        u32::from_le_bytes(*dim) as usize,
+        u32::from_le_bytes(*count) as usize,
+    );
+    if dim == 0 || Some(rest.len()) != count.checked_mul(dim * 2) {
+        return Err(bad(
+            "its length does not match its header: rebuild it with kb build",
+        ));
+    }
+    Ok(Some(Stored {
+        fingerprint: String::from_utf8_lossy(fp).into_owned(),
+        dim,
+        count,
+        vectors: rest
+            .chunks_exact(2)
+            .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+    }))
 }
 
 impl Dense {
@@ -55,52 +122,25 @@ impl Dense {
     /// `None` when the index has none.
     pub(crate) fn open(dir: &Path, sections: &[usize]) -> Result<Option<Dense>> {
         let path = dir.join(EMBEDDINGS);
-        if !path.exists() {
+        let Some(stored) = read_file(&path)? else {
             return Ok(None);
-        }
-        let bytes = std::fs::read(&path).at(&path)?;
-        let bad = |message: &str| Error::Index {
-            path: path.clone(),
-            message: message.to_string(),
         };
-        let rest = bytes
-            .strip_prefix(MAGIC)
-            .ok_or_else(|| bad("not an embeddings file"))?;
-        let (len, rest) = rest
-            .split_first_chunk::<2>()
-            .ok_or_else(|| bad("truncated"))?;
-        let (fp, rest) = rest
-            .split_at_checked(u16::from_le_bytes(*len) as usize)
-            .ok_or_else(|| bad("truncated"))?;
-        let (dim, rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or_else(|| bad("truncated"))?;
-        let (count, rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or_else(|| bad("truncated"))?;
-        let (dim, count) = (
-            u32::from_le_bytes(*dim) as usize,
-            u32::from_le_bytes(*count) as usize,
-        );
-        let total: usize = sections.iter().sum();
-        if count != total || dim == 0 || rest.len() != count * dim * 2 {
-            return Err(bad(
-                "its vectors do not match the guide table: rebuild it with kb build",
-            ));
+        if stored.count != sections.iter().sum::<usize>() {
+            return Err(Error::Index {
+                path,
+                message: "its vectors do not match the guide table: rebuild it with kb build"
+                    .to_string(),
+            });
         }
-        let vectors = rest
-            .chunks_exact(2)
-            .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect();
         let owners = sections
             .iter()
             .enumerate()
             .flat_map(|(g, &n)| (0..n).map(move |s| (g as u32, s as u32)))
             .collect();
         Ok(Some(Dense {
-            fingerprint: String::from_utf8_lossy(fp).into_owned(),
-            dim,
-            vectors,
+            fingerprint: stored.fingerprint,
+            dim: stored.dim,
+            vectors: stored.vectors,
             owners,
         }))
     }
@@ -113,6 +153,18 @@ impl Dense {
     /// The vectors' width.
     pub fn dimensions(&self) -> usize {
         self.dim
+    }
+
+    /// The cosine of `query` and the closest section of any guide (0 for a query of another
+    /// width).
+    pub fn closest(&self, query: &[f32]) -> f32 {
+        if query.len() != self.dim {
+            return 0.0;
+        }
+        self.vectors
+            .chunks_exact(self.dim)
+            .map(|v| encoder::cosine(v, query))
+            .fold(0.0, f32::max)
     }
 
     /// Each guide that `allowed` admits, by its closest section, closest first.

@@ -3,6 +3,7 @@
 use crate::error::{Error, IoContext, Result};
 use crate::guide::Corpus;
 use crate::synonyms::Synonyms;
+use encoder::Kind;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -32,6 +33,8 @@ pub struct BuildReport {
 pub struct Embedding {
     /// Sections with a vector.
     pub sections: usize,
+    /// The intents' example phrasings and near-misses with a vector.
+    pub examples: usize,
     /// Vectors computed this build (the rest came from the cache).
     pub computed: usize,
     /// Milliseconds spent embedding.
@@ -129,23 +132,51 @@ pub fn build_with(
         progress(n + 1);
     }
     writer.finalize()?;
+    let intents_text = match corpus.intents_path() {
+        Some(path) => std::fs::read_to_string(&path).at(&path)?,
+        None => String::new(),
+    };
     let embedded = match embedder {
         Some(embedder) => {
             let started = Instant::now();
-            let passages: Vec<String> = corpus
+            let passages: Vec<(Kind, String)> = corpus
                 .guides
                 .iter()
-                .flat_map(|g| g.sections.iter().map(move |s| crate::dense::passage(g, s)))
+                .flat_map(|g| {
+                    g.sections
+                        .iter()
+                        .map(move |s| (Kind::Passage, crate::dense::passage(g, s)))
+                })
                 .collect();
-            let done = embedder.embed(&passages);
-            crate::dense::write(
-                staging.path(),
+            let sections = passages.len();
+            // The intents' example phrasings, as the index will read them (over the shared ones).
+            let intents =
+                crate::intents::Intents::with_shared(&intents_text).map_err(|message| {
+                    Error::Config {
+                        path: corpus.intents_path().unwrap_or_default(),
+                        message,
+                    }
+                })?;
+            let examples = intents
+                .example_texts()
+                .into_iter()
+                .map(|t| (Kind::Query, t.to_string()));
+            let texts: Vec<(Kind, String)> = passages.into_iter().chain(examples).collect();
+            let done = embedder.embed(&texts);
+            let (fingerprint, dim) = (
                 embedder.encoder.fingerprint(),
                 embedder.encoder.dimensions(),
-                &done.vectors,
+            );
+            crate::dense::write(staging.path(), fingerprint, dim, &done.vectors[..sections])?;
+            crate::dense::write_file(
+                &staging.path().join(INTENT_VECTORS),
+                fingerprint,
+                dim,
+                &done.vectors[sections..],
             )?;
             Some(Embedding {
-                sections: passages.len(),
+                sections,
+                examples: texts.len() - sections,
                 computed: done.computed,
                 ms: started.elapsed().as_millis() as u64,
                 cache_problem: done.cache_problem,
@@ -179,10 +210,6 @@ pub fn build_with(
             .unwrap_or("groups = []\n")
             .as_bytes(),
     )?;
-    let intents_text = match corpus.intents_path() {
-        Some(path) => std::fs::read_to_string(&path).at(&path)?,
-        None => String::new(),
-    };
     write(INTENTS, intents_text.as_bytes())?;
     if let Some(path) = corpus.confidence_path() {
         write(CONFIDENCE, &std::fs::read(&path).at(&path)?)?;

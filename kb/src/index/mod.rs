@@ -42,6 +42,9 @@ const LEXICON: &str = "lexicon.json";
 
 const INTENTS: &str = "intents.toml";
 
+/// The intents' example vectors, beside `embeddings.bin`.
+const INTENT_VECTORS: &str = "intents.bin";
+
 const CONFIDENCE: &str = "confidence.json";
 
 /// What `kb build` wrote, and how readers tell whether an index matches its guides.

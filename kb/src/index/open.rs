@@ -183,6 +183,21 @@ impl KnowledgeBase {
         }
         let section_counts: Vec<usize> = guides.iter().map(|g| g.sections.len()).collect();
         let dense = crate::dense::Dense::open(dir, &section_counts)?;
+        // The examples' vectors, from the same model as the sections'.
+        let intents = match crate::dense::read_file(&dir.join(INTENT_VECTORS))? {
+            Some(stored)
+                if dense
+                    .as_ref()
+                    .is_some_and(|d| d.fingerprint() == stored.fingerprint) =>
+            {
+                intents
+                    .with_vectors(&stored.fingerprint, stored.dim, stored.vectors)
+                    .map_err(|e| {
+                        index_error(format!("intents.bin: {e}: rebuild it with kb build"))
+                    })?
+            }
+            _ => intents,
+        };
         Ok(KnowledgeBase {
             dense,
             fields,
@@ -272,6 +287,13 @@ impl KnowledgeBase {
     /// What the bot recognizes in customers' words, as this set defines it.
     pub fn intents(&self) -> &crate::intents::Intents {
         &self.intents
+    }
+
+    /// A message's meaning as the intents read it: `vector` (its embedding as a query) and its
+    /// cosine to the closest section of these guides.
+    pub fn meaning_of(&self, vector: Vec<f32>) -> crate::intents::Meaning {
+        let guides = self.dense.as_ref().map_or(1.0, |d| d.closest(&vector));
+        crate::intents::Meaning { vector, guides }
     }
 
     /// The model of how likely a search's best guide is right, as this set ships it.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use kb::analysis::Analyzer;
-use kb::intents::{Intent, IntentKind, Intents};
+use kb::intents::{Intent, IntentKind, Intents, Meaning};
 use regex::Regex;
 
 use crate::model::{Category, UrgentKind};
@@ -25,8 +25,10 @@ pub struct Reading<'k> {
 }
 
 impl<'k> Reading<'k> {
-    /// Reads `text` (masked already) once.
-    pub fn of(intents: &'k Intents, text: &str) -> Reading<'k> {
+    /// Reads `text` (masked already) once; with `meaning` (when the desk has the sentence model,
+    /// [`kb::KnowledgeBase::meaning_of`]) the intents are read by their examples as well as by
+    /// words.
+    pub fn of(intents: &'k Intents, text: &str, meaning: Option<&Meaning>) -> Reading<'k> {
         let analysed = Analyzer::Text.terms(text);
         let content = analysed
             .iter()
@@ -34,7 +36,7 @@ impl<'k> Reading<'k> {
             .count();
         let terms: BTreeSet<String> = analysed.into_iter().collect();
         Reading {
-            said: intents.detect(text),
+            said: intents.detect(text, meaning),
             terms,
             content,
             continues: kb::function_words::continues(text),
@@ -103,19 +105,20 @@ pub fn check_intents(intents: &Intents) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// The urgent kind of a message, if it is urgent: the first urgent intent it says.
-pub fn urgency(intents: &Intents, text: &str) -> Option<UrgentKind> {
-    Reading::of(intents, text).urgency()
+/// The urgent kind of a message, if it is urgent: the first urgent intent it says, by words and,
+/// with its `meaning`, by meaning.
+pub fn urgency(intents: &Intents, text: &str, meaning: Option<&Meaning>) -> Option<UrgentKind> {
+    Reading::of(intents, text, meaning).urgency()
 }
 
-/// True when the customer asks for a person.
+/// True when the customer asks for a person (by words).
 pub fn wants_human(intents: &Intents, text: &str) -> bool {
-    Reading::of(intents, text).wants_human()
+    Reading::of(intents, text, None).wants_human()
 }
 
 /// The customer's verdict on the last answer, read from their words or a quick reply.
 pub fn feedback(intents: &Intents, text: &str) -> Option<crate::model::Feedback> {
-    Reading::of(intents, text).feedback()
+    Reading::of(intents, text, None).feedback()
 }
 
 /// The kind of inquiry, from the words and the best guide's area.
@@ -125,7 +128,7 @@ pub fn categorize(
     area: Option<&str>,
     urgent: Option<UrgentKind>,
 ) -> Category {
-    category_of(&Reading::of(intents, text), text, area, urgent)
+    category_of(&Reading::of(intents, text, None), text, area, urgent)
 }
 
 /// [`categorize`] of a message read already.

@@ -104,7 +104,7 @@ fn detects_urgency() {
         ("결제 수단 추가하는 법", None),
     ];
     for (text, kind) in cases {
-        assert_eq!(urgency(&set, text), kind, "{text}");
+        assert_eq!(urgency(&set, text, None), kind, "{text}");
     }
 }
 

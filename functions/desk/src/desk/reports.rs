@@ -91,6 +91,7 @@ impl Desk {
             hours: self.hours.as_deref().cloned(),
             now,
             kb: Some(Arc::clone(&self.kb)),
+            encoder: self.encoder().cloned(),
         };
         insights::report(self.store.as_ref(), period, &options).await
     }

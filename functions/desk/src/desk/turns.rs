@@ -163,7 +163,10 @@ impl Desk {
                 .events
                 .push(Event::about(EventKind::Reopen, &case, []));
         }
-        if let Some(kind) = bot::urgency(self.kb.intents(), &message.text)
+        let meaning = self
+            .encoder()
+            .map(|e| self.kb.meaning_of(e.query(&message.text)));
+        if let Some(kind) = bot::urgency(self.kb.intents(), &message.text, meaning.as_ref())
             && escalate(&mut case, kind, &message, message.created_at)
         {
             commit.events.push(Event::about(

@@ -293,6 +293,7 @@ pub async fn report_of_fixture(store: &dyn Store) -> (Report, Period) {
         hours: Some(hours),
         now: week.to + 8 * D,
         kb: None,
+        encoder: None,
     };
     (report(store, &week, &options).await.expect("report"), week)
 }

@@ -61,6 +61,8 @@ pub struct Options {
     /// The guides as they are now (`None`: questions are grouped by their words alone, and
     /// guide health has no titles, closest guides or never-cited list).
     pub kb: Option<Arc<KnowledgeBase>>,
+    /// The sentence model (`None`: questions are grouped without meaning).
+    pub encoder: Option<Arc<encoder::Encoder>>,
 }
 
 /// The report.
@@ -346,13 +348,15 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
     let urgent = urgent(&this, options.now);
     let satisfaction = satisfaction(&this);
     let kb = options.kb.clone();
+    let encoder = options.encoder.clone();
     let p = period.clone();
     let (guides_to_write, feature_requests, guide_health, conversations) =
         tokio::task::spawn_blocking(move || {
             let kb = kb.as_deref();
-            let mut write = topics::group(kb, &unanswered);
+            let encoder = encoder.as_deref();
+            let mut write = topics::group(kb, encoder, &unanswered);
             write.truncate(TOP_TOPICS);
-            let mut requests = topics::group(kb, &requests);
+            let mut requests = topics::group(kb, encoder, &requests);
             requests.truncate(TOP_TOPICS);
             let this: Vec<&Thread> = opened.iter().map(|&i| &threads[i]).collect();
             let health = tally.finish(&this, &threads, kb, &p, p.offset);
@@ -399,7 +403,8 @@ fn question(t: &Thread, words: &str, source: topics::Source) -> topics::Question
 /// confident, and the answer the customer said did not help.
 fn unanswered_in(t: &Thread) -> Vec<topics::Question> {
     let mut out = Vec::new();
-    if t.handed_off.is_some() && t.reason == "low_confidence" {
+    // Far from every guide is a guide to write too, when it is about the product.
+    if t.handed_off.is_some() && matches!(t.reason.as_str(), "low_confidence" | "out_of_scope") {
         out.push(question(t, &t.question, topics::Source::LowConfidence));
     }
     if t.not_helpful && !t.not_helpful_question.is_empty() {

@@ -88,6 +88,9 @@ pub enum Reason {
     },
     /// No guide is likely enough to answer the question.
     LowConfidence,
+    /// The question is far from every guide by meaning: about something the guides do not
+    /// cover (a courier's parcel, tax advice), so a person answers instead of a list.
+    OutOfScope,
     /// The best guide may answer, but not surely enough to answer from it alone: the bot offers
     /// the best two or three.
     Unsure,
@@ -111,6 +114,7 @@ impl std::fmt::Display for Reason {
             Reason::HumanRequested => f.write_str("human_requested"),
             Reason::Urgent { kind } => write!(f, "urgent:{kind}"),
             Reason::LowConfidence => f.write_str("low_confidence"),
+            Reason::OutOfScope => f.write_str("out_of_scope"),
             Reason::NotHelpful => f.write_str("not_helpful"),
             Reason::Repeated => f.write_str("repeated"),
             Reason::Unsure => f.write_str("unsure"),

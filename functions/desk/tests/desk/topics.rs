@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use desk::insights::topics::{MERGE_AT, clusters};
+use desk::insights::topics::{Grouping, MERGE_AT, clusters};
 use kb::KnowledgeBase;
 
 #[derive(serde::Deserialize)]
@@ -62,9 +62,71 @@ fn kb() -> KnowledgeBase {
 }
 
 fn run(kb: Option<&KnowledgeBase>, split: &str, merge_at: f32) -> (f64, f64, f64) {
+    run_with(
+        kb,
+        None,
+        split,
+        Grouping {
+            merge_at,
+            ..Grouping::WORDS
+        },
+    )
+}
+
+fn run_with(
+    kb: Option<&KnowledgeBase>,
+    encoder: Option<&encoder::Encoder>,
+    split: &str,
+    grouping: Grouping,
+) -> (f64, f64, f64) {
     let truth = load(split);
     let texts: Vec<&str> = truth.iter().map(|(_, w)| w.as_str()).collect();
-    score(&truth, &clusters(kb, &texts, merge_at))
+    score(&truth, &clusters(kb, encoder, &texts, grouping))
+}
+
+fn encoder() -> Option<encoder::Encoder> {
+    let path = std::env::var("E5_MODEL").ok()?;
+    Some(encoder::Encoder::open(path.as_ref()).expect("E5_MODEL opens"))
+}
+
+#[test]
+fn by_meaning_paraphrases_in_both_languages_meet() {
+    let Some(encoder) = encoder() else {
+        eprintln!("skipped: E5_MODEL is set by scripts/test");
+        return;
+    };
+    let kb = kb();
+    if std::env::var("BATON_SWEEP").is_ok() {
+        for meaning in [0.4, 0.5, 0.6] {
+            for floor in [0.65, 0.7, 0.75] {
+                for merge_at in [0.15, 0.2, 0.25] {
+                    let grouping = Grouping {
+                        merge_at,
+                        meaning,
+                        floor,
+                    };
+                    let (p, r, f) = run_with(Some(&kb), Some(&encoder), "dev", grouping);
+                    println!("dev {grouping:?}: precision {p:.3} recall {r:.3} F1 {f:.3}");
+                }
+            }
+        }
+    }
+    let (_, _, words) = run(Some(&kb), "dev", MERGE_AT);
+    let (dp, dr, df) = run_with(Some(&kb), Some(&encoder), "dev", Grouping::MEANING);
+    let (tp, tr, tf) = run_with(Some(&kb), Some(&encoder), "test", Grouping::MEANING);
+    let (_, _, test_words) = run(Some(&kb), "test", MERGE_AT);
+    println!("dev  with meaning: precision {dp:.3} recall {dr:.3} F1 {df:.3} (words {words:.3})");
+    println!(
+        "test with meaning: precision {tp:.3} recall {tr:.3} F1 {tf:.3} (words {test_words:.3})"
+    );
+    assert!(
+        df > words,
+        "meaning does not help on the split it was tuned on"
+    );
+    assert!(
+        tp >= 0.7,
+        "test precision {tp:.3}: unrelated questions merged"
+    );
 }
 
 #[test]
@@ -99,7 +161,7 @@ fn show_dev_clusters() {
     let kb = kb();
     let truth = load("dev");
     let texts: Vec<&str> = truth.iter().map(|(_, w)| w.as_str()).collect();
-    for c in clusters(Some(&kb), &texts, 0.2) {
+    for c in clusters(Some(&kb), None, &texts, Grouping::WORDS) {
         println!("--");
         for i in c {
             println!("  [{}] {}", truth[i].0, truth[i].1);
@@ -136,7 +198,7 @@ fn drafts_of_the_top_groups_pass_kb_check() {
             area: None,
         })
         .collect();
-    let topics = group(Some(&kb), &questions);
+    let topics = group(Some(&kb), None, &questions);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/guides");
     let tmp = tempfile::tempdir().expect("tmp");
     copy_tree(&root, &tmp.path().join("guides"));
