@@ -1,9 +1,10 @@
 //! The variant tables (`eval/intents.jsonl`: ≥ 50 phrasings per intent and language, and
 //! near-misses that must not trigger) read by Baton's intents (kb/intents.toml over
-//! kb/shared-intents.toml) through the bot. The dev split is what the patterns and examples were
-//! written from, so its rates are floors (read by meaning with each message's own phrasing left
-//! out); the test split is printed for the record (`cargo test -p desk --test desk intents --
-//! --nocapture`) and not tuned on. The meaning tests need `E5_MODEL` (set by scripts/test).
+//! kb/shared-intents.toml) through the bot. The dev split is what the patterns (its first 569
+//! lines) and the examples (all 932) were written from, so its rates are floors (read by meaning
+//! with each message's own phrasing left out); the test split is printed for the record (`cargo
+//! test -p desk --test desk intents -- --nocapture`) and not tuned on. The meaning tests need
+//! `E5_MODEL` (set by scripts/test).
 
 use std::path::{Path, PathBuf};
 
@@ -69,17 +70,19 @@ fn the_dev_variant_tables_hold_their_floors() {
         .rows
         .values()
         .fold((0, 0), |(r, t), (right, total)| (r + right, t + total));
-    assert!(total >= 550, "the dev split has {total} messages");
-    // Measured 0.990 (563/569) when the file was written; every row 0.935 or more.
+    assert!(total >= 900, "the dev split has {total} messages");
+    // Measured 0.990 (563/569) on the phrasings the patterns were written from; with the 363
+    // written later for examples (blind, and kept apart from the test split's near-duplicates),
+    // 0.870 (811/932), every row 0.69 or more.
     assert!(
-        right as f32 / total as f32 >= 0.97,
+        right as f32 / total as f32 >= 0.85,
         "dev {right}/{total}\n{}",
         report.misses.join("\n")
     );
     for ((intent, lang), (right, total)) in &report.rows {
         let rate = *right as f32 / *total as f32;
         assert!(
-            rate >= 0.90,
+            rate >= 0.65,
             "{intent} {lang}: {right}/{total}\n{}",
             report.misses.join("\n")
         );
@@ -120,11 +123,12 @@ fn read_by_meaning_the_dev_split_holds_its_floors() {
         "dev, words and meaning (own phrasing left out)\n{}",
         report.table()
     );
-    rows_hold(&report, 0.90, "dev by meaning");
+    // Measured 0.795 (account_compromised ko) to 1.00.
+    rows_hold(&report, 0.78, "dev by meaning");
     // Meaning alone, without a single pattern: what a team that writes only examples gets.
     let alone = by_meaning(&encoder, intents().without_words(), "dev");
     println!("dev, meaning alone\n{}", alone.table());
-    // Measured 0.214 (feature_request en) to 1.00: a word or two and follow-ups are left to words.
+    // Measured 0.326 (feature_request en) to 0.97: a word or two and follow-ups are left to words.
     rows_hold(&alone, 0.20, "dev by meaning alone");
 }
 
@@ -184,4 +188,30 @@ fn the_bot_reads_intents_as_the_table_does() {
         desk::bot::urgency(&set, "안 급해요, 결제 수단 추가하는 법 알려주세요", None),
         None
     );
+}
+
+#[test]
+fn the_shared_examples_are_the_dev_split() {
+    // The shared intents' examples and near-misses are the dev split's phrasings, so a dev line
+    // added without its example (or the reverse) is caught here, and no test line is an example.
+    let shared = Intents::with_shared("").expect("the shared intents");
+    let examples = shared.example_texts();
+    for case in table(Some("dev")) {
+        let holds = if case.intent == "none" {
+            examples.contains(&case.text.as_str())
+        } else {
+            shared
+                .get(&case.intent)
+                .is_some_and(|i| i.examples.contains(&case.text))
+        };
+        assert!(holds, "dev line not among the examples: {}", case.text);
+    }
+    for case in table(Some("test")) {
+        assert!(
+            !examples.contains(&case.text.as_str()),
+            "a test line is an example: {}",
+            case.text
+        );
+    }
+    assert_eq!(examples.len(), table(Some("dev")).len());
 }
