@@ -22,32 +22,63 @@ fn table(split: Option<&str>) -> Vec<Case> {
     cases(&root().join("functions/desk/eval/intents.jsonl"), split).expect("intents.jsonl")
 }
 
-fn encoder() -> Option<encoder::Encoder> {
-    let path = std::env::var("E5_MODEL").ok()?;
-    Some(encoder::Encoder::open(path.as_ref()).expect("E5_MODEL opens"))
+/// Baton's guides indexed with the model, through a copy of their committed cache (so the
+/// sections and the intents' examples are read, not embedded), and each split's messages read
+/// by meaning: once per test binary, shared by the tests below.
+struct Meanings {
+    kb: kb::KnowledgeBase,
+    splits: std::collections::HashMap<&'static str, (Vec<Case>, Vec<kb::intents::Meaning>)>,
 }
 
-/// `split` read by words and meaning, the examples embedded by `encoder`, each message compared
-/// with Baton's own guides (embedded through a copy of their committed cache).
-fn by_meaning(encoder: &encoder::Encoder, intents: Intents, split: &str) -> Report {
-    let guides = root().join("kb/guides");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cache = dir.path().join("embeddings.cache");
-    std::fs::copy(guides.join("embeddings.cache"), &cache).expect("the committed cache");
-    let embedder = kb::dense::Embedder {
-        encoder,
-        cache: Some(cache),
-        seed: None,
-        progress: &|_, _| {},
+fn meanings() -> Option<&'static Meanings> {
+    static MEANINGS: std::sync::OnceLock<Option<Meanings>> = std::sync::OnceLock::new();
+    MEANINGS
+        .get_or_init(|| {
+            let path = std::env::var("E5_MODEL").ok()?;
+            let encoder = encoder::Encoder::open(path.as_ref()).expect("E5_MODEL opens");
+            let guides = root().join("kb/guides");
+            let dir = tempfile::tempdir().expect("tempdir");
+            let cache = dir.path().join("embeddings.cache");
+            std::fs::copy(guides.join("embeddings.cache"), &cache).expect("the committed cache");
+            let embedder = kb::dense::Embedder {
+                encoder: &encoder,
+                cache: Some(cache),
+                seed: None,
+                progress: &|_, _| {},
+            };
+            let kb =
+                kb::KnowledgeBase::from_guides_with(&guides, Some(&embedder)).expect("kb/guides");
+            let splits = ["dev", "test"]
+                .into_iter()
+                .map(|split| {
+                    let cases = table(Some(split));
+                    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+                    let read = kb::dense::queries(&encoder, &texts)
+                        .into_iter()
+                        .map(|v| kb.meaning_of(v))
+                        .collect();
+                    (split, (cases, read))
+                })
+                .collect();
+            Some(Meanings { kb, splits })
+        })
+        .as_ref()
+}
+
+/// `split` read by words and meaning with the index's intents (kb/intents.toml over the shared
+/// ones, their examples' vectors from the build), or by meaning alone.
+fn by_meaning(meanings: &Meanings, alone: bool, split: &str) -> Report {
+    let intents = if alone {
+        meanings.kb.intents().clone().without_words()
+    } else {
+        meanings.kb.intents().clone()
     };
-    let kb = kb::KnowledgeBase::from_guides_with(&guides, Some(&embedder)).expect("kb/guides");
-    let cases = table(Some(split));
-    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
-    let meanings: Vec<kb::intents::Meaning> = kb::dense::queries(encoder, &texts)
-        .into_iter()
-        .map(|v| kb.meaning_of(v))
-        .collect();
-    measure(&intents.embedded_by(encoder), &cases, Some(&meanings))
+    assert!(
+        intents.fingerprint().is_some(),
+        "the index read its examples' vectors"
+    );
+    let (cases, read) = &meanings.splits[split];
+    measure(&intents, cases, Some(read))
 }
 
 /// Asserts every row of `report` at `floor` or more.
@@ -114,11 +145,11 @@ fn the_test_split_is_reported() {
 
 #[test]
 fn read_by_meaning_the_dev_split_holds_its_floors() {
-    let Some(encoder) = encoder() else {
+    let Some(meanings) = meanings() else {
         eprintln!("skipped: E5_MODEL is set by scripts/test");
         return;
     };
-    let report = by_meaning(&encoder, intents(), "dev");
+    let report = by_meaning(meanings, false, "dev");
     println!(
         "dev, words and meaning (own phrasing left out)\n{}",
         report.table()
@@ -126,7 +157,7 @@ fn read_by_meaning_the_dev_split_holds_its_floors() {
     // Measured 0.795 (account_compromised ko) to 1.00.
     rows_hold(&report, 0.78, "dev by meaning");
     // Meaning alone, without a single pattern: what a team that writes only examples gets.
-    let alone = by_meaning(&encoder, intents().without_words(), "dev");
+    let alone = by_meaning(meanings, true, "dev");
     println!("dev, meaning alone\n{}", alone.table());
     // Measured 0.326 (feature_request en) to 0.97: a word or two and follow-ups are left to words.
     rows_hold(&alone, 0.20, "dev by meaning alone");
@@ -134,13 +165,13 @@ fn read_by_meaning_the_dev_split_holds_its_floors() {
 
 #[test]
 fn read_by_meaning_the_test_split_is_reported() {
-    let Some(encoder) = encoder() else {
+    let Some(meanings) = meanings() else {
         eprintln!("skipped: E5_MODEL is set by scripts/test");
         return;
     };
-    let report = by_meaning(&encoder, intents(), "test");
+    let report = by_meaning(meanings, false, "test");
     println!("test, words and meaning (not tuned on)\n{}", report.table());
-    let alone = by_meaning(&encoder, intents().without_words(), "test");
+    let alone = by_meaning(meanings, true, "test");
     println!("test, meaning alone (not tuned on)\n{}", alone.table());
     assert!(!report.rows.is_empty());
 }
