@@ -27,6 +27,7 @@ pub mod hours;
 pub mod http;
 pub mod identity;
 pub mod insights;
+pub mod mail;
 pub mod model;
 pub mod presence;
 pub mod store;

@@ -1,0 +1,446 @@
+//! A raw message read once into what the desk needs of it. The MIME work (encoded words, RFC 2231
+//! file names, transfer encodings, multipart trees, charsets) is mail-parser's; what is Baton's
+//! is the choice of what to keep: the first text body (HTML turned into text only when there is
+//! no plain part), attachments within limits, and the signs that a machine sent it.
+
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
+
+use super::charset;
+use crate::error::{Error, Result};
+
+/// How much of a message is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest raw message accepted, in bytes.
+    pub message_bytes: usize,
+    /// Attachments kept (the rest are counted, not kept).
+    pub attachments: usize,
+    /// Longest body text kept, in characters.
+    pub text_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            message_bytes: 25 * 1024 * 1024,
+            attachments: 10,
+            text_chars: 20_000,
+        }
+    }
+}
+
+/// A mailbox: its address (lowercased) and the display name it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    /// `name@example.com`, lowercased.
+    pub address: String,
+    /// The display name, if one was given.
+    pub name: Option<String>,
+}
+
+/// An attached file, as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Its file name (RFC 2231 and encoded words decoded), or `attachment`.
+    pub name: String,
+    /// `type/subtype`, lowercased.
+    pub content_type: String,
+    /// Shown inside the body (an inline image) rather than attached.
+    pub inline: bool,
+    /// Its bytes, transfer encoding removed.
+    pub bytes: Vec<u8>,
+}
+
+/// Why a mail was sent by a machine, which Baton never answers automatically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Automatic {
+    /// `Auto-Submitted` other than `no` (an out-of-office reply, another help desk).
+    AutoSubmitted(String),
+    /// `Precedence: bulk`, `list` or `junk`.
+    Precedence(String),
+    /// `X-Auto-Response-Suppress` (Exchange's "do not answer me automatically").
+    SuppressAutoResponse,
+    /// An empty return path (`<>`): a bounce or another automatic message.
+    NullReturnPath,
+    /// From `mailer-daemon@` or `postmaster@`.
+    DaemonSender,
+    /// A delivery status report (`multipart/report`): a bounce.
+    DeliveryReport,
+    /// A mailing list's message (`List-Id`).
+    MailingList,
+}
+
+/// A message as the desk reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// Its `Message-ID`, without angle brackets.
+    pub message_id: Option<String>,
+    /// The message ids of `In-Reply-To`, then those of `References`, without duplicates.
+    pub replying_to: Vec<String>,
+    /// The sender (`From`).
+    pub from: Option<Address>,
+    /// Where the sender asks replies to go (`Reply-To`).
+    pub reply_to: Option<Address>,
+    /// Every address in `To` and `Cc`.
+    pub recipients: Vec<Address>,
+    /// The subject, decoded.
+    pub subject: String,
+    /// The body as text (the first plain part, else the first HTML part as text), at most
+    /// [`Limits::text_chars`].
+    pub text: String,
+    /// The text came from HTML (there was no plain part).
+    pub from_html: bool,
+    /// Attachments kept, at most [`Limits::attachments`].
+    pub attachments: Vec<Attachment>,
+    /// Attachments beyond the limit, counted.
+    pub attachments_dropped: usize,
+    /// Why it must not be answered automatically, if it was sent by a machine.
+    pub automatic: Option<Automatic>,
+}
+
+/// Reads `raw`. A message too large, or not a message at all, is an [`Error::Invalid`] that says
+/// why; a message with a broken MIME tree keeps what could be read.
+pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
+    if raw.len() > limits.message_bytes {
+        return Err(Error::Invalid(format!(
+            "the message is {} bytes, more than the {} accepted",
+            raw.len(),
+            limits.message_bytes
+        )));
+    }
+    let message = MessageParser::default()
+        .parse(raw)
+        .filter(|m| !m.headers().is_empty())
+        .ok_or_else(|| Error::Invalid("not an e-mail message (no headers)".into()))?;
+
+    let first =
+        |value: Option<&mail_parser::Address>| value.and_then(|a| a.first()).and_then(address_of);
+    let mut recipients: Vec<Address> = Vec::new();
+    for list in [message.to(), message.cc()].into_iter().flatten() {
+        for addr in list.iter() {
+            if let Some(a) = address_of(addr)
+                && !recipients.contains(&a)
+            {
+                recipients.push(a);
+            }
+        }
+    }
+    let mut replying_to: Vec<String> = Vec::new();
+    for value in [message.in_reply_to(), message.references()] {
+        for id in ids(value) {
+            if !replying_to.contains(&id) {
+                replying_to.push(id);
+            }
+        }
+    }
+
+    let (text, from_html) = body_text(&message);
+    let text: String = text.chars().take(limits.text_chars).collect();
+    let mut attachments = Vec::new();
+    let mut attachments_dropped = 0;
+    for part in message.attachments() {
+        // A forwarded message is an attachment too; its text is not the sender's.
+        if attachments.len() >= limits.attachments {
+            attachments_dropped += 1;
+            continue;
+        }
+        let content_type = part.content_type().map_or_else(
+            || "application/octet-stream".to_string(),
+            |ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub).to_ascii_lowercase(),
+                None => ct.ctype().to_ascii_lowercase(),
+            },
+        );
+        let inline = part
+            .content_disposition()
+            .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
+        attachments.push(Attachment {
+            name: part
+                .attachment_name()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .unwrap_or("attachment")
+                .to_string(),
+            content_type,
+            inline,
+            bytes: part.contents().to_vec(),
+        });
+    }
+
+    Ok(Inbound {
+        message_id: message.message_id().map(|id| id.trim().to_string()),
+        replying_to,
+        from: first(message.from()),
+        reply_to: first(message.reply_to()),
+        recipients,
+        subject: message.subject().unwrap_or_default().trim().to_string(),
+        text,
+        from_html,
+        attachments,
+        attachments_dropped,
+        automatic: automatic(&message),
+    })
+}
+
+fn address_of(addr: &mail_parser::Addr<'_>) -> Option<Address> {
+    let address = addr.address()?.trim().to_ascii_lowercase();
+    if !address.contains('@') {
+        return None;
+    }
+    Some(Address {
+        address,
+        name: addr
+            .name()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+    })
+}
+
+/// The message ids a threading header holds, without angle brackets.
+fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+    match value {
+        HeaderValue::Text(id) => vec![id.trim().to_string()],
+        HeaderValue::TextList(list) => list.iter().map(|id| id.trim().to_string()).collect(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .filter(|id| !id.is_empty())
+    .collect()
+}
+
+/// The first plain text body, else the first HTML body as text; an ISO-2022-KR part is decoded
+/// from its raw bytes (the parser leaves it as a replacement character).
+fn body_text(message: &mail_parser::Message<'_>) -> (String, bool) {
+    let plain = message
+        .text_bodies()
+        .find(|p| matches!(p.body, PartType::Text(_)));
+    if let Some(part) = plain {
+        let charset = part
+            .content_type()
+            .and_then(|ct| ct.attribute("charset"))
+            .unwrap_or_default();
+        if charset::is_iso_2022_kr(charset) {
+            let raw = message.raw_message();
+            let (start, end) = (part.offset_body as usize, part.offset_end as usize);
+            if start <= end && end <= raw.len() {
+                return (charset::decode_iso_2022_kr(&raw[start..end]), false);
+            }
+        }
+        return (part.text_contents().unwrap_or_default().to_string(), false);
+    }
+    match message.body_text(0) {
+        Some(text) => (text.into_owned(), message.html_body_count() > 0),
+        None => (String::new(), false),
+    }
+}
+
+/// Why `message` was sent by a machine, if it was.
+fn automatic(message: &mail_parser::Message<'_>) -> Option<Automatic> {
+    let text = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    if let Some(value) = text("Auto-Submitted")
+        && !value.starts_with("no")
+    {
+        return Some(Automatic::AutoSubmitted(value));
+    }
+    if let Some(value) = text("Precedence")
+        && ["bulk", "list", "junk"]
+            .iter()
+            .any(|p| value.starts_with(p))
+    {
+        return Some(Automatic::Precedence(value));
+    }
+    if text("X-Auto-Response-Suppress").is_some() {
+        return Some(Automatic::SuppressAutoResponse);
+    }
+    if message.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    }) {
+        return Some(Automatic::DeliveryReport);
+    }
+    if let Some(path) = text("Return-Path")
+        && path
+            .trim_matches(|c| c == '<' || c == '>' || c == ' ')
+            .is_empty()
+    {
+        return Some(Automatic::NullReturnPath);
+    }
+    let daemon = message
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .map(|a| a.to_ascii_lowercase())
+        .is_some_and(|a| a.starts_with("mailer-daemon@") || a.starts_with("postmaster@"));
+    if daemon {
+        return Some(Automatic::DaemonSender);
+    }
+    if text("List-Id").is_some() || text("List-Unsubscribe").is_some() {
+        return Some(Automatic::MailingList);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read(raw: &str) -> Inbound {
+        parse(raw.as_bytes(), &Limits::default()).expect("parses")
+    }
+
+    #[test]
+    fn a_plain_korean_mail_in_cp949_reads_with_its_names_and_threading() {
+        // ks_c_5601-1987 means CP949 (Outlook's label): 똠 is one of the syllables EUC-KR lacks.
+        let body = encoding_rs::EUC_KR
+            .encode("안녕하세요. 똠방각하 주문 건 결제가 두 번 됐어요.")
+            .0;
+        let mut raw = b"From: =?ks_c_5601-1987?B?yKux5rW/?= <Gildong.Hong@Example.co.kr>\r\n\
+To: support@baton.example\r\n\
+Subject: =?ks_c_5601-1987?B?sOHBpiC5rsDH?=\r\n\
+Message-ID: <abc123@example.co.kr>\r\n\
+In-Reply-To: <baton-1@baton.example>\r\n\
+References: <baton-0@baton.example> <baton-1@baton.example>\r\n\
+Content-Type: text/plain; charset=ks_c_5601-1987\r\n\
+Content-Transfer-Encoding: 8bit\r\n\r\n"
+            .to_vec();
+        raw.extend_from_slice(&body);
+        let mail = parse(&raw, &Limits::default()).expect("parses");
+        assert_eq!(mail.subject, "결제 문의");
+        let from = mail.from.expect("from");
+        assert_eq!(from.address, "gildong.hong@example.co.kr");
+        assert_eq!(from.name.as_deref(), Some("홍길동"));
+        assert_eq!(
+            mail.text,
+            "안녕하세요. 똠방각하 주문 건 결제가 두 번 됐어요."
+        );
+        assert_eq!(mail.message_id.as_deref(), Some("abc123@example.co.kr"));
+        assert_eq!(
+            mail.replying_to,
+            ["baton-1@baton.example", "baton-0@baton.example"]
+        );
+        assert_eq!(mail.automatic, None);
+    }
+
+    #[test]
+    fn an_iso_2022_kr_mail_is_decoded() {
+        let raw = b"From: a@example.com\r\nSubject: hi\r\n\
+Content-Type: text/plain; charset=ISO-2022-KR\r\n\r\n\
+\x1b$)C\x0e\x30\x21\x0f abc\r\n";
+        let mail = parse(raw, &Limits::default()).expect("parses");
+        assert_eq!(mail.text.trim(), "가 abc");
+    }
+
+    #[test]
+    fn html_only_becomes_text_and_alternative_prefers_plain() {
+        let html = read(
+            "From: a@example.com\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<p>Hello <b>there</b></p><script>alert(1)</script>",
+        );
+        assert!(html.from_html);
+        assert!(html.text.contains("Hello there"), "{}", html.text);
+        assert!(!html.text.contains('<'), "{}", html.text);
+        let alternative = read(
+            "From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain words\r\n\
+--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>html words</p>\r\n--b--\r\n",
+        );
+        assert!(!alternative.from_html);
+        assert_eq!(alternative.text.trim(), "plain words");
+    }
+
+    #[test]
+    fn attachments_keep_their_rfc_2231_names_within_the_limit() {
+        let mut raw = String::from(
+            "From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n",
+        );
+        for _ in 0..3 {
+            raw.push_str(
+                "--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\
+Content-Disposition: attachment; filename*=UTF-8''%EC%98%81%EC%88%98%EC%A6%9D.png\r\n\r\niVBORw0KGgo=\r\n",
+            );
+        }
+        raw.push_str("--b--\r\n");
+        let limits = Limits {
+            attachments: 2,
+            ..Limits::default()
+        };
+        let mail = parse(raw.as_bytes(), &limits).expect("parses");
+        assert_eq!(mail.attachments.len(), 2);
+        assert_eq!(mail.attachments_dropped, 1);
+        assert_eq!(mail.attachments[0].name, "영수증.png");
+        assert_eq!(mail.attachments[0].content_type, "image/png");
+        assert_eq!(mail.attachments[0].bytes, b"\x89PNG\r\n\x1a\n");
+    }
+
+    #[test]
+    fn machines_are_recognised() {
+        for (headers, expect) in [
+            ("Auto-Submitted: auto-replied\r\n", Some("auto-submitted")),
+            ("Auto-Submitted: no\r\n", None),
+            ("Precedence: bulk\r\n", Some("precedence")),
+            ("X-Auto-Response-Suppress: All\r\n", Some("suppress")),
+            ("Return-Path: <>\r\n", Some("null")),
+            ("List-Id: <news.example.com>\r\n", Some("list")),
+        ] {
+            let mail = read(&format!(
+                "From: a@example.com\r\n{headers}Subject: s\r\n\r\nbody"
+            ));
+            let got = mail.automatic.as_ref().map(|a| match a {
+                Automatic::AutoSubmitted(_) => "auto-submitted",
+                Automatic::Precedence(_) => "precedence",
+                Automatic::SuppressAutoResponse => "suppress",
+                Automatic::NullReturnPath => "null",
+                Automatic::DaemonSender => "daemon",
+                Automatic::DeliveryReport => "report",
+                Automatic::MailingList => "list",
+            });
+            assert_eq!(got, expect, "{headers}");
+        }
+        let bounce =
+            read("From: MAILER-DAEMON@mx.example.com\r\nSubject: Undelivered\r\n\r\nsorry");
+        assert_eq!(bounce.automatic, Some(Automatic::DaemonSender));
+        let report = read(
+            "From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n",
+        );
+        assert_eq!(report.automatic, Some(Automatic::DeliveryReport));
+    }
+
+    #[test]
+    fn what_is_not_a_message_or_too_large_is_refused_with_a_reason() {
+        let error = parse(b"", &Limits::default()).expect_err("empty");
+        assert!(error.to_string().contains("no headers"), "{error}");
+        let limits = Limits {
+            message_bytes: 10,
+            ..Limits::default()
+        };
+        let error = parse(b"From: a@example.com\r\n\r\nbody", &limits).expect_err("large");
+        assert!(error.to_string().contains("more than the 10"), "{error}");
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_parse_or_are_refused_without_panicking(
+            bytes in proptest::collection::vec(any::<u8>(), 0..2048)
+        ) {
+            let _ = parse(&bytes, &Limits::default());
+        }
+
+        #[test]
+        fn the_body_of_a_plain_mail_is_never_lost(body in "[가-힣a-zA-Z0-9 .,!?\n]{1,200}") {
+            let raw = format!(
+                "From: a@example.com\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+            );
+            let mail = parse(raw.as_bytes(), &Limits::default()).expect("parses");
+            prop_assert_eq!(mail.text.trim_end(), body.trim_end());
+        }
+    }
+}
