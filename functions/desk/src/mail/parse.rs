@@ -3,7 +3,7 @@
 //! is the choice of what to keep: the first text body (HTML turned into text only when there is
 //! no plain part), attachments within limits, and the signs that a machine sent it.
 
-use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Encoding, HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use super::charset;
 use crate::error::{Error, Result};
@@ -224,7 +224,18 @@ fn body_text(message: &mail_parser::Message<'_>) -> (String, bool) {
             let raw = message.raw_message();
             let (start, end) = (part.offset_body as usize, part.offset_end as usize);
             if start <= end && end <= raw.len() {
-                return (charset::decode_iso_2022_kr(&raw[start..end]), false);
+                // RFC 1557 says 7-bit, but a gateway may have wrapped it in a transfer encoding.
+                let body = &raw[start..end];
+                let bytes = match part.encoding {
+                    Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
+                    Encoding::QuotedPrintable => {
+                        mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+                    }
+                    Encoding::None => Some(body.to_vec()),
+                };
+                if let Some(bytes) = bytes {
+                    return (charset::decode_iso_2022_kr(&bytes), false);
+                }
             }
         }
         return (part.text_contents().unwrap_or_default().to_string(), false);
@@ -334,6 +345,16 @@ Content-Transfer-Encoding: 8bit\r\n\r\n"
         let raw = b"From: a@example.com\r\nSubject: hi\r\n\
 Content-Type: text/plain; charset=ISO-2022-KR\r\n\r\n\
 \x1b$)C\x0e\x30\x21\x0f abc\r\n";
+        let mail = parse(raw, &Limits::default()).expect("parses");
+        assert_eq!(mail.text.trim(), "가 abc");
+    }
+
+    #[test]
+    fn an_iso_2022_kr_mail_in_base64_is_decoded_too() {
+        // "\x1b$)C\x0e\x30\x21\x0f abc" in base64.
+        let raw = b"From: a@example.com\r\nSubject: hi\r\n\
+Content-Type: text/plain; charset=iso-2022-kr\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+GyQpQw4wIQ8gYWJj\r\n";
         let mail = parse(raw, &Limits::default()).expect("parses");
         assert_eq!(mail.text.trim(), "가 abc");
     }
