@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{
     Author, BotTurn, Case, Conversation, ConversationState, Decision, Event, EventKind, Message,
-    now,
+    UrgentKind, now,
 };
 use crate::store::{CaseWrite, Commit};
 
@@ -138,6 +138,22 @@ impl Desk {
         })
     }
 
+    /// The urgent kind of a customer's message, by words and, with the sentence model, by meaning:
+    /// the embedding runs on the blocking pool, as the bot's turn does, not on the async threads.
+    async fn urgency(&self, text: &str) -> Result<Option<UrgentKind>> {
+        let Some(encoder) = self.encoder.clone() else {
+            return Ok(bot::urgency(self.kb.intents(), text, None));
+        };
+        let kb = Arc::clone(&self.kb);
+        let text = text.to_string();
+        tokio::task::spawn_blocking(move || {
+            let meaning = kb.meaning_of(encoder.query(&text));
+            bot::urgency(kb.intents(), &text, Some(&meaning))
+        })
+        .await
+        .map_err(|e| Error::Unavailable(format!("urgency task: {e}")))
+    }
+
     /// A customer message while people have the conversation: added to the case, which it
     /// escalates when it is urgent and reopens when it was resolved before this message.
     pub(super) async fn to_people(
@@ -163,10 +179,7 @@ impl Desk {
                 .events
                 .push(Event::about(EventKind::Reopen, &case, []));
         }
-        let meaning = self
-            .encoder()
-            .map(|e| self.kb.meaning_of(e.query(&message.text)));
-        if let Some(kind) = bot::urgency(self.kb.intents(), &message.text, meaning.as_ref())
+        if let Some(kind) = self.urgency(&message.text).await?
             && escalate(&mut case, kind, &message, message.created_at)
         {
             commit.events.push(Event::about(
