@@ -16,19 +16,10 @@ fn guides() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("guides")
 }
 
-/// An embedder over a temporary copy of the committed cache.
-fn index(encoder: &encoder::Encoder, root: &Path) -> (KnowledgeBase, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cache = dir.path().join("embeddings.cache");
-    std::fs::copy(guides().join("embeddings.cache"), &cache).expect("the committed cache");
-    let embedder = Embedder {
-        encoder,
-        cache: Some(cache),
-        seed: None,
-        progress: &|_, _| {},
-    };
-    let kb = KnowledgeBase::from_guides_with(root, Some(&embedder)).expect("index");
-    (kb, dir)
+/// The guides at `root` indexed with the model, reading the committed cache (nothing written).
+fn index(encoder: &encoder::Encoder, root: &Path) -> KnowledgeBase {
+    let embedder = Embedder::reading(encoder, guides().join("embeddings.cache"));
+    KnowledgeBase::from_guides_with(root, Some(&embedder)).expect("index")
 }
 
 #[test]
@@ -39,14 +30,7 @@ fn the_committed_cache_holds_every_section_of_batons_guides() {
     };
     let corpus = kb::Corpus::load(&guides()).expect("guides");
     let dir = tempfile::tempdir().expect("tempdir");
-    let cache = dir.path().join("embeddings.cache");
-    std::fs::copy(guides().join("embeddings.cache"), &cache).expect("the committed cache");
-    let embedder = Embedder {
-        encoder: &encoder,
-        cache: Some(cache),
-        seed: None,
-        progress: &|_, _| {},
-    };
+    let embedder = Embedder::reading(&encoder, guides().join("embeddings.cache"));
     let report = kb::build_with(&corpus, &dir.path().join("index"), &|_| {}, Some(&embedder))
         .expect("build");
     let embedded = report.embedded.expect("sections embedded");
@@ -64,7 +48,7 @@ fn a_korean_question_finds_an_english_only_guide_by_meaning() {
         return;
     };
     // Only the English guides: no Korean word can match them.
-    let (kb, _dir) = index(&encoder, &guides().join("en"));
+    let kb = index(&encoder, &guides().join("en"));
     let question = "비밀번호를 잊어버려서 로그인을 못 하겠어요";
     let meaning = encoder.query(question);
     let words = kb
@@ -106,7 +90,7 @@ fn meaning_reaches_the_signals_and_keeps_the_lexical_ranking_where_words_agree()
         eprintln!("skipped: E5_MODEL is set by scripts/test");
         return;
     };
-    let (kb, _dir) = index(&encoder, &guides());
+    let kb = index(&encoder, &guides());
     assert_eq!(
         kb.dense().expect("vectors").fingerprint(),
         encoder.fingerprint()
@@ -134,7 +118,7 @@ fn a_docs_set_without_an_intents_file_reads_the_shared_urgent_intents_by_meaning
     };
     // The English guides alone name no intents file: the shared intents are all they have, and
     // the build embedded their examples beside the sections.
-    let (kb, _dir) = index(&encoder, &guides().join("en"));
+    let kb = index(&encoder, &guides().join("en"));
     let intents = kb.intents();
     assert_eq!(intents.fingerprint(), Some(encoder.fingerprint()));
     let text = "the money I sent to my supplier on Friday still has not shown up on their side";

@@ -57,24 +57,16 @@ pub fn encoder() -> Option<Arc<encoder::Encoder>> {
         .clone()
 }
 
-/// Baton's own guides indexed with their section vectors, once per test binary: embedded through
-/// a copy of the committed cache (`kb/guides/embeddings.cache`), so nothing is written into the
-/// checkout and, while the cache is current, nothing is embedded.
+/// Baton's own guides indexed with their section vectors, once per test binary: read from the
+/// committed cache (`kb/guides/embeddings.cache`), so nothing is written into the checkout and,
+/// while the cache is current, nothing is embedded.
 pub fn baton_kb_with_meaning() -> Option<(Arc<KnowledgeBase>, Arc<encoder::Encoder>)> {
     static KB: OnceLock<Option<Arc<KnowledgeBase>>> = OnceLock::new();
     let encoder = encoder()?;
     let kb = KB
         .get_or_init(|| {
             let guides = repo_root().join("kb/guides");
-            let dir = tempfile::tempdir().expect("tempdir");
-            let cache = dir.path().join("embeddings.cache");
-            std::fs::copy(guides.join("embeddings.cache"), &cache).expect("the committed cache");
-            let embedder = kb::dense::Embedder {
-                encoder: &encoder,
-                cache: Some(cache),
-                seed: None,
-                progress: &|_, _| {},
-            };
+            let embedder = kb::dense::Embedder::reading(&encoder, guides.join("embeddings.cache"));
             Some(Arc::new(
                 KnowledgeBase::from_guides_with(&guides, Some(&embedder)).expect("index kb/guides"),
             ))

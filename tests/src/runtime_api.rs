@@ -337,6 +337,31 @@ pub fn http_response(outcome: Outcome) -> (u64, Value) {
     }
 }
 
+/// Starts a conversation through the conversations function with `body`: its id and the
+/// `Authorization` header value for its messages.
+pub async fn start_conversation(function: &mut Function, body: &str) -> (String, String) {
+    let json = [("content-type", "application/json")];
+    let (status, started) = http_response(
+        function
+            .invoke(http_event(
+                "POST",
+                "/api/conversations",
+                "",
+                &json,
+                Some(body),
+            ))
+            .await,
+    );
+    assert_eq!(status, 201, "{started}");
+    (
+        started["conversation"]["id"]
+            .as_str()
+            .expect("id")
+            .to_string(),
+        format!("Bearer {}", started["secret"].as_str().expect("secret")),
+    )
+}
+
 /// The environment of a function as deployed: a read-only index (in `dir`) and a new DynamoDB
 /// Local table, plus `extra`.
 pub async fn deployed_env(dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -363,12 +388,7 @@ pub async fn deployed_env_with_meaning(
     let guides = crate::repo_root().join("kb/guides");
     let index = dir.join("index");
     let corpus = kb::Corpus::load(&guides).expect("load guides");
-    let embedder = kb::dense::Embedder {
-        encoder: &encoder,
-        cache: None,
-        seed: Some(guides.join("embeddings.cache")),
-        progress: &|_, _| {},
-    };
+    let embedder = kb::dense::Embedder::reading(&encoder, guides.join("embeddings.cache"));
     kb::build_with(&corpus, &index, &|_| {}, Some(&embedder)).expect("build index");
     std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o555)).expect("chmod");
     let (_, mut env) = dynamodb_table().await;

@@ -1,31 +1,7 @@
 //! The `conversations` binary as Lambda runs it, with DynamoDB Local behind it: a customer conversation
 //! through API Gateway v2 events.
 
-use baton_e2e::runtime_api::{Function, http_event, http_response, start_with_table};
-
-/// Starts a conversation through the function: its id and the `Authorization` header value.
-async fn start(function: &mut Function, body: &str) -> (String, String) {
-    let json = [("content-type", "application/json")];
-    let (status, started) = http_response(
-        function
-            .invoke(http_event(
-                "POST",
-                "/api/conversations",
-                "",
-                &json,
-                Some(body),
-            ))
-            .await,
-    );
-    assert_eq!(status, 201, "{started}");
-    (
-        started["conversation"]["id"]
-            .as_str()
-            .expect("id")
-            .to_string(),
-        format!("Bearer {}", started["secret"].as_str().expect("secret")),
-    )
-}
+use baton_e2e::runtime_api::{http_event, http_response, start_conversation, start_with_table};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_through_the_function() {
@@ -35,7 +11,7 @@ async fn a_conversation_through_the_function() {
     )
     .await;
 
-    let (id, secret) = start(&mut function, r#"{"locale":"ko"}"#).await;
+    let (id, secret) = start_conversation(&mut function, r#"{"locale":"ko"}"#).await;
     let headers = [
         ("content-type", "application/json"),
         ("authorization", secret.as_str()),
@@ -85,7 +61,7 @@ async fn uploads_go_to_the_configured_bucket() {
         ],
     )
     .await;
-    let (id, secret) = start(&mut function, "{}").await;
+    let (id, secret) = start_conversation(&mut function, "{}").await;
     let headers = [
         ("content-type", "application/json"),
         ("authorization", secret.as_str()),

@@ -60,6 +60,20 @@ pub fn default_cache(guides: &std::path::Path) -> std::path::PathBuf {
     std::path::Path::new("data/embed-cache").join(format!("{name}-{}.bin", &hash[..12]))
 }
 
+impl<'a> Embedder<'a> {
+    /// An embedder that reads `seed` (a committed cache) and keeps nothing it computes, quietly:
+    /// a build that must not write beside the guides (a test, a function's read-only index).
+    pub fn reading(encoder: &'a Encoder, seed: std::path::PathBuf) -> Embedder<'a> {
+        fn silent(_: usize, _: usize) {}
+        Embedder {
+            encoder,
+            cache: None,
+            seed: Some(seed),
+            progress: &silent,
+        }
+    }
+}
+
 /// Texts embedded per call: batched, so each weight row is unpacked once for all of them.
 const BATCH: usize = 16;
 

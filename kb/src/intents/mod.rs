@@ -24,10 +24,10 @@ mod meaning;
 mod measure;
 mod pattern;
 
-pub use meaning::{Meaning, MeaningRule, Nearest};
+pub use meaning::{Meaning, MeaningRule};
 pub use measure::{Case, Report, cases, measure};
 
-use meaning::Vectors;
+use meaning::{Nearest, Vectors};
 use pattern::{DEFAULT_WINDOW, Pattern, Words};
 
 use std::collections::BTreeSet;
@@ -162,8 +162,9 @@ impl Intent {
 }
 
 impl Intents {
-    /// The intents every team shares (a person, "that didn't help", "solved", a feature request),
-    /// for a docs set whose `kb.toml` names no intents file: urgent situations are each team's own.
+    /// The intents every team shares (the urgent situations every online business has, a person,
+    /// "that didn't help", "solved", a feature request): all a docs set whose `kb.toml` names no
+    /// intents file has, and what a team's file adds to or redefines.
     pub const SHARED: &'static str = include_str!("../../shared-intents.toml");
 
     /// Parses an intents file; the message names the intent and the pattern at fault.
@@ -376,11 +377,6 @@ impl Intents {
         self.margin = Some(rule.margin);
         self.over_guides = Some(rule.over_guides);
         self
-    }
-
-    /// The nearest example to `meaning` (`None` without example vectors).
-    pub fn nearest(&self, meaning: &[f32]) -> Option<Nearest> {
-        self.nearest_skipping(meaning, |_| false)
     }
 
     fn nearest_skipping(&self, meaning: &[f32], skip: impl Fn(usize) -> bool) -> Option<Nearest> {

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use baton_e2e::runtime_api::{
-    Function, Outcome, deployed_env, deployed_env_with_meaning, http_event, scheduled_event,
-    stream_event, with_jwt_claims,
+    Function, deployed_env, deployed_env_with_meaning, http_event, http_response, scheduled_event,
+    start_conversation, stream_event, with_jwt_claims,
 };
 
 const RUNS: usize = 20;
@@ -110,35 +110,13 @@ async fn first_bot_answer(bin_dir: &std::path::Path) {
         return;
     };
     let binary = bin_dir.join("conversations");
-    let json = [("content-type", "application/json")];
-    let body = |outcome: Outcome| -> serde_json::Value {
-        let Outcome::Response(response) = outcome else {
-            panic!("{outcome:?}")
-        };
-        serde_json::from_str(response["body"].as_str().expect("a body")).expect("JSON")
-    };
     let (mut times, mut peak) = (Vec::with_capacity(RUNS), 0);
     for _ in 0..RUNS {
         let started = Instant::now();
         let mut function = Function::start(&binary, &env).await;
-        let created = body(
-            function
-                .invoke(http_event(
-                    "POST",
-                    "/api/conversations",
-                    "",
-                    &json,
-                    Some(r#"{"locale":"ko"}"#),
-                ))
-                .await,
-        );
-        let id = created["conversation"]["id"]
-            .as_str()
-            .expect("an id")
-            .to_string();
-        let bearer = format!("Bearer {}", created["secret"].as_str().expect("a secret"));
+        let (id, bearer) = start_conversation(&mut function, r#"{"locale":"ko"}"#).await;
         let question = r#"{"text":"비밀번호를 잊어버렸어요 어떻게 바꾸나요"}"#;
-        let answered = body(
+        let (_, answered) = http_response(
             function
                 .invoke(http_event(
                     "POST",

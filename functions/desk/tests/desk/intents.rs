@@ -22,8 +22,8 @@ fn table(split: Option<&str>) -> Vec<Case> {
     cases(&root().join("functions/desk/eval/intents.jsonl"), split).expect("intents.jsonl")
 }
 
-/// Baton's guides indexed with the model, through a copy of their committed cache (so the
-/// sections and the intents' examples are read, not embedded), and each split's messages read
+/// Baton's guides indexed with the model, reading their committed cache (so the sections and
+/// the intents' examples are read, not embedded), and each split's messages read
 /// by meaning: once per test binary, shared by the tests below.
 struct Meanings {
     kb: kb::KnowledgeBase,
@@ -37,15 +37,7 @@ fn meanings() -> Option<&'static Meanings> {
             let path = std::env::var("E5_MODEL").ok()?;
             let encoder = encoder::Encoder::open(path.as_ref()).expect("E5_MODEL opens");
             let guides = root().join("kb/guides");
-            let dir = tempfile::tempdir().expect("tempdir");
-            let cache = dir.path().join("embeddings.cache");
-            std::fs::copy(guides.join("embeddings.cache"), &cache).expect("the committed cache");
-            let embedder = kb::dense::Embedder {
-                encoder: &encoder,
-                cache: Some(cache),
-                seed: None,
-                progress: &|_, _| {},
-            };
+            let embedder = kb::dense::Embedder::reading(&encoder, guides.join("embeddings.cache"));
             let kb =
                 kb::KnowledgeBase::from_guides_with(&guides, Some(&embedder)).expect("kb/guides");
             let splits = ["dev", "test"]
