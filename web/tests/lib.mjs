@@ -31,6 +31,15 @@ export function assert(ok, message) {
   if (!ok) throw new Error(message);
 }
 
+/** Refused requests (status 400 and up) of every page since the last `takeRefusals()`: the
+ * runner prints them when a test fails, as the pages themselves only show "failed". */
+const refusals = /** @type {string[]} */ ([]);
+
+/** The refused requests seen since the last call, then forgets them. */
+export function takeRefusals() {
+  return refusals.splice(0);
+}
+
 /**
  * A page in a fresh context. Console errors, uncaught exceptions and CSP violations are
  * collected; `page.problems()` lists them and `done()` fails the test if there are any.
@@ -51,6 +60,12 @@ export async function newPage(browser, options = {}) {
       if (m.type() === "error" && !/Failed to load resource: the server responded with a status of 404/.test(m.text())) problems.push(`console: ${m.text()}`);
     });
     p.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    p.on("response", async (r) => {
+      if (r.status() < 400) return;
+      const body = await r.text().catch(() => "");
+      refusals.push(`${r.status()} ${r.request().method()} ${r.url()} ${body.slice(0, 300)}`);
+    });
+    p.on("requestfailed", (r) => refusals.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
   };
   watch(page);
   return {

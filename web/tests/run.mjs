@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { JUNHO, MINJI, SITE_SECRET } from "./lib.mjs";
+import { JUNHO, MINJI, SITE_SECRET, takeRefusals } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
@@ -111,12 +111,15 @@ async function main() {
         await page.screenshot({ path: file_, fullPage: true });
         return file_;
       };
+      takeRefusals();
       try {
         await fn({ server, browser, shot });
         console.log(`ok    ${file}: ${name} (${Date.now() - t0} ms)`);
       } catch (error) {
         failed += 1;
         console.log(`FAIL  ${file}: ${name}\n${error && error.stack ? error.stack : error}`);
+        const refused = takeRefusals();
+        if (refused.length) console.log(`  refused requests:\n    ${refused.join("\n    ")}`);
         // What every page showed when it failed, then close them so the next test starts clean.
         for (const context of browser.contexts()) {
           for (const page of context.pages()) {

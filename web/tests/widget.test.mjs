@@ -87,6 +87,53 @@ export const tests = [
     },
   ],
   [
+    "a message the network drops is sent again by itself, and one typed while the bot answers joins the same conversation",
+    async (/** @type {Ctx} */ { server, browser }) => {
+      const { page, done, problems } = await newPage(browser, { locale: "en-US" });
+      let posts = 0;
+      // The first message's first try is cut off; the second message is held a second, and the
+      // third is typed meanwhile.
+      await page.route("**/api/conversations/*/messages", async (route) => {
+        if (route.request().method() !== "POST") return route.continue();
+        posts += 1;
+        if (posts === 1) return route.abort("connectionreset");
+        if (posts === 3) await new Promise((resolve) => setTimeout(resolve, 1500));
+        return route.continue();
+      });
+      await page.goto(`${server.url}/en/index.html`);
+      await page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
+      await page.evaluate(() => /** @type {any} */ (window).BatonWidget.open());
+      const frame = await chatFrame(page);
+      await frame.locator(".msg").first().waitFor();
+      const say = async (/** @type {string} */ text) => {
+        await frame.locator("[data-input]").fill(text);
+        await frame.locator("[data-input]").press("Enter");
+      };
+      const sent = (/** @type {string} */ text) => frame.locator(".msg.customer:not([data-pending])", { hasText: text });
+      await say("how do I get a refund for a cancelled card payment");
+      await sent("cancelled card payment").waitFor();
+      assert(posts === 2, `the dropped message was sent again (${posts} tries)`);
+      assert((await frame.locator(".failed").count()) === 0, "nothing was shown as failed");
+      await say("and how long does it take");
+      await page.waitForTimeout(300);
+      await say("thanks, one more: can I get it back to another card");
+      await sent("another card").waitFor();
+      await sent("how long does it take").waitFor();
+      assert((await frame.locator(".failed").count()) === 0, "nothing is shown as failed");
+      // Reloaded, the one conversation holds the three messages, each once.
+      await page.reload();
+      await page.waitForFunction(() => /** @type {any} */ (window).BatonWidget);
+      await page.evaluate(() => /** @type {any} */ (window).BatonWidget.open());
+      const again = await chatFrame(page);
+      await again.locator(".msg.customer", { hasText: "another card" }).waitFor();
+      const texts = await again.locator(".msg.customer").allInnerTexts();
+      assert(texts.length === 3, `three messages, each once, in one conversation: ${JSON.stringify(texts)}`);
+      // The cut-off try is the browser's own console error; nothing else is.
+      problems.splice(0, problems.length, ...problems.filter((p) => !/ERR_CONNECTION_RESET/.test(p)));
+      await done();
+    },
+  ],
+  [
     "a customer's markup is shown as text in the widget",
     async (/** @type {Ctx} */ { server, browser }) => {
       const { page, done } = await newPage(browser, { locale: "en-US" });

@@ -417,10 +417,42 @@ function merge(incoming) {
   for (const message of incoming) messages.set(message.id, message);
 }
 
+/**
+ * Whether a failed send may go again by itself: the network dropped it, or the desk was busy or
+ * briefly unable (its idempotency key makes a second try of the same message safe).
+ * @param {any} error
+ */
+function transient(error) {
+  const status = Number(error?.status || 0);
+  return status === 0 || status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** How many times a send is tried before it is shown as failed, and the first wait between. */
+const SEND_TRIES = 3;
+const SEND_BACKOFF_MS = 700;
+
+/** Whether a flush is running: a second one (Enter pressed while the bot still answers) would
+ * start a second conversation and send the same message twice. */
+let flushing = false;
+
 /** Sends what the outbox holds, in order; a failure keeps it (and its key) for a retry. */
 async function flush() {
+  if (flushing) {
+    redraw();
+    return;
+  }
+  flushing = true;
+  try {
+    await flushOutbox();
+  } finally {
+    flushing = false;
+  }
+}
+
+async function flushOutbox() {
   for (const pending of state.outbox) pending.failed = false;
   redraw();
+  let tries = 0;
   while (state.outbox.length) {
     const pending = state.outbox[0];
     try {
@@ -433,12 +465,18 @@ async function flush() {
       if (sent.case_status) conversationState = sent.case_status === "resolved" ? "resolved" : "human";
       state.outbox.shift();
       save(state);
+      tries = 0;
     } catch (error) {
-      if (/** @type {any} */ (error).status === 404) {
+      tries += 1;
+      if (/** @type {any} */ (error).status === 404 && tries < SEND_TRIES) {
         // The conversation is gone (or its secret no longer matches): start over, keep the text.
         delete state.id;
         delete state.secret;
         save(state);
+        continue;
+      }
+      if (transient(error) && tries < SEND_TRIES) {
+        await new Promise((resolve) => setTimeout(resolve, SEND_BACKOFF_MS * 2 ** (tries - 1)));
         continue;
       }
       pending.failed = true;
