@@ -156,6 +156,7 @@ fn a_turn_carries_its_probability_the_signals_that_drove_it_and_a_follow_ups_top
             attachments: Vec::new(),
             bot: None,
             key_hash: None,
+            mail: None,
             created_at: 1,
         },
         desk::model::Message {
@@ -168,6 +169,7 @@ fn a_turn_carries_its_probability_the_signals_that_drove_it_and_a_follow_ups_top
             attachments: Vec::new(),
             bot: Some(first.turn.clone()),
             key_hash: None,
+            mail: None,
             created_at: 2,
         },
     ];

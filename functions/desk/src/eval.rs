@@ -220,6 +220,7 @@ pub fn run(
                 attachments: Vec::new(),
                 bot,
                 key_hash: None,
+                mail: None,
                 created_at: n as i64,
             };
             history.push(message(Author::Customer, text, None));

@@ -48,7 +48,12 @@ impl Desk {
     }
 
     /// Checks and cleans `bytes` and keeps the clean image under a new id (or `id`).
-    async fn keep(&self, conversation_id: &str, id: String, bytes: &[u8]) -> Result<Attachment> {
+    pub(super) async fn keep(
+        &self,
+        conversation_id: &str,
+        id: String,
+        bytes: &[u8],
+    ) -> Result<Attachment> {
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(too_large());
         }

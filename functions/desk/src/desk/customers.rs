@@ -54,6 +54,12 @@ impl Desk {
                 "channel is 1–32 letters, digits, - or _".into(),
             ));
         }
+        if channel == crate::model::MAIL_CHANNEL {
+            // Only a mail makes a conversation by mail: its thread is where replies are sent.
+            return Err(Error::Invalid(
+                "the mail channel is for conversations that came by mail".into(),
+            ));
+        }
         let (most, key_bytes, value_bytes) = MAX_METADATA;
         if start.metadata.len() > most {
             return Err(Error::Invalid(format!(
@@ -82,6 +88,7 @@ impl Desk {
             device_secret_hashes: Vec::new(),
             state: ConversationState::Bot,
             case_id: None,
+            mail: None,
             created_at: at,
             updated_at: at,
             version: 0,

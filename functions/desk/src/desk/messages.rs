@@ -1,6 +1,7 @@
 //! A customer message: sanitized, masked, stored once per idempotency key, together with what
 //! follows from it (`turns.rs`); a resend gets what the first send committed.
 
+use super::turns::Medium;
 use super::{Context, Desk, MAX_MESSAGES, Planned, Posted, caption, validate};
 use crate::attachments::Attachment;
 use crate::error::{Error, Result};
@@ -73,7 +74,7 @@ impl Desk {
                     conversation,
                     messages: history,
                 };
-                let mut planned = self.bot_turn(&context, first.clone()).await?;
+                let mut planned = self.bot_turn(&context, first.clone(), Medium::Chat).await?;
                 planned.commit.messages.retain(|m| m.id != first.id);
                 let (_, mut posted) = self.apply(planned).await?;
                 posted.duplicate = true;
@@ -107,6 +108,7 @@ impl Desk {
                 attachments: attachments.clone(),
                 bot: None,
                 key_hash: key_hash.clone(),
+                mail: None,
                 created_at: now(),
             };
             let case_id = conversation.case_id.clone();
@@ -115,20 +117,10 @@ impl Desk {
                 messages,
             };
             let mut planned = match context.conversation.state {
-                ConversationState::Bot if !message.attachments.is_empty() => Planned {
-                    commit: Commit {
-                        messages: vec![message.clone()],
-                        ..Commit::default()
-                    },
-                    result: Posted {
-                        message,
-                        reply: None,
-                        case: None,
-                        duplicate: false,
-                    },
-                    alert: None,
-                },
-                ConversationState::Bot => self.bot_turn(&context, message).await?,
+                ConversationState::Bot if !message.attachments.is_empty() => {
+                    Planned::unanswered(Commit::default(), None, message, None, None)
+                }
+                ConversationState::Bot => self.bot_turn(&context, message, Medium::Chat).await?,
                 ConversationState::Human | ConversationState::Resolved => {
                     self.to_people(&context, message).await?
                 }

@@ -83,6 +83,8 @@ mod continuity;
 mod customers;
 mod feedback;
 mod handoff;
+mod mail;
+pub use mail::{Incoming, MailSettings, Received};
 mod messages;
 mod operators;
 pub mod reminders;
@@ -111,6 +113,8 @@ pub struct Desk {
     sent_week: Arc<std::sync::Mutex<Option<String>>>,
     /// The sentence model, loaded once per process; `None` runs the bot on words alone.
     encoder: Option<Arc<encoder::Encoder>>,
+    /// How mail is taken and sent; `None` without mail.
+    mail: Option<Arc<MailSettings>>,
 }
 
 /// What a customer sends to start a conversation.
@@ -228,6 +232,31 @@ struct Planned<T> {
     alert: Option<Case>,
 }
 
+impl Planned<Posted> {
+    /// A customer message that no one answers now: `commit` with the message added (and the
+    /// conversation, when it changes), the case it went to, and whom to alert.
+    fn unanswered(
+        mut commit: Commit,
+        conversation: Option<Conversation>,
+        message: Message,
+        case: Option<Case>,
+        alert: Option<Case>,
+    ) -> Planned<Posted> {
+        commit.conversation = conversation;
+        commit.messages = vec![message.clone()];
+        Planned {
+            commit,
+            result: Posted {
+                message,
+                reply: None,
+                case,
+                duplicate: false,
+            },
+            alert,
+        }
+    }
+}
+
 impl Desk {
     /// A desk over an opened knowledge base and a store; no identity keys, no alerts.
     pub fn new(kb: Arc<KnowledgeBase>, store: Arc<dyn Store>) -> Desk {
@@ -245,6 +274,7 @@ impl Desk {
             recent_searches: Arc::default(),
             sent_week: Arc::default(),
             encoder: None,
+            mail: None,
         }
     }
 

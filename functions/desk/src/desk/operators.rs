@@ -4,8 +4,8 @@ use super::{CaseView, Desk, MAX_MESSAGE_BYTES, MAX_QUEUE_PAGE, QueuePage, valida
 use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{
-    Author, Case, CaseStatus, Category, Conversation, ConversationState, Event, EventKind, Message,
-    Millis, Note, Resolution, new_id, now,
+    Author, Case, CaseStatus, Category, Conversation, ConversationState, Event, EventKind,
+    MAIL_CHANNEL, Message, Millis, Note, Resolution, new_id, now,
 };
 use crate::presence::{self, Activity, Presence};
 use crate::store::{CaseWrite, Commit, Committed};
@@ -174,7 +174,7 @@ impl Desk {
             });
             let mut case = existing.clone();
             claim(&mut case, operator)?;
-            let message = Message {
+            let mut message = Message {
                 id: new_id("msg"),
                 conversation_id: case.conversation_id.clone(),
                 author: Author::Operator {
@@ -186,10 +186,10 @@ impl Desk {
                 attachments: Vec::new(),
                 bot: None,
                 key_hash,
+                mail: None,
                 created_at: now(),
             };
             let mut commit = Commit {
-                messages: vec![message.clone()],
                 events: vec![Event::about(
                     EventKind::Reply,
                     &case,
@@ -197,6 +197,12 @@ impl Desk {
                 )],
                 ..Commit::default()
             };
+            // On a conversation by mail, the reply leaves as a mail in the thread.
+            if case.channel == MAIL_CHANNEL {
+                let mut conversation = self.case_conversation(&case).await?;
+                self.operator_mail(&mut conversation, &mut message, &mut commit);
+            }
+            commit.messages = vec![message.clone()];
             if case != existing {
                 case.updated_at = now();
                 commit.case = Some(CaseWrite::Update(case));

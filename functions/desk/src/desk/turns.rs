@@ -12,11 +12,24 @@ use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{
     Author, BotTurn, Case, Conversation, ConversationState, Decision, Event, EventKind, Message,
-    UrgentKind, now,
+    Reason, UrgentKind, now,
 };
 use crate::store::{CaseWrite, Commit};
 
 use super::handoff::*;
+
+/// Where the bot's reply goes, which decides what it may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Medium {
+    /// The widget or the API: the bot answers, offers guides, asks, or hands off.
+    Chat,
+    /// A mail: the bot answers only when it is sure (and `may_answer`: within the automatic
+    /// replies a sender may get); anything else goes to people.
+    Mail {
+        /// Whether an automatic reply may go to this sender now.
+        may_answer: bool,
+    },
+}
 
 impl Desk {
     /// The bot's turn on a customer message: its reply, the verdict on its previous answer, and a
@@ -25,6 +38,7 @@ impl Desk {
         &self,
         context: &Context,
         message: Message,
+        medium: Medium,
     ) -> Result<Planned<Posted>> {
         let mut conversation = context.conversation.clone();
         let history = &context.messages;
@@ -47,6 +61,21 @@ impl Desk {
         })
         .await
         .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
+        let mut reply = reply;
+        if let Medium::Mail { may_answer } = medium {
+            let turn = &mut reply.turn;
+            let answers = turn.decision == Decision::Answer && may_answer;
+            // "Thanks, that solved it" to the bot's answer needs no one; as a first mail it does.
+            let thanks = turn.decision == Decision::Acknowledge && !first;
+            if !answers && !thanks && turn.decision != Decision::Handoff {
+                // A list of guides to choose from, or a question back, is no mail to send: a
+                // person answers instead, and the case says the bot was not sure.
+                if turn.handoff_reason() == Reason::HumanRequested {
+                    turn.reasons.insert(0, Reason::LowConfidence);
+                }
+                turn.decision = Decision::Handoff;
+            }
+        }
 
         let mut commit = Commit::default();
         // The verdict on the previous answer belongs to that answer.
@@ -89,6 +118,7 @@ impl Desk {
             attachments: Vec::new(),
             bot: Some(turn.clone()),
             key_hash: None,
+            mail: None,
             created_at: now(),
         };
         if first {
@@ -197,18 +227,13 @@ impl Desk {
         conversation.state = ConversationState::Human;
         conversation.case_id = Some(case.id.clone());
         conversation.updated_at = now();
-        commit.conversation = Some(conversation);
-        commit.messages = vec![message.clone()];
-        Ok(Planned {
+        Ok(Planned::unanswered(
             commit,
-            result: Posted {
-                message,
-                reply: None,
-                case: Some(case),
-                duplicate: false,
-            },
+            Some(conversation),
+            message,
+            Some(case),
             alert,
-        })
+        ))
     }
 }
 

@@ -19,6 +19,58 @@ pub fn is_iso_2022_kr(label: &str) -> bool {
     )
 }
 
+/// A header value with its ISO-2022-KR encoded words (`=?ISO-2022-KR?B?…?=`, or `?Q?`) decoded,
+/// which the MIME parser leaves as a replacement character; `None` when it has none. Other text
+/// is kept as it is; the whitespace between two adjacent encoded words is dropped (RFC 2047 §6.2).
+pub fn decode_iso_2022_kr_words(raw: &str) -> Option<String> {
+    if !raw.to_ascii_lowercase().contains("=?iso-2022-kr?") {
+        return None;
+    }
+    let mut out = String::new();
+    let mut rest = raw;
+    let mut after_word = false;
+    while let Some(start) = rest.find("=?") {
+        let (before, word) = rest.split_at(start);
+        let parts: Vec<&str> = word[2..].splitn(4, '?').collect();
+        let decoded = match parts.as_slice() {
+            [charset, encoding, text, tail] if tail.starts_with('=') && is_iso_2022_kr(charset) => {
+                let bytes = match encoding.to_ascii_lowercase().as_str() {
+                    "b" => mail_parser::decoders::base64::base64_decode(text.as_bytes()),
+                    "q" => mail_parser::decoders::quoted_printable::quoted_printable_decode(
+                        text.replace('_', " ").as_bytes(),
+                    ),
+                    _ => None,
+                };
+                bytes.map(|b| {
+                    (
+                        decode_iso_2022_kr(&b),
+                        2 + charset.len() + encoding.len() + text.len() + 4,
+                    )
+                })
+            }
+            _ => None,
+        };
+        match decoded {
+            Some((text, used)) => {
+                if !(after_word && before.trim().is_empty()) {
+                    out.push_str(before);
+                }
+                out.push_str(&text);
+                rest = &word[used..];
+                after_word = true;
+            }
+            None => {
+                out.push_str(before);
+                out.push_str("=?");
+                rest = &word[2..];
+                after_word = false;
+            }
+        }
+    }
+    out.push_str(rest);
+    Some(out.trim().to_string())
+}
+
 /// Decodes ISO-2022-KR text. Bytes that are not valid in their place become U+FFFD: a broken
 /// message loses characters, never the rest of its text.
 pub fn decode_iso_2022_kr(bytes: &[u8]) -> String {
@@ -69,6 +121,22 @@ pub fn decode_iso_2022_kr(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_2022_kr_encoded_words_decode_in_headers() {
+        // "송금 문의" in ISO-2022-KR, base64.
+        let raw =
+            "=?ISO-2022-KR?B?GyQpQw48WzFdDyAOOS5ARw8=?= =?iso-2022-kr?q?=1B$)C=0E<[1]=0F?= (re)";
+        assert_eq!(decode_iso_2022_kr_words("plain"), None);
+        assert_eq!(
+            decode_iso_2022_kr_words(raw).as_deref(),
+            Some("송금 문의송금 (re)")
+        );
+        assert_eq!(
+            decode_iso_2022_kr_words("=?iso-2022-kr?x?broken").as_deref(),
+            Some("=?iso-2022-kr?x?broken")
+        );
+    }
     use proptest::prelude::*;
 
     /// The two EUC-KR bytes of `c`, when KS X 1001 has it (CP949's extra syllables it has not).

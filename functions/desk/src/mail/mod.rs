@@ -8,12 +8,23 @@
 //! - `charset.rs`: the Korean charsets the MIME parser leaves undecoded (ISO-2022-KR);
 //! - `quote.rs`: the new text of a reply, without the quoted history and the signature.
 //!
-//! Still to come in this module: threading, loops and rate limits, the outbound message.
+//! - `thread.rs`: the thread tokens in Baton's reply-to address and subject;
+//! - `compose.rs`: the mail Baton sends, as bytes;
+//! - `relay.rs`: where it leaves (an SMTP relay; SES in AWS).
+//!
+//! What the desk does with a mail (threading, loops, the bot, the queue) is
+//! `crate::desk::mail`; the SMTP listener of `baton serve` is `smtp.rs`.
 
 mod charset;
+mod compose;
 mod parse;
 mod quote;
+mod relay;
+mod thread;
 
 pub use charset::decode_iso_2022_kr;
-pub use parse::{Address, Attachment, Automatic, Inbound, Limits, parse};
+pub use compose::{Sender, compose};
+pub use parse::{Address, Attachment, Inbound, Limits, parse};
 pub use quote::{Reply, new_text};
+pub use relay::{Refused, Relay, SmtpRelay};
+pub use thread::{ThreadKey, bare_subject};

@@ -7,6 +7,7 @@ use mail_parser::{Encoding, HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use super::charset;
 use crate::error::{Error, Result};
+use crate::model::Automatic;
 
 /// How much of a message is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,25 +52,6 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
 }
 
-/// Why a mail was sent by a machine, which Baton never answers automatically.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Automatic {
-    /// `Auto-Submitted` other than `no` (an out-of-office reply, another help desk).
-    AutoSubmitted(String),
-    /// `Precedence: bulk`, `list` or `junk`.
-    Precedence(String),
-    /// `X-Auto-Response-Suppress` (Exchange's "do not answer me automatically").
-    SuppressAutoResponse,
-    /// An empty return path (`<>`): a bounce or another automatic message.
-    NullReturnPath,
-    /// From `mailer-daemon@` or `postmaster@`.
-    DaemonSender,
-    /// A delivery status report (`multipart/report`): a bounce.
-    DeliveryReport,
-    /// A mailing list's message (`List-Id`).
-    MailingList,
-}
-
 /// A message as the desk reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbound {
@@ -96,6 +78,9 @@ pub struct Inbound {
     pub attachments_dropped: usize,
     /// Why it must not be answered automatically, if it was sent by a machine.
     pub automatic: Option<Automatic>,
+    /// For a delivery report: the Message-IDs of the message that bounced (from its returned
+    /// headers), so the bounce is put beside it.
+    pub bounced: Vec<String>,
 }
 
 /// Reads `raw`. A message too large, or not a message at all, is an [`Error::Invalid`] that says
@@ -170,16 +155,73 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
     Ok(Inbound {
         message_id: message.message_id().map(|id| id.trim().to_string()),
         replying_to,
-        from: first(message.from()),
+        from: first(message.from()).map(|mut from| {
+            // A display name in ISO-2022-KR encoded words, which the parser cannot decode.
+            if let Some(raw) = message.header_raw("From")
+                && let Some(decoded) = charset::decode_iso_2022_kr_words(raw)
+            {
+                let name = decoded.split('<').next().unwrap_or_default();
+                let name = name.trim().trim_matches('"').trim();
+                from.name = (!name.is_empty()).then(|| name.to_string());
+            }
+            from
+        }),
         reply_to: first(message.reply_to()),
         recipients,
-        subject: message.subject().unwrap_or_default().trim().to_string(),
+        subject: message
+            .header_raw("Subject")
+            .and_then(charset::decode_iso_2022_kr_words)
+            .unwrap_or_else(|| message.subject().unwrap_or_default().trim().to_string()),
         text,
         from_html,
         attachments,
         attachments_dropped,
         automatic: automatic(&message),
+        bounced: bounced(&message),
     })
+}
+
+/// The Message-IDs in the parts of a delivery report that return the bounced message or its
+/// headers (`message/rfc822`, `text/rfc822-headers`, and their RFC 6533 forms).
+fn bounced(message: &mail_parser::Message<'_>) -> Vec<String> {
+    let mut found = Vec::new();
+    let raw = message.raw_message();
+    for part in message.parts.iter() {
+        let returned = part.content_type().is_some_and(|ct| {
+            let full =
+                format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default()).to_ascii_lowercase();
+            matches!(
+                full.as_str(),
+                "message/rfc822"
+                    | "message/global"
+                    | "text/rfc822-headers"
+                    | "message/global-headers"
+            )
+        });
+        if !returned {
+            continue;
+        }
+        let (start, end) = (part.offset_body as usize, part.offset_end as usize);
+        let Some(body) = raw.get(start..end.max(start)) else {
+            continue;
+        };
+        for line in String::from_utf8_lossy(body).lines() {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            if name.trim().eq_ignore_ascii_case("message-id") {
+                let id = value
+                    .trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .trim();
+                if !id.is_empty() && !found.iter().any(|f: &String| f == id) {
+                    found.push(id.to_string());
+                }
+            }
+        }
+    }
+    found
 }
 
 fn address_of(addr: &mail_parser::Addr<'_>) -> Option<Address> {
@@ -256,14 +298,14 @@ fn automatic(message: &mail_parser::Message<'_>) -> Option<Automatic> {
     if let Some(value) = text("Auto-Submitted")
         && !value.starts_with("no")
     {
-        return Some(Automatic::AutoSubmitted(value));
+        return Some(Automatic::AutoSubmitted);
     }
     if let Some(value) = text("Precedence")
         && ["bulk", "list", "junk"]
             .iter()
             .any(|p| value.starts_with(p))
     {
-        return Some(Automatic::Precedence(value));
+        return Some(Automatic::Precedence);
     }
     if text("X-Auto-Response-Suppress").is_some() {
         return Some(Automatic::SuppressAutoResponse);
@@ -405,25 +447,20 @@ Content-Disposition: attachment; filename*=UTF-8''%EC%98%81%EC%88%98%EC%A6%9D.pn
     #[test]
     fn machines_are_recognised() {
         for (headers, expect) in [
-            ("Auto-Submitted: auto-replied\r\n", Some("auto-submitted")),
+            ("Auto-Submitted: auto-replied\r\n", Some("auto_submitted")),
             ("Auto-Submitted: no\r\n", None),
             ("Precedence: bulk\r\n", Some("precedence")),
-            ("X-Auto-Response-Suppress: All\r\n", Some("suppress")),
-            ("Return-Path: <>\r\n", Some("null")),
-            ("List-Id: <news.example.com>\r\n", Some("list")),
+            (
+                "X-Auto-Response-Suppress: All\r\n",
+                Some("suppress_auto_response"),
+            ),
+            ("Return-Path: <>\r\n", Some("null_return_path")),
+            ("List-Id: <news.example.com>\r\n", Some("mailing_list")),
         ] {
             let mail = read(&format!(
                 "From: a@example.com\r\n{headers}Subject: s\r\n\r\nbody"
             ));
-            let got = mail.automatic.as_ref().map(|a| match a {
-                Automatic::AutoSubmitted(_) => "auto-submitted",
-                Automatic::Precedence(_) => "precedence",
-                Automatic::SuppressAutoResponse => "suppress",
-                Automatic::NullReturnPath => "null",
-                Automatic::DaemonSender => "daemon",
-                Automatic::DeliveryReport => "report",
-                Automatic::MailingList => "list",
-            });
+            let got = mail.automatic.map(Automatic::code);
             assert_eq!(got, expect, "{headers}");
         }
         let bounce =
@@ -433,6 +470,10 @@ Content-Disposition: attachment; filename*=UTF-8''%EC%98%81%EC%88%98%EC%A6%9D.pn
             "From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n",
         );
         assert_eq!(report.automatic, Some(Automatic::DeliveryReport));
+        let bounce = read(
+            "From: MAILER-DAEMON@mx.example.com\r\nSubject: Undelivered\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsorry\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <out-1@baton.example>\r\nSubject: Re: x\r\n\r\n--b--\r\n",
+        );
+        assert_eq!(bounce.bounced, vec!["out-1@baton.example".to_string()]);
     }
 
     #[test]

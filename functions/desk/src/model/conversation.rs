@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kb::Lang;
 use serde::{Deserialize, Serialize};
 
-use super::{BotTurn, Millis};
+use super::{BotTurn, MailPart, MailThread, Millis};
 
 /// The person asking for help.
 ///
@@ -76,6 +76,9 @@ pub struct Conversation {
     /// The case, once handed off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// A conversation by mail: the address replies go to, the subject, the thread's ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailThread>,
     /// Created.
     pub created_at: Millis,
     /// Last change (every customer message touches it).
@@ -102,6 +105,9 @@ pub struct ConversationInfo {
     /// The case.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// A conversation by mail: the address replies go to and the subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailThread>,
     /// Created.
     pub created_at: Millis,
     /// Last change.
@@ -118,6 +124,7 @@ impl From<&Conversation> for ConversationInfo {
             metadata: c.metadata.clone(),
             state: c.state,
             case_id: c.case_id.clone(),
+            mail: c.mail.clone(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -166,6 +173,9 @@ pub struct Message {
     /// resend with the same key is the same message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_hash: Option<String>,
+    /// The mail it came in or left as, on a conversation by mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailPart>,
     /// When.
     pub created_at: Millis,
 }

@@ -38,6 +38,9 @@ wire_enum! {
         Open = "open",
         /// A week's summary went to the team's chat (so it goes once).
         ReportSent = "report_sent",
+        /// Baton answered a mail by itself (the bot): counted per sender, so a loop with another
+        /// machine stops at a few an hour.
+        AutoReply = "auto_reply",
     }
 }
 

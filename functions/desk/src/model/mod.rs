@@ -9,7 +9,7 @@
 //!
 //! One file per record: [`ids`](new_id) (ids and time), `conversation.rs` (customers,
 //! conversations, messages), `turn.rs` (what the bot decided and why), `case.rs` (cases and
-//! notes), `event.rs` (what insights count).
+//! notes), `event.rs` (what insights count), `mail.rs` (threads, mail parts, outgoing mail).
 
 /// An enum whose values have one wire name each: serde, `code()`, `parse()` and `Display` all use
 /// it, so no module spells a state or a kind by hand.
@@ -74,10 +74,12 @@ mod case;
 mod conversation;
 mod event;
 mod ids;
+mod mail;
 mod turn;
 
 pub use case::*;
 pub use conversation::*;
 pub use event::*;
 pub use ids::*;
+pub use mail::*;
 pub use turn::*;

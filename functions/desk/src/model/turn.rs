@@ -103,6 +103,9 @@ pub enum Reason {
     NotHelpful,
     /// The customer asked the same thing again.
     Repeated,
+    /// A mail the receiving side judged spam, a virus or spoofed, or one a machine sent that
+    /// belongs to no thread: kept for people to look at, never answered.
+    Quarantined,
 }
 
 /// The stable code of a reason, as events and reports record it (`urgent:money_not_received`).
@@ -117,6 +120,7 @@ impl std::fmt::Display for Reason {
             Reason::OutOfScope => f.write_str("out_of_scope"),
             Reason::NotHelpful => f.write_str("not_helpful"),
             Reason::Repeated => f.write_str("repeated"),
+            Reason::Quarantined => f.write_str("quarantined"),
             Reason::Unsure => f.write_str("unsure"),
             Reason::FollowUp { .. } => f.write_str("follow_up"),
         }

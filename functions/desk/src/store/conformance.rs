@@ -15,6 +15,9 @@ use crate::model::{
 };
 use crate::presence::{Activity, Presence};
 
+mod mail;
+pub use mail::*;
+
 /// A store under test and whatever must live as long as it (a temporary directory, a table).
 pub struct Fixture {
     /// The store.
@@ -40,7 +43,9 @@ macro_rules! store_conformance_tests {
             notes_and_events,
             the_insights_report_of_a_fixture_is_exact,
             presence_keeps_one_touch_per_operator,
-            unknown_ids_are_none_not_errors
+            unknown_ids_are_none_not_errors,
+            mail_ids_lead_to_their_thread_once,
+            outgoing_mail_is_versioned_and_due_in_order
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -74,6 +79,7 @@ pub fn conversation(customer: &str) -> Conversation {
         device_secret_hashes: Vec::new(),
         state: ConversationState::Bot,
         case_id: None,
+        mail: None,
         created_at: at,
         updated_at: at,
         version: 0,
@@ -131,6 +137,7 @@ pub fn message(conversation: &Conversation, text: &str, key: Option<&str>) -> Me
         attachments: Vec::new(),
         bot: None,
         key_hash: key.map(|k| Message::key_hash(&conversation.id, k)),
+        mail: None,
         created_at: now(),
     }
 }
@@ -140,6 +147,7 @@ fn reply_to(question: &Message, text: &str) -> Message {
         id: question.reply_id(),
         author: Author::Bot,
         key_hash: None,
+        mail: None,
         ..message_like(question, text)
     }
 }

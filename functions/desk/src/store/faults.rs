@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, Message, Millis, Note};
+use crate::model::{Case, Conversation, Event, Message, Millis, Note, OutgoingMail};
 use crate::presence::Presence;
 
 /// When the chosen write fails.
@@ -112,6 +112,18 @@ impl Store for FaultyStore {
 
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {
         self.inner.events(from, to).await
+    }
+
+    async fn mail_thread(&self, hash: &str) -> Result<Option<String>> {
+        self.inner.mail_thread(hash).await
+    }
+
+    async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>> {
+        self.inner.outgoing_mail(id).await
+    }
+
+    async fn due_mail(&self, now: Millis, limit: usize) -> Result<Vec<OutgoingMail>> {
+        self.inner.due_mail(now, limit).await
     }
 
     async fn touch(&self, presence: &Presence) -> Result<()> {

@@ -18,6 +18,9 @@
 //! - **Order.** `messages` returns a conversation's messages by id (creation order; a bot reply
 //!   sorts right after its question); `queue` returns open and claimed cases by [`Case::queue_key`]
 //!   (urgent first, then oldest); `customer_cases` newest first, verified customers only.
+//! - **Mail.** A commit's `mail_ids` are created, never replaced: one that exists makes the commit
+//!   `Stale`. `mail_thread` finds the conversation of a Message-ID's hash. Outgoing mail is
+//!   versioned like cases; `due_mail` returns pending mail whose `next_at` has come, soonest first.
 //! - **Missing is not an error.** Reads of unknown ids return `None` or an empty list; a commit that
 //!   replaces a message that does not exist fails with `NotFound` and writes nothing.
 //! - **Unavailable.** When the backend cannot be reached or cannot write (down, locked, full,
@@ -38,7 +41,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, Message, Millis, Note};
+use crate::model::{Case, Conversation, Event, MailId, Message, Millis, Note, OutgoingMail};
 use crate::presence::Presence;
 
 /// A case written by a [`Commit`].
@@ -59,6 +62,24 @@ impl CaseWrite {
     }
 }
 
+/// An outgoing mail written by a [`Commit`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum MailWrite {
+    /// A new mail to send (`Stale` if its id exists).
+    Create(OutgoingMail),
+    /// A versioned update (a try, its outcome).
+    Update(OutgoingMail),
+}
+
+impl MailWrite {
+    /// The mail as written (before the store bumps an update's version).
+    pub fn mail(&self) -> &OutgoingMail {
+        match self {
+            MailWrite::Create(mail) | MailWrite::Update(mail) => mail,
+        }
+    }
+}
+
 /// Writes that happen together or not at all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Commit {
@@ -74,6 +95,11 @@ pub struct Commit {
     pub notes: Vec<Note>,
     /// Events to record.
     pub events: Vec<Event>,
+    /// Message-IDs that now lead to a conversation. Each is written once: one already stored
+    /// makes the commit `Stale` (a mail delivered twice is stored once).
+    pub mail_ids: Vec<MailId>,
+    /// An outgoing mail to create or update.
+    pub outgoing: Option<MailWrite>,
 }
 
 impl Commit {
@@ -126,6 +152,13 @@ pub trait Store: Send + Sync + 'static {
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>>;
     /// Events with `from <= at < to`, oldest first.
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>>;
+
+    /// The conversation a Message-ID leads to, by [`MailId::hash`].
+    async fn mail_thread(&self, hash: &str) -> Result<Option<String>>;
+    /// An outgoing mail by id.
+    async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>>;
+    /// Pending outgoing mail due at `now` (`next_at <= now`), soonest first, at most `limit`.
+    async fn due_mail(&self, now: Millis, limit: usize) -> Result<Vec<OutgoingMail>>;
 
     /// Deletes the events recorded before `before`, returning how many (`baton serve`'s retention,
     /// `BATON_EVENT_DAYS`). A backend that expires events itself (DynamoDB's TTL) does nothing.

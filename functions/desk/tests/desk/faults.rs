@@ -5,23 +5,14 @@
 //! exactly one of each message, one reply per bot turn, one case, and one of each event.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+
+use crate::knowledge_base;
 
 use desk::desk::{Posted, Start};
 use desk::model::{Author, CaseStatus, EventKind, Priority, now};
 use desk::store::faults::{Fault, FaultyStore};
 use desk::{Desk, Error, Store};
-use kb::KnowledgeBase;
-
-fn knowledge_base() -> Arc<KnowledgeBase> {
-    static KB: OnceLock<Arc<KnowledgeBase>> = OnceLock::new();
-    KB.get_or_init(|| {
-        let guides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/guides");
-        Arc::new(KnowledgeBase::from_guides(&guides).expect("index kb/guides"))
-    })
-    .clone()
-}
 
 /// Retries `step` while it fails as an unavailable store does (the injected fault); any other
 /// error fails the test.

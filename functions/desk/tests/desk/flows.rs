@@ -2,8 +2,9 @@
 //! replies, resolution and reopening, idempotency, masking, verified customers and escalation.
 //! (The same flows over HTTP run on both stores in `tests/e2e/desk`.)
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+
+use crate::knowledge_base;
 
 use desk::desk::{Start, StartCustomer};
 use desk::model::{
@@ -11,16 +12,7 @@ use desk::model::{
 };
 use desk::store::sqlite::SqliteStore;
 use desk::{Desk, Error};
-use kb::{KnowledgeBase, Lang};
-
-fn knowledge_base() -> Arc<KnowledgeBase> {
-    static KB: OnceLock<Arc<KnowledgeBase>> = OnceLock::new();
-    KB.get_or_init(|| {
-        let guides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/guides");
-        Arc::new(KnowledgeBase::from_guides(&guides).expect("index kb/guides"))
-    })
-    .clone()
-}
+use kb::Lang;
 
 struct TestDesk {
     desk: Desk,

@@ -7,7 +7,23 @@
 mod faults;
 mod flows;
 mod intents;
+mod mail;
 mod search_log;
 mod store_dynamo;
 mod store_sqlite;
 mod topics;
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use kb::KnowledgeBase;
+
+/// Baton's own guides, indexed once for every test of this binary.
+fn knowledge_base() -> Arc<KnowledgeBase> {
+    static KB: OnceLock<Arc<KnowledgeBase>> = OnceLock::new();
+    KB.get_or_init(|| {
+        let guides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/guides");
+        Arc::new(KnowledgeBase::from_guides(&guides).expect("index kb/guides"))
+    })
+    .clone()
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 
-use super::{CaseWrite, Commit, Committed};
+use super::{CaseWrite, Commit, Committed, MailWrite};
 use crate::error::{Error, Result};
 use crate::model::Message;
 
@@ -154,6 +154,30 @@ impl DynamoStore {
                 AttributeValue::N((event.at / 1000 + self.event_ttl_seconds).to_string()),
             );
             writes.push(Write::new(item, Condition::None, Role::Plain));
+        }
+        for id in &commit.mail_ids {
+            writes.push(Write::new(
+                self.mail_id_item(id)?,
+                Condition::Absent,
+                Role::Versioned,
+            ));
+        }
+        match &commit.outgoing {
+            Some(MailWrite::Create(mail)) => writes.push(Write::new(
+                self.outgoing_item(mail)?,
+                Condition::Absent,
+                Role::Versioned,
+            )),
+            Some(MailWrite::Update(mail)) => {
+                let mut next = mail.clone();
+                next.version += 1;
+                writes.push(Write::new(
+                    self.outgoing_item(&next)?,
+                    Condition::Version(mail.version),
+                    Role::Versioned,
+                ));
+            }
+            None => {}
         }
         if writes.len() > MAX_TRANSACTION_ITEMS {
             return Err(Error::Invalid(format!(

@@ -5,7 +5,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
-use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis};
+use crate::model::{
+    Case, CaseStatus, Conversation, DeliveryState, Event, MailId, Message, Millis, OutgoingMail,
+};
 
 use super::*;
 
@@ -67,6 +69,44 @@ impl DynamoStore {
             json(message)?,
         ))
     }
+}
+
+impl DynamoStore {
+    pub(super) fn mail_id_item(&self, id: &MailId) -> Result<Item> {
+        let (pk, sk) = mail_id_key(&id.hash);
+        Ok(self.item(pk, sk, json(&id.conversation_id)?))
+    }
+
+    pub(super) fn outgoing_item(&self, mail: &OutgoingMail) -> Result<Item> {
+        let (pk, sk) = outgoing_key(&mail.id);
+        let mut item = self.item(pk, sk, json(mail)?);
+        item.insert(
+            "version".into(),
+            AttributeValue::N(mail.version.to_string()),
+        );
+        // Pending mail is on the due index, by when it is due; sent or given up, it leaves it.
+        if mail.state == DeliveryState::Pending {
+            item.insert("gsi1pk".into(), AttributeValue::S(MAIL_DUE.into()));
+            item.insert(
+                "gsi1sk".into(),
+                AttributeValue::S(format!("{:013}#{}", mail.next_at.max(0), mail.id)),
+            );
+        }
+        Ok(item)
+    }
+}
+
+/// The partition of the due index that holds pending outgoing mail (beside the queue's).
+pub(super) const MAIL_DUE: &str = "MAILDUE";
+
+/// The key (`pk`, `sk`) of a Message-ID's item.
+pub(super) fn mail_id_key(hash: &str) -> (String, &'static str) {
+    (format!("MAILID#{hash}"), "META")
+}
+
+/// The key (`pk`, `sk`) of an outgoing mail's item.
+pub(super) fn outgoing_key(id: &str) -> (String, &'static str) {
+    (format!("OUT#{id}"), "META")
 }
 
 /// The key (`pk`, `sk`) of a case's item.

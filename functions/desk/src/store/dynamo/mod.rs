@@ -9,6 +9,8 @@
 //! | note | `CASE#{id}` | `NOTE#{note id}` | |
 //! | presence | `CONV#{id}` | `PRESENCE#{operator}` | `expires_at` (TTL, an hour) |
 //! | event | `EV#{yyyy-mm-dd}` | `{at}#{id}` | `expires_at` (TTL, `BATON_EVENT_DAYS`, 400 by default) |
+//! | Message-ID | `MAILID#{hash}` | `META` | the conversation id in `data`; created with `attribute_not_exists(pk)` ([`crate::model::MailId`]) |
+//! | outgoing mail | `OUT#{id}` | `META` | `version`; `gsi1pk = MAILDUE`, `gsi1sk = {next_at}#{id}` while pending (sparse, beside the queue on the same index) |
 //! | health probe | `HEALTH` | `PROBE` | `expires_at` (a day) |
 //!
 //! Every item keeps the whole record as JSON in `data`. A [`Commit`] is one `TransactWriteItems`
@@ -35,7 +37,7 @@ use aws_sdk_dynamodb::types::{
     KeySchemaElement, KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
 
-use super::{CaseWrite, Commit, Committed, Store};
+use super::{CaseWrite, Commit, Committed, MailWrite, Store};
 use crate::error::{Error, Result};
 
 pub use items::{case_key, event_key, is_case_key};

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnConsumedCapacity, Trans
 
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, Message, Millis, Note};
+use crate::model::{Case, Conversation, Event, Message, Millis, Note, OutgoingMail};
 use crate::presence::{KEEP_MS, Presence};
 
 use super::commit::*;
@@ -152,6 +152,30 @@ impl Store for DynamoStore {
         });
         self.query_index(QUEUE_INDEX, "gsi1pk", "QUEUE".into(), true, limit, start)
             .await
+    }
+
+    async fn mail_thread(&self, hash: &str) -> Result<Option<String>> {
+        let (pk, sk) = mail_id_key(hash);
+        self.get(pk, sk).await
+    }
+
+    async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>> {
+        let (pk, sk) = outgoing_key(id);
+        self.get(pk, sk).await
+    }
+
+    async fn due_mail(&self, now: Millis, limit: usize) -> Result<Vec<OutgoingMail>> {
+        // `#` sorts before `~`: every key of a mail due at `now` or earlier is below the bound.
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(QUEUE_INDEX)
+            .key_condition_expression("gsi1pk = :pk AND gsi1sk <= :due")
+            .expression_attribute_values(":pk", AttributeValue::S(MAIL_DUE.into()))
+            .expression_attribute_values(":due", AttributeValue::S(format!("{:013}~", now.max(0))))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        self.collect(query, limit).await
     }
 
     async fn customer_cases(&self, customer_id: &str, limit: usize) -> Result<Vec<Case>> {

@@ -19,16 +19,18 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{CaseWrite, Commit, Committed, Store};
+use super::{CaseWrite, Commit, Committed, MailWrite, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, CaseStatus, Conversation, Event, Message, Millis, Note};
+use crate::model::{
+    Case, CaseStatus, Conversation, DeliveryState, Event, Message, Millis, Note, OutgoingMail,
+};
 use crate::presence::{KEEP_MS, Presence};
 
 mod migrate;
 use migrate::migrate;
 
 /// The schema this code writes.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS conversations (
@@ -79,6 +81,17 @@ CREATE TABLE IF NOT EXISTS presence (
     PRIMARY KEY (conversation_id, operator)
 );
 CREATE INDEX IF NOT EXISTS presence_by_time ON presence (at);
+CREATE TABLE IF NOT EXISTS mail_ids (
+    hash TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outgoing_mail (
+    id TEXT PRIMARY KEY,
+    due_at INTEGER,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outgoing_mail_due ON outgoing_mail (due_at) WHERE due_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS health (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
@@ -329,7 +342,53 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
     for event in &commit.events {
         insert_event(tx, event)?;
     }
+    for id in &commit.mail_ids {
+        let inserted = tx.execute(
+            "INSERT INTO mail_ids (hash, conversation_id) VALUES (?1, ?2)
+             ON CONFLICT (hash) DO NOTHING",
+            params![id.hash, id.conversation_id],
+        )?;
+        if inserted != 1 {
+            return Err(Abort::Error(Error::Stale));
+        }
+    }
+    match &commit.outgoing {
+        Some(MailWrite::Create(mail)) => {
+            let inserted = tx.execute(
+                "INSERT INTO outgoing_mail (id, due_at, version, data) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO NOTHING",
+                params![mail.id, due_at(mail), mail.version as i64, to_json(mail)?],
+            )?;
+            if inserted != 1 {
+                return Err(Abort::Error(Error::Stale));
+            }
+        }
+        Some(MailWrite::Update(mail)) => {
+            let mut next = mail.clone();
+            next.version += 1;
+            let changed = tx.execute(
+                "UPDATE outgoing_mail SET due_at = ?1, version = ?2, data = ?3
+                 WHERE id = ?4 AND version = ?5",
+                params![
+                    due_at(&next),
+                    next.version as i64,
+                    to_json(&next)?,
+                    next.id,
+                    mail.version as i64
+                ],
+            )?;
+            if changed != 1 {
+                return Err(Abort::Error(Error::Stale));
+            }
+        }
+        None => {}
+    }
     Ok(())
+}
+
+/// When a mail is due, for the index of pending ones (`NULL` once sent or given up).
+fn due_at(mail: &OutgoingMail) -> Option<Millis> {
+    (mail.state == DeliveryState::Pending).then_some(mail.next_at)
 }
 
 fn insert_message(tx: &Transaction<'_>, message: &Message) -> Result<()> {
@@ -468,6 +527,38 @@ impl Store for SqliteStore {
                 Err(Abort::Duplicate(first)) => Ok(Committed::Duplicate(first)),
                 Err(Abort::Error(error)) => Err(error),
             }
+        })
+        .await
+    }
+
+    async fn mail_thread(&self, hash: &str) -> Result<Option<String>> {
+        let hash = hash.to_string();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT conversation_id FROM mail_ids WHERE hash = ?1",
+                [hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>> {
+        let id = id.to_string();
+        self.with(move |c| one(c, "SELECT data FROM outgoing_mail WHERE id = ?1", &id))
+            .await
+    }
+
+    async fn due_mail(&self, now: Millis, limit: usize) -> Result<Vec<OutgoingMail>> {
+        self.with(move |c| {
+            rows(
+                c,
+                "SELECT data FROM outgoing_mail WHERE due_at IS NOT NULL AND due_at <= ?1
+                 ORDER BY due_at, id LIMIT ?2",
+                params![now, limit as i64],
+            )
         })
         .await
     }

@@ -1,0 +1,284 @@
+//! E-mail's part of the records: the thread a mail conversation keeps, what a stored message
+//! keeps of the mail it came in or left as, and the outgoing mail a send job works through.
+
+use serde::{Deserialize, Serialize};
+
+use super::Millis;
+
+/// The channel of a conversation that came in by mail.
+pub const MAIL_CHANNEL: &str = "mail";
+
+/// Most Message-IDs a thread keeps for the `References` of Baton's next mail (the newest; mail
+/// clients thread on the last few).
+pub const MAX_REFERENCES: usize = 20;
+
+wire_enum! {
+    /// Why a mail was sent by a machine, which Baton never answers automatically.
+    pub enum Automatic {
+        /// `Auto-Submitted` other than `no` (an out-of-office reply, another help desk).
+        AutoSubmitted = "auto_submitted",
+        /// `Precedence: bulk`, `list` or `junk`.
+        Precedence = "precedence",
+        /// `X-Auto-Response-Suppress` (Exchange's "do not answer me automatically").
+        SuppressAutoResponse = "suppress_auto_response",
+        /// An empty return path (`<>`): a bounce or another automatic message.
+        NullReturnPath = "null_return_path",
+        /// From `mailer-daemon@` or `postmaster@`.
+        DaemonSender = "daemon_sender",
+        /// A delivery status report (`multipart/report`): a bounce.
+        DeliveryReport = "delivery_report",
+        /// A mailing list's message (`List-Id`).
+        MailingList = "mailing_list",
+    }
+}
+
+impl Automatic {
+    /// Whether this says a mail Baton sent did not arrive.
+    pub fn is_bounce(self) -> bool {
+        matches!(
+            self,
+            Automatic::DeliveryReport | Automatic::DaemonSender | Automatic::NullReturnPath
+        )
+    }
+}
+
+wire_enum! {
+    /// What the receiving side (SES, or the team's MTA) judged of a mail.
+    pub enum Verdict {
+        /// Nothing against it.
+        Pass = "pass",
+        /// Spam.
+        Spam = "spam",
+        /// A virus.
+        Virus = "virus",
+        /// Its sender's domain does not vouch for it (SPF, DKIM or DMARC failed).
+        Spoofed = "spoofed",
+    }
+}
+
+/// A conversation held by mail: where Baton's replies go and what the thread is called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailThread {
+    /// The customer's address, lowercased: where replies go (never masked, as a reply needs it;
+    /// operators read it, events and alerts do not).
+    pub address: String,
+    /// The thread's subject without `Re:`/`Fwd:` prefixes, masked.
+    pub subject: String,
+    /// The Message-IDs of the thread, newest last, at most [`MAX_REFERENCES`]: Baton's next mail
+    /// names them in `In-Reply-To` and `References`. Ids are opaque tokens, kept as sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+}
+
+impl MailThread {
+    /// Adds a Message-ID of the thread (once), forgetting the oldest beyond [`MAX_REFERENCES`].
+    pub fn remember(&mut self, message_id: &str) {
+        if message_id.is_empty() || self.references.iter().any(|r| r == message_id) {
+            return;
+        }
+        self.references.push(message_id.to_string());
+        let excess = self.references.len().saturating_sub(MAX_REFERENCES);
+        self.references.drain(..excess);
+    }
+}
+
+/// What a stored message keeps of the mail it came in as (or left as).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailPart {
+    /// The subject, masked.
+    #[serde(default)]
+    pub subject: String,
+    /// The whole text as sent (masked), when the message's text is only part of it (the quoted
+    /// history and signature cut, or a text longer than a message): operators can read the whole
+    /// mail; the bot and the queue read only what is new.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub original: String,
+    /// The body was HTML only (shown as text).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_html: bool,
+    /// Set when a machine sent it: never answered automatically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<Automatic>,
+    /// What the receiving side judged (absent: not checked, as for `baton mail-in`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// Attachments beyond the limit or refused by the cleaning, counted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attachments_dropped: usize,
+    /// Where the raw message is kept for a while (an attachment-store key), to process again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+    /// For a message Baton sends: its delivery. A bot reply without it was never sent (a mail
+    /// is answered only when the bot is sure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// [`MailId::hash`] of its Message-ID: how a bounce finds the mail it is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_hash: Option<String>,
+    /// Set when the mail named another conversation but started this one, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<Split>,
+}
+
+wire_enum! {
+    /// Why a mail that named a conversation started a new one instead.
+    pub enum SplitWhy {
+        /// Its sender is not the conversation's customer (a forward, a CC, a guessed address):
+        /// nobody joins someone else's case by writing to it.
+        NotParticipant = "not_participant",
+        /// A new subject after the case was resolved: a new question, not the old one again.
+        NewSubject = "new_subject",
+        /// The receiving side judged it spam, a virus or spoofed: it never enters a thread.
+        Quarantined = "quarantined",
+    }
+}
+
+/// The conversation a mail named, and why it did not join it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Split {
+    /// The conversation named.
+    pub from: String,
+    /// Why not.
+    pub why: SplitWhy,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+wire_enum! {
+    /// Where an outgoing mail is.
+    pub enum DeliveryState {
+        /// Stored; the sender has not handed it to the relay yet (or will try again).
+        Pending = "pending",
+        /// The relay took it.
+        Sent = "sent",
+        /// The relay refused it for good, or every try failed, or it bounced.
+        Failed = "failed",
+    }
+}
+
+/// How a mail Baton sends is doing, as operators see it on the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Pending, sent or failed.
+    pub state: DeliveryState,
+    /// Why it failed, or the last try's error while it is still tried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A mail to send: stored in the same commit as the message it carries, then worked through by
+/// the sender (tried again with backoff until it is sent or given up; a restart resumes it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutgoingMail {
+    /// `out_…`.
+    pub id: String,
+    /// The conversation.
+    pub conversation_id: String,
+    /// The stored message it carries.
+    pub message_id: String,
+    /// The recipient's address.
+    pub to: String,
+    /// The recipient's display name (masked), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_name: Option<String>,
+    /// The subject, `Re: …` with the thread's reference.
+    pub subject: String,
+    /// The body, as plain text.
+    pub text: String,
+    /// `In-Reply-To`: the customer's last Message-ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<String>,
+    /// `References`, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// Sent by the bot or by Baton itself, not a person: marked `Auto-Submitted: auto-replied`.
+    #[serde(default)]
+    pub automatic: bool,
+    /// The Message-ID Baton gave it; the relay's own (SES rewrites it) replaces it once sent.
+    pub mail_id: String,
+    /// Pending, sent or failed.
+    pub state: DeliveryState,
+    /// Tries so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// When the next try is due (pending only).
+    pub next_at: Millis,
+    /// The last error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Created.
+    pub created_at: Millis,
+    /// Bumped by every write.
+    pub version: u64,
+}
+
+/// A Message-ID of a conversation, as the store finds threads by it: a keyed hash of the id
+/// (so the store holds no address-shaped id), and the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailId {
+    /// [`MailId::hash`] of the Message-ID.
+    pub hash: String,
+    /// The conversation it belongs to.
+    pub conversation_id: String,
+}
+
+impl MailId {
+    /// The Message-ID `id` of `conversation_id`.
+    pub fn new(id: &str, conversation_id: &str) -> MailId {
+        MailId {
+            hash: MailId::hash(id),
+            conversation_id: conversation_id.to_string(),
+        }
+    }
+
+    /// What the store keeps of a Message-ID: a hash of it without its angle brackets, the case
+    /// of its domain part ignored (RFC 5322 leaves the local part's case to the sender).
+    pub fn hash(id: &str) -> String {
+        let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+        let normalized = match id.rsplit_once('@') {
+            Some((local, domain)) => format!("{local}@{}", domain.to_ascii_lowercase()),
+            None => id.to_string(),
+        };
+        blake3::derive_key("baton 2026 mail message id", normalized.as_bytes())
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_hash_without_brackets_and_domain_case() {
+        assert_eq!(
+            MailId::hash("<a.b@Mail.Example.com>"),
+            MailId::hash("a.b@mail.example.com")
+        );
+        assert_ne!(
+            MailId::hash("A.b@example.com"),
+            MailId::hash("a.b@example.com")
+        );
+        assert_eq!(MailId::hash("x").len(), 32);
+    }
+
+    #[test]
+    fn a_thread_remembers_its_newest_ids_once() {
+        let mut thread = MailThread {
+            address: "a@example.com".into(),
+            subject: "s".into(),
+            references: Vec::new(),
+        };
+        for i in 0..30 {
+            thread.remember(&format!("m{i}@x"));
+            thread.remember(&format!("m{i}@x"));
+        }
+        assert_eq!(thread.references.len(), MAX_REFERENCES);
+        assert_eq!(thread.references.first().map(String::as_str), Some("m10@x"));
+        assert_eq!(thread.references.last().map(String::as_str), Some("m29@x"));
+    }
+}
