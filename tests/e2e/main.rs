@@ -1,7 +1,7 @@
 //! Baton's end-to-end tests, one binary: `cargo test -p baton-e2e`: the knowledge base on real
 //! docs (`guides`), the desk over HTTP on both stores (`desk`), the SAM template against the
 //! code it deploys (`infra`), the static help center (`site`), and attachments in S3 through
-//! presigned URLs (`attachments_s3`, on s3rver), and every setting shown to change what Baton does
+//! presigned URLs (`attachments_s3`, on s3rver), mail over real SMTP sessions (`mail`), and every setting shown to change what Baton does
 //! (`settings`).
 
 mod attachments_s3;
@@ -10,5 +10,6 @@ mod desk;
 mod docs;
 mod guides;
 mod infra;
+mod mail;
 mod settings;
 mod site;

@@ -179,6 +179,26 @@ const PROOFS: &[(&str, &str)] = &[
         "functions/conversations/tests/runtime.rs:uploads_go_to_the_configured_bucket",
     ),
     (
+        c::MAIL_FROM,
+        "tests/e2e/mail.rs:a_mail_in_a_reply_out_through_a_relay_that_refuses_at_first_and_the_answer_back",
+    ),
+    (
+        c::MAIL_KEY,
+        "tests/e2e/mail.rs:a_mail_in_a_reply_out_through_a_relay_that_refuses_at_first_and_the_answer_back",
+    ),
+    (
+        c::SMTP_RELAY,
+        "tests/e2e/mail.rs:a_mail_in_a_reply_out_through_a_relay_that_refuses_at_first_and_the_answer_back",
+    ),
+    (
+        c::MAIL_AUTO_REPLIES,
+        "tests/e2e/mail.rs:the_bot_answers_an_address_at_most_as_often_as_configured",
+    ),
+    (
+        c::SMTP_ADDR,
+        "functions/baton/tests/cli.rs:baton_serve_takes_mail_where_it_is_told_and_mail_in_takes_a_pipe",
+    ),
+    (
         c::HEADER_TIMEOUT_SECONDS,
         "tests/e2e/desk/mod.rs:idle_connections_are_closed_and_bounded",
     ),

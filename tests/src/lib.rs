@@ -110,6 +110,8 @@ pub struct TestApp {
     pub settings: desk::app::Settings,
     /// Its web root (`BATON_SITE`), rendered.
     pub site: PathBuf,
+    /// Where its SMTP listener takes mail, when the settings set up mail (`BATON_MAIL_FROM`).
+    pub smtp: Option<SocketAddr>,
     _dir: tempfile::TempDir,
 }
 
@@ -231,6 +233,21 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
     // As `baton serve` does, in its order: the pages first, then the tasks, then requests.
     app.render_site(addr).expect("the help center renders");
     app.start_background();
+    // With mail set up, its SMTP listener too, on a free port of its own.
+    let smtp = match app.desk.mail_settings() {
+        Some(_) => {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind smtp");
+            let smtp = listener.local_addr().expect("smtp addr");
+            tokio::spawn(
+                app.mail_listener(listener, std::future::pending())
+                    .expect("mail is set up"),
+            );
+            Some(smtp)
+        }
+        None => None,
+    };
     tokio::spawn(async move {
         app.serve_http(listener, std::future::pending())
             .await
@@ -244,6 +261,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
         desk,
         settings,
         site,
+        smtp,
         _dir: dir,
     }
 }

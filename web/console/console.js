@@ -103,6 +103,7 @@ function drawQueue() {
         c.priority === "urgent" ? el("span", { class: "badge urgent" }, [t("console.urgent")]) : null,
         el("span", { class: "badge" }, [label("category", c.category)]),
         c.area ? el("span", { class: "badge" }, [c.area]) : null,
+        c.channel === "mail" ? el("span", { class: "badge channel", "data-channel": "mail" }, [label("channel", c.channel)]) : null,
         el("span", { class: c.customer?.verified ? "badge verified" : "badge" }, [t(c.customer?.verified ? "console.verified" : "console.unverified")]),
       ]);
       const meta = el("span", { class: "row" }, [
@@ -235,6 +236,32 @@ async function act(action) {
   }
 }
 
+/**
+ * What a message keeps of its mail, for the operator: how its delivery went, whether a machine
+ * sent it or the receiving side distrusted it, why it started a new conversation, and the whole
+ * text as sent when only the new part is shown.
+ * @param {any} mail
+ * @returns {(HTMLElement | null)[]}
+ */
+function mailFacts(mail) {
+  if (!mail) return [];
+  const delivery = mail.delivery;
+  return [
+    delivery
+      ? el("span", { class: `delivery ${delivery.state}`, "data-delivery": delivery.state }, [
+          t(`console.delivery_${delivery.state}`) + (delivery.error ? `: ${delivery.error}` : ""),
+        ])
+      : null,
+    mail.automatic ? el("span", { class: "badge" }, [t("console.mail_automatic")]) : null,
+    mail.verdict && mail.verdict !== "pass" ? el("span", { class: "badge urgent" }, [t("console.mail_verdict", { verdict: mail.verdict })]) : null,
+    mail.split ? el("p", { class: "muted", "data-split": mail.split.why }, [t(`console.split_${mail.split.why}`, { id: mail.split.from })]) : null,
+    mail.attachments_dropped ? el("p", { class: "muted" }, [t("console.mail_dropped", { n: String(mail.attachments_dropped) })]) : null,
+    mail.original
+      ? el("details", { class: "original" }, [el("summary", {}, [t("console.mail_original")]), el("pre", {}, [mail.original])])
+      : null,
+  ];
+}
+
 function drawCase() {
   const { case: c, conversation, transcript, attempts, notes } = current;
   const mine = c.assignee === me;
@@ -252,7 +279,9 @@ function drawCase() {
       [t("console.filter_status"), label("status", c.status) + (c.assignee ? ` · ${t("console.held_by", { name: c.assignee })}` : "")],
       [t("console.filter_category"), label("category", c.category)],
       [t("console.filter_area"), c.area || "—"],
-      ["reason", c.reason?.code || ""],
+      ["reason", label("reason", c.reason?.code || "")],
+      [t("console.channel"), label("channel", c.channel || "web")],
+      ...(conversation.mail ? [[t("console.mail_thread"), `${conversation.mail.address} · “${conversation.mail.subject}”`]] : []),
       ...(c.rating ? [[t("console.rating"), `${"★".repeat(c.rating.score)}${"☆".repeat(5 - c.rating.score)} ${c.rating.comment || ""}`]] : []),
       ["customer", `${c.customer?.name || c.customer?.contact || c.customer?.id || ""} (${t(c.customer?.verified ? "console.verified" : "console.unverified")})`],
     ].flatMap(([k, v]) => [el("dt", {}, [String(k)]), el("dd", {}, [String(v)])]),
@@ -272,6 +301,10 @@ function drawCase() {
         el("span", { class: "who" }, [m.author.kind === "operator" ? m.author.name : m.author.kind]),
         m.text,
         ...(m.attachments || []).map((/** @type {any} */ a) => picture(c.id, a)),
+        ...mailFacts(m.mail),
+        // On a mail conversation the bot writes only when it is sure; what it decided otherwise
+        // stays here, for the team, and never reached the customer.
+        conversation.mail && m.author.kind === "bot" && !m.mail?.delivery ? el("span", { class: "delivery", "data-delivery": "none" }, [t("console.bot_not_mailed")]) : null,
       ]),
     ),
   );

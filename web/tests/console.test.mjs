@@ -3,11 +3,11 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { JUNHO, MINJI, PHONE, assert, axe, chatFrame, newPage } from "./lib.mjs";
+import { JUNHO, MINJI, PHONE, assert, axe, chatFrame, newPage, sendMail } from "./lib.mjs";
 
 const SCREENSHOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/screenshot-with-metadata.png");
 
-/** @typedef {{server: {url: string}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
+/** @typedef {{server: {url: string, smtp: number}, browser: import('playwright-core').Browser, shot: Function}} Ctx */
 
 /**
  * A customer who asks, is answered by the bot, then asks for a person.
@@ -60,6 +60,47 @@ async function signedIn(browser, url, token, options = {}) {
 }
 
 export const tests = [
+  [
+    "a mail's case shows its channel, the thread and the whole mail; the reply leaves as a mail",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const word = letters();
+      const raw = [
+        "From: =?UTF-8?B?67CV7KeA7ZuI?= <jihoon.park@hanbit.co.kr>",
+        "To: support@baton.example",
+        "Subject: =?UTF-8?B?7KCV7IKwIOq4iOyVoSDrrLjsnZg=?=",
+        `Message-ID: <${word}@hanbit.co.kr>`,
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        `정산 금액이 지난달보다 적게 들어왔어요. 상담원과 이야기하고 싶어요. ${word}`,
+        "",
+        "-----Original Message-----",
+        "보낸 사람: 경리팀 <account@hanbit.co.kr>",
+        "제목: 11월 정산 내역",
+        "",
+        "11월 정산 내역 첨부합니다.",
+      ].join("\r\n");
+      const answer = await sendMail(server.smtp, "jihoon.park@hanbit.co.kr", "support@baton.example", raw);
+      assert(answer.startsWith("250"), `the listener took it: ${answer}`);
+      const { page, done } = await signedIn(browser, server.url, MINJI);
+      const row = page.locator("[data-case-id]", { hasText: word });
+      await row.waitFor();
+      assert((await row.locator("[data-channel=mail]").count()) === 1, "the queue marks it as mail");
+      await row.click();
+      const facts = page.locator("[data-case-facts]");
+      await facts.getByText("jihoon.park@hanbit.co.kr").waitFor();
+      await facts.getByText("정산 금액 문의").first().waitFor();
+      const transcript = page.locator(".transcript");
+      assert(!(await transcript.innerText()).includes("11월 정산 내역 첨부"), "the quoted history is not the message");
+      await page.getByText("메일 원문 보기").click();
+      await transcript.getByText("11월 정산 내역 첨부합니다.").waitFor();
+      await page.fill("[data-reply]", "수수료율이 바뀌었어요. 자세히 안내드릴게요.");
+      await page.click("[data-action=reply]");
+      await page.locator("[data-delivery=pending]").waitFor();
+      assert((await page.locator("[data-delivery=none]").count()) === 1, "the bot's hand-off words are marked as never mailed");
+      await shot(page, "mail-case");
+      await done();
+    },
+  ],
   [
     "live case: screenshot to the console, who joined, typing, reply, operators see each other",
     async (/** @type {Ctx} */ { server, browser, shot }) => {

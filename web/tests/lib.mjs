@@ -153,3 +153,45 @@ export async function chatFrame(page) {
   }
   throw new Error("the widget frame never appeared");
 }
+
+/**
+ * Sends `raw` to Baton's SMTP listener on `port` in one real SMTP session (EHLO, MAIL, RCPT,
+ * DATA with dot-stuffing, QUIT); resolves to the server's answer to the message.
+ * @param {number} port @param {string} from @param {string} to @param {string} raw
+ * @returns {Promise<string>}
+ */
+export async function sendMail(port, from, to, raw) {
+  const net = await import("node:net");
+  const socket = net.createConnection({ host: "127.0.0.1", port });
+  socket.setEncoding("utf8");
+  let buffer = "";
+  /** @type {((line: string) => void)[]} */
+  const waiting = [];
+  socket.on("data", (chunk) => {
+    buffer += chunk;
+    let end;
+    while ((end = buffer.indexOf("\r\n")) >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      // A multi-line reply ("250-…") ends at its "250 " line.
+      if (/^\d{3} /.test(line)) waiting.shift()?.(line);
+    }
+  });
+  const reply = () => new Promise((resolve) => waiting.push(resolve));
+  const say = async (/** @type {string} */ text) => {
+    const answer = reply();
+    socket.write(`${text}\r\n`);
+    return answer;
+  };
+  await reply();
+  await say("EHLO browser-tests");
+  await say(`MAIL FROM:<${from}>`);
+  const rcpt = await say(`RCPT TO:<${to}>`);
+  assert(String(rcpt).startsWith("250"), `RCPT: ${rcpt}`);
+  await say("DATA");
+  const body = raw.replace(/\r?\n/g, "\r\n").replace(/^\./gm, "..");
+  const answer = await say(`${body}\r\n.`);
+  await say("QUIT");
+  socket.end();
+  return String(answer);
+}

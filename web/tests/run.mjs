@@ -37,6 +37,10 @@ async function startServer() {
       BATON_OPERATOR_TOKENS: `minji:${MINJI},junho:${JUNHO}`,
       BATON_RATE_CONVERSATIONS: "0",
       BATON_RATE_MESSAGES: "0",
+      // Mail in over SMTP on a free port (no relay: replies wait, shown as sending).
+      BATON_MAIL_FROM: "Baton 고객센터 <support@baton.example>",
+      BATON_MAIL_KEY: "browser tests mail key, 32 bytes or more",
+      BATON_SMTP_ADDR: "127.0.0.1:0",
       // The pages are tested on words alone; the sentence model has its own tests.
       BATON_MEANING: "0",
       RUST_LOG: "warn",
@@ -45,21 +49,25 @@ async function startServer() {
   });
   let log = "";
   child.stderr.on("data", (d) => (log += d));
-  const url = await new Promise((resolve, reject) => {
+  const { url, smtp } = /** @type {{url: string, smtp: number}} */ (
+    await new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => reject(new Error(`baton serve did not start in 120 s:\n${seen}\n${log}`)), 120_000);
     child.stdout.on("data", (d) => {
       seen += d;
       const m = seen.match(/Baton is running at (http:\/\/[\d.:]+)/);
-      if (m) {
+      const smtp = seen.match(/takes mail on smtp:\/\/[\d.]+:(\d+)/);
+      if (m && smtp) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve({ url: m[1], smtp: Number(smtp[1]) });
       }
     });
     child.on("exit", (code) => reject(new Error(`baton serve exited (${code}):\n${seen}\n${log}`)));
-  });
+    })
+  );
   return {
     url,
+    smtp,
     log: () => log,
     stop() {
       child.kill("SIGINT");

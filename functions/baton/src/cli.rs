@@ -62,6 +62,16 @@ pub enum Command {
         #[arg(long)]
         addr: Option<SocketAddr>,
     },
+    /// Take one mail from standard input, as an MTA's pipe transport hands it (`baton mail-in <
+    /// message.eml`): exit 0 when stored, 65 when it can never be (the MTA bounces it), 75 when
+    /// not now (the MTA keeps it and tries again).
+    MailIn {
+        /// The envelope's recipient (the MTA's `${recipient}`), which a BCC'd reply address is in.
+        #[arg(long = "to")]
+        recipients: Vec<String>,
+        #[command(flatten)]
+        paths: Paths,
+    },
     /// Run one bot turn for a new conversation and show the decision.
     Ask {
         /// The customer's message.

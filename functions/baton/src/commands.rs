@@ -240,3 +240,42 @@ pub fn ask(
     }
     Ok(())
 }
+
+/// `baton mail-in`: one mail from standard input into the desk. The exit status is what an MTA's
+/// pipe transport reads (sysexits): 0 stored, 65 (`EX_DATAERR`) never storable, 75
+/// (`EX_TEMPFAIL`) not now.
+pub async fn mail_in(config: Config, recipients: Vec<String>) -> anyhow::Result<()> {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .take(desk::mail::Limits::default().message_bytes as u64 + 1)
+        .read_to_end(&mut raw)
+        .context("reading the mail from standard input")?;
+    let desk = match open_desk(config).await {
+        Ok(desk) => desk,
+        Err(error) => {
+            eprintln!("baton mail-in: {error:#}");
+            std::process::exit(75);
+        }
+    };
+    let incoming = desk::desk::Incoming {
+        raw,
+        recipients,
+        verdict: None,
+        raw_key: None,
+    };
+    match desk.receive_mail(&incoming).await {
+        Ok(received) => {
+            println!("{}", serde_json::to_string(&received)?);
+            Ok(())
+        }
+        Err(desk::Error::Invalid(why)) => {
+            eprintln!("baton mail-in: refused: {why}");
+            std::process::exit(65);
+        }
+        Err(error) => {
+            eprintln!("baton mail-in: not stored now: {error}");
+            std::process::exit(75);
+        }
+    }
+}

@@ -72,6 +72,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::MailIn { recipients, paths } => {
+            commands::mail_in(paths.config()?, recipients).await
+        }
         Command::Queue {
             limit,
             cursor,

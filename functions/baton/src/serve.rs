@@ -33,8 +33,20 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", config.addr))?;
     let local = listener.local_addr()?;
     let site = app.render_site(local)?;
-    banner(&app, local, site.pages, generated.as_deref());
+    let smtp = match config.smtp_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening for mail on {addr}"))?,
+        ),
+        None => None,
+    };
+    let smtp_local = smtp.as_ref().map(|l| l.local_addr()).transpose()?;
+    banner(&app, local, site.pages, generated.as_deref(), smtp_local);
     app.start_background();
+    if let Some(listener) = smtp {
+        tokio::spawn(app.mail_listener(listener, std::future::pending())?);
+    }
     app.serve_http(listener, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -42,7 +54,13 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn banner(app: &App, local: std::net::SocketAddr, pages: usize, generated: Option<&str>) {
+fn banner(
+    app: &App,
+    local: std::net::SocketAddr,
+    pages: usize,
+    generated: Option<&str>,
+    smtp: Option<std::net::SocketAddr>,
+) {
     let config = &app.config;
     println!("Baton is running at http://{local}");
     println!(
@@ -57,6 +75,26 @@ fn banner(app: &App, local: std::net::SocketAddr, pages: usize, generated: Optio
     println!(
         "  queue:         curl -H 'Authorization: Bearer <token>' http://{local}/api/operator/queue"
     );
+    match (app.desk.mail_settings(), smtp) {
+        (Some(mail), Some(smtp)) => println!(
+            "  mail:          {} takes mail on smtp://{smtp}{}",
+            mail.sender.address,
+            if app.settings.relay.is_some() {
+                ", replies leave through BATON_SMTP_RELAY"
+            } else {
+                "; replies wait until BATON_SMTP_RELAY is set"
+            }
+        ),
+        (Some(mail), None) => println!(
+            "  mail:          {}: set {} to take mail over SMTP, or pipe it to `baton mail-in`",
+            mail.sender.address,
+            config::SMTP_ADDR
+        ),
+        (None, _) => println!(
+            "  mail:          off (set {} to take mail)",
+            config::MAIL_FROM
+        ),
+    }
     match generated {
         Some(token) => println!(
             "  operator token (this run): {token}   (set {}=name:token,… to keep your own)",

@@ -168,3 +168,122 @@ fn baton_serve_listens_where_it_is_told() {
     let _ = serve.wait();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// `BATON_SMTP_ADDR` and `BATON_MAIL_FROM`: `baton serve` takes the support address's mail over
+/// SMTP where it is told, and keeps the thread key it made beside the database; `baton mail-in`
+/// takes a mail from a pipe with the exit status an MTA reads.
+#[test]
+fn baton_serve_takes_mail_where_it_is_told_and_mail_in_takes_a_pipe() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port()
+    };
+    let smtp = format!("127.0.0.1:{}", free());
+    let guides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/tests/fixtures/good");
+    let env = |command: &mut Command| {
+        command
+            .env(desk::config::MEANING, "0")
+            .env(desk::config::MAIL_FROM, "Baton <support@baton.example>")
+            .env(desk::config::GUIDES, &guides)
+            .env(desk::config::INDEX, dir.path().join("index"))
+            .env(desk::config::DB, dir.path().join("baton.db"))
+            .env(desk::config::SITE, dir.path().join("site"))
+            .env(desk::config::ATTACHMENTS, dir.path().join("attachments"))
+            .env("RUST_LOG", "warn");
+    };
+    let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+    env(&mut command);
+    let mut serve = command
+        .arg("serve")
+        .env(desk::config::ADDR, format!("127.0.0.1:{}", free()))
+        .env(desk::config::SMTP_ADDR, &smtp)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("baton serve");
+    let mut session = Vec::new();
+    for _ in 0..300 {
+        if let Ok(stream) = std::net::TcpStream::connect(&smtp) {
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut writer = stream;
+            let mut line = String::new();
+            let mut say = |text: &str| {
+                if !text.is_empty() {
+                    writer
+                        .write_all(format!("{text}\r\n").as_bytes())
+                        .expect("write");
+                }
+                loop {
+                    line.clear();
+                    reader.read_line(&mut line).expect("read");
+                    session.push(line.trim_end().to_string());
+                    if line.as_bytes().get(3) != Some(&b'-') {
+                        break;
+                    }
+                }
+            };
+            say("");
+            say("EHLO cli-test");
+            say("MAIL FROM:<customer@example.com>");
+            say("RCPT TO:<support@baton.example>");
+            say("DATA");
+            say(
+                "From: customer@example.com\r\nSubject: hi\r\nMessage-ID: <cli-1@example.com>\r\n\r\n환불은 언제 되나요? 상담원 연결해 주세요\r\n.",
+            );
+            say("QUIT");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(
+        session.first().is_some_and(|l| l.starts_with("220 ")),
+        "{session:?}"
+    );
+    assert!(
+        session.iter().any(|l| l == "250 2.0.0 OK: taken"),
+        "{session:?}"
+    );
+    assert!(
+        dir.path().join("mail.key").exists(),
+        "the thread key is kept beside the database"
+    );
+
+    let mail_in = |raw: &[u8]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+        env(&mut command);
+        let mut child = command
+            .args(["mail-in", "--to", "support@baton.example"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("baton mail-in");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(raw)
+            .expect("write");
+        child.wait_with_output().expect("mail-in")
+    };
+    let taken = mail_in(b"From: other@example.com\r\nSubject: q\r\nMessage-ID: <cli-2@example.com>\r\n\r\n2FA question\r\n");
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    assert!(String::from_utf8_lossy(&taken.stdout).contains("\"outcome\":\"stored\""));
+    let again = mail_in(b"From: other@example.com\r\nSubject: q\r\nMessage-ID: <cli-2@example.com>\r\n\r\n2FA question\r\n");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("\"outcome\":\"duplicate\""));
+    let refused = mail_in(b"no headers at all");
+    assert_eq!(
+        refused.status.code(),
+        Some(65),
+        "EX_DATAERR: the MTA bounces it"
+    );
+}

@@ -87,6 +87,11 @@ vars! {
     ATTACHMENTS = "BATON_ATTACHMENTS", "data/attachments (local)", "The directory customers' screenshots are kept in (cleaned of metadata) under `baton serve`.";
     ATTACHMENTS_MAX_MB = "BATON_ATTACHMENTS_MAX_MB", "unlimited", "Largest the kept screenshots under `BATON_ATTACHMENTS` may grow, in MiB; past it new ones are refused (503) and nothing else changes. Unfinished uploads are bounded apart (64 at most, 3 per conversation, 64 MiB, 15 minutes).";
     ATTACHMENTS_BUCKET = "BATON_ATTACHMENTS_BUCKET", "none (set by the SAM template)", "Lambda: the S3 bucket screenshots are uploaded to (presigned) and kept in.";
+    MAIL_FROM = "BATON_MAIL_FROM", "none (no mail)", "The support address mail comes to and leaves from, with its name: `Baton 고객센터 <support@example.com>`. Replies ask to come back to `support+<thread token>@…`. Without it Baton takes and sends no mail.";
+    MAIL_KEY = "BATON_MAIL_KEY", "generated into `mail.key` beside BATON_DB (local); required in Lambda", "A secret of at least 32 bytes that signs the thread tokens in Baton's reply-to addresses and subjects. Changing it unthreads replies to mail sent before (they still thread by Message-ID).";
+    MAIL_AUTO_REPLIES = "BATON_MAIL_AUTO_REPLIES", "3", "Most mails the bot answers one address with in an hour; past it, mail from that address goes to people (a loop with another machine stops there).";
+    SMTP_ADDR = "BATON_SMTP_ADDR", "none", "`baton serve`: where its SMTP listener takes the support address's mail from your MTA or relay (e.g. `127.0.0.1:2525`); it never relays. `baton mail-in < message.eml` takes one from a pipe instead.";
+    SMTP_RELAY = "BATON_SMTP_RELAY", "none (replies wait, unsent)", "`baton serve`: the SMTP relay mail leaves through: `host:port` (plain, on your network), or `smtp://user:pass@host:587?tls=required`, `smtps://host:465`. Replies are stored first and tried again with backoff while it is down.";
     HEADER_TIMEOUT_SECONDS = "BATON_HEADER_TIMEOUT_SECONDS", "10", "How long `baton serve` waits for a request's headers (and for the next request on an idle connection) before closing it.";
 }
 
@@ -222,6 +227,16 @@ pub struct Config {
     pub attachments_max_mb: Option<u64>,
     /// [`ATTACHMENTS_BUCKET`].
     pub attachments_bucket: Option<String>,
+    /// [`MAIL_FROM`] as written; read by [`crate::app::Settings`].
+    pub mail_from: Option<String>,
+    /// [`MAIL_KEY`].
+    pub mail_key: Option<String>,
+    /// [`MAIL_AUTO_REPLIES`].
+    pub mail_auto_replies: usize,
+    /// [`SMTP_ADDR`].
+    pub smtp_addr: Option<SocketAddr>,
+    /// [`SMTP_RELAY`].
+    pub smtp_relay: Option<String>,
     /// [`TIMEZONE`]: where the team's days and weeks start (hours, the weekly report).
     pub timezone: time::UtcOffset,
     /// [`EVENT_DAYS`].
@@ -371,6 +386,26 @@ impl Config {
             hours: get(HOURS),
             holidays: get(HOLIDAYS),
             attachments_bucket: get(ATTACHMENTS_BUCKET),
+            mail_from: get(MAIL_FROM),
+            mail_key: match get(MAIL_KEY) {
+                Some(key) if key.len() < 32 => {
+                    return Err(invalid(MAIL_KEY, "must be at least 32 bytes".into()));
+                }
+                key => key,
+            },
+            mail_auto_replies: get(MAIL_AUTO_REPLIES)
+                .map_or(Ok(3), |v| number(MAIL_AUTO_REPLIES, &v))?,
+            smtp_addr: get(SMTP_ADDR)
+                .map(|v| {
+                    v.parse().map_err(|_| {
+                        invalid(
+                            SMTP_ADDR,
+                            format!("{v:?} is not an address such as 127.0.0.1:2525"),
+                        )
+                    })
+                })
+                .transpose()?,
+            smtp_relay: get(SMTP_RELAY),
             attachments_max_mb: get(ATTACHMENTS_MAX_MB)
                 .map(|v| number(ATTACHMENTS_MAX_MB, &v))
                 .transpose()?,

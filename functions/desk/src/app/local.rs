@@ -160,6 +160,46 @@ pub(super) fn render_site(
     })
 }
 
+/// The key of mail thread tokens under `baton serve` without `BATON_MAIL_KEY`: kept in
+/// `mail.key` beside the database (made once, readable by its owner only), so threads hold
+/// across restarts.
+pub fn mail_key(config: &Config) -> Result<Vec<u8>> {
+    let dir = config
+        .db
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let path = dir.join("mail.key");
+    let unavailable = |e: std::io::Error| Error::Unavailable(format!("{}: {e}", path.display()));
+    match std::fs::read(&path) {
+        Ok(key) if key.len() >= 32 => return Ok(key),
+        Ok(_) => {
+            return Err(Error::Config(format!(
+                "{} is shorter than 32 bytes; delete it or set {}",
+                path.display(),
+                crate::config::MAIL_KEY
+            )));
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(unavailable(e)),
+        Err(_) => {}
+    }
+    std::fs::create_dir_all(dir).map_err(unavailable)?;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Unavailable(format!("random: {e}")))?;
+    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    let mut file = options.open(&path).map_err(unavailable)?;
+    file.write_all(key.as_bytes()).map_err(unavailable)?;
+    Ok(key.into_bytes())
+}
+
+/// How often due mail is sent (replies wait at most this long for the relay).
+const MAIL_EVERY: Duration = Duration::from_secs(2);
+
 /// How often the scheduler runs (reminders, Monday's summary).
 const TICK: Duration = Duration::from_secs(60);
 /// How often old events are deleted.
@@ -202,6 +242,22 @@ pub(super) fn start_background(app: &mut App) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(uploads = n, "abandoned uploads forgotten"),
                     Err(error) => tracing::warn!(%error, "abandoned uploads not forgotten"),
+                }
+            }
+        });
+    }
+    // Mail: what is due leaves through the relay; what the relay refuses for now waits its turn.
+    if let Some(relay) = app.settings.relay.clone()
+        && app.desk.mail_settings().is_some()
+    {
+        let desk = app.desk.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(MAIL_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                every.tick().await;
+                if let Err(error) = desk.send_due_mail(relay.as_ref()).await {
+                    tracing::warn!(%error, "mail not sent");
                 }
             }
         });

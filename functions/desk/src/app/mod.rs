@@ -114,6 +114,29 @@ impl App {
                 );
             }
         }
+        if let Some(sender) = settings.mail.clone() {
+            let key = match (&config.mail_key, config.deployment) {
+                (Some(key), _) => key.clone().into_bytes(),
+                (None, Deployment::Local) => local::mail_key(&config)?,
+                (None, Deployment::Lambda) => {
+                    return Err(crate::Error::Config(format!(
+                        "{} is required with {} in Lambda",
+                        crate::config::MAIL_KEY,
+                        crate::config::MAIL_FROM
+                    )));
+                }
+            };
+            desk = desk.with_mail(crate::desk::MailSettings {
+                sender,
+                key: crate::mail::ThreadKey::derive(&key),
+                limits: crate::mail::Limits::default(),
+                auto_replies_per_hour: config.mail_auto_replies,
+                site_url: config
+                    .site_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", config.addr)),
+            });
+        }
         // Under `baton serve` the desk alerts the team as it writes an urgent case; in AWS the
         // alerts function does it from the table's stream.
         let mut alerts: Option<BoxTask> = None;
@@ -186,6 +209,29 @@ impl App {
         )
         .await
         .map_err(|e| crate::Error::Unavailable(format!("server: {e}")))
+    }
+
+    /// The task that takes the support address's mail over SMTP on `listener`
+    /// (`BATON_SMTP_ADDR`) until `shutdown`, for the caller to spawn; an error without mail set up.
+    pub fn mail_listener(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+        let Some(support) = self.desk.mail_settings().map(|m| m.sender.address.clone()) else {
+            return Err(crate::Error::Config(format!(
+                "{} needs {}",
+                crate::config::SMTP_ADDR,
+                crate::config::MAIL_FROM
+            )));
+        };
+        let desk = Arc::new(self.desk.clone());
+        Ok(async move {
+            let options = crate::mail::smtp::Options::new(&support);
+            if let Err(error) = crate::mail::smtp::serve(listener, options, desk, shutdown).await {
+                tracing::error!(%error, "the SMTP listener stopped");
+            }
+        })
     }
 
     /// Renders the help center, widget and console into `BATON_SITE` (`baton serve`).

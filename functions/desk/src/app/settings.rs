@@ -25,6 +25,10 @@ pub struct Settings {
     pub pii: pii::Options,
     /// What `baton serve`'s scheduler does.
     pub schedule: Schedule,
+    /// Who Baton's mail is from (`None`: no mail).
+    pub mail: Option<crate::mail::Sender>,
+    /// The SMTP relay mail leaves through (`baton serve`).
+    pub relay: Option<std::sync::Arc<crate::mail::SmtpRelay>>,
 }
 
 impl Settings {
@@ -60,8 +64,32 @@ impl Settings {
                 remind_after: config.urgent_remind,
                 weekly_hour: config.weekly_report_hour,
             },
+            mail: config.mail_from.as_deref().map(sender).transpose()?,
+            relay: config
+                .smtp_relay
+                .as_deref()
+                .map(|relay| {
+                    crate::mail::SmtpRelay::new(relay)
+                        .map(std::sync::Arc::new)
+                        .map_err(|e| Error::Config(e.to_string()))
+                })
+                .transpose()?,
         })
     }
+}
+
+/// The support address and its name, from `Name <address>` or an address alone.
+fn sender(value: &str) -> Result<crate::mail::Sender> {
+    let mailbox: lettre::message::Mailbox = value.trim().parse().map_err(|e| {
+        Error::Config(format!(
+            "{} {value:?}: {e} (write `Name <support@example.com>` or an address)",
+            config::MAIL_FROM
+        ))
+    })?;
+    Ok(crate::mail::Sender {
+        address: mailbox.email.to_string().to_ascii_lowercase(),
+        name: mailbox.name.unwrap_or_else(|| "Baton".into()),
+    })
 }
 
 #[cfg(test)]
@@ -75,6 +103,12 @@ mod tests {
             (config::ALERT_FORMAT, "teams", "slack"),
             (config::HOURS, "mon-fry 09:00-18:00", "not a day"),
             (config::HOLIDAYS, "2027-02-30", "not a date"),
+            (
+                config::MAIL_FROM,
+                "support at example",
+                "Name <support@example.com>",
+            ),
+            (config::SMTP_RELAY, "no-port-here", "host:port"),
             (
                 config::IDENTITY_ES256_KEY,
                 "-----BEGIN PUBLIC KEY-----\\nnope",

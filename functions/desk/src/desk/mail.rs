@@ -143,7 +143,7 @@ impl Desk {
             .from
             .clone()
             .ok_or_else(|| Error::Invalid("the mail has no sender (From)".into()))?;
-        if is_support_address(&from.address, &settings.sender.address) {
+        if mail::is_support(&from.address, &settings.sender.address) {
             return Ok(Received::Ignored {
                 reason: "sent from the support address itself (a loop)".into(),
             });
@@ -644,6 +644,37 @@ impl Desk {
     }
 }
 
+/// The SMTP listener hands its mail here: stored is `250`, never storable `550`, anything else
+/// `451` (the sending MTA keeps the mail and tries again).
+#[async_trait::async_trait]
+impl mail::smtp::Deliver for Desk {
+    async fn deliver(
+        &self,
+        raw: Vec<u8>,
+        recipients: Vec<String>,
+    ) -> std::result::Result<(), mail::smtp::NotTaken> {
+        let incoming = Incoming {
+            raw,
+            recipients,
+            verdict: None,
+            raw_key: None,
+        };
+        match self.receive_mail(&incoming).await {
+            Ok(received) => {
+                tracing::info!(?received, "mail taken");
+                Ok(())
+            }
+            Err(Error::Invalid(why)) => Err(mail::smtp::NotTaken::Refused(why)),
+            Err(error) => {
+                tracing::warn!(%error, "mail not stored now");
+                Err(mail::smtp::NotTaken::Later(
+                    "the desk cannot store mail now; try again later".into(),
+                ))
+            }
+        }
+    }
+}
+
 /// A machine's mail stored in its thread and nothing else.
 fn quietly(context: &Context, message: Message) -> Planned<Posted> {
     let mut conversation = context.conversation.clone();
@@ -769,21 +800,6 @@ fn bounce_reason(text: &str) -> String {
     format!("bounced: {}", line.chars().take(200).collect::<String>())
 }
 
-/// Whether `address` is the support address or one of its `+token` forms.
-fn is_support_address(address: &str, support: &str) -> bool {
-    let Some((local, domain)) = address.rsplit_once('@') else {
-        return false;
-    };
-    let Some((support_local, support_domain)) = support.rsplit_once('@') else {
-        return false;
-    };
-    domain.eq_ignore_ascii_case(support_domain)
-        && local
-            .split('+')
-            .next()
-            .is_some_and(|base| base.eq_ignore_ascii_case(support_local))
-}
-
 /// What events keep of an address: a hash, as for customers.
 fn address_key(address: &str) -> String {
     let hash = blake3::derive_key("baton events mail address v1", address.as_bytes());
@@ -810,26 +826,6 @@ fn cut_at(text: &str, bytes: usize) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_support_address_and_its_token_forms_are_recognised() {
-        assert!(is_support_address(
-            "support@baton.example",
-            "support@baton.example"
-        ));
-        assert!(is_support_address(
-            "Support+01abc-12@BATON.example",
-            "support@baton.example"
-        ));
-        assert!(!is_support_address(
-            "supporter@baton.example",
-            "support@baton.example"
-        ));
-        assert!(!is_support_address(
-            "support@other.example",
-            "support@baton.example"
-        ));
-    }
 
     #[test]
     fn backoff_doubles_to_an_hour() {

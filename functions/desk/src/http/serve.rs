@@ -105,6 +105,32 @@ impl Drop for ClientSlot {
     }
 }
 
+/// The next connection, with one of `permits` held for it; `None` once `shutdown` resolves. Out
+/// of permits it waits (the client waits in the backlog); when accepting fails (out of file
+/// descriptors and the like) it waits too, never spins.
+pub(crate) async fn next_connection(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+    mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+) -> Option<(tokio::sync::OwnedSemaphorePermit, TcpStream, SocketAddr)> {
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(permits).acquire_owned() => permit.ok()?,
+            () = &mut shutdown => return None,
+        };
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, addr)) => return Some((permit, stream, addr)),
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            () = &mut shutdown => return None,
+        }
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` resolves, then waits (up to ten seconds) for
 /// open requests. Each request carries `ConnectInfo<SocketAddr>` of its connection.
 pub async fn serve(
@@ -117,26 +143,9 @@ pub async fn serve(
     let clients = Arc::new(PerClient::default());
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
-        let (stream, addr) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Out of file descriptors and the like: wait, do not spin.
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    while let Some((permit, stream, addr)) =
+        next_connection(&listener, &permits, shutdown.as_mut()).await
+    {
         // A client over its share is closed at once, before it costs a task or a buffer.
         let Some(slot) = clients.take(
             super::guard::client_of(addr.ip()),

@@ -63,6 +63,7 @@ pub fn render(report: &Report) -> String {
         ("Inquiries by category", &v.by_category),
         ("Inquiries by product area", &v.by_area),
         ("Inquiries by category and area", &v.by_category_area),
+        ("Inquiries by channel", &v.by_channel),
     ] {
         let _ = writeln!(md, "## {title}\n");
         let _ = writeln!(

@@ -132,6 +132,8 @@ pub struct Volume {
     pub by_area: Vec<Row>,
     /// By category and area, most first.
     pub by_category_area: Vec<Row>,
+    /// By channel (`web`, `mail`, …), most first.
+    pub by_channel: Vec<Row>,
 }
 
 /// One ranked row.
@@ -471,7 +473,7 @@ fn category_code(category: Option<Category>) -> &'static str {
 
 fn volume(threads: &[Thread], windows: &[Period]) -> Volume {
     type Key = fn(&Thread) -> String;
-    let keys: [Key; 3] = [
+    let keys: [Key; 4] = [
         |t| category_code(t.category).to_string(),
         |t| t.area.clone().unwrap_or_else(|| "none".into()),
         |t| {
@@ -481,8 +483,15 @@ fn volume(threads: &[Thread], windows: &[Period]) -> Volume {
                 t.area.as_deref().unwrap_or("none")
             )
         },
+        |t| {
+            if t.channel.is_empty() {
+                "web".to_string()
+            } else {
+                t.channel.clone()
+            }
+        },
     ];
-    let [by_category, by_area, by_category_area] = keys.map(|key| {
+    let [by_category, by_area, by_category_area, by_channel] = keys.map(|key| {
         let mut trend: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for thread in threads {
             let Some(opened) = thread.opened else {
@@ -513,6 +522,7 @@ fn volume(threads: &[Thread], windows: &[Period]) -> Volume {
         by_category,
         by_area,
         by_category_area,
+        by_channel,
     }
 }
 

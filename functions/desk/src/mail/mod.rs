@@ -13,13 +13,14 @@
 //! - `relay.rs`: where it leaves (an SMTP relay; SES in AWS).
 //!
 //! What the desk does with a mail (threading, loops, the bot, the queue) is
-//! `crate::desk::mail`; the SMTP listener of `baton serve` is `smtp.rs`.
+//! `crate::desk::mail`. `smtp.rs` is `baton serve`'s SMTP listener.
 
 mod charset;
 mod compose;
 mod parse;
 mod quote;
 mod relay;
+pub mod smtp;
 mod thread;
 
 pub use charset::decode_iso_2022_kr;
@@ -27,4 +28,4 @@ pub use compose::{Sender, compose};
 pub use parse::{Address, Attachment, Inbound, Limits, parse};
 pub use quote::{Reply, new_text};
 pub use relay::{Refused, Relay, SmtpRelay};
-pub use thread::{ThreadKey, bare_subject};
+pub use thread::{ThreadKey, bare_subject, is_support};

@@ -98,6 +98,20 @@ impl ThreadKey {
     }
 }
 
+/// Whether `address` is the support address or one of its `+token` forms.
+pub fn is_support(address: &str, support: &str) -> bool {
+    let (Some((local, domain)), Some((support_local, support_domain))) =
+        (address.rsplit_once('@'), support.rsplit_once('@'))
+    else {
+        return false;
+    };
+    domain.eq_ignore_ascii_case(support_domain)
+        && local
+            .split('+')
+            .next()
+            .is_some_and(|base| base.eq_ignore_ascii_case(support_local))
+}
+
 /// A subject without reply and forward prefixes (`Re:`, `RE:`, `Fwd:`, `FW:`, `답장:`, `회신:`,
 /// `전달:`, `Aw:`, `Sv:`, repeated or numbered as `Re[2]:`) and without Baton's `[#token]`.
 pub fn bare_subject(subject: &str) -> String {
@@ -186,6 +200,27 @@ mod tests {
             Some(id.clone())
         );
         assert_eq!(key().from_subject("Re: [#nope] 결제 [#x-y]"), None);
+    }
+
+    #[test]
+    fn the_support_address_and_its_token_forms_are_recognised() {
+        assert!(is_support("support@baton.example", "support@baton.example"));
+        assert!(is_support(
+            "Support+01abc-12@BATON.example",
+            "support@baton.example"
+        ));
+        assert!(!is_support(
+            "supporter@baton.example",
+            "support@baton.example"
+        ));
+        assert!(!is_support(
+            "support@other.example",
+            "support@baton.example"
+        ));
+        assert!(!is_support(
+            "support@baton.example.evil",
+            "support@baton.example"
+        ));
     }
 
     #[test]

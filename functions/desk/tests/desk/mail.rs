@@ -812,3 +812,32 @@ async fn a_huge_attachment_or_no_message_at_all_is_refused_with_a_reason() {
         assert!(matches!(error, Error::Invalid(_)), "{error}");
     }
 }
+
+#[tokio::test]
+async fn the_weekly_report_counts_mail_as_a_channel() {
+    let t = desk();
+    handed_off(&t, "a@example.com", "q", "상담원 연결해 주세요").await;
+    handed_off(&t, "b@example.com", "q", "상담원 연결해 주세요").await;
+    let offset = time::UtcOffset::from_hms(9, 0, 0).expect("offset");
+    let now = desk::model::now();
+    let today = desk::insights::period::local(now, offset).date();
+    let period =
+        desk::insights::period::Period::days(&today.to_string(), &today.to_string(), offset)
+            .expect("today");
+    let options = desk::insights::Options {
+        hours: None,
+        now,
+        kb: None,
+        encoder: None,
+    };
+    let report = desk::insights::report(t.store.as_ref(), &period, &options)
+        .await
+        .expect("report");
+    let mail = report
+        .volume
+        .by_channel
+        .iter()
+        .find(|r| r.key == MAIL_CHANNEL)
+        .expect("a mail row");
+    assert_eq!(mail.count.count, 2);
+}
