@@ -253,6 +253,28 @@ fn each_function_has_the_least_privilege_it_needs() {
                     "reminders need no customer's history"
                 );
             }
+            "mail" => {
+                let outside: BTreeSet<&str> = actions
+                    .iter()
+                    .filter(|a| !a.starts_with("dynamodb:"))
+                    .map(String::as_str)
+                    .collect();
+                assert_eq!(
+                    outside,
+                    BTreeSet::from(["s3:GetObject", "ses:SendEmail"]),
+                    "mail reads what SES stored and sends as the support domain, nothing more"
+                );
+                assert!(
+                    resources.contains("MailBucket.Arn}/inbound/*"),
+                    "only the received mail: {resources}"
+                );
+                assert!(resources.contains(":identity/"), "{resources}");
+                assert!(!actions.contains("dynamodb:DescribeTable"));
+                assert!(
+                    resources.contains("index/queue"),
+                    "due mail is on the queue index"
+                );
+            }
             other => panic!("unexpected function {other}"),
         }
     }
@@ -463,8 +485,9 @@ fn the_model_layer_is_where_the_conversations_function_loads_it() {
     );
     let readme = std::fs::read_to_string(repo_root().join("infra/README.md")).expect("README");
     assert!(readme.contains("cp data/model/e5-small-q4.bin target/model-layer/model/"));
-    // The bot runs in the conversations function and the weekly report groups questions by
-    // meaning: they have the layer, the others do not load 72 MB they never read.
+    // The bot runs in the conversations function (and on a first mail, in the mail function) and
+    // the weekly report groups questions by meaning: they have the layer, the others do not load
+    // 72 MB they never read.
     for (name, resource) in template["Resources"].as_mapping().expect("resources") {
         let layers =
             serde_yaml_ng::to_string(&resource["Properties"]["Layers"]).unwrap_or_default();
@@ -473,7 +496,7 @@ fn the_model_layer_is_where_the_conversations_function_loads_it() {
             has,
             matches!(
                 name.as_str(),
-                Some("ConversationsFunction" | "InsightsFunction")
+                Some("ConversationsFunction" | "InsightsFunction" | "MailFunction")
             ),
             "{name:?}: {layers}"
         );
@@ -596,5 +619,43 @@ fn cloudfront_sets_the_same_page_headers_as_baton_serve() {
             hsts["AccessControlMaxAgeSec"].as_u64().expect("max age")
         ),
         desk::http::pages::STRICT_TRANSPORT_SECURITY
+    );
+}
+
+/// The mail path as deployed: SES stores a mail in the bucket the function reads, under the
+/// prefix the code reads (`desk::mail::ses::INBOUND_PREFIX`), then invokes the function; the
+/// bucket forgets received mail after a while, and SES may write only there.
+#[test]
+fn ses_stores_mail_where_the_mail_function_reads_it() {
+    let template = template();
+    let resources = &template["Resources"];
+    let rule = &resources["MailRule"]["Properties"]["Rule"];
+    let actions = rule["Actions"].as_sequence().expect("actions");
+    let prefix = desk::mail::ses::INBOUND_PREFIX;
+    assert_eq!(actions[0]["S3Action"]["ObjectKeyPrefix"], prefix);
+    assert_eq!(actions[1]["LambdaAction"]["InvocationType"], "Event");
+    assert_eq!(rule["ScanEnabled"], true, "spam and virus verdicts");
+    let lifecycle = &resources["MailBucket"]["Properties"]["LifecycleConfiguration"]["Rules"][0];
+    assert_eq!(lifecycle["Prefix"], prefix);
+    assert!(
+        lifecycle["ExpirationInDays"]
+            .as_u64()
+            .is_some_and(|d| d <= 90)
+    );
+    let statement = &resources["MailBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(statement["Principal"]["Service"], "ses.amazonaws.com");
+    assert_eq!(statement["Action"], "s3:PutObject");
+    let env = &resources["MailFunction"]["Properties"]["Environment"]["Variables"];
+    for name in [
+        desk::config::MAIL_FROM,
+        desk::config::MAIL_KEY,
+        desk::config::MAIL_BUCKET,
+    ] {
+        assert!(!env[name].is_null(), "the mail function is given {name}");
+    }
+    let operator = &resources["OperatorFunction"]["Properties"]["Environment"]["Variables"];
+    assert!(
+        !operator[desk::config::MAIL_FROM].is_null() && !operator[desk::config::MAIL_KEY].is_null(),
+        "an operator's reply on a mail conversation is stored with its mail"
     );
 }

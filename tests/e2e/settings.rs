@@ -195,6 +195,10 @@ const PROOFS: &[(&str, &str)] = &[
         "tests/e2e/mail.rs:the_bot_answers_an_address_at_most_as_often_as_configured",
     ),
     (
+        c::MAIL_BUCKET,
+        "functions/mail/tests/runtime.rs:a_mail_ses_stored_is_a_case_and_the_reply_leaves_through_ses_threaded_by_its_id",
+    ),
+    (
         c::SMTP_ADDR,
         "functions/baton/tests/cli.rs:baton_serve_takes_mail_where_it_is_told_and_mail_in_takes_a_pipe",
     ),

@@ -57,10 +57,11 @@ pub async fn queue(
                 "unverified"
             };
             println!(
-                "{:<7} {:<34} {:<8} {:<16} {:<10} {:<10} {:<12} {}",
+                "{:<7} {:<34} {:<8} {:<5} {:<16} {:<10} {:<10} {:<12} {}",
                 case.priority,
                 case.id,
                 case.status,
+                case.channel,
                 case.category,
                 case.area.as_deref().unwrap_or("-"),
                 who,

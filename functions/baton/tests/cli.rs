@@ -286,4 +286,16 @@ fn baton_serve_takes_mail_where_it_is_told_and_mail_in_takes_a_pipe() {
         Some(65),
         "EX_DATAERR: the MTA bounces it"
     );
+
+    // The queue names the channel of each case.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+    env(&mut command);
+    let queue = command.arg("queue").output().expect("baton queue");
+    let queue = String::from_utf8_lossy(&queue.stdout);
+    assert!(
+        queue
+            .lines()
+            .any(|l| l.split_whitespace().nth(3) == Some("mail")),
+        "{queue}"
+    );
 }

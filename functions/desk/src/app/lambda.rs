@@ -106,3 +106,95 @@ pub(super) async fn open(config: &Config, parts: Parts) -> Result<Opened> {
     };
     Ok((kb, store, blobs, None))
 }
+
+/// The `mail` function: SES's receipts of the support address's mail (the message read from the
+/// mail bucket, handed to the desk with SES's verdicts), and, on its schedule, the mail that is
+/// due, sent through SES.
+pub struct MailFunction {
+    app: App,
+    s3: aws_sdk_s3::Client,
+    bucket: String,
+    relay: crate::mail::ses::SesRelay,
+}
+
+impl MailFunction {
+    /// Built once per cold start from the environment; mail must be set up
+    /// (`BATON_MAIL_FROM`, `BATON_MAIL_KEY`, `BATON_MAIL_BUCKET`).
+    pub async fn from_env() -> std::result::Result<MailFunction, String> {
+        let app = app().await?;
+        if app.desk.mail_settings().is_none() {
+            return Err(format!("{} is not set", crate::config::MAIL_FROM));
+        }
+        let bucket = app
+            .config
+            .mail_bucket
+            .clone()
+            .ok_or_else(|| format!("{} is not set", crate::config::MAIL_BUCKET))?;
+        let sdk = aws_config::load_from_env().await;
+        // A custom endpoint (s3rver, MinIO) is addressed path-style; S3 itself never is.
+        let path_style = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(path_style)
+                .build(),
+        );
+        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        let relay = crate::mail::ses::SesRelay::new(aws_sdk_sesv2::Client::new(&sdk), &region);
+        Ok(MailFunction {
+            app,
+            s3,
+            bucket,
+            relay,
+        })
+    }
+
+    /// One event: SES's receipt (each mail stored, refused, or an error for Lambda to retry:
+    /// the message stays in the bucket), or the schedule (what is due is sent).
+    pub async fn handle(&self, event: serde_json::Value) -> Result<serde_json::Value> {
+        let receipts = crate::mail::ses::receipts(&event);
+        if receipts.is_empty() {
+            let sent = self.app.desk.send_due_mail(&self.relay).await?;
+            return Ok(serde_json::json!({ "sent": sent }));
+        }
+        let mut received = Vec::new();
+        for receipt in receipts {
+            let object = self
+                .s3
+                .get_object()
+                .bucket(&self.bucket)
+                .key(&receipt.key)
+                .send()
+                .await
+                .map_err(|e| {
+                    Error::Unavailable(format!(
+                        "{}: {}",
+                        receipt.key,
+                        aws_sdk_s3::error::DisplayErrorContext(&e)
+                    ))
+                })?;
+            let raw = object
+                .body
+                .collect()
+                .await
+                .map_err(|e| Error::Unavailable(format!("{}: {e}", receipt.key)))?
+                .into_bytes()
+                .to_vec();
+            let incoming = crate::desk::Incoming {
+                raw,
+                recipients: receipt.recipients,
+                verdict: Some(receipt.verdict),
+                raw_key: Some(receipt.key.clone()),
+            };
+            match self.app.desk.receive_mail(&incoming).await {
+                Ok(outcome) => received.push(serde_json::json!(outcome)),
+                // Never storable: said, not retried (the message stays in the bucket a while).
+                Err(Error::Invalid(why)) => {
+                    tracing::warn!(key = %receipt.key, %why, "mail refused");
+                    received.push(serde_json::json!({"outcome": "refused", "key": receipt.key, "reason": why}));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(serde_json::json!({ "received": received }))
+    }
+}

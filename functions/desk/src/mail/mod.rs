@@ -10,7 +10,7 @@
 //!
 //! - `thread.rs`: the thread tokens in Baton's reply-to address and subject;
 //! - `compose.rs`: the mail Baton sends, as bytes;
-//! - `relay.rs`: where it leaves (an SMTP relay; SES in AWS).
+//! - `relay.rs`: where it leaves (an SMTP relay); `ses.rs`: SES in AWS, both ways.
 //!
 //! What the desk does with a mail (threading, loops, the bot, the queue) is
 //! `crate::desk::mail`. `smtp.rs` is `baton serve`'s SMTP listener.
@@ -20,6 +20,8 @@ mod compose;
 mod parse;
 mod quote;
 mod relay;
+#[cfg(feature = "aws")]
+pub mod ses;
 pub mod smtp;
 mod thread;
 

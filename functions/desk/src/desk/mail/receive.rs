@@ -1,98 +1,22 @@
-//! Mail through the desk: a mail opens or continues a conversation, the bot answers a first mail
-//! only when it is sure, anything else reaches the queue with the full context, and what people
-//! (or the bot) answer leaves as a mail in the same thread, through a stored job that is tried
-//! again until it is sent.
-//!
-//! The order of threading: Baton's reply-to address (`support+<token>@`), then `In-Reply-To` and
-//! `References` against every Message-ID of the conversation, then the subject's `[#token]`. A mail
-//! that names a conversation joins it only when its sender is that conversation's customer; and
-//! a mail the receiving side judged spam, a virus or spoofed never joins one.
+//! A mail in: its thread (or a new conversation, and why), its new text and attachments, and
+//! what follows it (the bot's turn on a first mail, the case, quarantine, a bounce's mark).
 
 use kb::Lang;
-use serde::Serialize;
 
-use super::customers::{hash, secret};
-use super::turns::Medium;
-use super::{Context, Desk, MAX_MESSAGE_BYTES, Planned, Posted};
+use super::{Incoming, MailSettings, Received, address_key};
+use crate::desk::customers::{hash, secret};
+use crate::desk::turns::Medium;
+use crate::desk::{Context, Desk, MAX_MESSAGE_BYTES, Planned, Posted};
 use crate::error::{Error, Result};
 use crate::events;
-use crate::mail::{self, Refused, Relay, ThreadKey};
+use crate::mail;
 use crate::model::{
-    Author, Automatic, BotTurn, Conversation, ConversationState, Customer, Decision, Delivery,
-    DeliveryState, Event, EventKind, MAIL_CHANNEL, MailId, MailPart, MailThread, Message,
-    OutgoingMail, Reason, Split, SplitWhy, Verdict, new_id, now,
+    Author, Automatic, BotTurn, Conversation, ConversationState, Customer, Delivery, DeliveryState,
+    EventKind, MAIL_CHANNEL, MailId, MailPart, MailThread, Message, Reason, Split, SplitWhy,
+    Verdict, new_id, now,
 };
-use crate::store::{Commit, Committed, MailWrite};
+use crate::store::{Commit, Committed};
 
-/// How the desk takes and sends mail.
-#[derive(Debug, Clone)]
-pub struct MailSettings {
-    /// Who Baton's mail is from: the support address and its name.
-    pub sender: mail::Sender,
-    /// The key of the thread tokens.
-    pub key: ThreadKey,
-    /// How much of a mail is read.
-    pub limits: mail::Limits,
-    /// Most mails the bot sends one address in an hour (a loop with another machine stops there).
-    pub auto_replies_per_hour: usize,
-    /// The help center's address, for the links in the bot's answers.
-    pub site_url: String,
-}
-
-/// A mail as it arrived, with what the receiving side knows beside the message.
-#[derive(Debug, Clone, Default)]
-pub struct Incoming {
-    /// The raw message.
-    pub raw: Vec<u8>,
-    /// The envelope's recipients (`RCPT TO`; SES's receipt), which a BCC'd token address is in.
-    pub recipients: Vec<String>,
-    /// What the receiving side judged, if it checked.
-    pub verdict: Option<Verdict>,
-    /// Where the raw message is kept, if it is.
-    pub raw_key: Option<String>,
-}
-
-/// What became of a mail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Received {
-    /// Stored as a message of a conversation.
-    Stored {
-        /// The conversation.
-        conversation_id: String,
-        /// The message.
-        message_id: String,
-        /// Whether the mail started the conversation.
-        new: bool,
-        /// Whether the bot answered it by mail.
-        answered: bool,
-        /// The case, when people have the conversation.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        case_id: Option<String>,
-    },
-    /// The same mail was stored before (a second delivery): nothing was done.
-    Duplicate {
-        /// Its conversation.
-        conversation_id: String,
-    },
-    /// A bounce of a mail Baton sent: that mail is marked failed.
-    Bounce {
-        /// The conversation.
-        conversation_id: String,
-        /// The message whose mail bounced.
-        message_id: String,
-    },
-    /// Not stored, and why (a mail from the support address itself).
-    Ignored {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// Tries of an outgoing mail before it is given up (about six hours with the backoff).
-const SEND_TRIES: u32 = 12;
-/// How long a sender holds a mail it is sending before another may try it.
-const SEND_LEASE_MS: i64 = 5 * 60_000;
 /// Most Message-IDs of a mail's `References` looked up.
 const MAX_LOOKUPS: usize = 20;
 /// Longest whole text kept beside a message, in bytes.
@@ -101,23 +25,6 @@ const MAX_ORIGINAL_BYTES: usize = 64 * 1024;
 const MAX_SUBJECT_CHARS: usize = 200;
 
 impl Desk {
-    /// This desk, taking and sending mail.
-    pub fn with_mail(mut self, settings: MailSettings) -> Desk {
-        self.mail = Some(std::sync::Arc::new(settings));
-        self
-    }
-
-    /// The mail settings, when mail is set up.
-    pub fn mail_settings(&self) -> Option<&MailSettings> {
-        self.mail.as_deref()
-    }
-
-    fn mail_or_refuse(&self) -> Result<&MailSettings> {
-        self.mail_settings().ok_or_else(|| {
-            Error::Unavailable("mail is not set up (BATON_MAIL_FROM is not set)".into())
-        })
-    }
-
     /// Takes a mail: stores it in its conversation (a new one, or the thread it belongs to), and
     /// answers or hands off as the rules above say. A mail delivered twice is stored once.
     pub async fn receive_mail(&self, incoming: &Incoming) -> Result<Received> {
@@ -125,7 +32,7 @@ impl Desk {
         loop {
             attempts += 1;
             match self.receive_once(incoming).await {
-                Err(Error::Stale) if attempts < super::RETRIES => continue,
+                Err(Error::Stale) if attempts < crate::desk::RETRIES => continue,
                 Err(Error::Stale) => {
                     break Err(Error::Conflict(
                         "the conversation is changing too fast; deliver the mail again".into(),
@@ -450,50 +357,6 @@ impl Desk {
         Ok(sent < settings.auto_replies_per_hour)
     }
 
-    /// When the bot's turn answered, its answer leaves as a mail: the outgoing mail, its
-    /// Message-ID and the automatic-reply event join the commit. Whether it did.
-    fn mail_bot_answer(
-        &self,
-        planned: &mut Planned<Posted>,
-        settings: &MailSettings,
-    ) -> Result<bool> {
-        let Some(reply) = planned.result.reply.as_mut() else {
-            return Ok(false);
-        };
-        if reply.bot.as_ref().map(|t| t.decision) != Some(Decision::Answer) {
-            return Ok(false);
-        }
-        let Some(conversation) = planned.commit.conversation.as_mut() else {
-            return Ok(false);
-        };
-        let body = bot_mail_text(reply, conversation.locale, &settings.site_url);
-        let Some(outgoing) = outgoing_mail(conversation, reply, body, true, settings) else {
-            return Ok(false);
-        };
-        if let Some(stored) = planned
-            .commit
-            .messages
-            .iter_mut()
-            .find(|m| m.id == reply.id)
-        {
-            *stored = reply.clone();
-        }
-        let address = outgoing.to.clone();
-        planned
-            .commit
-            .mail_ids
-            .push(MailId::new(&outgoing.mail_id, &conversation.id));
-        planned.commit.outgoing = Some(MailWrite::Create(outgoing));
-        planned.commit.events.push(Event::new(
-            EventKind::AutoReply,
-            &conversation.id,
-            None,
-            None,
-            [(events::CUSTOMER, address_key(&address))],
-        ));
-        Ok(true)
-    }
-
     /// A bounce of a mail Baton sent: that message is marked failed with what the bounce said.
     /// `None` when it names no mail of Baton's (it is then kept like any machine's mail).
     async fn bounce(&self, inbound: &mail::Inbound, own_id: &str) -> Result<Option<Received>> {
@@ -535,144 +398,6 @@ impl Desk {
         }
         Ok(None)
     }
-
-    /// The mail an operator's reply leaves as, on a conversation by mail: added to `commit` with
-    /// the conversation (its thread now names the new mail). Without mail set up, the message
-    /// says it could not be sent.
-    pub(super) fn operator_mail(
-        &self,
-        conversation: &mut Conversation,
-        message: &mut Message,
-        commit: &mut Commit,
-    ) {
-        if conversation.mail.is_none() {
-            return;
-        }
-        let Some(settings) = self.mail_settings() else {
-            message.mail = Some(MailPart {
-                delivery: Some(Delivery {
-                    state: DeliveryState::Failed,
-                    error: Some("mail is not set up (BATON_MAIL_FROM)".into()),
-                }),
-                ..MailPart::default()
-            });
-            return;
-        };
-        let body = message.text.clone();
-        if let Some(outgoing) = outgoing_mail(conversation, message, body, false, settings) {
-            commit
-                .mail_ids
-                .push(MailId::new(&outgoing.mail_id, &conversation.id));
-            commit.outgoing = Some(MailWrite::Create(outgoing));
-            conversation.updated_at = now();
-            commit.conversation = Some(conversation.clone());
-        }
-    }
-
-    /// Sends the outgoing mail that is due through `relay`; how many were handed over. A mail
-    /// the relay refuses for now is tried again later (backoff up to an hour, twelve tries); one
-    /// it refuses for good, or that runs out of tries, is marked failed on its message.
-    pub async fn send_due_mail(&self, relay: &dyn Relay) -> Result<usize> {
-        let settings = self.mail_or_refuse()?;
-        let mut sent = 0;
-        for due in self.store.due_mail(now(), 20).await? {
-            // Taken first (a lease), so two senders never send the same mail.
-            let mut taken = due.clone();
-            taken.next_at = now() + SEND_LEASE_MS;
-            let lease = Commit {
-                outgoing: Some(MailWrite::Update(taken.clone())),
-                ..Commit::default()
-            };
-            match self.store.commit(&lease).await {
-                Ok(_) => taken.version += 1,
-                Err(Error::Stale) => continue,
-                Err(error) => return Err(error),
-            }
-            let reply_to = settings
-                .key
-                .reply_address(&settings.sender.address, &taken.conversation_id);
-            let outcome = match mail::compose(&taken, &settings.sender, &reply_to) {
-                Ok(raw) => relay.send(&settings.sender.address, &taken.to, &raw).await,
-                Err(error) => Err(Refused::Permanent(error.to_string())),
-            };
-            let mut next = taken.clone();
-            next.attempts += 1;
-            let mut provider_id = None;
-            match outcome {
-                Ok(id) => {
-                    next.state = DeliveryState::Sent;
-                    next.error = None;
-                    provider_id = id;
-                    sent += 1;
-                }
-                Err(Refused::Transient(error)) if next.attempts < SEND_TRIES => {
-                    next.next_at = now() + backoff(next.attempts);
-                    next.error = Some(error);
-                }
-                Err(Refused::Transient(error) | Refused::Permanent(error)) => {
-                    next.state = DeliveryState::Failed;
-                    next.error = Some(error);
-                }
-            }
-            let mut commit = Commit {
-                outgoing: Some(MailWrite::Update(next.clone())),
-                ..Commit::default()
-            };
-            if let Some(id) = &provider_id {
-                commit.mail_ids.push(MailId::new(id, &next.conversation_id));
-            }
-            if let Some(mut message) = self
-                .store
-                .messages(&next.conversation_id)
-                .await?
-                .into_iter()
-                .find(|m| m.id == next.message_id)
-                && let Some(part) = message.mail.as_mut()
-            {
-                part.delivery = Some(Delivery {
-                    state: next.state,
-                    error: next.error.clone(),
-                });
-                commit.replaced.push(message);
-            }
-            match self.store.commit(&commit).await {
-                Ok(_) | Err(Error::Stale) => {}
-                Err(error) => return Err(error),
-            }
-        }
-        Ok(sent)
-    }
-}
-
-/// The SMTP listener hands its mail here: stored is `250`, never storable `550`, anything else
-/// `451` (the sending MTA keeps the mail and tries again).
-#[async_trait::async_trait]
-impl mail::smtp::Deliver for Desk {
-    async fn deliver(
-        &self,
-        raw: Vec<u8>,
-        recipients: Vec<String>,
-    ) -> std::result::Result<(), mail::smtp::NotTaken> {
-        let incoming = Incoming {
-            raw,
-            recipients,
-            verdict: None,
-            raw_key: None,
-        };
-        match self.receive_mail(&incoming).await {
-            Ok(received) => {
-                tracing::info!(?received, "mail taken");
-                Ok(())
-            }
-            Err(Error::Invalid(why)) => Err(mail::smtp::NotTaken::Refused(why)),
-            Err(error) => {
-                tracing::warn!(%error, "mail not stored now");
-                Err(mail::smtp::NotTaken::Later(
-                    "the desk cannot store mail now; try again later".into(),
-                ))
-            }
-        }
-    }
 }
 
 /// A machine's mail stored in its thread and nothing else.
@@ -680,93 +405,6 @@ fn quietly(context: &Context, message: Message) -> Planned<Posted> {
     let mut conversation = context.conversation.clone();
     conversation.updated_at = now();
     Planned::unanswered(Commit::default(), Some(conversation), message, None, None)
-}
-
-/// The outgoing mail of `message` in `conversation`'s thread (`None` if it has none): its
-/// Message-ID is remembered in the thread and its delivery starts pending on the message.
-fn outgoing_mail(
-    conversation: &mut Conversation,
-    message: &mut Message,
-    text: String,
-    automatic: bool,
-    settings: &MailSettings,
-) -> Option<OutgoingMail> {
-    let conversation_id = conversation.id.clone();
-    let to_name = conversation.customer.name.clone();
-    let thread = conversation.mail.as_mut()?;
-    let domain = settings
-        .sender
-        .address
-        .rsplit_once('@')
-        .map_or("baton.invalid", |(_, d)| d);
-    let mail_id = format!("{}@{domain}", new_id("m").to_ascii_lowercase());
-    let topic = if thread.subject.is_empty() {
-        "문의 (inquiry)".to_string()
-    } else {
-        thread.subject.clone()
-    };
-    let subject = format!("Re: {topic} [#{}]", settings.key.token(&conversation_id));
-    let at = now();
-    let outgoing = OutgoingMail {
-        id: new_id("out"),
-        conversation_id,
-        message_id: message.id.clone(),
-        to: thread.address.clone(),
-        to_name,
-        subject: subject.clone(),
-        text,
-        in_reply_to: thread.references.last().cloned(),
-        references: thread.references.clone(),
-        automatic,
-        mail_id: mail_id.clone(),
-        state: DeliveryState::Pending,
-        attempts: 0,
-        next_at: at,
-        error: None,
-        created_at: at,
-        version: 0,
-    };
-    thread.remember(&mail_id);
-    message.mail = Some(MailPart {
-        subject,
-        delivery: Some(Delivery {
-            state: DeliveryState::Pending,
-            error: None,
-        }),
-        id_hash: Some(MailId::hash(&mail_id)),
-        ..MailPart::default()
-    });
-    Some(outgoing)
-}
-
-/// The bot's answer as a mail: its text, the guides' addresses, and how to reach a person.
-fn bot_mail_text(reply: &Message, locale: Lang, site_url: &str) -> String {
-    let mut body = reply.text.trim().to_string();
-    if !reply.links.is_empty() {
-        body.push_str("\n\n");
-        for link in &reply.links {
-            let anchor = if link.anchor.is_empty() {
-                String::new()
-            } else {
-                format!("#{}", link.anchor.replace(char::is_whitespace, "-"))
-            };
-            body.push_str(&format!(
-                "- {}: {}/{}.html{anchor}\n",
-                link.title,
-                site_url.trim_end_matches('/'),
-                link.guide
-            ));
-        }
-    }
-    body.push_str(match locale {
-        Lang::Ko => {
-            "\n\n--\n이 답변은 도움말을 바탕으로 자동으로 보내 드렸어요. 상담원과 이야기하시려면 이 메일에 \"상담원\"이라고 답장해 주세요."
-        }
-        _ => {
-            "\n\n--\nThis answer was sent automatically from our guides. To reach a person, reply to this mail with \"agent\"."
-        }
-    });
-    body
 }
 
 /// What a bounce says went wrong: its first lines that read like a reason, shortened.
@@ -800,17 +438,6 @@ fn bounce_reason(text: &str) -> String {
     format!("bounced: {}", line.chars().take(200).collect::<String>())
 }
 
-/// What events keep of an address: a hash, as for customers.
-fn address_key(address: &str) -> String {
-    let hash = blake3::derive_key("baton events mail address v1", address.as_bytes());
-    hash[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The wait before try `attempts + 1`: a minute, doubling, at most an hour.
-fn backoff(attempts: u32) -> i64 {
-    60_000 * (1i64 << attempts.saturating_sub(1).min(6)).min(60)
-}
-
 /// `text` cut to at most `bytes` (at a character boundary), and whether it was cut.
 fn cut_at(text: &str, bytes: usize) -> (String, bool) {
     if text.len() <= bytes {
@@ -826,12 +453,6 @@ fn cut_at(text: &str, bytes: usize) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_to_an_hour() {
-        let waits: Vec<i64> = (1..=9).map(|a| backoff(a) / 60_000).collect();
-        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-    }
 
     #[test]
     fn text_is_cut_at_a_character_boundary() {

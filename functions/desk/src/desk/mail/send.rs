@@ -1,0 +1,277 @@
+//! A mail out: the outgoing mail of the bot's answer or an operator's reply, stored in the same
+//! commit as its message, and the sender that works through what is due (a lease, the relay, the
+//! delivery recorded on the message, backoff while the relay refuses for now).
+
+use kb::Lang;
+
+use super::{MailSettings, address_key};
+use crate::desk::{Desk, Planned, Posted};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::mail::{self, Refused, Relay};
+use crate::model::{
+    Conversation, Decision, Delivery, DeliveryState, Event, EventKind, MailId, MailPart, Message,
+    OutgoingMail, new_id, now,
+};
+use crate::store::{Commit, MailWrite};
+
+/// Tries of an outgoing mail before it is given up (about six hours with the backoff).
+const SEND_TRIES: u32 = 12;
+/// How long a sender holds a mail it is sending before another may try it.
+const SEND_LEASE_MS: i64 = 5 * 60_000;
+
+impl Desk {
+    /// When the bot's turn answered, its answer leaves as a mail: the outgoing mail, its
+    /// Message-ID and the automatic-reply event join the commit. Whether it did.
+    pub(super) fn mail_bot_answer(
+        &self,
+        planned: &mut Planned<Posted>,
+        settings: &MailSettings,
+    ) -> Result<bool> {
+        let Some(reply) = planned.result.reply.as_mut() else {
+            return Ok(false);
+        };
+        if reply.bot.as_ref().map(|t| t.decision) != Some(Decision::Answer) {
+            return Ok(false);
+        }
+        let Some(conversation) = planned.commit.conversation.as_mut() else {
+            return Ok(false);
+        };
+        let body = bot_mail_text(reply, conversation.locale, &settings.site_url);
+        let Some(outgoing) = outgoing_mail(conversation, reply, body, true, settings) else {
+            return Ok(false);
+        };
+        if let Some(stored) = planned
+            .commit
+            .messages
+            .iter_mut()
+            .find(|m| m.id == reply.id)
+        {
+            *stored = reply.clone();
+        }
+        let address = outgoing.to.clone();
+        planned
+            .commit
+            .mail_ids
+            .push(MailId::new(&outgoing.mail_id, &conversation.id));
+        planned.commit.outgoing = Some(MailWrite::Create(outgoing));
+        planned.commit.events.push(Event::new(
+            EventKind::AutoReply,
+            &conversation.id,
+            None,
+            None,
+            [(events::CUSTOMER, address_key(&address))],
+        ));
+        Ok(true)
+    }
+
+    /// The mail an operator's reply leaves as, on a conversation by mail: added to `commit` with
+    /// the conversation (its thread now names the new mail). Without mail set up, the message
+    /// says it could not be sent.
+    pub(in crate::desk) fn operator_mail(
+        &self,
+        conversation: &mut Conversation,
+        message: &mut Message,
+        commit: &mut Commit,
+    ) {
+        if conversation.mail.is_none() {
+            return;
+        }
+        let Some(settings) = self.mail_settings() else {
+            message.mail = Some(MailPart {
+                delivery: Some(Delivery {
+                    state: DeliveryState::Failed,
+                    error: Some("mail is not set up (BATON_MAIL_FROM)".into()),
+                }),
+                ..MailPart::default()
+            });
+            return;
+        };
+        let body = message.text.clone();
+        if let Some(outgoing) = outgoing_mail(conversation, message, body, false, settings) {
+            commit
+                .mail_ids
+                .push(MailId::new(&outgoing.mail_id, &conversation.id));
+            commit.outgoing = Some(MailWrite::Create(outgoing));
+            conversation.updated_at = now();
+            commit.conversation = Some(conversation.clone());
+        }
+    }
+
+    /// Sends the outgoing mail that is due through `relay`; how many were handed over. A mail
+    /// the relay refuses for now is tried again later (backoff up to an hour, twelve tries); one
+    /// it refuses for good, or that runs out of tries, is marked failed on its message.
+    pub async fn send_due_mail(&self, relay: &dyn Relay) -> Result<usize> {
+        let settings = self.mail_or_refuse()?;
+        let mut sent = 0;
+        for due in self.store.due_mail(now(), 20).await? {
+            // Taken first (a lease), so two senders never send the same mail.
+            let mut taken = due.clone();
+            taken.next_at = now() + SEND_LEASE_MS;
+            let lease = Commit {
+                outgoing: Some(MailWrite::Update(taken.clone())),
+                ..Commit::default()
+            };
+            match self.store.commit(&lease).await {
+                Ok(_) => taken.version += 1,
+                Err(Error::Stale) => continue,
+                Err(error) => return Err(error),
+            }
+            let reply_to = settings
+                .key
+                .reply_address(&settings.sender.address, &taken.conversation_id);
+            let outcome = match mail::compose(&taken, &settings.sender, &reply_to) {
+                Ok(raw) => relay.send(&settings.sender.address, &taken.to, &raw).await,
+                Err(error) => Err(Refused::Permanent(error.to_string())),
+            };
+            let mut next = taken.clone();
+            next.attempts += 1;
+            let mut provider_id = None;
+            match outcome {
+                Ok(id) => {
+                    next.state = DeliveryState::Sent;
+                    next.error = None;
+                    provider_id = id;
+                    sent += 1;
+                }
+                Err(Refused::Transient(error)) if next.attempts < SEND_TRIES => {
+                    next.next_at = now() + backoff(next.attempts);
+                    next.error = Some(error);
+                }
+                Err(Refused::Transient(error) | Refused::Permanent(error)) => {
+                    next.state = DeliveryState::Failed;
+                    next.error = Some(error);
+                }
+            }
+            let mut commit = Commit {
+                outgoing: Some(MailWrite::Update(next.clone())),
+                ..Commit::default()
+            };
+            if let Some(id) = &provider_id {
+                commit.mail_ids.push(MailId::new(id, &next.conversation_id));
+            }
+            if let Some(mut message) = self
+                .store
+                .messages(&next.conversation_id)
+                .await?
+                .into_iter()
+                .find(|m| m.id == next.message_id)
+                && let Some(part) = message.mail.as_mut()
+            {
+                part.delivery = Some(Delivery {
+                    state: next.state,
+                    error: next.error.clone(),
+                });
+                commit.replaced.push(message);
+            }
+            match self.store.commit(&commit).await {
+                Ok(_) | Err(Error::Stale) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(sent)
+    }
+}
+
+/// The outgoing mail of `message` in `conversation`'s thread (`None` if it has none): its
+/// Message-ID is remembered in the thread and its delivery starts pending on the message.
+fn outgoing_mail(
+    conversation: &mut Conversation,
+    message: &mut Message,
+    text: String,
+    automatic: bool,
+    settings: &MailSettings,
+) -> Option<OutgoingMail> {
+    let conversation_id = conversation.id.clone();
+    let to_name = conversation.customer.name.clone();
+    let thread = conversation.mail.as_mut()?;
+    let domain = settings
+        .sender
+        .address
+        .rsplit_once('@')
+        .map_or("baton.invalid", |(_, d)| d);
+    let mail_id = format!("{}@{domain}", new_id("m").to_ascii_lowercase());
+    let topic = if thread.subject.is_empty() {
+        "문의 (inquiry)".to_string()
+    } else {
+        thread.subject.clone()
+    };
+    let subject = format!("Re: {topic} [#{}]", settings.key.token(&conversation_id));
+    let at = now();
+    let outgoing = OutgoingMail {
+        id: new_id("out"),
+        conversation_id,
+        message_id: message.id.clone(),
+        to: thread.address.clone(),
+        to_name,
+        subject: subject.clone(),
+        text,
+        in_reply_to: thread.references.last().cloned(),
+        references: thread.references.clone(),
+        automatic,
+        mail_id: mail_id.clone(),
+        state: DeliveryState::Pending,
+        attempts: 0,
+        next_at: at,
+        error: None,
+        created_at: at,
+        version: 0,
+    };
+    thread.remember(&mail_id);
+    message.mail = Some(MailPart {
+        subject,
+        delivery: Some(Delivery {
+            state: DeliveryState::Pending,
+            error: None,
+        }),
+        id_hash: Some(MailId::hash(&mail_id)),
+        ..MailPart::default()
+    });
+    Some(outgoing)
+}
+
+/// The bot's answer as a mail: its text, the guides' addresses, and how to reach a person.
+fn bot_mail_text(reply: &Message, locale: Lang, site_url: &str) -> String {
+    let mut body = reply.text.trim().to_string();
+    if !reply.links.is_empty() {
+        body.push_str("\n\n");
+        for link in &reply.links {
+            let anchor = if link.anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{}", link.anchor.replace(char::is_whitespace, "-"))
+            };
+            body.push_str(&format!(
+                "- {}: {}/{}.html{anchor}\n",
+                link.title,
+                site_url.trim_end_matches('/'),
+                link.guide
+            ));
+        }
+    }
+    body.push_str(match locale {
+        Lang::Ko => {
+            "\n\n--\n이 답변은 도움말을 바탕으로 자동으로 보내 드렸어요. 상담원과 이야기하시려면 이 메일에 \"상담원\"이라고 답장해 주세요."
+        }
+        _ => {
+            "\n\n--\nThis answer was sent automatically from our guides. To reach a person, reply to this mail with \"agent\"."
+        }
+    });
+    body
+}
+
+/// The wait before try `attempts + 1`: a minute, doubling, at most an hour.
+fn backoff(attempts: u32) -> i64 {
+    60_000 * (1i64 << attempts.saturating_sub(1).min(6)).min(60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_an_hour() {
+        let waits: Vec<i64> = (1..=9).map(|a| backoff(a) / 60_000).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+}
