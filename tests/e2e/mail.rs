@@ -157,7 +157,29 @@ async fn a_mail_in_a_reply_out_through_a_relay_that_refuses_at_first_and_the_ans
         })
         .await
         .expect("due now");
-    let raw = until(async || inbox.taken.lock().expect("inbox").first().cloned()).await;
+    let raw = until(async || {
+        inbox
+            .taken
+            .lock()
+            .expect("inbox")
+            .iter()
+            .find(|raw| !String::from_utf8_lossy(raw).contains("Auto-Submitted"))
+            .cloned()
+    })
+    .await;
+
+    // The acknowledgement (refused at first, then moved due) arrives too, marked automatic.
+    let ack = until(async || {
+        inbox
+            .taken
+            .lock()
+            .expect("inbox")
+            .iter()
+            .map(|raw| parse(raw, &Limits::default()).expect("a mail"))
+            .find(|mail| mail.automatic.is_some())
+    })
+    .await;
+    assert!(ack.text.contains("담당자가 확인하고"), "{}", ack.text);
 
     // 3. As the customer's client reads it: threaded under their mail, with the thread's token.
     let seen = parse(&raw, &Limits::default()).expect("a mail");

@@ -95,8 +95,11 @@ export const tests = [
       await transcript.getByText("11월 정산 내역 첨부합니다.").waitFor();
       await page.fill("[data-reply]", "수수료율이 바뀌었어요. 자세히 안내드릴게요.");
       await page.click("[data-action=reply]");
-      await page.locator("[data-delivery=pending]").waitFor();
-      assert((await page.locator("[data-delivery=none]").count()) === 1, "the bot's hand-off words are marked as never mailed");
+      await page.locator(".transcript li.operator [data-delivery=pending]").waitFor();
+      // The bot's words are the acknowledgement that went by mail (no relay here: still sending).
+      const bot = page.locator(".transcript li.bot");
+      await bot.getByText("담당자가 확인하고").waitFor();
+      assert((await bot.locator("[data-delivery=pending]").count()) === 1, "the acknowledgement is a mail too");
       await shot(page, "mail-case");
       await done();
     },

@@ -203,10 +203,16 @@ async fn a_mail_ses_stored_is_a_case_and_the_reply_leaves_through_ses_threaded_b
         .expect("reply");
 
     // 3. The schedule sends it through SES, as a raw message threaded under the customer's.
+    // (First the acknowledgement that the mail reached people, sent when the mail came.)
     let sent = response(function.invoke(scheduled_event()).await);
-    assert_eq!(sent["sent"], 1, "{sent}");
-    let raw = ses.0.lock().expect("ses")[0].clone();
-    let seen = parse(&raw, &Limits::default()).expect("a mail");
+    assert_eq!(sent["sent"], 2, "{sent}");
+    let mails = ses.0.lock().expect("ses").clone();
+    let ack = parse(&mails[0], &Limits::default()).expect("a mail");
+    assert!(
+        ack.automatic.is_some(),
+        "the acknowledgement is marked automatic"
+    );
+    let seen = parse(&mails[1], &Limits::default()).expect("a mail");
     assert_eq!(
         seen.replying_to.first().map(String::as_str),
         Some("ses-first@mail.gmail.com")
@@ -214,7 +220,7 @@ async fn a_mail_ses_stored_is_a_case_and_the_reply_leaves_through_ses_threaded_b
     assert!(seen.subject.contains("[#"), "{}", seen.subject);
     assert!(seen.text.contains("수수료율이 바뀌었어요"));
     // SES's own Message-ID is the one the customer answers to: it leads to the thread.
-    let ses_id = format!("0100018c-stand-in-1@{REGION}.amazonses.com");
+    let ses_id = format!("0100018c-stand-in-2@{REGION}.amazonses.com");
     assert_eq!(
         store
             .mail_thread(&MailId::hash(&ses_id))

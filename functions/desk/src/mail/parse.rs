@@ -30,6 +30,11 @@ impl Default for Limits {
     }
 }
 
+/// Most recipients and threading ids read from one mail (the rest are ignored).
+const MAX_LISTED: usize = 100;
+/// Longest Message-ID kept (RFC 5322's line limit); longer ones are not ids anyone threads on.
+const MAX_ID_BYTES: usize = 998;
+
 /// A mailbox: its address (lowercased) and the display name it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
@@ -100,20 +105,27 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
 
     let first =
         |value: Option<&mail_parser::Address>| value.and_then(|a| a.first()).and_then(address_of);
+    // Deduplicated through a set and capped: a header of a million addresses or ids costs a
+    // linear pass, never a quadratic one.
     let mut recipients: Vec<Address> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for list in [message.to(), message.cc()].into_iter().flatten() {
         for addr in list.iter() {
+            if recipients.len() >= MAX_LISTED {
+                break;
+            }
             if let Some(a) = address_of(addr)
-                && !recipients.contains(&a)
+                && seen.insert(a.address.clone())
             {
                 recipients.push(a);
             }
         }
     }
     let mut replying_to: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for value in [message.in_reply_to(), message.references()] {
         for id in ids(value) {
-            if !replying_to.contains(&id) {
+            if replying_to.len() < MAX_LISTED && seen.insert(id.clone()) {
                 replying_to.push(id);
             }
         }
@@ -153,7 +165,10 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
     }
 
     Ok(Inbound {
-        message_id: message.message_id().map(|id| id.trim().to_string()),
+        message_id: message
+            .message_id()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty() && id.len() <= MAX_ID_BYTES),
         replying_to,
         from: first(message.from()).map(|mut from| {
             // A display name in ISO-2022-KR encoded words, which the parser cannot decode.
@@ -215,7 +230,12 @@ fn bounced(message: &mail_parser::Message<'_>) -> Vec<String> {
                     .trim_start_matches('<')
                     .trim_end_matches('>')
                     .trim();
-                if !id.is_empty() && !found.iter().any(|f: &String| f == id) {
+                // Few ids, each at most a line: the scan stays small.
+                if !id.is_empty()
+                    && id.len() <= MAX_ID_BYTES
+                    && found.len() < MAX_LISTED
+                    && !found.iter().any(|f: &String| f == id)
+                {
                     found.push(id.to_string());
                 }
             }
@@ -247,7 +267,7 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
         _ => Vec::new(),
     }
     .into_iter()
-    .filter(|id| !id.is_empty())
+    .filter(|id| !id.is_empty() && id.len() <= MAX_ID_BYTES)
     .collect()
 }
 
@@ -295,6 +315,15 @@ fn automatic(message: &mail_parser::Message<'_>) -> Option<Automatic> {
             .header_raw(name)
             .map(|v| v.trim().to_ascii_lowercase())
     };
+    // A delivery report first: bounces often say Auto-Submitted too, and must be read as bounces.
+    if message.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    }) {
+        return Some(Automatic::DeliveryReport);
+    }
     if let Some(value) = text("Auto-Submitted")
         && !value.starts_with("no")
     {
@@ -309,14 +338,6 @@ fn automatic(message: &mail_parser::Message<'_>) -> Option<Automatic> {
     }
     if text("X-Auto-Response-Suppress").is_some() {
         return Some(Automatic::SuppressAutoResponse);
-    }
-    if message.content_type().is_some_and(|ct| {
-        ct.ctype().eq_ignore_ascii_case("multipart")
-            && ct
-                .subtype()
-                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
-    }) {
-        return Some(Automatic::DeliveryReport);
     }
     if let Some(path) = text("Return-Path")
         && path

@@ -238,6 +238,9 @@ async fn read_data(
 ) -> std::io::Result<Option<Vec<u8>>> {
     let mut message = Vec::new();
     let mut over = false;
+    // Whether the text so far ends in CRLF: only `<CRLF>.<CRLF>` ends a message. A bare LF
+    // before or after the dot does not (SMTP smuggling: a second message hidden in the first).
+    let mut after_crlf = true;
     loop {
         let line = match read_line(reader, MAX_TEXT_LINE, options.timeout).await? {
             None => {
@@ -252,9 +255,10 @@ async fn read_data(
             }
             Some(Line::Text(line)) => line,
         };
-        if line == b".\r\n" || line == b".\n" {
+        if line == b".\r\n" && after_crlf {
             return Ok((!over).then_some(message));
         }
+        after_crlf = line.ends_with(b"\r\n");
         let line = line.strip_prefix(b".").unwrap_or(&line);
         if message.len() + line.len() > options.max_bytes {
             over = true;
@@ -377,6 +381,22 @@ mod tests {
 
         let (out, _) = talk(&format!("{}\r\n", "A".repeat(5000)), &options()).await;
         assert!(out.contains("500 5.5.2 Line too long"), "{out}");
+    }
+
+    #[tokio::test]
+    async fn a_bare_newline_never_ends_a_message_so_none_is_smuggled_in() {
+        let (out, kept) = talk(
+            "MAIL FROM:<a@x>\r\nRCPT TO:<support@baton.example>\r\nDATA\r\nSubject: one\n.\r\nMAIL FROM:<b@x>\r\n.\n\r\n.\r\nQUIT\r\n",
+            &options(),
+        )
+        .await;
+        assert_eq!(out.matches("250 2.0.0 OK: taken").count(), 1, "{out}");
+        let kept = kept.0.lock().expect("kept");
+        assert_eq!(kept.len(), 1);
+        assert!(
+            String::from_utf8_lossy(&kept[0].0).contains("MAIL FROM:<b@x>"),
+            "the smuggled command stays text of the one message"
+        );
     }
 
     #[tokio::test]

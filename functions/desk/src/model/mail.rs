@@ -68,6 +68,9 @@ pub struct MailThread {
     /// names them in `In-Reply-To` and `References`. Ids are opaque tokens, kept as sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
+    /// The customer's latest Message-ID: what Baton's next mail answers (`In-Reply-To`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replying_to: Option<String>,
 }
 
 impl MailThread {
@@ -272,6 +275,7 @@ mod tests {
             address: "a@example.com".into(),
             subject: "s".into(),
             references: Vec::new(),
+            replying_to: None,
         };
         for i in 0..30 {
             thread.remember(&format!("m{i}@x"));

@@ -186,6 +186,9 @@ impl Desk {
         };
         if let Some(thread) = conversation.mail.as_mut() {
             thread.remember(&own_id);
+            if inbound.automatic.is_none() {
+                thread.replying_to = Some(own_id.clone());
+            }
         }
         let messages = if is_new {
             Vec::new()
@@ -197,6 +200,11 @@ impl Desk {
             messages,
         };
         let quiet = bad.is_some() || inbound.automatic.is_some();
+        // An automatic mail (the bot's sure answer, or word that the mail reached people) may go
+        // to this sender now: not to machines, and within the hourly limit.
+        let may_answer = !quiet
+            && context.conversation.state == ConversationState::Bot
+            && self.may_auto_reply(&from.address, settings).await?;
         let mut planned = match (quiet, context.conversation.state) {
             // Spam, a virus, a spoofed sender, or a machine's mail that belongs to no thread:
             // kept for people to look at, never answered.
@@ -205,7 +213,6 @@ impl Desk {
             // neither reopened nor answered.
             (true, _) => quietly(&context, message),
             (false, ConversationState::Bot) => {
-                let may_answer = self.may_auto_reply(&from.address, settings).await?;
                 self.bot_turn(&context, message, Medium::Mail { may_answer })
                     .await?
             }
@@ -213,7 +220,7 @@ impl Desk {
                 self.to_people(&context, message).await?
             }
         };
-        let answered = self.mail_bot_answer(&mut planned, settings)?;
+        let answered = self.mail_bot_answer(&mut planned, settings, may_answer && is_new)?;
         let conversation_id = context.conversation.id.clone();
         planned
             .commit
@@ -304,6 +311,7 @@ impl Desk {
                 address: from.address.clone(),
                 subject: subject.to_string(),
                 references: Vec::new(),
+                replying_to: None,
             }),
             created_at: at,
             updated_at: at,
@@ -316,7 +324,9 @@ impl Desk {
     /// A subject as kept: without `Re:` and Baton's tag, masked, bounded.
     fn subject(&self, subject: &str) -> String {
         // A character no charset could decode is dropped, never shown as mojibake.
-        let bare = mail::bare_subject(subject).replace('\u{FFFD}', "");
+        // Cut first (a subject of a million tags costs nothing), then bared.
+        let head: String = subject.chars().take(4 * MAX_SUBJECT_CHARS).collect();
+        let bare = mail::bare_subject(&head).replace('\u{FFFD}', "");
         self.mask(&bare).chars().take(MAX_SUBJECT_CHARS).collect()
     }
 
@@ -360,12 +370,8 @@ impl Desk {
     /// A bounce of a mail Baton sent: that message is marked failed with what the bounce said.
     /// `None` when it names no mail of Baton's (it is then kept like any machine's mail).
     async fn bounce(&self, inbound: &mail::Inbound, own_id: &str) -> Result<Option<Received>> {
-        for id in inbound
-            .bounced
-            .iter()
-            .chain(&inbound.replying_to)
-            .take(MAX_LOOKUPS)
-        {
+        // Only the ids the report returned: a person's reply from postmaster@ is not a bounce.
+        for id in inbound.bounced.iter().take(MAX_LOOKUPS) {
             let hash = MailId::hash(id);
             let Some(conversation_id) = self.store.mail_thread(&hash).await? else {
                 continue;
@@ -377,7 +383,8 @@ impl Desk {
             }) else {
                 continue;
             };
-            let why = bounce_reason(&inbound.text);
+            // Masked: a bounce quotes the address it could not reach.
+            let why = self.mask(&bounce_reason(&inbound.text));
             if let Some(part) = message.mail.as_mut() {
                 part.delivery = Some(Delivery {
                     state: DeliveryState::Failed,

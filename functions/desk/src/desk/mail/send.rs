@@ -22,22 +22,39 @@ const SEND_LEASE_MS: i64 = 5 * 60_000;
 
 impl Desk {
     /// When the bot's turn answered, its answer leaves as a mail: the outgoing mail, its
-    /// Message-ID and the automatic-reply event join the commit. Whether it did.
+    /// Message-ID and the automatic-reply event join the commit. Whether it answered.
+    ///
+    /// A first mail the bot hands to people is acknowledged when `acknowledge` (a sender within
+    /// the automatic-reply limit): the customer learns it reached people (and that the whole team
+    /// was alerted, when urgent), and the bot's message in the transcript is that mail.
     pub(super) fn mail_bot_answer(
         &self,
         planned: &mut Planned<Posted>,
         settings: &MailSettings,
+        acknowledge: bool,
     ) -> Result<bool> {
         let Some(reply) = planned.result.reply.as_mut() else {
             return Ok(false);
         };
-        if reply.bot.as_ref().map(|t| t.decision) != Some(Decision::Answer) {
-            return Ok(false);
-        }
+        let decision = reply.bot.as_ref().map(|t| t.decision);
         let Some(conversation) = planned.commit.conversation.as_mut() else {
             return Ok(false);
         };
-        let body = bot_mail_text(reply, conversation.locale, &settings.site_url);
+        let body = match decision {
+            Some(Decision::Answer) => bot_mail_text(reply, conversation.locale, &settings.site_url),
+            Some(Decision::Handoff) if acknowledge => {
+                let urgent = planned
+                    .result
+                    .case
+                    .as_ref()
+                    .is_some_and(|c| c.priority == crate::model::Priority::Urgent);
+                reply.text = acknowledgement(conversation.locale, urgent);
+                reply.links.clear();
+                reply.quick_replies.clear();
+                reply.text.clone()
+            }
+            _ => return Ok(false),
+        };
         let Some(outgoing) = outgoing_mail(conversation, reply, body, true, settings) else {
             return Ok(false);
         };
@@ -62,7 +79,8 @@ impl Desk {
             None,
             [(events::CUSTOMER, address_key(&address))],
         ));
-        Ok(true)
+        // An acknowledgement is not an answer: the mail still waits for people.
+        Ok(decision == Some(Decision::Answer))
     }
 
     /// The mail an operator's reply leaves as, on a conversation by mail: added to `commit` with
@@ -136,40 +154,61 @@ impl Desk {
                 }
                 Err(Refused::Transient(error)) if next.attempts < SEND_TRIES => {
                     next.next_at = now() + backoff(next.attempts);
-                    next.error = Some(error);
+                    next.error = Some(self.mask(&error));
                 }
                 Err(Refused::Transient(error) | Refused::Permanent(error)) => {
                     next.state = DeliveryState::Failed;
-                    next.error = Some(error);
+                    next.error = Some(self.mask(&error));
                 }
             }
-            let mut commit = Commit {
+            // The outcome first, in a commit of its own: once the relay took a mail, nothing
+            // after (a read, the message's update) can leave it pending to be sent again.
+            let outcome = Commit {
                 outgoing: Some(MailWrite::Update(next.clone())),
                 ..Commit::default()
             };
-            if let Some(id) = &provider_id {
-                commit.mail_ids.push(MailId::new(id, &next.conversation_id));
-            }
-            if let Some(mut message) = self
-                .store
-                .messages(&next.conversation_id)
-                .await?
-                .into_iter()
-                .find(|m| m.id == next.message_id)
-                && let Some(part) = message.mail.as_mut()
-            {
-                part.delivery = Some(Delivery {
-                    state: next.state,
-                    error: next.error.clone(),
-                });
-                commit.replaced.push(message);
-            }
-            match self.store.commit(&commit).await {
-                Ok(_) | Err(Error::Stale) => {}
+            match self.store.commit(&outcome).await {
+                Ok(_) => {}
+                // Another sender took it after the lease ran out: its outcome stands.
+                Err(Error::Stale) => continue,
                 Err(error) => return Err(error),
+            }
+            // Then, best effort, what operators see: the delivery on the message, and the
+            // relay's own Message-ID (SES's), which the customer's client will answer to.
+            if let Err(error) = self.record_delivery(&next, provider_id.as_deref()).await {
+                tracing::warn!(%error, mail = %next.id, "delivery not recorded on its message");
             }
         }
         Ok(sent)
+    }
+}
+
+impl Desk {
+    /// The delivery of `mail` on its message, and the relay's Message-ID as one of the thread's.
+    async fn record_delivery(&self, mail: &OutgoingMail, provider_id: Option<&str>) -> Result<()> {
+        let mut commit = Commit::default();
+        if let Some(id) = provider_id {
+            commit.mail_ids.push(MailId::new(id, &mail.conversation_id));
+        }
+        if let Some(mut message) = self
+            .store
+            .messages(&mail.conversation_id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == mail.message_id)
+            && let Some(part) = message.mail.as_mut()
+        {
+            part.delivery = Some(Delivery {
+                state: mail.state,
+                error: mail.error.clone(),
+            });
+            // A bounce names the id the recipient saw: the relay's, when it gave its own.
+            if let Some(id) = provider_id {
+                part.id_hash = Some(MailId::hash(id));
+            }
+            commit.replaced.push(message);
+        }
+        self.store.commit(&commit).await.map(|_| ())
     }
 }
 
@@ -206,7 +245,10 @@ fn outgoing_mail(
         to_name,
         subject: subject.clone(),
         text,
-        in_reply_to: thread.references.last().cloned(),
+        in_reply_to: thread
+            .replying_to
+            .clone()
+            .or_else(|| thread.references.last().cloned()),
         references: thread.references.clone(),
         automatic,
         mail_id: mail_id.clone(),
@@ -228,6 +270,16 @@ fn outgoing_mail(
         ..MailPart::default()
     });
     Some(outgoing)
+}
+
+/// The mail that tells a customer their mail reached people.
+fn acknowledgement(locale: Lang, urgent: bool) -> String {
+    match (locale, urgent) {
+        (Lang::Ko, true) => "문의를 긴급 건으로 접수했어요. 팀 전체에 바로 알렸고, 담당자가 확인하는 대로 이 메일로 답장드릴게요. 더 알려 주실 내용은 이 메일에 답장으로 보내 주세요.\n\n--\n자동으로 보내 드린 접수 안내예요.".into(),
+        (Lang::Ko, false) => "문의를 잘 받았어요. 담당자가 확인하고 이 메일로 답장드릴게요. 더 알려 주실 내용은 이 메일에 답장으로 보내 주세요.\n\n--\n자동으로 보내 드린 접수 안내예요.".into(),
+        (_, true) => "We received your message as urgent and have alerted the whole team; a person will answer by reply to this mail. Anything to add, just reply.\n\n--\nAn automatic confirmation.".into(),
+        (_, false) => "We received your message; a person will answer by reply to this mail. Anything to add, just reply.\n\n--\nAn automatic confirmation.".into(),
+    }
 }
 
 /// The bot's answer as a mail: its text, the guides' addresses, and how to reach a person.
