@@ -170,7 +170,7 @@ pub(super) fn holds_secret(conversation: &Conversation, secret: &str) -> bool {
     std::iter::once(&conversation.secret_hash)
         .chain(&conversation.device_secret_hashes)
         .fold(false, |found, stored| {
-            constant_time_eq(stored, &hashed) | found
+            crate::model::constant_time_eq(stored, &hashed) | found
         })
 }
 
@@ -184,13 +184,4 @@ pub(super) fn secret() -> Result<String> {
 /// What is stored of a secret.
 pub(super) fn hash(secret: &str) -> String {
     blake3::hash(secret.as_bytes()).to_hex().to_string()
-}
-
-/// Compares two hashes without an early exit, so timing says nothing about how much matched.
-pub(super) fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }

@@ -40,13 +40,8 @@ impl ThreadKey {
         if ulid.len() != 26 || mac.len() != MAC_HEX {
             return None;
         }
-        let expected = self.mac(ulid);
         // Constant time: a forger learns nothing from how long a wrong MAC took.
-        let same = expected
-            .bytes()
-            .zip(mac.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+        let same = crate::model::constant_time_eq(&self.mac(ulid), mac);
         let id = format!("cv_{}", ulid.to_ascii_uppercase());
         (same && crate::model::is_id("cv", &id)).then_some(id)
     }

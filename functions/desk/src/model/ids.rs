@@ -32,6 +32,16 @@ pub fn is_id(prefix: &str, id: &str) -> bool {
         .is_some_and(|ulid| ulid::Ulid::from_string(ulid).is_ok() && ulid.len() == 26)
 }
 
+/// Compares two hashes or MACs without an early exit, so timing says nothing about how much
+/// matched (conversation secrets, mail thread tokens).
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
