@@ -267,3 +267,100 @@ async fn the_bot_answers_an_address_at_most_as_often_as_configured() {
     assert!(answers[0].automatic);
     assert_eq!(app.queue().await.len(), 2, "the other two wait for people");
 }
+
+/// `BATON_MAIL_AUTHSERV_ID`: the MTA whose `Authentication-Results` proves a sender. Over SMTP
+/// and the operator API: a proved mail and one without the MTA's header, the address mapped to
+/// a verified customer from the console's route, and the next proved mail as that customer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_is_proved_by_the_mta_named_and_a_mapped_address_joins_its_customer() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[
+            (c::MAIL_FROM, "support@baton.example"),
+            (c::MAIL_KEY, "e2e mail key, thirty-two bytes or more"),
+            (c::MAIL_AUTHSERV_ID, "mx.baton.example"),
+        ],
+    )
+    .await;
+    let baton = app.smtp.expect("the SMTP listener runs");
+    let mail = |results: &str, id: &str, subject: &str| {
+        format!(
+            "{results}From: Jisu <jisu@corp.example>\r\nTo: support@baton.example\r\nSubject: {subject}\r\nMessage-ID: <{id}@corp.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n세금계산서 발행 건으로 상담원 연결 부탁드려요.\r\n"
+        )
+    };
+    let proved = "Authentication-Results: mx.baton.example; dkim=pass header.d=corp.example; dmarc=pass header.from=corp.example\r\n";
+    for (results, id, subject) in [(proved, "p1", "tax-1"), ("", "u1", "tax-2")] {
+        send(
+            baton,
+            "jisu@corp.example",
+            "support@baton.example",
+            &mail(results, id, subject),
+        )
+        .await
+        .expect("taken");
+    }
+    // The case of the mail with `subject`, and the verdict kept on its first message.
+    let verdict_of = async |subject: &str| {
+        for case in app.queue().await {
+            let id = case["id"].as_str().expect("id").to_string();
+            let view = case_view(&app, &id).await;
+            if view["transcript"][0]["mail"]["subject"] == subject {
+                return (id, view["transcript"][0]["mail"]["verdict"].clone());
+            }
+        }
+        panic!("no case for {subject}");
+    };
+    let (proved_case, verdict) = verdict_of("tax-1").await;
+    assert_eq!(verdict, "pass");
+    let (unproved_case, verdict) = verdict_of("tax-2").await;
+    assert_eq!(verdict, "unverified");
+
+    // The console maps the address: the proved case becomes the customer's, the other does not.
+    let (status, body) = app
+        .operator_post(
+            MINJI,
+            &format!("/cases/{proved_case}/contact"),
+            json!({"customer_id": "cust-corp-42"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["joined"], true);
+    assert_eq!(body["case"]["customer"]["id"], "cust-corp-42");
+    let (status, body) = app
+        .operator_post(
+            MINJI,
+            &format!("/cases/{unproved_case}/contact"),
+            json!({"customer_id": "cust-corp-42"}),
+        )
+        .await;
+    assert_eq!((status, body["joined"].clone()), (200, json!(false)));
+    let (status, body) = app
+        .operator_post(
+            MINJI,
+            &format!("/cases/{proved_case}/contact"),
+            json!({"customer_id": "jisu@corp.example"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+
+    // The next proved mail is the verified customer's, with the earlier case beside it.
+    send(
+        baton,
+        "jisu@corp.example",
+        "support@baton.example",
+        &mail(proved, "p2", "tax-3"),
+    )
+    .await
+    .expect("taken");
+    let (third, _) = verdict_of("tax-3").await;
+    let view = case_view(&app, &third).await;
+    assert_eq!(view["case"]["customer"]["id"], "cust-corp-42");
+    assert_eq!(view["case"]["customer"]["verified"], true);
+    assert_eq!(view["case"]["history"][0]["id"], proved_case.as_str());
+}
+
+async fn case_view(app: &baton_e2e::TestApp, case_id: &str) -> serde_json::Value {
+    let (status, view) = app.operator_get(MINJI, &format!("/cases/{case_id}")).await;
+    assert_eq!(status, 200, "{view}");
+    view
+}

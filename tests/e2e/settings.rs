@@ -195,6 +195,10 @@ const PROOFS: &[(&str, &str)] = &[
         "tests/e2e/mail.rs:the_bot_answers_an_address_at_most_as_often_as_configured",
     ),
     (
+        c::MAIL_AUTHSERV_ID,
+        "tests/e2e/mail.rs:a_sender_is_proved_by_the_mta_named_and_a_mapped_address_joins_its_customer",
+    ),
+    (
         c::MAIL_BUCKET,
         "functions/mail/tests/runtime.rs:a_mail_ses_stored_is_a_case_and_the_reply_leaves_through_ses_threaded_by_its_id",
     ),

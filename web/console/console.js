@@ -238,14 +238,18 @@ async function act(action) {
 
 /**
  * What a message keeps of its mail, for the operator: how its delivery went, whether a machine
- * sent it or the receiving side distrusted it, why it started a new conversation, and the whole
- * text as sent when only the new part is shown.
+ * sent it, whether its sender is proved (the From address alone is not) or the receiving side
+ * distrusted it, why it started a new conversation, and the whole text as sent when only the new
+ * part is shown.
  * @param {any} mail
+ * @param {boolean} fromCustomer
  * @returns {(HTMLElement | null)[]}
  */
-function mailFacts(mail) {
+function mailFacts(mail, fromCustomer) {
   if (!mail) return [];
   const delivery = mail.delivery;
+  const bad = ["spam", "virus", "spoofed"].includes(mail.verdict);
+  const unproved = fromCustomer && !bad && mail.verdict !== "pass";
   return [
     delivery
       ? el("span", { class: `delivery ${delivery.state}`, "data-delivery": delivery.state }, [
@@ -253,13 +257,26 @@ function mailFacts(mail) {
         ])
       : null,
     mail.automatic ? el("span", { class: "badge" }, [t("console.mail_automatic")]) : null,
-    mail.verdict && mail.verdict !== "pass" ? el("span", { class: "badge urgent" }, [t("console.mail_verdict", { verdict: mail.verdict })]) : null,
+    bad ? el("span", { class: "badge urgent", "data-verdict": mail.verdict }, [t("console.mail_verdict", { verdict: label("verdict", mail.verdict) })]) : null,
+    unproved ? el("span", { class: "badge", "data-verdict": "unverified", title: t("console.mail_unproved_why") }, [t("console.mail_unproved")]) : null,
     mail.split ? el("p", { class: "muted", "data-split": mail.split.why }, [t(`console.split_${mail.split.why}`, { id: mail.split.from })]) : null,
-    mail.attachments_dropped ? el("p", { class: "muted" }, [t("console.mail_dropped", { n: String(mail.attachments_dropped) })]) : null,
+    mail.attachments_dropped
+      ? el("div", { class: "muted not-kept", "data-not-kept": "" }, [
+          t("console.mail_dropped", { n: String(mail.attachments_dropped) }),
+          el("ul", {}, (mail.not_kept || []).map((/** @type {any} */ n) => el("li", {}, [`${n.name} · ${n.content_type} · ${size(n.bytes)} · ${label("not_kept", n.why)}`]))),
+        ])
+      : null,
     mail.original
       ? el("details", { class: "original" }, [el("summary", {}, [t("console.mail_original")]), el("pre", {}, [mail.original])])
       : null,
   ];
+}
+
+/** A byte count as people read it. @param {number} bytes */
+function size(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function drawCase() {
@@ -287,6 +304,7 @@ function drawCase() {
     ].flatMap(([k, v]) => [el("dt", {}, [String(k)]), el("dd", {}, [String(v)])]),
   ]);
   const sent = Object.entries(conversation.metadata || {});
+  const contact = conversation.mail ? contactForm(c, current.contact) : null;
   const fromCustomer = sent.length
     ? el("section", { class: "from-customer", "aria-labelledby": "from-customer-h", "data-customer-metadata": "" }, [
         el("h3", { id: "from-customer-h" }, [t("console.customer_metadata")]),
@@ -301,7 +319,7 @@ function drawCase() {
         el("span", { class: "who" }, [m.author.kind === "operator" ? m.author.name : m.author.kind]),
         m.text,
         ...(m.attachments || []).map((/** @type {any} */ a) => picture(c.id, a)),
-        ...mailFacts(m.mail),
+        ...mailFacts(m.mail, m.author.kind === "customer"),
         // On a mail conversation the bot writes only when it is sure; what it decided otherwise
         // stays here, for the team, and never reached the customer.
         conversation.mail && m.author.kind === "bot" && !m.mail?.delivery ? el("span", { class: "delivery", "data-delivery": "none" }, [t("console.bot_not_mailed")]) : null,
@@ -376,6 +394,7 @@ function drawCase() {
       el("section", {}, [
         el("h3", {}, [t("console.case_facts")]),
         meta,
+        contact,
         fromCustomer,
         el("h3", {}, [t("console.bot_attempts")]),
         ...tried,
@@ -388,6 +407,43 @@ function drawCase() {
   );
   drawPresence();
 }
+
+/**
+ * For a mail case: whose the address is. The team maps it to a verified customer's id; from then
+ * on mail from it whose sender is proved (DMARC or the domain's DKIM) is that customer's, with
+ * their history. Shown with who mapped it, and a way to take it back.
+ * @param {any} c the case
+ * @param {any} mapping the address's current mapping, if any
+ */
+function contactForm(c, mapping) {
+  const input = /** @type {HTMLInputElement} */ (el("input", { id: "contact-id", type: "text", autocomplete: "off", "data-contact-id": "", value: mapping?.customer_id || "" }));
+  const said = el("p", { class: "muted", role: "status", "data-contact-status": "" }, [
+    mapping ? t("console.contact_mapped", { id: mapping.customer_id, by: mapping.by }) : t("console.contact_none"),
+  ]);
+  /** @param {string | null} id */
+  const link = (id) =>
+    act(async () => {
+      const linked = await api(`/cases/${c.id}/contact`, { method: "POST", json: { customer_id: id } });
+      flash = { case: c.id, text: id === null ? t("console.contact_unlinked") : t(linked.joined ? "console.contact_joined" : "console.contact_next", { id }) };
+    });
+  return el("section", { class: "contact", "aria-labelledby": "contact-h", "data-contact": "" }, [
+    el("h3", { id: "contact-h" }, [t("console.contact_title")]),
+    said,
+    flash.case === c.id ? el("p", { class: "muted", "data-contact-flash": "" }, [flash.text]) : null,
+    el("label", { for: "contact-id" }, [t("console.contact_label")]),
+    input,
+    el("div", { class: "buttons" }, [
+      button(t("console.contact_link"), "link-contact", () => {
+        const id = input.value.trim();
+        if (id) link(id);
+      }),
+      mapping ? button(t("console.contact_unlink"), "unlink-contact", () => link(null), true) : null,
+    ]),
+  ]);
+}
+
+/** What the last contact change did, shown on its case. */
+let flash = { case: "", text: "" };
 
 /** @type {{ko: {title: string, text: string}[], en: {title: string, text: string}[]} | null} */
 let savedReplies = null;

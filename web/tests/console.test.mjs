@@ -105,6 +105,56 @@ export const tests = [
     },
   ],
   [
+    "an unproved mail says so; the operator maps the address; the next proved mail is that customer's, with the earlier case",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const word = letters();
+      const address = `${word}@corp.example`;
+      /** @param {string} results @param {string} subject */
+      const mail = (results, subject) =>
+        [
+          ...(results ? [`Authentication-Results: ${results}`] : []),
+          `From: Kim Jisu <${address}>`,
+          "To: support@baton.example",
+          `Subject: ${subject}`,
+          `Message-ID: <${subject}-${word}@corp.example>`,
+          "Content-Type: text/plain; charset=utf-8",
+          "",
+          `세금계산서 발행 건으로 상담원 연결 부탁드려요. ${subject}`,
+        ].join("\r\n");
+      const proved = "mx.baton.example; dkim=pass header.d=corp.example; dmarc=pass header.from=corp.example";
+      assert((await sendMail(server.smtp, address, "support@baton.example", mail("", `first${word}`))).startsWith("250"), "taken");
+      assert((await sendMail(server.smtp, address, "support@baton.example", mail(proved, `second${word}`))).startsWith("250"), "taken");
+      const { page, done } = await signedIn(browser, server.url, MINJI);
+      // The unproved one: marked, and mapping its address does not make it the customer's.
+      await page.locator("[data-case-id]", { hasText: `first${word}` }).click();
+      const customerMail = page.locator(".transcript li.customer");
+      await customerMail.locator("[data-verdict=unverified]", { hasText: "발신자 미확인" }).waitFor();
+      await page.locator("[data-contact]", { hasText: "연결되지 않았어요" }).waitFor();
+      await page.fill("[data-contact-id]", "cust-corp-42");
+      await page.click("[data-action=link-contact]");
+      await page.locator("[data-contact-flash]", { hasText: "미인증으로 남아요" }).waitFor();
+      await page.locator("[data-contact]", { hasText: "cust-corp-42" }).waitFor();
+      await shot(page, "console-mail-contact-unproved");
+      // The proved one (it came before the mapping): mapping it now makes it the customer's.
+      await page.locator("[data-case-id]", { hasText: `second${word}` }).click();
+      await customerMail.filter({ hasText: `second${word}` }).waitFor();
+      assert((await page.locator(".transcript li.customer [data-verdict]").count()) === 0, "a proved sender carries no warning");
+      await page.click("[data-action=link-contact]");
+      await page.locator("[data-contact-flash]", { hasText: "이제 고객 cust-corp-42의 것" }).waitFor();
+      await page.locator("[data-case-facts]", { hasText: "(인증됨)" }).waitFor();
+      await page.click("[data-action=resolve]");
+      await page.locator("[data-action=reopen]").waitFor();
+      // The next proved mail is cust-corp-42's from the start, with the earlier case beside it.
+      assert((await sendMail(server.smtp, address, "support@baton.example", mail(proved, `third${word}`))).startsWith("250"), "taken");
+      await page.reload();
+      await page.locator("[data-case-id]", { hasText: `third${word}` }).click();
+      await page.locator("[data-case-facts]", { hasText: "(인증됨)" }).waitFor();
+      await page.locator("[data-case]", { hasText: `second${word}` }).waitFor();
+      await shot(page, "console-mail-contact-history");
+      await done();
+    },
+  ],
+  [
     "live case: screenshot to the console, who joined, typing, reply, operators see each other",
     async (/** @type {Ctx} */ { server, browser, shot }) => {
       const customer = await newPage(browser, { locale: "ko-KR" });

@@ -41,6 +41,8 @@ async function startServer() {
       BATON_MAIL_FROM: "Baton 고객센터 <support@baton.example>",
       BATON_MAIL_KEY: "browser tests mail key, 32 bytes or more",
       BATON_SMTP_ADDR: "127.0.0.1:0",
+      // The MTA whose Authentication-Results header proves a sender.
+      BATON_MAIL_AUTHSERV_ID: "mx.baton.example",
       // The pages are tested on words alone; the sentence model has its own tests.
       BATON_MEANING: "0",
       RUST_LOG: "warn",

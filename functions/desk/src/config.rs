@@ -90,6 +90,7 @@ vars! {
     MAIL_FROM = "BATON_MAIL_FROM", "none (no mail)", "The support address mail comes to and leaves from, with its name: `Baton 고객센터 <support@example.com>`. Replies ask to come back to `support+<thread token>@…`. Without it Baton takes and sends no mail.";
     MAIL_KEY = "BATON_MAIL_KEY", "generated into `mail.key` beside BATON_DB (local); required in Lambda", "A secret of at least 32 bytes that signs the thread tokens in Baton's reply-to addresses and subjects. Changing it unthreads replies to mail sent before (they still thread by Message-ID).";
     MAIL_AUTO_REPLIES = "BATON_MAIL_AUTO_REPLIES", "3", "Most mails the bot answers one address with in an hour; past it, mail from that address goes to people (a loop with another machine stops there).";
+    MAIL_AUTHSERV_ID = "BATON_MAIL_AUTHSERV_ID", "none (senders unverified)", "`baton serve`: the name your MTA writes at the start of its `Authentication-Results` header (OpenDMARC's `AuthservID`, rspamd's `authserv_id`). Its first such header says whether a mail's sender is proved (DMARC, or a DKIM signature of the From domain); the MTA must remove that header from mail it receives. Without it every mail's sender is unverified: kept and answered, never taken for a verified customer. In AWS, SES's verdicts say it.";
     MAIL_BUCKET = "BATON_MAIL_BUCKET", "none (set by the SAM template)", "Lambda: the S3 bucket SES stores the support address's mail in (`inbound/<id>`), kept 30 days so a mail that failed to process can be processed again.";
     SMTP_ADDR = "BATON_SMTP_ADDR", "none", "`baton serve`: where its SMTP listener takes the support address's mail from your MTA or relay (e.g. `127.0.0.1:2525`); it never relays. `baton mail-in < message.eml` takes one from a pipe instead.";
     SMTP_RELAY = "BATON_SMTP_RELAY", "none (replies wait, unsent)", "`baton serve`: the SMTP relay mail leaves through: `host:port` (plain, on your network), or `smtp://user:pass@host:587?tls=required`, `smtps://host:465`. Replies are stored first and tried again with backoff while it is down.";
@@ -234,6 +235,8 @@ pub struct Config {
     pub mail_key: Option<String>,
     /// [`MAIL_AUTO_REPLIES`].
     pub mail_auto_replies: usize,
+    /// [`MAIL_AUTHSERV_ID`].
+    pub mail_authserv_id: Option<String>,
     /// [`MAIL_BUCKET`].
     pub mail_bucket: Option<String>,
     /// [`SMTP_ADDR`].
@@ -398,6 +401,19 @@ impl Config {
             },
             mail_auto_replies: get(MAIL_AUTO_REPLIES)
                 .map_or(Ok(3), |v| number(MAIL_AUTO_REPLIES, &v))?,
+            mail_authserv_id: match get(MAIL_AUTHSERV_ID) {
+                Some(id)
+                    if id.is_empty()
+                        || id.len() > 255
+                        || !id.chars().all(|c| c.is_ascii_graphic() && c != ';') =>
+                {
+                    return Err(invalid(
+                        MAIL_AUTHSERV_ID,
+                        "is a host name as your MTA writes it (no spaces or `;`)".into(),
+                    ));
+                }
+                id => id,
+            },
             smtp_addr: get(SMTP_ADDR)
                 .map(|v| {
                     v.parse().map_err(|_| {

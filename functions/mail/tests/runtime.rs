@@ -197,6 +197,7 @@ async fn a_mail_ses_stored_is_a_case_and_the_reply_leaves_through_ses_threaded_b
             limits: Limits::default(),
             auto_replies_per_hour: 3,
             site_url: "https://help.baton.example".into(),
+            authserv_id: None,
         });
     desk.reply(&case_id, "minji", "수수료율이 바뀌었어요.", None)
         .await

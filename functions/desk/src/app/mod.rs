@@ -131,6 +131,7 @@ impl App {
                 key: crate::mail::ThreadKey::derive(&key),
                 limits: crate::mail::Limits::default(),
                 auto_replies_per_hour: config.mail_auto_replies,
+                authserv_id: config.mail_authserv_id.clone(),
                 site_url: config
                     .site_url
                     .clone()

@@ -13,6 +13,27 @@ use crate::model::{
 use crate::store::{CaseWrite, Commit};
 
 impl Desk {
+    /// A verified customer's earlier cases (newest first, at most [`HISTORY_CASES`]), `case_id`
+    /// left out; none for anyone unverified.
+    pub(super) async fn history(
+        &self,
+        customer: &crate::model::Customer,
+        case_id: &str,
+    ) -> Result<Vec<CaseSummary>> {
+        let Some(key) = customer.history_key() else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .store
+            .customer_cases(key, HISTORY_CASES + 1)
+            .await?
+            .iter()
+            // Only this verified customer's own cases, whatever an index holds.
+            .filter(|c| c.id != case_id && c.customer.verified && c.customer.id == key)
+            .take(HISTORY_CASES)
+            .map(Case::summarize)
+            .collect())
+    }
     /// Adds a hand-off to `commit`: the conversation's one case (created, or reopened if resolved,
     /// and escalated when `trigger`, the message that led to it, is urgent), the conversation
     /// moved to people, the event. Reads only the case and,
@@ -50,21 +71,7 @@ impl Desk {
                 (case, alert)
             }
             None => {
-                let history: Vec<CaseSummary> = match conversation.customer.history_key() {
-                    Some(customer) => self
-                        .store
-                        .customer_cases(customer, HISTORY_CASES + 1)
-                        .await?
-                        .iter()
-                        // Only this verified customer's own cases, whatever an index holds.
-                        .filter(|c| {
-                            c.id != case_id && c.customer.verified && c.customer.id == customer
-                        })
-                        .take(HISTORY_CASES)
-                        .map(Case::summarize)
-                        .collect(),
-                    None => Vec::new(),
-                };
+                let history = self.history(&conversation.customer, &case_id).await?;
                 let at = now();
                 let mut case = Case {
                     id: case_id,

@@ -84,7 +84,7 @@ mod customers;
 mod feedback;
 mod handoff;
 mod mail;
-pub use mail::{Incoming, MailSettings, Received};
+pub use mail::{Incoming, Linked, MailSettings, Received};
 mod messages;
 mod operators;
 pub mod reminders;
@@ -188,6 +188,9 @@ pub struct CaseView {
     pub notes: Vec<Note>,
     /// The operators in the case right now (typing first).
     pub presence: Vec<Presence>,
+    /// For a mail case: the customer the team mapped its address to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<crate::model::MailContact>,
 }
 
 /// What the customer's widget shows about the people on a conversation: who joined, whether a

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{
     Author, Case, CaseStatus, Category, Conversation, ConversationState, Event, EventKind,
-    MAIL_CHANNEL, Message, Millis, Note, Resolution, new_id, now,
+    MAIL_CHANNEL, MailContact, Message, Millis, Note, Resolution, new_id, now,
 };
 use crate::presence::{self, Activity, Presence};
 use crate::store::{CaseWrite, Commit, Committed};
@@ -35,6 +35,14 @@ impl Desk {
         let attempts = transcript.iter().filter_map(|m| m.bot.clone()).collect();
         let notes = self.store.notes(id).await?;
         let presence = presence::current(&self.store.presence(&case.conversation_id).await?, now());
+        let contact = match &conversation.mail {
+            Some(thread) => self
+                .store
+                .mail_contact(&MailContact::key(&thread.address))
+                .await?
+                .filter(|c| c.customer_id.is_some()),
+            None => None,
+        };
         Ok(CaseView {
             case,
             conversation: (&conversation).into(),
@@ -42,6 +50,7 @@ impl Desk {
             attempts,
             notes,
             presence,
+            contact,
         })
     }
 
@@ -322,7 +331,7 @@ impl Desk {
         })
     }
 
-    async fn case_conversation(&self, case: &Case) -> Result<Conversation> {
+    pub(super) async fn case_conversation(&self, case: &Case) -> Result<Conversation> {
         self.store
             .conversation(&case.conversation_id)
             .await?
@@ -382,7 +391,7 @@ fn is_queue_key(text: &str) -> bool {
             .is_some_and(|id| crate::model::is_id("case", id))
 }
 
-fn operator_name(operator: &str) -> Result<&str> {
+pub(super) fn operator_name(operator: &str) -> Result<&str> {
     let operator = operator.trim();
     if operator.is_empty() || operator.len() > 100 {
         return Err(Error::Invalid("operator name must be 1–100 bytes".into()));

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{AppError, AppJson, AppPath, AppQuery, AppState, Operator, OptionalJson, Routes};
 use std::collections::BTreeMap;
 
-use crate::desk::{CaseView, QueuePage, Span};
+use crate::desk::{CaseView, Linked, QueuePage, Span};
 use crate::insights::Report;
 use crate::model::{Case, Category, Message, Note};
 use crate::presence::{Activity, Presence};
@@ -22,6 +22,7 @@ pub fn routes() -> Routes {
         .post("/api/operator/cases/{id}/release", release)
         .post("/api/operator/cases/{id}/reply", reply)
         .post("/api/operator/cases/{id}/notes", note)
+        .post("/api/operator/cases/{id}/contact", contact)
         .post("/api/operator/cases/{id}/resolve", resolve)
         .post("/api/operator/cases/{id}/reopen", reopen)
         .post("/api/operator/cases/{id}/presence", presence)
@@ -133,6 +134,27 @@ async fn note(
     Ok((
         StatusCode::CREATED,
         Json(state.desk.note(&id, &name, &body.text).await?),
+    ))
+}
+
+/// Whose a mail case's address is: a verified customer's id, or `null` to take it back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactBody {
+    customer_id: Option<String>,
+}
+
+async fn contact(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<ContactBody>,
+) -> Result<Json<Linked>, AppError> {
+    Ok(Json(
+        state
+            .desk
+            .link_contact(&id, &name, body.customer_id.as_deref())
+            .await?,
     ))
 }
 

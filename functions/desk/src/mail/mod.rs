@@ -6,7 +6,8 @@
 //!   threading headers, the subject, the body as text, attachments, and whether the mail was sent
 //!   by a machine (so it is never answered automatically);
 //! - `charset.rs`: the Korean charsets the MIME parser leaves undecoded (ISO-2022-KR);
-//! - `quote.rs`: the new text of a reply, without the quoted history and the signature.
+//! - `quote.rs`: the new text of a reply, without the quoted history and the signature;
+//! - `auth.rs`: who sent it, as the receiving server's `Authentication-Results` says.
 //!
 //! - `thread.rs`: the thread tokens in Baton's reply-to address and subject;
 //! - `compose.rs`: the mail Baton sends, as bytes;
@@ -15,6 +16,7 @@
 //! What the desk does with a mail (threading, loops, the bot, the queue) is
 //! `crate::desk::mail`. `smtp.rs` is `baton serve`'s SMTP listener.
 
+pub mod auth;
 mod charset;
 mod compose;
 mod parse;

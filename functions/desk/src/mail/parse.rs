@@ -53,7 +53,9 @@ pub struct Attachment {
     pub content_type: String,
     /// Shown inside the body (an inline image) rather than attached.
     pub inline: bool,
-    /// Its bytes, transfer encoding removed.
+    /// How many bytes it has, transfer encoding removed.
+    pub size: usize,
+    /// Its bytes, transfer encoding removed (none for one beyond the limit).
     pub bytes: Vec<u8>,
 }
 
@@ -79,6 +81,8 @@ pub struct Inbound {
     pub from_html: bool,
     /// Attachments kept, at most [`Limits::attachments`].
     pub attachments: Vec<Attachment>,
+    /// The first attachments beyond the limit, named and sized but not read.
+    pub over_limit: Vec<Attachment>,
     /// Attachments beyond the limit, counted.
     pub attachments_dropped: usize,
     /// Why it must not be answered automatically, if it was sent by a machine.
@@ -86,7 +90,18 @@ pub struct Inbound {
     /// For a delivery report: the Message-IDs of the message that bounced (from its returned
     /// headers), so the bounce is put beside it.
     pub bounced: Vec<String>,
+    /// The values of its `Authentication-Results` headers, top first (at most a few): what
+    /// receiving servers judged of its sender (see `auth.rs`).
+    pub authentication: Vec<String>,
 }
+
+/// Most attachments beyond the limit that are named (the rest are counted).
+const MAX_LISTED_OVER_LIMIT: usize = 20;
+/// Longest attachment name kept, in characters.
+const MAX_NAME_CHARS: usize = 120;
+
+/// Most `Authentication-Results` headers kept (the trusted one is at the top).
+const MAX_AUTH_HEADERS: usize = 8;
 
 /// Reads `raw`. A message too large, or not a message at all, is an [`Error::Invalid`] that says
 /// why; a message with a broken MIME tree keeps what could be read.
@@ -134,13 +149,10 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
     let (text, from_html) = body_text(&message);
     let text: String = text.chars().take(limits.text_chars).collect();
     let mut attachments = Vec::new();
+    let mut over_limit = Vec::new();
     let mut attachments_dropped = 0;
     for part in message.attachments() {
         // A forwarded message is an attachment too; its text is not the sender's.
-        if attachments.len() >= limits.attachments {
-            attachments_dropped += 1;
-            continue;
-        }
         let content_type = part.content_type().map_or_else(
             || "application/octet-stream".to_string(),
             |ct| match ct.subtype() {
@@ -148,20 +160,38 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
                 None => ct.ctype().to_ascii_lowercase(),
             },
         );
-        let inline = part
-            .content_disposition()
-            .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
-        attachments.push(Attachment {
+        let kept = attachments.len() < limits.attachments;
+        if !kept {
+            attachments_dropped += 1;
+            if over_limit.len() >= MAX_LISTED_OVER_LIMIT {
+                continue;
+            }
+        }
+        let attachment = Attachment {
             name: part
                 .attachment_name()
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .unwrap_or("attachment")
-                .to_string(),
+                .chars()
+                .take(MAX_NAME_CHARS)
+                .collect(),
             content_type,
-            inline,
-            bytes: part.contents().to_vec(),
-        });
+            inline: part
+                .content_disposition()
+                .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline")),
+            size: part.contents().len(),
+            // Beyond the limit only named and sized: its bytes are not copied.
+            bytes: if kept {
+                part.contents().to_vec()
+            } else {
+                Vec::new()
+            },
+        };
+        match kept {
+            true => attachments.push(attachment),
+            false => over_limit.push(attachment),
+        }
     }
 
     Ok(Inbound {
@@ -190,9 +220,16 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
         text,
         from_html,
         attachments,
+        over_limit,
         attachments_dropped,
         automatic: automatic(&message),
         bounced: bounced(&message),
+        authentication: message
+            .headers_raw()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
+            .take(MAX_AUTH_HEADERS)
+            .map(|(_, value)| value.to_string())
+            .collect(),
     })
 }
 
@@ -460,6 +497,11 @@ Content-Disposition: attachment; filename*=UTF-8''%EC%98%81%EC%88%98%EC%A6%9D.pn
         let mail = parse(raw.as_bytes(), &limits).expect("parses");
         assert_eq!(mail.attachments.len(), 2);
         assert_eq!(mail.attachments_dropped, 1);
+        assert_eq!(
+            (mail.over_limit[0].name.as_str(), mail.over_limit[0].size),
+            ("영수증.png", 8)
+        );
+        assert!(mail.over_limit[0].bytes.is_empty(), "not copied");
         assert_eq!(mail.attachments[0].name, "영수증.png");
         assert_eq!(mail.attachments[0].content_type, "image/png");
         assert_eq!(mail.attachments[0].bytes, b"\x89PNG\r\n\x1a\n");

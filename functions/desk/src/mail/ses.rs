@@ -123,17 +123,21 @@ pub fn receipts(event: &Value) -> Vec<Receipt> {
 }
 
 /// SES's verdicts as one: a virus, then spam, then a sender its domain does not vouch for
-/// (DMARC failed, or both SPF and DKIM did). `GRAY` and `PROCESSING_FAILED` judge nothing.
+/// (DMARC failed, or both SPF and DKIM did); a sender proved only when DMARC passed (SES's DKIM
+/// verdict does not say which domain signed). `GRAY` and `PROCESSING_FAILED` prove nothing.
 fn verdict(receipt: &Value) -> Verdict {
-    let failed = |name: &str| receipt[name]["status"] == "FAIL";
+    let status = |name: &str| receipt[name]["status"].as_str().unwrap_or_default();
+    let failed = |name: &str| status(name) == "FAIL";
     if failed("virusVerdict") {
         Verdict::Virus
     } else if failed("spamVerdict") {
         Verdict::Spam
     } else if failed("dmarcVerdict") || (failed("spfVerdict") && failed("dkimVerdict")) {
         Verdict::Spoofed
-    } else {
+    } else if status("dmarcVerdict") == "PASS" {
         Verdict::Pass
+    } else {
+        Verdict::Unverified
     }
 }
 
@@ -155,6 +159,7 @@ mod tests {
     fn a_receipt_names_the_stored_mail_its_recipients_and_one_verdict() {
         let pass = serde_json::json!({"status": "PASS"});
         let fail = serde_json::json!({"status": "FAIL"});
+        let gray = serde_json::json!({"status": "GRAY"});
         let all = |spam: &Value, virus: &Value, spf: &Value, dkim: &Value, dmarc: &Value| {
             serde_json::json!({
                 "recipients": ["Support+tok@baton.example"],
@@ -177,6 +182,12 @@ mod tests {
             (all(&pass, &pass, &pass, &pass, &fail), Verdict::Spoofed),
             (all(&pass, &pass, &fail, &fail, &pass), Verdict::Spoofed),
             (all(&pass, &pass, &fail, &pass, &pass), Verdict::Pass),
+            // No DMARC policy: SPF and DKIM passing prove nothing about the From domain.
+            (all(&pass, &pass, &pass, &pass, &gray), Verdict::Unverified),
+            (
+                all(&pass, &pass, &pass, &pass, &Value::Null),
+                Verdict::Unverified,
+            ),
         ] {
             assert_eq!(receipts(&event(receipt))[0].verdict, expected);
         }

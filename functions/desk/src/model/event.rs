@@ -41,6 +41,8 @@ wire_enum! {
         /// Baton answered a mail by itself (the bot): counted per sender, so a loop with another
         /// machine stops at a few an hour.
         AutoReply = "auto_reply",
+        /// An operator mapped a mail address to a verified customer, or took the mapping back.
+        MailContact = "mail_contact",
     }
 }
 

@@ -32,6 +32,13 @@ wire_enum! {
     }
 }
 
+impl Verdict {
+    /// Spam, a virus or a spoofed sender: kept for people, never threaded or answered.
+    pub fn is_bad(self) -> bool {
+        matches!(self, Verdict::Spam | Verdict::Virus | Verdict::Spoofed)
+    }
+}
+
 impl Automatic {
     /// Whether this says a mail Baton sent did not arrive.
     pub fn is_bounce(self) -> bool {
@@ -45,8 +52,13 @@ impl Automatic {
 wire_enum! {
     /// What the receiving side (SES, or the team's MTA) judged of a mail.
     pub enum Verdict {
-        /// Nothing against it.
+        /// Its sender is authenticated: DMARC passed, or a DKIM signature of the From domain
+        /// (or a parent of it) verified. Nothing else proves who sent a mail.
         Pass = "pass",
+        /// Nothing against it, but nothing for its sender either: no DMARC pass and no aligned
+        /// DKIM signature (a domain that publishes no policy, a forwarder). Kept and answered
+        /// like any mail, shown as unverified, and never taken for a verified customer.
+        Unverified = "unverified",
         /// Spam.
         Spam = "spam",
         /// A virus.
@@ -108,6 +120,10 @@ pub struct MailPart {
     /// Attachments beyond the limit or refused by the cleaning, counted.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub attachments_dropped: usize,
+    /// The attachments not kept, named (masked), sized and why (at most
+    /// [`MAX_NOT_KEPT_LISTED`]; the count above has them all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_kept: Vec<NotKept>,
     /// Where the raw message is kept for a while (an attachment-store key), to process again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
@@ -123,6 +139,38 @@ pub struct MailPart {
     pub split: Option<Split>,
 }
 
+/// Most attachments not kept that a message names.
+pub const MAX_NOT_KEPT_LISTED: usize = 20;
+
+wire_enum! {
+    /// Why an attachment of a mail was not kept. Only images are kept, cleaned of their
+    /// metadata, as a widget screenshot is: a document or an archive may carry macros, scripts
+    /// or personal data no cleaning can vouch for.
+    pub enum NotKeptWhy {
+        /// Not an image (a PDF, a spreadsheet, an archive).
+        NotAnImage = "not_an_image",
+        /// An image the cleaning could not read, or over the size limit.
+        Unreadable = "unreadable",
+        /// Beyond the number of attachments read from one mail.
+        OverLimit = "over_limit",
+        /// No attachment store is set up.
+        NoStore = "no_store",
+    }
+}
+
+/// An attachment of a mail that was not kept: what the operator is told of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotKept {
+    /// Its file name, masked.
+    pub name: String,
+    /// Its `type/subtype`.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Why it was not kept.
+    pub why: NotKeptWhy,
+}
+
 wire_enum! {
     /// Why a mail that named a conversation started a new one instead.
     pub enum SplitWhy {
@@ -133,6 +181,9 @@ wire_enum! {
         NewSubject = "new_subject",
         /// The receiving side judged it spam, a virus or spoofed: it never enters a thread.
         Quarantined = "quarantined",
+        /// The conversation is a verified customer's and this mail's sender is not proved
+        /// (no DMARC pass, no DKIM signature of its domain): nobody speaks as them unproved.
+        Unverified = "unverified",
     }
 }
 
@@ -284,5 +335,36 @@ mod tests {
         assert_eq!(thread.references.len(), MAX_REFERENCES);
         assert_eq!(thread.references.first().map(String::as_str), Some("m10@x"));
         assert_eq!(thread.references.last().map(String::as_str), Some("m29@x"));
+    }
+}
+
+/// The team's word that mail from an address is a verified customer's (docs/identity.md): a
+/// mail from it whose sender is authenticated ([`Verdict::Pass`]) starts a conversation as that
+/// customer, and their earlier cases join it. The From address alone never does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailContact {
+    /// The address, lowercased.
+    pub address: String,
+    /// The verified customer's id; `None` once the team took the mapping back (kept, so who
+    /// changed it and when stays on record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// The operator who mapped it.
+    pub by: String,
+    /// When.
+    pub at: Millis,
+}
+
+impl MailContact {
+    /// What the store finds a mapping by: a hash of the lowercased address.
+    pub fn key(address: &str) -> String {
+        blake3::derive_key(
+            "baton 2026 mail contact",
+            address.trim().to_ascii_lowercase().as_bytes(),
+        )
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
     }
 }

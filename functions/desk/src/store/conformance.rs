@@ -45,6 +45,7 @@ macro_rules! store_conformance_tests {
             presence_keeps_one_touch_per_operator,
             unknown_ids_are_none_not_errors,
             mail_ids_lead_to_their_thread_once,
+            a_mail_contact_is_replaced_and_taken_back_on_record,
             outgoing_mail_is_versioned_and_due_in_order
         );
     };

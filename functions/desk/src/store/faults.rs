@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, Message, Millis, Note, OutgoingMail};
+use crate::model::{Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail};
 use crate::presence::Presence;
 
 /// When the chosen write fails.
@@ -116,6 +116,10 @@ impl Store for FaultyStore {
 
     async fn mail_thread(&self, hash: &str) -> Result<Option<String>> {
         self.inner.mail_thread(hash).await
+    }
+
+    async fn mail_contact(&self, key: &str) -> Result<Option<MailContact>> {
+        self.inner.mail_contact(key).await
     }
 
     async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>> {

@@ -21,6 +21,7 @@
 //! - **Mail.** A commit's `mail_ids` are created, never replaced: one that exists makes the commit
 //!   `Stale`. `mail_thread` finds the conversation of a Message-ID's hash. Outgoing mail is
 //!   versioned like cases; `due_mail` returns pending mail whose `next_at` has come, soonest first.
+//!   A commit's `contact` replaces the address's mapping; `mail_contact` reads it back.
 //! - **Missing is not an error.** Reads of unknown ids return `None` or an empty list; a commit that
 //!   replaces a message that does not exist fails with `NotFound` and writes nothing.
 //! - **Unavailable.** When the backend cannot be reached or cannot write (down, locked, full,
@@ -41,7 +42,9 @@ pub mod sqlite;
 use async_trait::async_trait;
 
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, MailId, Message, Millis, Note, OutgoingMail};
+use crate::model::{
+    Case, Conversation, Event, MailContact, MailId, Message, Millis, Note, OutgoingMail,
+};
 use crate::presence::Presence;
 
 /// A case written by a [`Commit`].
@@ -100,6 +103,8 @@ pub struct Commit {
     pub mail_ids: Vec<MailId>,
     /// An outgoing mail to create or update.
     pub outgoing: Option<MailWrite>,
+    /// An address's mapping to a customer, written over the one before.
+    pub contact: Option<MailContact>,
 }
 
 impl Commit {
@@ -155,6 +160,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// The conversation a Message-ID leads to, by [`MailId::hash`].
     async fn mail_thread(&self, hash: &str) -> Result<Option<String>>;
+    /// An address's mapping to a customer, by [`MailContact::key`] (taken back ones included).
+    async fn mail_contact(&self, key: &str) -> Result<Option<MailContact>>;
     /// An outgoing mail by id.
     async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>>;
     /// Pending outgoing mail due at `now` (`next_at <= now`), soonest first, at most `limit`.

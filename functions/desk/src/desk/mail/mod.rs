@@ -8,11 +8,22 @@
 //! that names a conversation joins it only when its sender is that conversation's customer; and
 //! a mail the receiving side judged spam, a virus or spoofed never joins one.
 //!
+//! Who sent a mail is what the receiving side proved ([`Verdict::Pass`]: DMARC, or the From
+//! domain's DKIM signature), never the From address alone. A mail whose sender is not proved is
+//! kept and answered like any other, shown as unverified, never speaks in a verified
+//! customer's conversation, and never starts one as that customer; an authenticated mail from an
+//! address the team mapped to a customer ([`crate::model::MailContact`]) starts the conversation
+//! as them, with their earlier cases.
+//!
 //! `receive.rs` takes a mail in (threading, the bot, quarantine, bounces); `send.rs` makes the
-//! mail that leaves (the bot's answer, an operator's reply) and works through what is due.
+//! mail that leaves (the bot's answer, an operator's reply) and works through what is due;
+//! `contact.rs` maps an address to a verified customer.
 
+mod contact;
 mod receive;
 mod send;
+
+pub use contact::Linked;
 
 use serde::Serialize;
 
@@ -34,6 +45,9 @@ pub struct MailSettings {
     pub auto_replies_per_hour: usize,
     /// The help center's address, for the links in the bot's answers.
     pub site_url: String,
+    /// The receiving server whose `Authentication-Results` header says who sent a mail
+    /// (`BATON_MAIL_AUTHSERV_ID`), when nothing beside the message does (SES's receipt does).
+    pub authserv_id: Option<String>,
 }
 
 /// A mail as it arrived, with what the receiving side knows beside the message.
@@ -43,7 +57,8 @@ pub struct Incoming {
     pub raw: Vec<u8>,
     /// The envelope's recipients (`RCPT TO`; SES's receipt), which a BCC'd token address is in.
     pub recipients: Vec<String>,
-    /// What the receiving side judged, if it checked.
+    /// What the receiving side judged, if it said so beside the message (SES's receipt); else
+    /// the trusted `Authentication-Results` header is read, if the settings name its server.
     pub verdict: Option<Verdict>,
     /// Where the raw message is kept, if it is.
     pub raw_key: Option<String>,

@@ -12,8 +12,8 @@ use crate::events;
 use crate::mail;
 use crate::model::{
     Author, Automatic, BotTurn, Conversation, ConversationState, Customer, Delivery, DeliveryState,
-    EventKind, MAIL_CHANNEL, MailId, MailPart, MailThread, Message, Reason, Split, SplitWhy,
-    Verdict, new_id, now,
+    EventKind, MAIL_CHANNEL, MAX_NOT_KEPT_LISTED, MailContact, MailId, MailPart, MailThread,
+    Message, NotKept, NotKeptWhy, Reason, Split, SplitWhy, Verdict, new_id, now,
 };
 use crate::store::{Commit, Committed};
 
@@ -66,7 +66,18 @@ impl Desk {
         if let Some(conversation_id) = self.store.mail_thread(&own_hash).await? {
             return Ok(Received::Duplicate { conversation_id });
         }
-        let bad = incoming.verdict.filter(|v| *v != Verdict::Pass);
+        let from_domain = from.address.rsplit_once('@').map_or("", |(_, d)| d);
+        // Beside the message (SES), else the trusted MTA's header; with an MTA named but no
+        // header of its own on the mail, nothing proved the sender.
+        let verdict = incoming.verdict.or_else(|| {
+            let server = settings.authserv_id.as_deref()?;
+            Some(
+                mail::auth::verdict(&inbound.authentication, server, from_domain)
+                    .unwrap_or(Verdict::Unverified),
+            )
+        });
+        let bad = verdict.filter(|v| v.is_bad());
+        let authenticated = verdict == Some(Verdict::Pass);
         if bad.is_none()
             && inbound.automatic.is_some_and(Automatic::is_bounce)
             && let Some(received) = self.bounce(&inbound, &own_id).await?
@@ -97,6 +108,14 @@ impl Desk {
                         Some(Split {
                             from: named.id,
                             why: SplitWhy::NotParticipant,
+                        }),
+                    ),
+                    // Nobody speaks in a verified customer's conversation unproved.
+                    Some(_) if named.customer.verified && !authenticated => (
+                        None,
+                        Some(Split {
+                            from: named.id,
+                            why: SplitWhy::Unverified,
                         }),
                     ),
                     Some((_, old))
@@ -135,25 +154,43 @@ impl Desk {
         let is_new = joined.is_none();
         let mut conversation = match joined {
             Some(conversation) => conversation,
-            None => self.mail_conversation(&from, &subject, locale).await?,
+            None => {
+                self.mail_conversation(&from, &subject, locale, authenticated)
+                    .await?
+            }
         };
         let mut attachments = Vec::new();
         let mut dropped = inbound.attachments_dropped;
+        let mut not_kept: Vec<NotKept> = inbound
+            .over_limit
+            .iter()
+            .map(|a| self.not_kept(a, NotKeptWhy::OverLimit))
+            .collect();
         for attachment in &inbound.attachments {
             // The same cleaning and limits as a widget screenshot: images only, metadata removed.
-            if self.blobs.is_none() || !attachment.content_type.starts_with("image/") {
+            let why = if !attachment.content_type.starts_with("image/") {
+                Some(NotKeptWhy::NotAnImage)
+            } else if self.blobs.is_none() {
+                Some(NotKeptWhy::NoStore)
+            } else {
+                match self
+                    .keep(&conversation.id, new_id("att"), &attachment.bytes)
+                    .await
+                {
+                    Ok(kept) => {
+                        attachments.push(kept);
+                        None
+                    }
+                    Err(Error::Invalid(_)) => Some(NotKeptWhy::Unreadable),
+                    Err(error) => return Err(error),
+                }
+            };
+            if let Some(why) = why {
                 dropped += 1;
-                continue;
-            }
-            match self
-                .keep(&conversation.id, new_id("att"), &attachment.bytes)
-                .await
-            {
-                Ok(kept) => attachments.push(kept),
-                Err(Error::Invalid(_)) => dropped += 1,
-                Err(error) => return Err(error),
+                not_kept.push(self.not_kept(attachment, why));
             }
         }
+        not_kept.truncate(MAX_NOT_KEPT_LISTED);
         if text.trim().is_empty() && attachments.is_empty() {
             text = "(no text)".into();
         }
@@ -175,8 +212,9 @@ impl Desk {
                 original,
                 from_html: inbound.from_html,
                 automatic: inbound.automatic,
-                verdict: incoming.verdict,
+                verdict,
                 attachments_dropped: dropped,
+                not_kept,
                 raw: incoming.raw_key.clone(),
                 delivery: None,
                 id_hash: Some(own_hash.clone()),
@@ -276,20 +314,30 @@ impl Desk {
         }
     }
 
-    /// A new conversation for a mail from `from`: an unverified contact (the From address is not
-    /// proof of anyone), the address kept to reply to.
+    /// A new conversation for a mail from `from`, the address kept to reply to. Its customer is
+    /// an unverified contact (the From address is not proof of anyone), unless the sender is
+    /// `authenticated` and the team mapped the address to a verified customer.
     async fn mail_conversation(
         &self,
         from: &mail::Address,
         subject: &str,
         locale: Lang,
+        authenticated: bool,
     ) -> Result<Conversation> {
         let at = now();
+        let mapped = match authenticated {
+            true => self
+                .store
+                .mail_contact(&MailContact::key(&from.address))
+                .await?
+                .and_then(|c| c.customer_id),
+            false => None,
+        };
         let conversation = Conversation {
             id: new_id("cv"),
             customer: Customer {
-                id: new_id("anon"),
-                verified: false,
+                verified: mapped.is_some(),
+                id: mapped.unwrap_or_else(|| new_id("anon")),
                 claimed_id: None,
                 contact: self.contact("mail sender", Some(from.address.clone()))?,
                 name: self
@@ -319,6 +367,17 @@ impl Desk {
         };
         self.store.insert_conversation(&conversation).await?;
         Ok(conversation)
+    }
+
+    /// What the operator is told of an attachment not kept: its name masked (a file name can be
+    /// a resident number), no mojibake.
+    fn not_kept(&self, attachment: &mail::Attachment, why: NotKeptWhy) -> NotKept {
+        NotKept {
+            name: self.mask(&attachment.name.replace('\u{FFFD}', "")),
+            content_type: attachment.content_type.chars().take(100).collect(),
+            bytes: attachment.size as u64,
+            why,
+        }
     }
 
     /// A subject as kept: without `Re:` and Baton's tag, masked, bounded.

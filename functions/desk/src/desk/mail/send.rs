@@ -48,7 +48,16 @@ impl Desk {
                     .case
                     .as_ref()
                     .is_some_and(|c| c.priority == crate::model::Priority::Urgent);
-                reply.text = acknowledgement(conversation.locale, urgent);
+                let refused: Vec<&str> = planned
+                    .result
+                    .message
+                    .mail
+                    .iter()
+                    .flat_map(|m| &m.not_kept)
+                    .filter(|n| n.why == crate::model::NotKeptWhy::NotAnImage)
+                    .map(|n| n.name.as_str())
+                    .collect();
+                reply.text = acknowledgement(conversation.locale, urgent, &refused);
                 reply.links.clear();
                 reply.quick_replies.clear();
                 reply.text.clone()
@@ -272,14 +281,47 @@ fn outgoing_mail(
     Some(outgoing)
 }
 
-/// The mail that tells a customer their mail reached people.
-fn acknowledgement(locale: Lang, urgent: bool) -> String {
-    match (locale, urgent) {
-        (Lang::Ko, true) => "문의를 긴급 건으로 접수했어요. 팀 전체에 바로 알렸고, 담당자가 확인하는 대로 이 메일로 답장드릴게요. 더 알려 주실 내용은 이 메일에 답장으로 보내 주세요.\n\n--\n자동으로 보내 드린 접수 안내예요.".into(),
-        (Lang::Ko, false) => "문의를 잘 받았어요. 담당자가 확인하고 이 메일로 답장드릴게요. 더 알려 주실 내용은 이 메일에 답장으로 보내 주세요.\n\n--\n자동으로 보내 드린 접수 안내예요.".into(),
-        (_, true) => "We received your message as urgent and have alerted the whole team; a person will answer by reply to this mail. Anything to add, just reply.\n\n--\nAn automatic confirmation.".into(),
-        (_, false) => "We received your message; a person will answer by reply to this mail. Anything to add, just reply.\n\n--\nAn automatic confirmation.".into(),
+/// The mail that tells a customer their mail reached people, and which of their files were not
+/// taken (only images are).
+fn acknowledgement(locale: Lang, urgent: bool, refused: &[&str]) -> String {
+    let (received, files, footer) = match (locale, urgent) {
+        (Lang::Ko, true) => (
+            "문의를 긴급 건으로 접수했어요. 팀 전체에 바로 알렸고, 담당자가 확인하는 대로 이 메일로 답장드릴게요. 더 알려 주실 내용은 이 메일에 답장으로 보내 주세요.",
+            "보내 주신 파일 중 이미지가 아닌 파일은 보안을 위해 받지 않았어요: ",
+            "자동으로 보내 드린 접수 안내예요.",
+        ),
+        (Lang::Ko, false) => (
+            "문의를 잘 받았어요. 담당자가 확인하고 이 메일로 답장드릴게요. 더 알려 주실 내용은 이 메일에 답장으로 보내 주세요.",
+            "보내 주신 파일 중 이미지가 아닌 파일은 보안을 위해 받지 않았어요: ",
+            "자동으로 보내 드린 접수 안내예요.",
+        ),
+        (_, true) => (
+            "We received your message as urgent and have alerted the whole team; a person will answer by reply to this mail. Anything to add, just reply.",
+            "For your security we only take images, so these files were not received: ",
+            "An automatic confirmation.",
+        ),
+        (_, false) => (
+            "We received your message; a person will answer by reply to this mail. Anything to add, just reply.",
+            "For your security we only take images, so these files were not received: ",
+            "An automatic confirmation.",
+        ),
+    };
+    let mut text = received.to_string();
+    if !refused.is_empty() {
+        let names: Vec<&str> = refused.iter().take(5).copied().collect();
+        let more = refused.len().saturating_sub(names.len());
+        text.push_str("\n\n");
+        text.push_str(files);
+        text.push_str(&names.join(", "));
+        if more > 0 {
+            text.push_str(&format!(" (+{more})"));
+        }
+        text.push_str(match locale {
+            Lang::Ko => ". 담당자가 필요하면 다른 방법을 안내드릴게요.",
+            _ => ". If we need them, a person will tell you another way to send them.",
+        });
     }
+    format!("{text}\n\n--\n{footer}")
 }
 
 /// The bot's answer as a mail: its text, the guides' addresses, and how to reach a person.

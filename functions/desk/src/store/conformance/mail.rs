@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{conversation, message};
 use crate::error::Error;
-use crate::model::{DeliveryState, MailId, OutgoingMail, new_id, now};
+use crate::model::{DeliveryState, MailContact, MailId, OutgoingMail, new_id, now};
 use crate::store::{Commit, Committed, MailWrite, Store};
 
 fn outgoing(conversation_id: &str, next_at: i64) -> OutgoingMail {
@@ -74,6 +74,46 @@ pub async fn mail_ids_lead_to_their_thread_once(store: Arc<dyn Store>) {
             .expect("read"),
         None
     );
+}
+
+/// An address's mapping is found by its key whatever the address's case, replaced by the next
+/// commit that carries it, and a mapping taken back stays on record with who took it back.
+pub async fn a_mail_contact_is_replaced_and_taken_back_on_record(store: Arc<dyn Store>) {
+    let address = format!("{}@corp.example", new_id("acct")).to_ascii_lowercase();
+    let key = MailContact::key(&address.to_ascii_uppercase());
+    assert_eq!(store.mail_contact(&key).await.expect("read"), None);
+    let mut contact = MailContact {
+        address: address.clone(),
+        customer_id: Some("cust-corp-1".into()),
+        by: "minji".into(),
+        at: now(),
+    };
+    let c = conversation("mapping");
+    store.insert_conversation(&c).await.expect("insert");
+    let commit = Commit {
+        messages: vec![message(&c, "주소를 고객에 연결", None)],
+        contact: Some(contact.clone()),
+        ..Commit::default()
+    };
+    assert_eq!(
+        store.commit(&commit).await.expect("commit"),
+        Committed::Done
+    );
+    assert_eq!(
+        store.mail_contact(&key).await.expect("read"),
+        Some(contact.clone())
+    );
+    contact.customer_id = None;
+    contact.by = "jisu".into();
+    let taken_back = Commit {
+        contact: Some(contact.clone()),
+        ..Commit::default()
+    };
+    assert_eq!(
+        store.commit(&taken_back).await.expect("commit"),
+        Committed::Done
+    );
+    assert_eq!(store.mail_contact(&key).await.expect("read"), Some(contact));
 }
 
 /// Outgoing mail is created once, updated by version (one of two concurrent updates wins), and

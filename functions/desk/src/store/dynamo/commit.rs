@@ -162,6 +162,13 @@ impl DynamoStore {
                 Role::Versioned,
             ));
         }
+        if let Some(contact) = &commit.contact {
+            writes.push(Write::new(
+                self.contact_item(contact)?,
+                Condition::None,
+                Role::Plain,
+            ));
+        }
         match &commit.outgoing {
             Some(MailWrite::Create(mail)) => writes.push(Write::new(
                 self.outgoing_item(mail)?,

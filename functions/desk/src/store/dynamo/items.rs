@@ -6,7 +6,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Case, CaseStatus, Conversation, DeliveryState, Event, MailId, Message, Millis, OutgoingMail,
+    Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, MailId, Message, Millis,
+    OutgoingMail,
 };
 
 use super::*;
@@ -77,6 +78,11 @@ impl DynamoStore {
         Ok(self.item(pk, sk, json(&id.conversation_id)?))
     }
 
+    pub(super) fn contact_item(&self, contact: &MailContact) -> Result<Item> {
+        let (pk, sk) = contact_key(&MailContact::key(&contact.address));
+        Ok(self.item(pk, sk, json(contact)?))
+    }
+
     pub(super) fn outgoing_item(&self, mail: &OutgoingMail) -> Result<Item> {
         let (pk, sk) = outgoing_key(&mail.id);
         let mut item = self.item(pk, sk, json(mail)?);
@@ -102,6 +108,11 @@ pub(super) const MAIL_DUE: &str = "MAILDUE";
 /// The key (`pk`, `sk`) of a Message-ID's item.
 pub(super) fn mail_id_key(hash: &str) -> (String, &'static str) {
     (format!("MAILID#{hash}"), "META")
+}
+
+/// The key (`pk`, `sk`) of an address's mapping to a customer, by [`MailContact::key`].
+pub(super) fn contact_key(key: &str) -> (String, &'static str) {
+    (format!("CONTACT#{key}"), "META")
 }
 
 /// The key (`pk`, `sk`) of an outgoing mail's item.

@@ -10,6 +10,7 @@
 //! | presence | `CONV#{id}` | `PRESENCE#{operator}` | `expires_at` (TTL, an hour) |
 //! | event | `EV#{yyyy-mm-dd}` | `{at}#{id}` | `expires_at` (TTL, `BATON_EVENT_DAYS`, 400 by default) |
 //! | Message-ID | `MAILID#{hash}` | `META` | the conversation id in `data`; created with `attribute_not_exists(pk)` ([`crate::model::MailId`]) |
+//! | mail contact | `CONTACT#{key}` | `META` | an address's mapping to a customer ([`crate::model::MailContact::key`]), replaced by each commit that carries it |
 //! | outgoing mail | `OUT#{id}` | `META` | `version`; `gsi1pk = MAILDUE`, `gsi1sk = {next_at}#{id}` while pending (sparse, beside the queue on the same index) |
 //! | health probe | `HEALTH` | `PROBE` | `expires_at` (a day) |
 //!

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnConsumedCapacity, Trans
 
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, Message, Millis, Note, OutgoingMail};
+use crate::model::{Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail};
 use crate::presence::{KEEP_MS, Presence};
 
 use super::commit::*;
@@ -156,6 +156,11 @@ impl Store for DynamoStore {
 
     async fn mail_thread(&self, hash: &str) -> Result<Option<String>> {
         let (pk, sk) = mail_id_key(hash);
+        self.get(pk, sk).await
+    }
+
+    async fn mail_contact(&self, key: &str) -> Result<Option<MailContact>> {
+        let (pk, sk) = contact_key(key);
         self.get(pk, sk).await
     }
 

@@ -22,7 +22,8 @@ use serde::de::DeserializeOwned;
 use super::{CaseWrite, Commit, Committed, MailWrite, Store};
 use crate::error::{Error, Result};
 use crate::model::{
-    Case, CaseStatus, Conversation, DeliveryState, Event, Message, Millis, Note, OutgoingMail,
+    Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, Message, Millis, Note,
+    OutgoingMail,
 };
 use crate::presence::{KEEP_MS, Presence};
 
@@ -30,7 +31,7 @@ mod migrate;
 use migrate::migrate;
 
 /// The schema this code writes.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS conversations (
@@ -84,6 +85,10 @@ CREATE INDEX IF NOT EXISTS presence_by_time ON presence (at);
 CREATE TABLE IF NOT EXISTS mail_ids (
     hash TEXT PRIMARY KEY,
     conversation_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_contacts (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS outgoing_mail (
     id TEXT PRIMARY KEY,
@@ -352,6 +357,13 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
             return Err(Abort::Error(Error::Stale));
         }
     }
+    if let Some(contact) = &commit.contact {
+        tx.execute(
+            "INSERT INTO mail_contacts (key, data) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+            params![MailContact::key(&contact.address), to_json(contact)?],
+        )?;
+    }
     match &commit.outgoing {
         Some(MailWrite::Create(mail)) => {
             let inserted = tx.execute(
@@ -543,6 +555,12 @@ impl Store for SqliteStore {
             .map_err(unavailable)
         })
         .await
+    }
+
+    async fn mail_contact(&self, key: &str) -> Result<Option<MailContact>> {
+        let key = key.to_string();
+        self.with(move |c| one(c, "SELECT data FROM mail_contacts WHERE key = ?1", &key))
+            .await
     }
 
     async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>> {

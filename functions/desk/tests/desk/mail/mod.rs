@@ -2,7 +2,8 @@
 //! charset reads as its new text, nothing garbled), threading (the token address, the
 //! Message-IDs, the subject tag; never someone else's case), loops and bounces, the bot answering
 //! only when sure, and outgoing mail worked through a relay that fails and comes back.
-//! (The same over real SMTP sessions is in `tests/e2e/mail.rs`.)
+//! (The same over real SMTP sessions is in `tests/e2e/mail.rs`; who a sender is, proved or not,
+//! and addresses mapped to verified customers, in `identity.rs`.)
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -13,13 +14,19 @@ use async_trait::async_trait;
 use desk::desk::{Incoming, MailSettings, Received};
 use desk::mail::{Limits, Refused, Relay, Sender, ThreadKey, parse};
 use desk::model::{
-    Author, Automatic, CaseStatus, DeliveryState, MAIL_CHANNEL, Reason, SplitWhy, Verdict,
+    Author, Automatic, CaseStatus, DeliveryState, MAIL_CHANNEL, NotKeptWhy, Reason, SplitWhy,
+    Verdict,
 };
 use desk::store::sqlite::SqliteStore;
 use desk::store::{Commit, MailWrite, Store};
 use desk::{Desk, Error};
 
+mod attachments;
+mod identity;
+
 const SUPPORT: &str = "support@baton.example";
+/// The MTA in front of the desk, whose `Authentication-Results` header is trusted.
+const AUTHSERV: &str = "mx.baton.example";
 
 fn settings() -> MailSettings {
     MailSettings {
@@ -31,6 +38,7 @@ fn settings() -> MailSettings {
         limits: Limits::default(),
         auto_replies_per_hour: 3,
         site_url: "https://help.baton.example".into(),
+        authserv_id: Some(AUTHSERV.into()),
     }
 }
 
@@ -128,6 +136,18 @@ fn stored(received: &Received) -> (String, String) {
         } => (conversation_id.clone(), message_id.clone()),
         other => panic!("not stored: {other:?}"),
     }
+}
+
+/// The message a mail was stored as.
+async fn stored_message(t: &TestDesk, received: &Received) -> desk::model::Message {
+    let (conversation_id, message_id) = stored(received);
+    t.store
+        .messages(&conversation_id)
+        .await
+        .expect("messages")
+        .into_iter()
+        .find(|m| m.id == message_id)
+        .expect("the stored mail")
 }
 
 /// A first mail from `from` that the bot hands off: its conversation and case.
@@ -826,7 +846,14 @@ async fn a_huge_attachment_or_no_message_at_all_is_refused_with_a_reason() {
         .find(|m| m.id == message_id)
         .expect("test step");
     assert!(message.text.contains("20MB 첨부"));
-    assert_eq!(message.mail.expect("test step").attachments_dropped, 1);
+    let part = message.mail.expect("test step");
+    assert_eq!(part.attachments_dropped, 1);
+    let pdf = &part.not_kept[0];
+    assert_eq!(
+        (pdf.name.as_str(), pdf.content_type.as_str(), pdf.why),
+        ("big.pdf", "application/pdf", NotKeptWhy::NotAnImage)
+    );
+    assert!(pdf.bytes > 14 * 1024 * 1024, "{pdf:?}");
 
     for bad in [&b""[..], b"just some words, no headers"] {
         let error = t
