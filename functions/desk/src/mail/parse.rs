@@ -376,10 +376,16 @@ fn automatic(message: &mail_parser::Message<'_>) -> Option<Automatic> {
     if text("X-Auto-Response-Suppress").is_some() {
         return Some(Automatic::SuppressAutoResponse);
     }
-    if let Some(path) = text("Return-Path")
-        && path
-            .trim_matches(|c| c == '<' || c == '>' || c == ' ')
-            .is_empty()
+    // Any of them: the listener adds the envelope's own on top of what the sender wrote, and a
+    // null one anywhere is reason enough not to answer.
+    if message
+        .headers_raw()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("Return-Path"))
+        .any(|(_, path)| {
+            path.trim()
+                .trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+                .is_empty()
+        })
     {
         return Some(Automatic::NullReturnPath);
     }

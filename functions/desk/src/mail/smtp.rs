@@ -164,7 +164,10 @@ pub async fn session(
                 let message = read_data(&mut reader, options).await?;
                 let answer = match message {
                     None => format!("552 5.3.4 Messages are at most {} bytes", options.max_bytes),
-                    Some(raw) => match deliver.deliver(raw, recipients.clone()).await {
+                    Some(raw) => match deliver
+                        .deliver(with_return_path(from.as_deref(), raw), recipients.clone())
+                        .await
+                    {
                         Ok(()) => "250 2.0.0 OK: taken".into(),
                         Err(NotTaken::Refused(why)) => format!("550 5.6.0 {}", one_line(&why)),
                         Err(NotTaken::Later(why)) => format!("451 4.3.0 {}", one_line(&why)),
@@ -189,6 +192,21 @@ pub async fn session(
         };
         write.write_all(format!("{answer}\r\n").as_bytes()).await?;
     }
+}
+
+/// The message with the envelope's sender on top as `Return-Path` (RFC 5321 §4.4), as the final
+/// delivery writes it: a null sender (`MAIL FROM:<>`, a bounce or an auto-reply) is then seen by
+/// the desk, which never answers one.
+fn with_return_path(from: Option<&str>, raw: Vec<u8>) -> Vec<u8> {
+    // A command line has no line break, but may hide a bare CR: no control character goes in.
+    let from: String = from
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let mut out = format!("Return-Path: <{from}>\r\n").into_bytes();
+    out.extend(raw);
+    out
 }
 
 /// A line read, or one longer than the bound (read to its end and dropped).
@@ -310,7 +328,7 @@ mod tests {
     #[async_trait]
     impl Deliver for Kept {
         async fn deliver(&self, raw: Vec<u8>, recipients: Vec<String>) -> Result<(), NotTaken> {
-            if raw.starts_with(b"Subject: later") {
+            if raw.windows(14).any(|w| w == b"Subject: later") {
                 return Err(NotTaken::Later("the store is down".into()));
             }
             self.0.lock().expect("kept").push((raw, recipients));
@@ -344,8 +362,33 @@ mod tests {
         assert!(out.contains("250-SIZE 200"), "{out}");
         assert!(out.contains("250 2.0.0 OK: taken"), "{out}");
         let kept = kept.0.lock().expect("kept");
-        assert_eq!(kept[0].0, b"Subject: hi\r\n\r\n.a line with a dot\r\n");
+        assert_eq!(
+            kept[0].0,
+            b"Return-Path: <a@example.com>\r\nSubject: hi\r\n\r\n.a line with a dot\r\n"
+        );
         assert_eq!(kept[0].1, ["support+abc@baton.example"]);
+    }
+
+    #[tokio::test]
+    async fn the_envelopes_sender_is_written_on_top_so_a_null_one_is_never_answered() {
+        let (_, kept) = talk(
+            "MAIL FROM:<>\r\nRCPT TO:<support@baton.example>\r\nDATA\r\nReturn-Path: <someone@example.com>\r\nFrom: robot@example.com\r\n\r\nI am away.\r\n.\r\nMAIL FROM:<a\rInjected: yes@x>\r\nRCPT TO:<support@baton.example>\r\nDATA\r\nFrom: a@x\r\n\r\nhi\r\n.\r\nQUIT\r\n",
+            &options(),
+        )
+        .await;
+        let kept = kept.0.lock().expect("kept");
+        let null = crate::mail::parse(&kept[0].0, &crate::mail::Limits::default()).expect("a mail");
+        assert_eq!(
+            null.automatic,
+            Some(crate::model::Automatic::NullReturnPath)
+        );
+        assert!(
+            kept[1]
+                .0
+                .starts_with(b"Return-Path: <ainjected: yes@x>\r\nFrom"),
+            "{}",
+            String::from_utf8_lossy(&kept[1].0)
+        );
     }
 
     #[tokio::test]

@@ -55,16 +55,32 @@ impl Desk {
                 reason: "sent from the support address itself (a loop)".into(),
             });
         }
-        let own_id = inbound.message_id.clone().unwrap_or_else(|| {
-            // No Message-ID: the bytes stand for it, so a second delivery is still the same mail.
+        let bytes_id = || {
+            // The bytes stand for the mail: a second delivery is still the same mail.
             format!(
                 "{}@no-message-id.invalid",
                 blake3::hash(&incoming.raw).to_hex()
             )
-        });
-        let own_hash = MailId::hash(&own_id);
+        };
+        let mut own_id = inbound.message_id.clone().unwrap_or_else(bytes_id);
+        let mut own_hash = MailId::hash(&own_id);
         if let Some(conversation_id) = self.store.mail_thread(&own_hash).await? {
-            return Ok(Received::Duplicate { conversation_id });
+            let same_sender = self
+                .store
+                .conversation(&conversation_id)
+                .await?
+                .and_then(|c| c.mail)
+                .is_some_and(|t| t.address == from.address);
+            if same_sender {
+                return Ok(Received::Duplicate { conversation_id });
+            }
+            // Someone else's mail took this Message-ID first (a reused or planted id): this
+            // one is kept under its bytes, never dropped as a duplicate of theirs.
+            own_id = bytes_id();
+            own_hash = MailId::hash(&own_id);
+            if let Some(conversation_id) = self.store.mail_thread(&own_hash).await? {
+                return Ok(Received::Duplicate { conversation_id });
+            }
         }
         let from_domain = from.address.rsplit_once('@').map_or("", |(_, d)| d);
         // Beside the message (SES), else the trusted MTA's header; with an MTA named but no

@@ -8,7 +8,7 @@ use desk::desk::{Incoming, Received};
 use desk::model::{Author, Reason, SplitWhy, Verdict};
 use desk::store::Store;
 
-use super::{AUTHSERV, SUPPORT, TestDesk, desk, simple, stored, stored_message};
+use super::{AUTHSERV, SUPPORT, TestDesk, desk, mail, simple, stored, stored_message};
 
 const CUSTOMER: &str = "Kim Jisu <jisu@corp.example>";
 
@@ -316,4 +316,35 @@ async fn an_unproved_sender_is_never_the_mapped_customer() {
         .expect("taken");
     let (_, customer) = kept(&t, &r).await;
     assert!(customer.verified && customer.id == "cust-7");
+}
+
+#[tokio::test]
+async fn a_message_id_planted_by_someone_else_never_swallows_the_real_mail() {
+    let t = desk();
+    let planted = "From: mallory@evil.example\r\nTo: support@baton.example\r\nSubject: hi\r\nMessage-ID: <CAF-real-1@mail.gmail.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n먼저 보낸 메일\r\n";
+    let first = t
+        .desk
+        .receive_mail(&mail(planted.as_bytes().to_vec()))
+        .await
+        .expect("taken");
+    let real = "From: minji@gmail.com\r\nTo: support@baton.example\r\nSubject: 환불 문의\r\nMessage-ID: <CAF-real-1@mail.gmail.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n환불이 아직 안 들어왔어요\r\n";
+    let second = t
+        .desk
+        .receive_mail(&mail(real.as_bytes().to_vec()))
+        .await
+        .expect("taken");
+    assert_ne!(stored(&first).0, stored(&second).0, "{second:?}");
+    assert!(
+        stored_message(&t, &second)
+            .await
+            .text
+            .contains("환불이 아직")
+    );
+    // The real mail delivered again is still one mail.
+    let again = t
+        .desk
+        .receive_mail(&mail(real.as_bytes().to_vec()))
+        .await
+        .expect("taken");
+    assert!(matches!(again, Received::Duplicate { .. }), "{again:?}");
 }
