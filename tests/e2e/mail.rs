@@ -311,7 +311,7 @@ async fn a_sender_is_proved_by_the_mta_named_and_a_mapped_address_joins_its_cust
         panic!("no case for {subject}");
     };
     let (proved_case, verdict) = verdict_of("tax-1").await;
-    assert_eq!(verdict, "pass");
+    assert_eq!(verdict, "proved");
     let (unproved_case, verdict) = verdict_of("tax-2").await;
     assert_eq!(verdict, "unverified");
 
@@ -340,6 +340,11 @@ async fn a_sender_is_proved_by_the_mta_named_and_a_mapped_address_joins_its_cust
             &format!("/cases/{proved_case}/contact"),
             json!({"customer_id": "jisu@corp.example"}),
         )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    // An empty body takes nothing back: the field must be written, null included.
+    let (status, body) = app
+        .operator_post(MINJI, &format!("/cases/{proved_case}/contact"), json!({}))
         .await;
     assert_eq!(status, 400, "{body}");
 

@@ -249,7 +249,7 @@ function mailFacts(mail, fromCustomer) {
   if (!mail) return [];
   const delivery = mail.delivery;
   const bad = ["spam", "virus", "spoofed"].includes(mail.verdict);
-  const unproved = fromCustomer && !bad && mail.verdict !== "pass";
+  const unproved = fromCustomer && !bad && mail.verdict !== "proved";
   return [
     delivery
       ? el("span", { class: `delivery ${delivery.state}`, "data-delivery": delivery.state }, [

@@ -137,11 +137,18 @@ async fn note(
     ))
 }
 
-/// Whose a mail case's address is: a verified customer's id, or `null` to take it back.
+/// Whose a mail case's address is: a verified customer's id, or `null` to take it back (the
+/// field must be there: an empty body takes nothing back).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ContactBody {
+    #[serde(deserialize_with = "present")]
     customer_id: Option<String>,
+}
+
+/// An `Option` field that must be written, `null` included.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d)
 }
 
 async fn contact(

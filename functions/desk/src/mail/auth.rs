@@ -35,20 +35,35 @@ pub struct AuthResults {
     pub server: String,
     /// Its results, at most [`MAX_RESULTS`].
     pub results: Vec<AuthResult>,
+    /// Whether all of it was read: not longer than [`MAX_HEADER_BYTES`], no more results than
+    /// [`MAX_RESULTS`], every comment and quote closed. A part of a header proves nothing (a cut
+    /// can make `header.d=bank.example.evil.example` read as `bank.example`).
+    pub whole: bool,
 }
 
-/// Reads one header value; `None` when it names no server.
+/// Reads one header value; `None` when it does not begin with a server's name as a bare token
+/// (a quoted or commented name is not the one an MTA writes, so it is nobody's).
 pub fn read(value: &str) -> Option<AuthResults> {
-    let value = cut(value, MAX_HEADER_BYTES);
-    let clean = tight_equals(&without_comments(value));
-    let mut segments = split_outside_quotes(&clean, ';').into_iter();
-    let server = unquote(segments.next()?.split_whitespace().next()?).to_ascii_lowercase();
-    if server.is_empty() {
+    let server: String = value
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let after = value.trim_start()[server.len()..].chars().next();
+    if server.is_empty() || !after.is_none_or(|c| c == ';' || c.is_whitespace()) {
         return None;
     }
+    let mut whole = value.len() <= MAX_HEADER_BYTES;
+    let value = cut(value, MAX_HEADER_BYTES);
+    let (uncommented, balanced) = without_comments(value);
+    whole &= balanced;
+    let clean = tight_equals(&uncommented);
+    let mut segments = split_outside_quotes(&clean, ';').into_iter();
+    segments.next()?;
     let mut results = Vec::new();
     for segment in segments {
         if results.len() >= MAX_RESULTS {
+            whole = false;
             break;
         }
         let mut words = split_outside_quotes(segment, ' ')
@@ -75,7 +90,11 @@ pub fn read(value: &str) -> Option<AuthResults> {
             properties,
         });
     }
-    Some(AuthResults { server, results })
+    Some(AuthResults {
+        server: server.to_ascii_lowercase(),
+        results,
+        whole,
+    })
 }
 
 /// What the server named `server` judged of a mail from `from_domain`, read from the first of
@@ -86,28 +105,38 @@ pub fn verdict(headers: &[String], server: &str, from_domain: &str) -> Option<Ve
         .iter()
         .filter_map(|h| read(h))
         .find(|r| r.server == server)?;
-    Some(judge(&found.results, from_domain))
+    Some(judge(&found, from_domain))
 }
 
 /// The verdict of a server's results for a mail from `from_domain`.
-pub fn judge(results: &[AuthResult], from_domain: &str) -> Verdict {
-    let from_domain = from_domain
-        .trim()
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
+pub fn judge(found: &AuthResults, from_domain: &str) -> Verdict {
+    let results = &found.results;
+    let from_domain = domain(from_domain);
     let of = |method: &'static str| results.iter().filter(move |r| r.method == method);
     if of("dmarc").any(|r| r.result == "fail") {
         return Verdict::Spoofed;
     }
-    if of("dmarc").any(|r| r.result == "pass") {
-        return Verdict::Pass;
+    if !found.whole {
+        return Verdict::Unverified;
+    }
+    // One DMARC result, for the From domain Baton read: a pass for another domain (a second
+    // From header the checker read instead) proves nothing.
+    let dmarc: Vec<&AuthResult> = of("dmarc").collect();
+    if let [only] = dmarc.as_slice()
+        && only.result == "pass"
+        && property(only, "header.from").is_some_and(|d| domain(d) == from_domain)
+    {
+        return Verdict::Proved;
+    }
+    if dmarc.len() > 1 {
+        return Verdict::Unverified;
     }
     let dkim_pass: Vec<&AuthResult> = of("dkim").filter(|r| r.result == "pass").collect();
     if dkim_pass
         .iter()
         .any(|r| signer(r).is_some_and(|d| aligned(&d, &from_domain)))
     {
-        return Verdict::Pass;
+        return Verdict::Proved;
     }
     if dkim_pass.is_empty() && of("spf").any(|r| r.result == "fail") {
         return Verdict::Spoofed;
@@ -117,17 +146,25 @@ pub fn judge(results: &[AuthResult], from_domain: &str) -> Verdict {
 
 /// The domain a DKIM result was signed by: `header.d`, else the domain of `header.i`.
 fn signer(result: &AuthResult) -> Option<String> {
-    let property = |name: &str| {
-        result
-            .properties
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let domain = property("header.d")
-        .or_else(|| property("header.i").and_then(|i| i.rsplit_once('@').map(|(_, d)| d)))?;
-    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    (!domain.is_empty()).then_some(domain)
+    let signed = property(result, "header.d").or_else(|| {
+        property(result, "header.i").and_then(|i| i.rsplit_once('@').map(|(_, d)| d))
+    })?;
+    let signed = domain(signed);
+    (!signed.is_empty()).then_some(signed)
+}
+
+/// A property of a result (`header.from`), as written.
+fn property<'a>(result: &'a AuthResult, name: &str) -> Option<&'a str> {
+    result
+        .properties
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A domain as compared: trimmed, without a final dot, lowercased.
+fn domain(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
 /// Whether a signature by `signer` speaks for `from_domain`: the same domain or a parent of it
@@ -141,8 +178,9 @@ fn aligned(signer: &str, from_domain: &str) -> bool {
                 .is_some_and(|head| head.ends_with('.')))
 }
 
-/// `text` without its RFC 5322 comments (nested parentheses, outside quoted strings).
-fn without_comments(text: &str) -> String {
+/// `text` without its RFC 5322 comments (nested parentheses, outside quoted strings), and
+/// whether every comment and quoted string was closed.
+fn without_comments(text: &str) -> (String, bool) {
     let mut out = String::with_capacity(text.len());
     let mut depth = 0usize;
     let mut quoted = false;
@@ -171,7 +209,7 @@ fn without_comments(text: &str) -> String {
             _ => {}
         }
     }
-    out
+    (out, depth == 0 && !quoted)
 }
 
 /// `text` without the spaces around its `=` signs outside quoted strings (`dkim = pass`, or a
@@ -305,21 +343,20 @@ mod tests {
 
     #[test]
     fn a_verdict_follows_dmarc_then_aligned_dkim_then_spf() {
-        let judge_of =
-            |value: &str, from: &str| judge(&read(value).expect("a header").results, from);
-        assert_eq!(judge_of(GMAIL, "gmail.com"), Verdict::Pass);
+        let judge_of = |value: &str, from: &str| judge(&read(value).expect("a header"), from);
+        assert_eq!(judge_of(GMAIL, "gmail.com"), Verdict::Proved);
         // No DMARC policy, but the From domain signed: authenticated.
         assert_eq!(
             judge_of(
                 "mx; dkim=pass header.d=shop.example; spf=none; dmarc=none",
                 "shop.example"
             ),
-            Verdict::Pass
+            Verdict::Proved
         );
         // A parent signs for its child; a child or a stranger does not sign for the parent.
         assert_eq!(
             judge_of("mx; dkim=pass header.i=@corp.example", "mail.corp.example"),
-            Verdict::Pass
+            Verdict::Proved
         );
         for unaligned in [
             "mx; dkim=pass header.d=mail.corp.example",
@@ -352,7 +389,7 @@ mod tests {
 
     #[test]
     fn comments_cannot_hide_or_forge_a_result() {
-        let judge_of = |value: &str| judge(&read(value).expect("a header").results, "bank.example");
+        let judge_of = |value: &str| judge(&read(value).expect("a header"), "bank.example");
         assert_eq!(
             judge_of("mx; spf=none (dmarc=pass header.from=bank.example)"),
             Verdict::Unverified
@@ -362,9 +399,64 @@ mod tests {
             Verdict::Spoofed
         );
         assert_eq!(
-            judge_of("mx; spf=none (a (nested) comment) ; dmarc=pass"),
-            Verdict::Pass
+            judge_of("mx; spf=none (a (nested) comment) ; dmarc=pass header.from=bank.example"),
+            Verdict::Proved
         );
+        // An unclosed comment or quote (an envelope sender the MTA copied in) proves nothing.
+        assert_eq!(
+            judge_of(
+                "mx; spf=pass (mx: domain of \"a) ; dmarc=pass header.from=bank.example ; x=((b\"@evil.example designates 192.0.2.1) smtp.mailfrom=evil.example; dmarc=fail header.from=bank.example"
+            ),
+            Verdict::Unverified
+        );
+        assert_eq!(
+            judge_of("mx; spf=pass (x ((y) ; dmarc=pass header.from=bank.example"),
+            Verdict::Unverified
+        );
+    }
+
+    #[test]
+    fn a_pass_for_another_domain_a_cut_header_or_a_disguised_server_proves_nothing() {
+        let judge_of = |value: &str| judge(&read(value).expect("a header"), "bank.example");
+        // DMARC passed for the other From header the checker read.
+        assert_eq!(
+            judge_of("mx; dkim=pass header.d=evil.example; dmarc=pass header.from=evil.example"),
+            Verdict::Unverified
+        );
+        assert_eq!(judge_of("mx; dmarc=pass"), Verdict::Unverified);
+        assert_eq!(
+            judge_of(
+                "mx; dmarc=pass header.from=bank.example; dmarc=pass header.from=evil.example"
+            ),
+            Verdict::Unverified
+        );
+        // A header cut at the limit could end in `header.d=bank.example` of a longer name.
+        let padded = format!(
+            "mx; spf=none smtp.mailfrom={}@evil.example; dkim=pass header.d=bank.example.evil.example",
+            "a".repeat(MAX_HEADER_BYTES)
+        );
+        assert_eq!(judge_of(&padded), Verdict::Unverified);
+        let cut_at = padded.find("bank.example.evil").expect("test step") + "bank.example".len();
+        assert!(!read(&padded).expect("a header").whole);
+        assert!(cut_at > MAX_HEADER_BYTES || cut(&padded, MAX_HEADER_BYTES).len() <= cut_at);
+        // More results than are read hide nothing: the verdict is not proved.
+        let many = format!(
+            "mx; {} dkim=pass header.d=bank.example",
+            "arc=none; ".repeat(MAX_RESULTS)
+        );
+        assert_eq!(judge_of(&many), Verdict::Unverified);
+        // The server's name is a bare token at the start, as an MTA writes it.
+        for disguised in [
+            "\"mx\"; dmarc=pass header.from=bank.example",
+            "(c)mx; dmarc=pass header.from=bank.example",
+            "mx(c); dmarc=pass header.from=bank.example",
+        ] {
+            assert_eq!(
+                verdict(&[disguised.to_string()], "mx", "bank.example"),
+                None,
+                "{disguised}"
+            );
+        }
     }
 
     proptest! {

@@ -68,6 +68,9 @@ pub struct Inbound {
     pub replying_to: Vec<String>,
     /// The sender (`From`).
     pub from: Option<Address>,
+    /// Whether it has exactly one From header with one address. Two senders is how a mail
+    /// passes one domain's check and shows another's address; such a mail is never proved.
+    pub single_from: bool,
     /// Where the sender asks replies to go (`Reply-To`).
     pub reply_to: Option<Address>,
     /// Every address in `To` and `Cc`.
@@ -211,6 +214,12 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Inbound> {
             }
             from
         }),
+        single_from: message
+            .headers_raw()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("From"))
+            .count()
+            == 1
+            && message.from().is_some_and(|f| f.iter().count() == 1),
         reply_to: first(message.reply_to()),
         recipients,
         subject: message
@@ -481,6 +490,23 @@ GyQpQw4wIQ8gYWJj\r\n";
         );
         assert!(!alternative.from_html);
         assert_eq!(alternative.text.trim(), "plain words");
+    }
+
+    #[test]
+    fn a_mail_with_two_senders_is_seen() {
+        let one = parse(
+            b"From: Kim <kim@corp.example>\r\nSubject: s\r\n\r\nhi\r\n",
+            &Limits::default(),
+        )
+        .expect("parses");
+        assert!(one.single_from);
+        for two in [
+            &b"From: a@evil.example\r\nFrom: kim@corp.example\r\n\r\nhi\r\n"[..],
+            b"From: a@evil.example, kim@corp.example\r\n\r\nhi\r\n",
+            b"Subject: no sender\r\n\r\nhi\r\n",
+        ] {
+            assert!(!parse(two, &Limits::default()).expect("parses").single_from);
+        }
     }
 
     #[test]

@@ -135,7 +135,7 @@ fn verdict(receipt: &Value) -> Verdict {
     } else if failed("dmarcVerdict") || (failed("spfVerdict") && failed("dkimVerdict")) {
         Verdict::Spoofed
     } else if status("dmarcVerdict") == "PASS" {
-        Verdict::Pass
+        Verdict::Proved
     } else {
         Verdict::Unverified
     }
@@ -173,7 +173,7 @@ mod tests {
             vec![Receipt {
                 key: "inbound/abc123".into(),
                 recipients: vec!["support+tok@baton.example".into()],
-                verdict: Verdict::Pass,
+                verdict: Verdict::Proved,
             }]
         );
         for (receipt, expected) in [
@@ -181,7 +181,7 @@ mod tests {
             (all(&fail, &pass, &pass, &pass, &pass), Verdict::Spam),
             (all(&pass, &pass, &pass, &pass, &fail), Verdict::Spoofed),
             (all(&pass, &pass, &fail, &fail, &pass), Verdict::Spoofed),
-            (all(&pass, &pass, &fail, &pass, &pass), Verdict::Pass),
+            (all(&pass, &pass, &fail, &pass, &pass), Verdict::Proved),
             // No DMARC policy: SPF and DKIM passing prove nothing about the From domain.
             (all(&pass, &pass, &pass, &pass, &gray), Verdict::Unverified),
             (

@@ -52,9 +52,13 @@ impl Automatic {
 wire_enum! {
     /// What the receiving side (SES, or the team's MTA) judged of a mail.
     pub enum Verdict {
-        /// Its sender is authenticated: DMARC passed, or a DKIM signature of the From domain
-        /// (or a parent of it) verified. Nothing else proves who sent a mail.
+        /// Nothing against it, its sender not proved: what every mail that passed the checks
+        /// was given before senders were proved (so a stored `pass` never counts as proof).
         Pass = "pass",
+        /// Its sender is proved: DMARC passed for its From domain, or a DKIM signature of that
+        /// domain (or a parent of it) verified, and it has one From address. Nothing else
+        /// proves who sent a mail.
+        Proved = "proved",
         /// Nothing against it, but nothing for its sender either: no DMARC pass and no aligned
         /// DKIM signature (a domain that publishes no policy, a forwarder). Kept and answered
         /// like any mail, shown as unverified, and never taken for a verified customer.
@@ -134,6 +138,11 @@ pub struct MailPart {
     /// [`MailId::hash`] of its Message-ID: how a bounce finds the mail it is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_hash: Option<String>,
+    /// A hash of the body as it arrived: a second mail with this Message-ID is the same mail
+    /// (delivered again) only when its body is this one, so a planted Message-ID swallows
+    /// nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_hash: Option<String>,
     /// Set when the mail named another conversation but started this one, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split: Option<Split>,
@@ -339,7 +348,7 @@ mod tests {
 }
 
 /// The team's word that mail from an address is a verified customer's (docs/identity.md): a
-/// mail from it whose sender is authenticated ([`Verdict::Pass`]) starts a conversation as that
+/// mail from it whose sender is proved ([`Verdict::Proved`]) starts a conversation as that
 /// customer, and their earlier cases join it. The From address alone never does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailContact {

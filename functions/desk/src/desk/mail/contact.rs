@@ -63,7 +63,7 @@ impl Desk {
                 .iter()
                 .find(|m| m.author == Author::Customer)
                 .and_then(|m| m.mail.as_ref())
-                .is_some_and(|part| part.verdict == Some(Verdict::Pass));
+                .is_some_and(|part| part.verdict == Some(Verdict::Proved));
             let mut commit = Commit {
                 contact: Some(contact.clone()),
                 events: vec![Event::about(
@@ -73,6 +73,17 @@ impl Desk {
                 )],
                 ..Commit::default()
             };
+            // Already another customer's: two operators linked at once, or a mapping changed
+            // since. The case stays whose it is; say so rather than map the address elsewhere.
+            if let Some(customer_id) = &customer_id
+                && conversation.customer.verified
+                && &conversation.customer.id != customer_id
+            {
+                return Err(Error::Conflict(format!(
+                    "case {id} is verified customer {}'s; take that up before mapping its address to {customer_id}",
+                    conversation.customer.id
+                )));
+            }
             let joined = match &customer_id {
                 Some(customer_id) if proved && !conversation.customer.verified => {
                     let customer = Customer {

@@ -8,7 +8,7 @@
 //! that names a conversation joins it only when its sender is that conversation's customer; and
 //! a mail the receiving side judged spam, a virus or spoofed never joins one.
 //!
-//! Who sent a mail is what the receiving side proved ([`Verdict::Pass`]: DMARC, or the From
+//! Who sent a mail is what the receiving side proved ([`Verdict::Proved`]: DMARC, or the From
 //! domain's DKIM signature), never the From address alone. A mail whose sender is not proved is
 //! kept and answered like any other, shown as unverified, never speaks in a verified
 //! customer's conversation, and never starts one as that customer; an authenticated mail from an

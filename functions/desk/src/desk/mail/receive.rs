@@ -64,18 +64,13 @@ impl Desk {
         };
         let mut own_id = inbound.message_id.clone().unwrap_or_else(bytes_id);
         let mut own_hash = MailId::hash(&own_id);
+        let body = body_hash(&incoming.raw);
         if let Some(conversation_id) = self.store.mail_thread(&own_hash).await? {
-            let same_sender = self
-                .store
-                .conversation(&conversation_id)
-                .await?
-                .and_then(|c| c.mail)
-                .is_some_and(|t| t.address == from.address);
-            if same_sender {
+            if self.holds(&conversation_id, &own_hash, &body).await? {
                 return Ok(Received::Duplicate { conversation_id });
             }
-            // Someone else's mail took this Message-ID first (a reused or planted id): this
-            // one is kept under its bytes, never dropped as a duplicate of theirs.
+            // Another mail took this Message-ID first (a reused or planted id, whatever its
+            // From says): this one is kept under its bytes, never dropped as a duplicate.
             own_id = bytes_id();
             own_hash = MailId::hash(&own_id);
             if let Some(conversation_id) = self.store.mail_thread(&own_hash).await? {
@@ -92,8 +87,13 @@ impl Desk {
                     .unwrap_or(Verdict::Unverified),
             )
         });
+        // Two From headers or addresses: the check may have judged the other one.
+        let verdict = match verdict {
+            Some(Verdict::Proved) if !inbound.single_from => Some(Verdict::Unverified),
+            other => other,
+        };
         let bad = verdict.filter(|v| v.is_bad());
-        let authenticated = verdict == Some(Verdict::Pass);
+        let authenticated = verdict == Some(Verdict::Proved);
         if bad.is_none()
             && inbound.automatic.is_some_and(Automatic::is_bounce)
             && let Some(received) = self.bounce(&inbound, &own_id).await?
@@ -234,6 +234,7 @@ impl Desk {
                 raw: incoming.raw_key.clone(),
                 delivery: None,
                 id_hash: Some(own_hash.clone()),
+                body_hash: Some(body),
                 split,
             }),
             created_at: now(),
@@ -289,10 +290,8 @@ impl Desk {
                 case_id: posted.case.map(|c| c.id),
             }),
             Ok((Committed::Duplicate(_), _)) => Ok(Received::Duplicate { conversation_id }),
-            // Another delivery of the same mail won: it is stored.
-            Err(Error::Stale) if self.store.mail_thread(&own_hash).await?.is_some() => {
-                Ok(Received::Duplicate { conversation_id })
-            }
+            // Another mail with this Message-ID was stored meanwhile: the next try reads it
+            // (the same mail is a duplicate; another one is kept under its bytes).
             Err(error) => Err(error),
         }
     }
@@ -480,6 +479,31 @@ impl Desk {
         }
         Ok(None)
     }
+}
+
+impl Desk {
+    /// Whether conversation `conversation_id` holds the mail with Message-ID hash `id_hash` and
+    /// this body (one stored before bodies were hashed counts as held).
+    async fn holds(&self, conversation_id: &str, id_hash: &str, body: &str) -> Result<bool> {
+        let messages = self.store.messages(conversation_id).await?;
+        Ok(messages.iter().any(|m| {
+            m.mail.as_ref().is_some_and(|p| {
+                p.id_hash.as_deref() == Some(id_hash)
+                    && p.body_hash.as_deref().is_none_or(|h| h == body)
+            })
+        }))
+    }
+}
+
+/// A hash of a raw mail's body (after its header block): what a second delivery shares.
+fn body_hash(raw: &[u8]) -> String {
+    let start = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
+        .unwrap_or(raw.len());
+    blake3::hash(&raw[start..]).to_hex()[..32].to_string()
 }
 
 /// A machine's mail stored in its thread and nothing else.

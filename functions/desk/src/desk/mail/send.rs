@@ -48,16 +48,17 @@ impl Desk {
                     .case
                     .as_ref()
                     .is_some_and(|c| c.priority == crate::model::Priority::Urgent);
-                let refused: Vec<&str> = planned
-                    .result
-                    .message
-                    .mail
+                let part = planned.result.message.mail.as_ref();
+                let refused: Vec<String> = part
                     .iter()
                     .flat_map(|m| &m.not_kept)
                     .filter(|n| n.why == crate::model::NotKeptWhy::NotAnImage)
-                    .map(|n| n.name.as_str())
+                    .map(|n| file_name(&n.name))
                     .collect();
-                reply.text = acknowledgement(conversation.locale, urgent, &refused);
+                // The names go back only to a proved sender: to a forged address, a file name
+                // is the attacker's text in a mail from the support address. Others get a count.
+                let proved = part.is_some_and(|p| p.verdict == Some(crate::model::Verdict::Proved));
+                reply.text = acknowledgement(conversation.locale, urgent, &refused, proved);
                 reply.links.clear();
                 reply.quick_replies.clear();
                 reply.text.clone()
@@ -283,7 +284,7 @@ fn outgoing_mail(
 
 /// The mail that tells a customer their mail reached people, and which of their files were not
 /// taken (only images are).
-fn acknowledgement(locale: Lang, urgent: bool, refused: &[&str]) -> String {
+fn acknowledgement(locale: Lang, urgent: bool, refused: &[String], named: bool) -> String {
     let (received, files, footer) = match (locale, urgent) {
         (Lang::Ko, true) => (
             "문의를 긴급 건으로 접수했어요. 팀 전체에 바로 알렸고, 담당자가 확인하는 대로 이 메일로 답장드릴게요. 더 알려 주실 내용은 이 메일에 답장으로 보내 주세요.",
@@ -308,13 +309,17 @@ fn acknowledgement(locale: Lang, urgent: bool, refused: &[&str]) -> String {
     };
     let mut text = received.to_string();
     if !refused.is_empty() {
-        let names: Vec<&str> = refused.iter().take(5).copied().collect();
+        let shown = if named { 5 } else { 0 };
+        let names: Vec<&str> = refused.iter().take(shown).map(String::as_str).collect();
         let more = refused.len().saturating_sub(names.len());
         text.push_str("\n\n");
         text.push_str(files);
         text.push_str(&names.join(", "));
-        if more > 0 {
-            text.push_str(&format!(" (+{more})"));
+        match (names.is_empty(), locale) {
+            (true, Lang::Ko) => text.push_str(&format!("{more}개")),
+            (true, _) => text.push_str(&format!("{more} file(s)")),
+            (false, _) if more > 0 => text.push_str(&format!(" (+{more})")),
+            _ => {}
         }
         text.push_str(match locale {
             Lang::Ko => ". 담당자가 필요하면 다른 방법을 안내드릴게요.",
@@ -322,6 +327,16 @@ fn acknowledgement(locale: Lang, urgent: bool, refused: &[&str]) -> String {
         });
     }
     format!("{text}\n\n--\n{footer}")
+}
+
+/// A file name as a mail may repeat it: one line of printable text, at most 60 characters.
+fn file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let line = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    line.chars().take(60).collect()
 }
 
 /// The bot's answer as a mail: its text, the guides' addresses, and how to reach a person.

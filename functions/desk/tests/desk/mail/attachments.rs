@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine;
 use desk::attachments::DirBlobs;
 use desk::desk::Received;
-use desk::model::{NotKeptWhy, Priority};
+use desk::model::{NotKeptWhy, Priority, Verdict};
 
 use super::{Recorded, desk, mail, simple, stored_message};
 
@@ -72,7 +72,9 @@ async fn images_are_kept_and_every_other_file_is_named_to_the_operator_and_the_c
             ("broken.png", "image/png", b"not a png at all".to_vec()),
         ],
     );
-    let received = t.desk.receive_mail(&mail(raw)).await.expect("taken");
+    let mut incoming = mail(raw.clone());
+    incoming.verdict = Some(Verdict::Proved);
+    let received = t.desk.receive_mail(&incoming).await.expect("taken");
     let Received::Stored {
         case_id: Some(case_id),
         ..
@@ -111,6 +113,24 @@ async fn images_are_kept_and_every_other_file_is_named_to_the_operator_and_the_c
     assert!(
         !ack.text.contains("broken.png"),
         "an image is not refused as a document"
+    );
+    // To a sender not proved, the names (someone else's text) are a count.
+    let unproved = String::from_utf8(raw)
+        .expect("utf-8")
+        .replace("Message-ID: <", "Message-ID: <again-");
+    t.desk
+        .receive_mail(&mail(unproved.into_bytes()))
+        .await
+        .expect("taken");
+    let relay = Recorded::default();
+    t.desk.send_due_mail(&relay).await.expect("sent");
+    let sent = relay.sent.lock().expect("sent").clone();
+    let ack =
+        desk::mail::parse(sent[0].2.as_bytes(), &desk::mail::Limits::default()).expect("a mail");
+    assert!(
+        ack.text.contains("2개") && !ack.text.contains("invoice"),
+        "{}",
+        ack.text
     );
     let view = t.desk.case(case_id).await.expect("case");
     assert_ne!(view.case.priority, Priority::Urgent);

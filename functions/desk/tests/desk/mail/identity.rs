@@ -60,7 +60,7 @@ async fn a_sender_is_proved_only_by_the_trusted_servers_first_header() {
         .receive_mail(&through_mta(Some(&proved()), "영수증", ask, ""))
         .await
         .expect("taken");
-    assert_eq!(kept(&t, &r).await.0, Some(Verdict::Pass));
+    assert_eq!(kept(&t, &r).await.0, Some(Verdict::Proved));
     // No DMARC policy, but the From domain's own DKIM signature verified: proved.
     let dkim = format!("{AUTHSERV}; dkim=pass header.i=@corp.example; dmarc=none");
     let r = t
@@ -68,7 +68,7 @@ async fn a_sender_is_proved_only_by_the_trusted_servers_first_header() {
         .receive_mail(&through_mta(Some(&dkim), "영수증 2", ask, ""))
         .await
         .expect("taken");
-    assert_eq!(kept(&t, &r).await.0, Some(Verdict::Pass));
+    assert_eq!(kept(&t, &r).await.0, Some(Verdict::Proved));
     // Signed by someone else's domain, or only SPF: kept and answered, but unverified.
     for unproved in [
         format!("{AUTHSERV}; dkim=pass header.d=mailer.example; spf=pass"),
@@ -128,7 +128,7 @@ async fn a_mapped_address_brings_the_customers_history_to_proved_mail_only() {
         .await
         .expect("taken");
     let (verdict, customer) = kept(&t, &r).await;
-    assert_eq!(verdict, Some(Verdict::Pass));
+    assert_eq!(verdict, Some(Verdict::Proved));
     assert!(!customer.verified);
     let Received::Stored {
         case_id: Some(first_case),
@@ -321,7 +321,8 @@ async fn an_unproved_sender_is_never_the_mapped_customer() {
 #[tokio::test]
 async fn a_message_id_planted_by_someone_else_never_swallows_the_real_mail() {
     let t = desk();
-    let planted = "From: mallory@evil.example\r\nTo: support@baton.example\r\nSubject: hi\r\nMessage-ID: <CAF-real-1@mail.gmail.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n먼저 보낸 메일\r\n";
+    // Planted with the real sender's address forged as From, and a body of its own.
+    let planted = "From: minji@gmail.com\r\nTo: support@baton.example\r\nSubject: hi\r\nMessage-ID: <CAF-real-1@mail.gmail.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n먼저 보낸 메일\r\n";
     let first = t
         .desk
         .receive_mail(&mail(planted.as_bytes().to_vec()))
@@ -347,4 +348,109 @@ async fn a_message_id_planted_by_someone_else_never_swallows_the_real_mail() {
         .await
         .expect("taken");
     assert!(matches!(again, Received::Duplicate { .. }), "{again:?}");
+}
+
+#[tokio::test]
+async fn two_from_addresses_are_never_proved_and_a_mapped_case_is_not_taken_twice() {
+    let t = desk();
+    // DMARC passed for the first From; the desk reads the second.
+    let raw = format!(
+        "Authentication-Results: {AUTHSERV}; dkim=pass header.d=corp.example; dmarc=pass header.from=corp.example\r\nFrom: mallory@corp.example\r\n{}",
+        String::from_utf8(simple(CUSTOMER, "두 발신자", "상담원 연결해 주세요", ""))
+            .expect("utf-8")
+    );
+    let r = t
+        .desk
+        .receive_mail(&Incoming {
+            raw: raw.into_bytes(),
+            recipients: vec![SUPPORT.into()],
+            verdict: None,
+            raw_key: None,
+        })
+        .await
+        .expect("taken");
+    assert_eq!(kept(&t, &r).await.0, Some(Verdict::Unverified));
+
+    // Two operators map one proved case to two customers: the second is told, not obeyed.
+    let r = t
+        .desk
+        .receive_mail(&through_mta(
+            Some(&proved()),
+            "매핑",
+            "상담원 연결해 주세요",
+            "",
+        ))
+        .await
+        .expect("taken");
+    let Received::Stored {
+        case_id: Some(case_id),
+        ..
+    } = &r
+    else {
+        panic!("handed off: {r:?}");
+    };
+    assert!(
+        t.desk
+            .link_contact(case_id, "minji", Some("cust-1"))
+            .await
+            .expect("linked")
+            .joined
+    );
+    assert!(matches!(
+        t.desk
+            .link_contact(case_id, "jisu-op", Some("cust-2"))
+            .await,
+        Err(Error::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_widget_never_resumes_a_conversation_held_by_mail() {
+    const SECRET: &str = "mail-identity-test-secret-0123456789";
+    let mut t = desk();
+    let config = desk::config::Config::from_pairs(
+        desk::config::Deployment::Local,
+        [(desk::config::IDENTITY_SECRETS, SECRET)],
+    )
+    .expect("config");
+    t.desk = t
+        .desk
+        .clone()
+        .with_identity(desk::identity::Verifier::from_config(&config).expect("verifier"));
+    let r = t
+        .desk
+        .receive_mail(&through_mta(
+            Some(&proved()),
+            "위젯",
+            "상담원 연결해 주세요",
+            "",
+        ))
+        .await
+        .expect("taken");
+    let Received::Stored {
+        case_id: Some(case_id),
+        ..
+    } = &r
+    else {
+        panic!("handed off: {r:?}");
+    };
+    assert!(
+        t.desk
+            .link_contact(case_id, "minji", Some("cust-77"))
+            .await
+            .expect("linked")
+            .joined
+    );
+    // The customer signs in on the site: their open case is the mail one, and what the widget
+    // typed into it would be mailed to the thread's address. They start their own instead.
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &serde_json::json!({"sub": "cust-77", "aud": "baton", "exp": desk::model::now() / 1000 + 600}),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).expect("key"),
+    )
+    .expect("sign");
+    assert!(matches!(
+        t.desk.resume(&token).await,
+        Err(Error::NotFound { .. })
+    ));
 }
