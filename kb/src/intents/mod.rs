@@ -12,14 +12,17 @@
 //! the intent (`해킹 + 아니`: "not hacked"; `what happens if`): the near-misses.
 //!
 //! With the sentence model, an intent is also said by meaning: a definition's `examples` are
-//! phrasings of it, and a message near enough to one of them says it, unless a near-miss
-//! sentence is as near or a `unless` pattern vetoes it (`meaning.rs`). Words and meaning each
-//! say an intent on their own; the vetoes hold for both.
+//! phrasings of it, fitted with the near-misses into one classifier (`head.rs`); a message it
+//! scores for an intent clearly above "none", near one of that intent's examples, says it,
+//! unless a `unless` pattern vetoes it (`meaning.rs`). Words and meaning each say an intent on
+//! their own; the vetoes hold for both.
 //!
 //! - `pattern.rs`: the word patterns;
-//! - `meaning.rs`: the nearest example and the rule that lets it decide;
+//! - `head.rs`: the examples fitted into one linear classifier;
+//! - `meaning.rs`: the rule that lets it decide;
 //! - `measure.rs`: a labelled table read with a set of intents.
 
+mod head;
 mod meaning;
 mod measure;
 mod pattern;
@@ -27,7 +30,7 @@ mod pattern;
 pub use meaning::{Meaning, MeaningRule};
 pub use measure::{Case, Report, cases, measure};
 
-use meaning::{Nearest, Vectors};
+use meaning::{Reading, Vectors};
 use pattern::{DEFAULT_WINDOW, Pattern, Words};
 
 use std::collections::BTreeSet;
@@ -86,7 +89,7 @@ struct File {
     meaning: MeaningSection,
 }
 
-/// `[meaning]`: when the nearest example decides, and the sentences that sound like an intent
+/// `[meaning]`: when the examples decide, and the sentences that sound like an intent
 /// and are not one (`what happens if a payment fails`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,7 +313,7 @@ impl Intents {
     }
 
     /// Every intent `text` says, in the file's order: by its words, and with `meaning` by the
-    /// nearest example too.
+    /// examples too.
     pub fn detect(&self, text: &str, meaning: Option<&Meaning>) -> Vec<&Intent> {
         self.detect_skipping(text, meaning, |_| false)
     }
@@ -326,13 +329,13 @@ impl Intents {
         let mut said: Vec<usize> = (0..self.intents.len())
             .filter(|&n| self.intents[n].matches_words(&words))
             .collect();
-        // Meaning fills in what words leave silent: the nearest example's intent, unless the
+        // Meaning fills in what words leave silent: the examples' intent, unless the
         // words already said an intent of its kind (they are the more specific reading).
         let rule = self.rule();
         // A follow-up ("그럼 …", "and …") means little without the turn before it.
         let by_meaning = meaning
             .filter(|_| words.count() >= rule.min_words && !crate::function_words::continues(text))
-            .and_then(|m| Some((self.nearest_skipping(&m.vector, skip)?, m.guides)))
+            .and_then(|m| Some((self.read_skipping(&m.vector, skip)?, m.guides)))
             .filter(|(n, guides)| n.decides(rule, *guides))
             .map(|(n, _)| n.intent)
             .filter(|&i| {
@@ -351,7 +354,7 @@ impl Intents {
         said.into_iter().map(|n| &self.intents[n]).collect()
     }
 
-    /// The rule that lets the nearest example decide.
+    /// The rule that lets the examples decide.
     pub fn rule(&self) -> MeaningRule {
         let default = MeaningRule::default();
         MeaningRule {
@@ -379,8 +382,8 @@ impl Intents {
         self
     }
 
-    fn nearest_skipping(&self, meaning: &[f32], skip: impl Fn(usize) -> bool) -> Option<Nearest> {
-        self.vectors.as_ref()?.nearest(meaning, skip)
+    fn read_skipping(&self, meaning: &[f32], skip: impl Fn(usize) -> bool) -> Option<Reading> {
+        self.vectors.as_ref()?.read(meaning, skip)
     }
 
     /// Every example phrasing, intent by intent, then the near-misses: what the sentence model
@@ -420,12 +423,13 @@ impl Intents {
                 owners.len()
             ));
         }
-        self.vectors = Some(Vectors {
-            fingerprint: fingerprint.to_string(),
+        self.vectors = Some(Vectors::new(
+            fingerprint,
             dim,
             vectors,
             owners,
-        });
+            self.intents.len(),
+        ));
         Ok(self)
     }
 

@@ -96,16 +96,17 @@ fn the_dev_variant_tables_hold_their_floors() {
     assert!(total >= 900, "the dev split has {total} messages");
     // Measured 0.990 (563/569) on the phrasings the patterns were written from; with the 363
     // written later for examples (blind, and kept apart from the test split's near-duplicates),
-    // 0.870 (811/932), every row 0.69 or more.
+    // 0.870 (811/932); with 505 more written blind the same way, 0.757 (1088/1437), every row
+    // 0.54 or more: the patterns were never fitted to the later lines, and are not now.
     assert!(
-        right as f32 / total as f32 >= 0.85,
+        right as f32 / total as f32 >= 0.74,
         "dev {right}/{total}\n{}",
         report.misses.join("\n")
     );
     for ((intent, lang), (right, total)) in &report.rows {
         let rate = *right as f32 / *total as f32;
         assert!(
-            rate >= 0.65,
+            rate >= 0.53,
             "{intent} {lang}: {right}/{total}\n{}",
             report.misses.join("\n")
         );
@@ -146,8 +147,9 @@ fn read_by_meaning_the_dev_split_holds_its_floors() {
         "dev, words and meaning (own phrasing left out)\n{}",
         report.table()
     );
-    // Measured 0.795 (account_compromised ko) to 1.00.
-    rows_hold(&report, 0.78, "dev by meaning");
+    // Measured 0.738 (account_compromised ko) to 1.00, each example read by the head fitted
+    // without its fold (five folds).
+    rows_hold(&report, 0.72, "dev by meaning");
     // Meaning alone, without a single pattern: what a team that writes only examples gets.
     let alone = by_meaning(meanings, true, "dev");
     println!("dev, meaning alone\n{}", alone.table());

@@ -51,7 +51,7 @@ pub fn run(run: &Run<'_>) -> anyhow::Result<ExitCode> {
         say!("threshold margin  worst  mean  near-misses   worst  mean  near-misses");
         let alone = intents.clone().without_words();
         for threshold in [0.80, 0.84, 0.86, 0.88, 0.90, 0.92] {
-            for margin in [0.0, 0.01, 0.02, 0.03, 0.04, 0.05] {
+            for margin in [0.0, 0.1, 0.2, 0.3, 0.4] {
                 let rule = kb::intents::MeaningRule {
                     threshold,
                     margin,
