@@ -26,6 +26,9 @@ pub struct MeaningRule {
     pub margin: f32,
     /// How much nearer than the closest guide section (a query-to-passage cosine).
     pub over_guides: f32,
+    /// How far "none" must score above every intent for the examples to veto what the words
+    /// read (a lookalike in an intent's words); requests for a person are never vetoed.
+    pub words_veto: f32,
     /// The fewest words a message read by meaning alone has: a word or two ("카카오페이는?",
     /// a follow-up) sits near everything, so words alone read it.
     pub min_words: usize,
@@ -37,6 +40,7 @@ impl Default for MeaningRule {
             threshold: 0.84,
             margin: 0.2,
             over_guides: 0.03,
+            words_veto: 0.2,
             min_words: 3,
         }
     }

@@ -101,6 +101,8 @@ struct MeaningSection {
     #[serde(default)]
     over_guides: Option<f32>,
     #[serde(default)]
+    words_veto: Option<f32>,
+    #[serde(default)]
     near_misses: Vec<String>,
     /// Patterns that veto a reading by meaning alone (words still say an intent on their own).
     #[serde(default)]
@@ -143,6 +145,7 @@ pub struct Intents {
     threshold: Option<f32>,
     margin: Option<f32>,
     over_guides: Option<f32>,
+    words_veto: Option<f32>,
     /// Vetoes of a kind, kept so a team's hold for the shared intents too.
     vetoes: Vec<(IntentKind, Pattern)>,
     vectors: Option<Vectors>,
@@ -226,6 +229,7 @@ impl Intents {
             file.meaning.threshold,
             file.meaning.margin,
             file.meaning.over_guides,
+            file.meaning.words_veto,
         ]
         .into_iter()
         .flatten()
@@ -255,6 +259,7 @@ impl Intents {
             threshold: file.meaning.threshold,
             margin: file.meaning.margin,
             over_guides: file.meaning.over_guides,
+            words_veto: file.meaning.words_veto,
             vetoes,
             vectors: None,
         };
@@ -296,6 +301,7 @@ impl Intents {
             threshold: team.threshold.or(shared.threshold),
             margin: team.margin.or(shared.margin),
             over_guides: team.over_guides.or(shared.over_guides),
+            words_veto: team.words_veto.or(shared.words_veto),
             vetoes: [shared.vetoes, team.vetoes].concat(),
             vectors: None,
         };
@@ -333,9 +339,18 @@ impl Intents {
         // words already said an intent of its kind (they are the more specific reading).
         let rule = self.rule();
         // A follow-up ("그럼 …", "and …") means little without the turn before it.
-        let by_meaning = meaning
+        let reading = meaning
             .filter(|_| words.count() >= rule.min_words && !crate::function_words::continues(text))
-            .and_then(|m| Some((self.read_skipping(&m.vector, skip)?, m.guides)))
+            .and_then(|m| Some((self.read_skipping(&m.vector, skip)?, m.guides)));
+        // The examples say "none of them" clearly (a lookalike in an intent's words: "결제가 두
+        // 번 되면 어떻게 되나요"): the words' readings go too, but a person asked for is never
+        // held back.
+        if let Some((r, _)) = reading
+            && r.margin <= -rule.words_veto
+        {
+            said.retain(|&n| self.intents[n].kind == IntentKind::Human);
+        }
+        let by_meaning = reading
             .filter(|(n, guides)| n.decides(rule, *guides))
             .map(|(n, _)| n.intent)
             .filter(|&i| {
@@ -361,6 +376,7 @@ impl Intents {
             threshold: self.threshold.unwrap_or(default.threshold),
             margin: self.margin.unwrap_or(default.margin),
             over_guides: self.over_guides.unwrap_or(default.over_guides),
+            words_veto: self.words_veto.unwrap_or(default.words_veto),
             min_words: default.min_words,
         }
     }
@@ -379,6 +395,7 @@ impl Intents {
         self.threshold = Some(rule.threshold);
         self.margin = Some(rule.margin);
         self.over_guides = Some(rule.over_guides);
+        self.words_veto = Some(rule.words_veto);
         self
     }
 
@@ -620,6 +637,43 @@ mod tests {
         );
         assert!(set.detect("charged thrice", Some(&near)).is_empty());
         assert!(set.detect("and the card one?", Some(&near)).is_empty());
+    }
+
+    #[test]
+    fn the_examples_veto_the_words_of_a_lookalike_but_never_a_request_for_a_person() {
+        let set = intents(
+            r#"
+            [[intent]]
+            name = "charged_twice"
+            kind = "urgent"
+            examples = ["paid once, charged two times"]
+            match = ["charged + twice"]
+            [[intent]]
+            name = "human"
+            kind = "human"
+            examples = ["let me talk with somebody"]
+            match = ["person"]
+            [meaning]
+            near_misses = ["how do refunds of double payments work"]
+            "#,
+        )
+        .with_vectors(
+            "model",
+            3,
+            vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        )
+        .expect("one vector per example");
+        let lookalike = meaning(0.0, 0.05, 1.0, 0.5);
+        let said = meaning(1.0, 0.05, 0.0, 0.5);
+        let text = "could i get charged twice by tapping again";
+        assert!(set.detect(text, Some(&lookalike)).is_empty());
+        assert_eq!(names(&set.detect(text, Some(&said))), ["charged_twice"]);
+        // Without the model, words decide.
+        assert_eq!(names(&set.detect(text, None)), ["charged_twice"]);
+        assert_eq!(
+            names(&set.detect("can a person look at my refund", Some(&lookalike))),
+            ["human"]
+        );
     }
 
     #[test]
