@@ -61,11 +61,7 @@ impl SectionWords {
 
 /// The longest prefix of `text` of at most `bytes` bytes that ends on a character.
 fn prefix(text: &str, bytes: usize) -> &str {
-    let mut cut = text.len().min(bytes);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    &text[..cut]
+    &text[..text.floor_char_boundary(bytes)]
 }
 
 /// The window of `text` with the most distinct matched terms, with matches marked; `words` are

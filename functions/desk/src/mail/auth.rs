@@ -54,7 +54,7 @@ pub fn read(value: &str) -> Option<AuthResults> {
         return None;
     }
     let mut whole = value.len() <= MAX_HEADER_BYTES;
-    let value = cut(value, MAX_HEADER_BYTES);
+    let value = &value[..value.floor_char_boundary(MAX_HEADER_BYTES)];
     let (uncommented, balanced) = without_comments(value);
     whole &= balanced;
     let clean = tight_equals(&uncommented);
@@ -278,17 +278,6 @@ fn unquote(value: &str) -> String {
     }
 }
 
-fn cut(text: &str, bytes: usize) -> &str {
-    if text.len() <= bytes {
-        return text;
-    }
-    let mut end = bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -438,7 +427,9 @@ mod tests {
         assert_eq!(judge_of(&padded), Verdict::Unverified);
         let cut_at = padded.find("bank.example.evil").expect("test step") + "bank.example".len();
         assert!(!read(&padded).expect("a header").whole);
-        assert!(cut_at > MAX_HEADER_BYTES || cut(&padded, MAX_HEADER_BYTES).len() <= cut_at);
+        assert!(
+            cut_at > MAX_HEADER_BYTES || padded.floor_char_boundary(MAX_HEADER_BYTES) <= cut_at
+        );
         // More results than are read hide nothing: the verdict is not proved.
         let many = format!(
             "mx; {} dkim=pass header.d=bank.example",

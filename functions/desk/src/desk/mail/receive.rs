@@ -546,14 +546,8 @@ fn bounce_reason(text: &str) -> String {
 
 /// `text` cut to at most `bytes` (at a character boundary), and whether it was cut.
 fn cut_at(text: &str, bytes: usize) -> (String, bool) {
-    if text.len() <= bytes {
-        return (text.to_string(), false);
-    }
-    let mut end = bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (text[..end].to_string(), true)
+    let end = text.floor_char_boundary(bytes);
+    (text[..end].to_string(), end < text.len())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use desk::attachments::DirBlobs;
 use desk::desk::Received;
 use desk::model::{NotKeptWhy, Priority, Verdict};
 
-use super::{Recorded, desk, mail, simple, stored_message};
+use super::{Recorded, TestDesk, desk, mail, simple, stored_message};
 
 /// A real 2×2 PNG.
 fn png() -> Vec<u8> {
@@ -44,6 +44,14 @@ fn with_files(from: &str, text: &str, files: &[(&str, &str, Vec<u8>)]) -> Vec<u8
     }
     raw.push_str("--sep--\r\n");
     raw.into_bytes()
+}
+
+/// The one mail due now, as read back: the acknowledgement of the last mail handed off.
+async fn acknowledgement(t: &TestDesk) -> desk::mail::Inbound {
+    let relay = Recorded::default();
+    t.desk.send_due_mail(&relay).await.expect("sent");
+    let sent = relay.sent.lock().expect("sent").clone();
+    desk::mail::parse(sent[0].2.as_bytes(), &desk::mail::Limits::default()).expect("a mail")
 }
 
 #[tokio::test]
@@ -100,11 +108,7 @@ async fn images_are_kept_and_every_other_file_is_named_to_the_operator_and_the_c
         ]
     );
     // The acknowledgement tells the customer which files did not arrive.
-    let relay = Recorded::default();
-    t.desk.send_due_mail(&relay).await.expect("sent");
-    let sent = relay.sent.lock().expect("sent").clone();
-    let ack =
-        desk::mail::parse(sent[0].2.as_bytes(), &desk::mail::Limits::default()).expect("a mail");
+    let ack = acknowledgement(&t).await;
     assert!(
         ack.text.contains("invoice-2026-11.pdf") && ack.text.contains("macro.xlsm"),
         "{}",
@@ -122,11 +126,7 @@ async fn images_are_kept_and_every_other_file_is_named_to_the_operator_and_the_c
         .receive_mail(&mail(unproved.into_bytes()))
         .await
         .expect("taken");
-    let relay = Recorded::default();
-    t.desk.send_due_mail(&relay).await.expect("sent");
-    let sent = relay.sent.lock().expect("sent").clone();
-    let ack =
-        desk::mail::parse(sent[0].2.as_bytes(), &desk::mail::Limits::default()).expect("a mail");
+    let ack = acknowledgement(&t).await;
     assert!(
         ack.text.contains("2개") && !ack.text.contains("invoice"),
         "{}",

@@ -34,6 +34,32 @@ fn proved() -> String {
     )
 }
 
+/// The case a mail was handed off as.
+fn case_of(received: &Received) -> &str {
+    match received {
+        Received::Stored {
+            case_id: Some(case_id),
+            ..
+        } => case_id,
+        other => panic!("handed off: {other:?}"),
+    }
+}
+
+/// The case of a proved mail from [`CUSTOMER`] that asks for a person.
+async fn proved_case(t: &TestDesk, subject: &str) -> String {
+    let received = t
+        .desk
+        .receive_mail(&through_mta(
+            Some(&proved()),
+            subject,
+            "상담원 연결해 주세요",
+            "",
+        ))
+        .await
+        .expect("taken");
+    case_of(&received).to_string()
+}
+
 /// The verdict kept on a stored mail message, and its conversation's customer.
 async fn kept(t: &TestDesk, received: &Received) -> (Option<Verdict>, desk::model::Customer) {
     let message = stored_message(t, received).await;
@@ -282,13 +308,7 @@ async fn an_unproved_sender_is_never_the_mapped_customer() {
         .receive_mail(&through_mta(None, "환불", agent, ""))
         .await
         .expect("taken");
-    let Received::Stored {
-        case_id: Some(case_id),
-        ..
-    } = &r
-    else {
-        panic!("handed off: {r:?}");
-    };
+    let case_id = case_of(&r);
     // The operator maps the address; the case was opened by an unproved mail, so it stays an
     // unverified contact's (the mapping applies to the next proved mail).
     let linked = t
@@ -372,23 +392,8 @@ async fn two_from_addresses_are_never_proved_and_a_mapped_case_is_not_taken_twic
     assert_eq!(kept(&t, &r).await.0, Some(Verdict::Unverified));
 
     // Two operators map one proved case to two customers: the second is told, not obeyed.
-    let r = t
-        .desk
-        .receive_mail(&through_mta(
-            Some(&proved()),
-            "매핑",
-            "상담원 연결해 주세요",
-            "",
-        ))
-        .await
-        .expect("taken");
-    let Received::Stored {
-        case_id: Some(case_id),
-        ..
-    } = &r
-    else {
-        panic!("handed off: {r:?}");
-    };
+    let case_id = proved_case(&t, "매핑").await;
+    let case_id = case_id.as_str();
     assert!(
         t.desk
             .link_contact(case_id, "minji", Some("cust-1"))
@@ -417,23 +422,8 @@ async fn the_widget_never_resumes_a_conversation_held_by_mail() {
         .desk
         .clone()
         .with_identity(desk::identity::Verifier::from_config(&config).expect("verifier"));
-    let r = t
-        .desk
-        .receive_mail(&through_mta(
-            Some(&proved()),
-            "위젯",
-            "상담원 연결해 주세요",
-            "",
-        ))
-        .await
-        .expect("taken");
-    let Received::Stored {
-        case_id: Some(case_id),
-        ..
-    } = &r
-    else {
-        panic!("handed off: {r:?}");
-    };
+    let case_id = proved_case(&t, "위젯").await;
+    let case_id = case_id.as_str();
     assert!(
         t.desk
             .link_contact(case_id, "minji", Some("cust-77"))
