@@ -67,7 +67,10 @@ fn the_api_routes_are_exactly_the_routers_routes() {
         // Which router each binary mounts, checked against its source so this table cannot drift.
         let (module, routes) = match binary.as_str() {
             "search" => ("search", desk::http::search::routes()),
-            "conversations" => ("conversations", desk::http::conversations::routes()),
+            "conversations" => (
+                "conversations",
+                desk::http::conversations::routes().merge(desk::http::board::routes()),
+            ),
             "operator" => ("operator", desk::http::operator::routes()),
             _ => {
                 assert!(
@@ -83,6 +86,11 @@ fn the_api_routes_are_exactly_the_routers_routes() {
         assert!(
             main.contains(&format!("desk::http::{module}::routes()")),
             "functions/{binary} does not mount desk::http::{module}::routes()"
+        );
+        assert_eq!(
+            main.contains("desk::http::board::routes()"),
+            binary == "conversations",
+            "the board's routes are the conversations function's"
         );
         let served: BTreeSet<(String, String)> = routes
             .list()

@@ -6,5 +6,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    desk::app::lambda::http(desk::http::conversations::routes()).await
+    desk::app::lambda::http(desk::http::conversations::routes().merge(desk::http::board::routes()))
+        .await
 }

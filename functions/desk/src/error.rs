@@ -21,6 +21,18 @@ pub enum Error {
     /// The caller may not do this (wrong conversation secret, someone else's case).
     #[error("{0}")]
     Forbidden(String),
+    /// A form the desk judged sent by a machine (a filled trap field, sent faster than a person
+    /// types, or a form too old); a person sends it again and loses nothing.
+    #[error("{0}")]
+    Refused(String),
+    /// Too many of these from one customer or address lately; try again after a while.
+    #[error("{message}")]
+    TooMany {
+        /// What was refused and for how long.
+        message: String,
+        /// Seconds until one is taken again.
+        retry_after: u64,
+    },
     /// Someone else got there first (a claim lost to another operator).
     #[error("{0}")]
     Conflict(String),

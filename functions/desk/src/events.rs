@@ -55,6 +55,10 @@ pub const SCORE: &str = "score";
 pub const CHANNEL: &str = "channel";
 /// Whether the host site signed the customer's identity.
 pub const VERIFIED: &str = "verified";
+/// The inquiry board's form a conversation was sent from, or whose suggested guide a reader
+/// opened (an id per opened form): a form with an opened guide and no inquiry is one the guides
+/// answered.
+pub const FORM: &str = "form";
 /// The customer, as [`customer_key`]: links a customer's conversations without naming them.
 pub const CUSTOMER: &str = "customer";
 

@@ -126,6 +126,8 @@ impl App {
                     )));
                 }
             };
+            // Board forms are signed from the same secret, so every instance agrees.
+            desk = desk.with_board_key(crate::desk::BoardKey::derive(&key));
             desk = desk.with_mail(crate::desk::MailSettings {
                 sender,
                 key: crate::mail::ThreadKey::derive(&key),

@@ -2,11 +2,9 @@
 //! it, and see who is on it. Sending messages is `messages.rs`; what follows a message, `turns.rs`;
 //! the hand-off to people, `handoff.rs`.
 
-use std::collections::BTreeMap;
-
 use kb::Lang;
 
-use super::{Attention, Desk, MAX_METADATA, Start, Started};
+use super::{Attention, Desk, Start, Started};
 use crate::error::{Error, Result};
 use crate::identity::Identity;
 use crate::model::{CaseStatus, Conversation, ConversationState, Customer, Message, new_id, now};
@@ -54,28 +52,14 @@ impl Desk {
                 "channel is 1–32 letters, digits, - or _".into(),
             ));
         }
-        if channel == crate::model::MAIL_CHANNEL {
-            // Only a mail makes a conversation by mail: its thread is where replies are sent.
-            return Err(Error::Invalid(
-                "the mail channel is for conversations that came by mail".into(),
-            ));
-        }
-        let (most, key_bytes, value_bytes) = MAX_METADATA;
-        if start.metadata.len() > most {
+        if channel == crate::model::MAIL_CHANNEL || channel == crate::model::BOARD_CHANNEL {
+            // Only a mail makes a conversation by mail, and only the board's form an inquiry:
+            // their thread is where replies are sent.
             return Err(Error::Invalid(format!(
-                "metadata has more than {most} entries"
+                "the {channel} channel is for conversations that came by {channel}"
             )));
         }
-        let mut metadata = BTreeMap::new();
-        for (key, value) in start.metadata {
-            let (key, value) = (self.mask(key.trim()), self.mask(&value));
-            if key.is_empty() || key.len() > key_bytes || value.len() > value_bytes {
-                return Err(Error::Invalid(format!(
-                    "metadata keys are 1–{key_bytes} bytes and values at most {value_bytes}"
-                )));
-            }
-            metadata.insert(key, value);
-        }
+        let metadata = self.metadata(start.metadata)?;
         let secret = secret()?;
         let at = now();
         let conversation = Conversation {
@@ -100,8 +84,9 @@ impl Desk {
         })
     }
 
-    /// A conversation, if `secret` is its secret. A wrong secret reads as "not found", so a
-    /// conversation's existence is not revealed to someone who does not hold it.
+    /// A conversation, if `secret` is its secret, or a board session or identity token of its
+    /// owner ([`Conversation::owner`]). A wrong one reads as "not found", so a conversation's
+    /// existence is not revealed to someone who does not hold it.
     pub async fn conversation(&self, id: &str, secret: &str) -> Result<Conversation> {
         let not_found = || Error::NotFound {
             what: "conversation",
@@ -112,6 +97,11 @@ impl Desk {
         }
         match self.store.conversation(id).await? {
             Some(c) if holds_secret(&c, secret) => Ok(c),
+            // A board session or the site's signed identity opens its owner's conversations.
+            Some(c) if is_owner_credential(secret) => match self.board_owner(secret).await {
+                Ok(owner) if c.owner().as_ref() == Some(&owner) => Ok(c),
+                _ => Err(not_found()),
+            },
             _ => Err(not_found()),
         }
     }
@@ -172,6 +162,12 @@ pub(super) fn holds_secret(conversation: &Conversation, secret: &str) -> bool {
         .fold(false, |found, stored| {
             crate::model::constant_time_eq(stored, &hashed) | found
         })
+}
+
+/// Whether a credential is a board session or an identity token rather than a conversation's
+/// own secret (bare hex, never with a prefix or a dot).
+fn is_owner_credential(credential: &str) -> bool {
+    credential.starts_with(super::board::SESSION_PREFIX) || credential.contains('.')
 }
 
 /// A new conversation secret: 32 random bytes, hex.

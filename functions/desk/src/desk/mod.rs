@@ -78,6 +78,8 @@ macro_rules! retrying {
 // After the macro, so that all see it.
 mod attachments;
 pub use attachments::{Stored, Upload};
+pub mod board;
+pub use board::{BoardForm, BoardKey, Inquiry, InquirySummary, Session, Submitted};
 pub use reports::{Schedule, Span, Tick};
 mod continuity;
 mod customers;
@@ -115,6 +117,8 @@ pub struct Desk {
     encoder: Option<Arc<encoder::Encoder>>,
     /// How mail is taken and sent; `None` without mail.
     mail: Option<Arc<MailSettings>>,
+    /// What signs the inquiry board's form tokens.
+    board_key: Arc<board::BoardKey>,
 }
 
 /// What a customer sends to start a conversation.
@@ -278,6 +282,7 @@ impl Desk {
             sent_week: Arc::default(),
             encoder: None,
             mail: None,
+            board_key: Arc::new(board::BoardKey::random()),
         }
     }
 
@@ -367,6 +372,27 @@ impl Desk {
     fn contact(&self, name: &str, value: Option<String>) -> Result<Option<String>> {
         let options = pii::Options { email: false };
         bounded(name, value.map(|v| pii::mask(v.trim(), options)))
+    }
+
+    /// Page metadata as stored: bounded, masked.
+    fn metadata(&self, given: BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+        let (most, key_bytes, value_bytes) = MAX_METADATA;
+        if given.len() > most {
+            return Err(Error::Invalid(format!(
+                "metadata has more than {most} entries"
+            )));
+        }
+        let mut metadata = BTreeMap::new();
+        for (key, value) in given {
+            let (key, value) = (self.mask(key.trim()), self.mask(&value));
+            if key.is_empty() || key.len() > key_bytes || value.len() > value_bytes {
+                return Err(Error::Invalid(format!(
+                    "metadata keys are 1–{key_bytes} bytes and values at most {value_bytes}"
+                )));
+            }
+            metadata.insert(key, value);
+        }
+        Ok(metadata)
     }
 
     /// Writes a planned action; alerts once it is written.

@@ -206,8 +206,9 @@ impl Desk {
                 )],
                 ..Commit::default()
             };
-            // On a conversation by mail, the reply leaves as a mail in the thread.
-            if case.channel == MAIL_CHANNEL {
+            // On a conversation by mail (or a board inquiry, answered by mail too), the reply
+            // leaves as a mail in the thread.
+            if case.channel == MAIL_CHANNEL || case.channel == crate::model::BOARD_CHANNEL {
                 let mut conversation = self.case_conversation(&case).await?;
                 self.operator_mail(&mut conversation, &mut message, &mut commit);
             }

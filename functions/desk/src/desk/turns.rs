@@ -11,15 +11,15 @@ use crate::bot;
 use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{
-    Author, BotTurn, Case, Conversation, ConversationState, Decision, Event, EventKind, Message,
-    Reason, UrgentKind, now,
+    Author, BotTurn, Case, Category, Conversation, ConversationState, Decision, Event, EventKind,
+    Message, Reason, UrgentKind, now,
 };
 use crate::store::{CaseWrite, Commit};
 
 use super::handoff::*;
 
 /// Where the bot's reply goes, which decides what it may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Medium {
     /// The widget or the API: the bot answers, offers guides, asks, or hands off.
     Chat,
@@ -28,6 +28,14 @@ pub(super) enum Medium {
     Mail {
         /// Whether an automatic reply may go to this sender now.
         may_answer: bool,
+    },
+    /// The inquiry board: people answer. The bot reads the message (is it urgent, what is it
+    /// about), and the customer's own choice of kind and area stands over what it read.
+    Board {
+        /// The kind of inquiry the customer chose.
+        category: Option<Category>,
+        /// The product area the customer chose.
+        area: Option<String>,
     },
 }
 
@@ -62,6 +70,23 @@ impl Desk {
         .await
         .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
         let mut reply = reply;
+        if let Medium::Board { category, area } = &medium {
+            let turn = &mut reply.turn;
+            turn.decision = Decision::Handoff;
+            if !turn
+                .reasons
+                .iter()
+                .any(|r| matches!(r, Reason::Urgent { .. }))
+            {
+                turn.reasons.insert(0, Reason::Board);
+            }
+            if let Some(category) = category {
+                turn.category = *category;
+            }
+            if area.is_some() {
+                turn.area.clone_from(area);
+            }
+        }
         if let Medium::Mail { may_answer } = medium {
             let turn = &mut reply.turn;
             let answers = turn.decision == Decision::Answer && may_answer;

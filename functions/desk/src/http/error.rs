@@ -115,6 +115,14 @@ impl From<Error> for AppError {
             Error::Unauthorized(message) => AppError::unauthorized(message),
             Error::Forbidden(message) => AppError::forbidden(message),
             Error::Conflict(message) => AppError::new(StatusCode::CONFLICT, "conflict", message),
+            Error::Refused(message) => {
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", message)
+            }
+            Error::TooMany {
+                message,
+                retry_after,
+            } => AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+                .retry_after(retry_after),
             Error::Stale => AppError::new(
                 StatusCode::CONFLICT,
                 "conflict",

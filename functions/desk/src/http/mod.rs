@@ -2,7 +2,10 @@
 //!
 //! - [`search::routes`]: `GET /api/search` (the help center's search).
 //! - [`conversations::routes`]: customers start a conversation, send messages, read it, ask for a
-//!   person. Guarded by the conversation's secret (`Authorization: Bearer <secret>`).
+//!   person. Guarded by the conversation's secret (`Authorization: Bearer <secret>`), or by its
+//!   owner's board session or identity token.
+//! - [`board::routes`]: the inquiry board: the form, inquiries, a guest's sign-in link and
+//!   session, a customer's own inquiries.
 //! - [`operator::routes`]: the queue and case operations, under `/api/operator`. Guarded by an
 //!   operator token (locally from configuration; in AWS a JWT that API Gateway has checked,
 //!   mapped to an operator through an allow-list).
@@ -14,6 +17,7 @@
 //! center, widget, console) at every other path ([`pages`]). The API is described in
 //! `docs/api.md`.
 
+pub mod board;
 pub mod conversations;
 pub mod error;
 pub mod guard;
@@ -114,6 +118,7 @@ pub fn app(state: AppState) -> Router {
     finish(
         search::routes()
             .merge(conversations::routes())
+            .merge(board::routes())
             .merge(operator::routes()),
         state,
     )

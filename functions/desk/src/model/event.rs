@@ -43,6 +43,9 @@ wire_enum! {
         AutoReply = "auto_reply",
         /// An operator mapped a mail address to a verified customer, or took the mapping back.
         MailContact = "mail_contact",
+        /// A reader opened a guide the inquiry board suggested while they wrote (no
+        /// conversation): with no inquiry from that form, the guides answered them.
+        SuggestionOpened = "suggestion_opened",
     }
 }
 

@@ -231,6 +231,19 @@ pub struct Delivery {
     pub error: Option<String>,
 }
 
+wire_enum! {
+    /// What an outgoing mail carries.
+    #[derive(Default)]
+    pub enum MailPurpose {
+        /// A message of its conversation (the bot's answer, a person's reply).
+        #[default]
+        Message = "message",
+        /// A sign-in link to the inquiry board: no conversation, no thread; replies go to the
+        /// support address itself.
+        SignIn = "sign_in",
+    }
+}
+
 /// A mail to send: stored in the same commit as the message it carries, then worked through by
 /// the sender (tried again with backoff until it is sent or given up; a restart resumes it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,6 +272,9 @@ pub struct OutgoingMail {
     /// Sent by the bot or by Baton itself, not a person: marked `Auto-Submitted: auto-replied`.
     #[serde(default)]
     pub automatic: bool,
+    /// A message of the conversation, or a sign-in link (no conversation, no message).
+    #[serde(default)]
+    pub purpose: MailPurpose,
     /// The Message-ID Baton gave it; the relay's own (SES rewrites it) replaces it once sent.
     pub mail_id: String,
     /// Pending, sent or failed.

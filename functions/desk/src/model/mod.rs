@@ -7,7 +7,8 @@
 //! with one spelling, declared once by [`wire_enum!`]: serde, the stores' columns, the CLI and the
 //! reports all read that spelling from [`code`](Category::code).
 //!
-//! One file per record: [`ids`](new_id) (ids and time), `conversation.rs` (customers,
+//! One file per record: [`ids`](new_id) (ids and time), `board.rs` (whose an inquiry is, its
+//! status, a guest's access), `conversation.rs` (customers,
 //! conversations, messages), `turn.rs` (what the bot decided and why), `case.rs` (cases and
 //! notes), `event.rs` (what insights count), `mail.rs` (threads, mail parts, outgoing mail).
 
@@ -70,6 +71,7 @@ macro_rules! wire_enum {
 
 pub(crate) use wire_enum;
 
+mod board;
 mod case;
 mod conversation;
 mod event;
@@ -77,6 +79,7 @@ mod ids;
 mod mail;
 mod turn;
 
+pub use board::*;
 pub use case::*;
 pub use conversation::*;
 pub use event::*;

@@ -106,6 +106,8 @@ pub enum Reason {
     /// A mail the receiving side judged spam, a virus or spoofed, or one a machine sent that
     /// belongs to no thread: kept for people to look at, never answered.
     Quarantined,
+    /// Left on the inquiry board: people answer it, whatever the bot read.
+    Board,
 }
 
 /// The stable code of a reason, as events and reports record it (`urgent:money_not_received`).
@@ -121,6 +123,7 @@ impl std::fmt::Display for Reason {
             Reason::NotHelpful => f.write_str("not_helpful"),
             Reason::Repeated => f.write_str("repeated"),
             Reason::Quarantined => f.write_str("quarantined"),
+            Reason::Board => f.write_str("board"),
             Reason::Unsure => f.write_str("unsure"),
             Reason::FollowUp { .. } => f.write_str("follow_up"),
         }

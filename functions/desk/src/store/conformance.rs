@@ -15,7 +15,9 @@ use crate::model::{
 };
 use crate::presence::{Activity, Presence};
 
+mod board;
 mod mail;
+pub use board::*;
 pub use mail::*;
 
 /// A store under test and whatever must live as long as it (a temporary directory, a table).
@@ -46,7 +48,9 @@ macro_rules! store_conformance_tests {
             unknown_ids_are_none_not_errors,
             mail_ids_lead_to_their_thread_once,
             a_mail_contact_is_replaced_and_taken_back_on_record,
-            outgoing_mail_is_versioned_and_due_in_order
+            outgoing_mail_is_versioned_and_due_in_order,
+            owners_find_their_conversations_newest_first,
+            access_is_created_once_and_used_once
         );
     };
     (@each $make:expr; $($name:ident),*) => {

@@ -11,7 +11,9 @@ use async_trait::async_trait;
 
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail};
+use crate::model::{
+    Access, Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail,
+};
 use crate::presence::Presence;
 
 /// When the chosen write fails.
@@ -108,6 +110,14 @@ impl Store for FaultyStore {
 
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>> {
         self.inner.notes(case_id).await
+    }
+
+    async fn owner_conversations(&self, owner: &str, limit: usize) -> Result<Vec<Conversation>> {
+        self.inner.owner_conversations(owner, limit).await
+    }
+
+    async fn access(&self, key: &str) -> Result<Option<Access>> {
+        self.inner.access(key).await
     }
 
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {

@@ -22,6 +22,11 @@
 //!   `Stale`. `mail_thread` finds the conversation of a Message-ID's hash. Outgoing mail is
 //!   versioned like cases; `due_mail` returns pending mail whose `next_at` has come, soonest first.
 //!   A commit's `contact` replaces the address's mapping; `mail_contact` reads it back.
+//! - **The board.** `owner_conversations` returns the conversations of an owner
+//!   ([`Conversation::owner_key`], kept current by every write of the conversation), newest
+//!   first. A commit's `access` records are created once (`Stale` if the key exists) or updated
+//!   by version like cases; `access` reads one back by key, expired ones included (the caller
+//!   checks [`Access::is_live`]; a backend may forget them a day after they expire).
 //! - **Missing is not an error.** Reads of unknown ids return `None` or an empty list; a commit that
 //!   replaces a message that does not exist fails with `NotFound` and writes nothing.
 //! - **Unavailable.** When the backend cannot be reached or cannot write (down, locked, full,
@@ -43,7 +48,7 @@ use async_trait::async_trait;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Case, Conversation, Event, MailContact, MailId, Message, Millis, Note, OutgoingMail,
+    Access, Case, Conversation, Event, MailContact, MailId, Message, Millis, Note, OutgoingMail,
 };
 use crate::presence::Presence;
 
@@ -83,6 +88,24 @@ impl MailWrite {
     }
 }
 
+/// A guest's access ([`Access`]) written by a [`Commit`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccessWrite {
+    /// A new one (`Stale` if its key exists).
+    Create(Access),
+    /// A versioned update (a link used, a new link over the old one).
+    Update(Access),
+}
+
+impl AccessWrite {
+    /// The access as written (before the store bumps an update's version).
+    pub fn access(&self) -> &Access {
+        match self {
+            AccessWrite::Create(access) | AccessWrite::Update(access) => access,
+        }
+    }
+}
+
 /// Writes that happen together or not at all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Commit {
@@ -105,6 +128,8 @@ pub struct Commit {
     pub outgoing: Option<MailWrite>,
     /// An address's mapping to a customer, written over the one before.
     pub contact: Option<MailContact>,
+    /// Guests' access to the board: a link mailed, a link used and the session it opens.
+    pub access: Vec<AccessWrite>,
 }
 
 impl Commit {
@@ -166,6 +191,11 @@ pub trait Store: Send + Sync + 'static {
     async fn outgoing_mail(&self, id: &str) -> Result<Option<OutgoingMail>>;
     /// Pending outgoing mail due at `now` (`next_at <= now`), soonest first, at most `limit`.
     async fn due_mail(&self, now: Millis, limit: usize) -> Result<Vec<OutgoingMail>>;
+
+    /// The conversations of an owner ([`Conversation::owner_key`]), newest first, at most `limit`.
+    async fn owner_conversations(&self, owner: &str, limit: usize) -> Result<Vec<Conversation>>;
+    /// A guest's access record by [`Access::key`].
+    async fn access(&self, key: &str) -> Result<Option<Access>>;
 
     /// Deletes the events recorded before `before`, returning how many (`baton serve`'s retention,
     /// `BATON_EVENT_DAYS`). A backend that expires events itself (DynamoDB's TTL) does nothing.

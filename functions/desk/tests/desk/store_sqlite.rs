@@ -173,6 +173,39 @@ async fn an_older_database_is_migrated_and_scrubbed() {
     SqliteStore::open(&path).expect("reopen");
 }
 
+/// A database of schema 5 (before the board) gains the owner index on open: a verified customer's
+/// conversation written before it is found by its owner.
+#[tokio::test]
+async fn a_schema_5_database_indexes_owners_on_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("desk.db");
+    let verified = desk::store::conformance::verified_conversation("u-5");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE conversations (id TEXT PRIMARY KEY, customer_id TEXT, version INTEGER NOT NULL, data TEXT NOT NULL);
+             CREATE INDEX conversations_by_customer ON conversations (customer_id) WHERE customer_id IS NOT NULL;
+             PRAGMA user_version = 5;",
+        )
+        .expect("schema 5");
+        conn.execute(
+            "INSERT INTO conversations VALUES (?1, 'u-5', 0, ?2)",
+            [
+                verified.id.clone(),
+                serde_json::to_string(&verified).expect("json"),
+            ],
+        )
+        .expect("row");
+    }
+    let store = SqliteStore::open(&path).expect("migrate");
+    let found = store
+        .owner_conversations(&desk::model::Owner::Customer("u-5".into()).key(), 10)
+        .await
+        .expect("read");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, verified.id);
+}
+
 #[tokio::test]
 async fn old_events_are_forgotten_and_recent_ones_kept() {
     use desk::model::{Event, EventKind};

@@ -10,8 +10,8 @@ use crate::error::{Error, Result};
 use crate::events;
 use crate::mail::{self, Refused, Relay};
 use crate::model::{
-    Conversation, Decision, Delivery, DeliveryState, Event, EventKind, MailId, MailPart, Message,
-    OutgoingMail, new_id, now,
+    Conversation, Decision, Delivery, DeliveryState, Event, EventKind, MailId, MailPart,
+    MailPurpose, Message, OutgoingMail, new_id, now,
 };
 use crate::store::{Commit, MailWrite};
 
@@ -115,7 +115,10 @@ impl Desk {
             });
             return;
         };
-        let body = message.text.clone();
+        let mut body = message.text.clone();
+        if conversation.channel == crate::model::BOARD_CHANNEL {
+            body.push_str(&board_footer(conversation.locale, &settings.site_url));
+        }
         if let Some(outgoing) = outgoing_mail(conversation, message, body, false, settings) {
             commit
                 .mail_ids
@@ -145,9 +148,13 @@ impl Desk {
                 Err(Error::Stale) => continue,
                 Err(error) => return Err(error),
             }
-            let reply_to = settings
-                .key
-                .reply_address(&settings.sender.address, &taken.conversation_id);
+            // A sign-in link has no thread: a reply to it reaches the support address itself.
+            let reply_to = match taken.purpose {
+                MailPurpose::Message => settings
+                    .key
+                    .reply_address(&settings.sender.address, &taken.conversation_id),
+                MailPurpose::SignIn => settings.sender.address.clone(),
+            };
             let outcome = match mail::compose(&taken, &settings.sender, &reply_to) {
                 Ok(raw) => relay.send(&settings.sender.address, &taken.to, &raw).await,
                 Err(error) => Err(Refused::Permanent(error.to_string())),
@@ -182,6 +189,9 @@ impl Desk {
                 // Another sender took it after the lease ran out: its outcome stands.
                 Err(Error::Stale) => continue,
                 Err(error) => return Err(error),
+            }
+            if taken.purpose == MailPurpose::SignIn {
+                continue;
             }
             // Then, best effort, what operators see: the delivery on the message, and the
             // relay's own Message-ID (SES's), which the customer's client will answer to.
@@ -261,6 +271,7 @@ fn outgoing_mail(
             .or_else(|| thread.references.last().cloned()),
         references: thread.references.clone(),
         automatic,
+        purpose: MailPurpose::Message,
         mail_id: mail_id.clone(),
         state: DeliveryState::Pending,
         attempts: 0,
@@ -367,6 +378,23 @@ fn bot_mail_text(reply: &Message, locale: Lang, site_url: &str) -> String {
         }
     });
     body
+}
+
+/// What a person's answer to a board inquiry adds: where the inquiry and its history are.
+fn board_footer(locale: Lang, site_url: &str) -> String {
+    let url = format!(
+        "{}/{}/inquiries.html",
+        site_url.trim_end_matches('/'),
+        locale.code()
+    );
+    match locale {
+        Lang::Ko => format!(
+            "\n\n--\n문의 게시판에서도 이 답변과 지난 문의를 볼 수 있어요: {url}\n이 메일에 답장하시면 같은 문의로 이어져요."
+        ),
+        _ => format!(
+            "\n\n--\nThis answer and your earlier inquiries are also on the board: {url}\nReplying to this mail continues the same inquiry."
+        ),
+    }
 }
 
 /// The wait before try `attempts + 1`: a minute, doubling, at most an hour.

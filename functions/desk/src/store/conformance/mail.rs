@@ -20,6 +20,7 @@ fn outgoing(conversation_id: &str, next_at: i64) -> OutgoingMail {
         in_reply_to: Some("m1@example.com".into()),
         references: vec!["m1@example.com".into()],
         automatic: false,
+        purpose: crate::model::MailPurpose::Message,
         mail_id: format!("{}@baton.example", new_id("m")),
         state: DeliveryState::Pending,
         attempts: 0,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 
-use super::{CaseWrite, Commit, Committed, MailWrite};
+use super::{AccessWrite, CaseWrite, Commit, Committed, MailWrite};
 use crate::error::{Error, Result};
 use crate::model::Message;
 
@@ -185,6 +185,24 @@ impl DynamoStore {
                 ));
             }
             None => {}
+        }
+        for write in &commit.access {
+            writes.push(match write {
+                AccessWrite::Create(access) => Write::new(
+                    self.access_item(access)?,
+                    Condition::Absent,
+                    Role::Versioned,
+                ),
+                AccessWrite::Update(access) => {
+                    let mut next = access.clone();
+                    next.version += 1;
+                    Write::new(
+                        self.access_item(&next)?,
+                        Condition::Version(access.version),
+                        Role::Versioned,
+                    )
+                }
+            });
         }
         if writes.len() > MAX_TRANSACTION_ITEMS {
             return Err(Error::Invalid(format!(

@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, MailId, Message, Millis,
-    OutgoingMail,
+    Access, Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, MailId, Message,
+    Millis, OutgoingMail,
 };
 
 use super::*;
@@ -60,6 +60,18 @@ impl DynamoStore {
             "version".into(),
             AttributeValue::N(conversation.version.to_string()),
         );
+        // The board finds an owner's conversations on the customer index, beside (never mixed
+        // with) the `CUST#` partitions of verified customers' cases.
+        if let Some(owner) = conversation.owner_key() {
+            item.insert("gsi2pk".into(), AttributeValue::S(owner_partition(&owner)));
+            item.insert(
+                "gsi2sk".into(),
+                AttributeValue::S(format!(
+                    "{:013}#{}",
+                    conversation.created_at, conversation.id
+                )),
+            );
+        }
         Ok(item)
     }
 
@@ -81,6 +93,21 @@ impl DynamoStore {
     pub(super) fn contact_item(&self, contact: &MailContact) -> Result<Item> {
         let (pk, sk) = contact_key(&MailContact::key(&contact.address));
         Ok(self.item(pk, sk, json(contact)?))
+    }
+
+    pub(super) fn access_item(&self, access: &Access) -> Result<Item> {
+        let (pk, sk) = access_key(&access.key);
+        let mut item = self.item(pk, sk, json(access)?);
+        item.insert(
+            "version".into(),
+            AttributeValue::N(access.version.to_string()),
+        );
+        // DynamoDB's TTL forgets it a day after it expires.
+        item.insert(
+            "expires_at".into(),
+            AttributeValue::N((access.expires_at / 1000 + 86_400).to_string()),
+        );
+        Ok(item)
     }
 
     pub(super) fn outgoing_item(&self, mail: &OutgoingMail) -> Result<Item> {
@@ -113,6 +140,16 @@ pub(super) fn mail_id_key(hash: &str) -> (String, &'static str) {
 /// The key (`pk`, `sk`) of an address's mapping to a customer, by [`MailContact::key`].
 pub(super) fn contact_key(key: &str) -> (String, &'static str) {
     (format!("CONTACT#{key}"), "META")
+}
+
+/// The customer index's partition of an owner's conversations ([`Conversation::owner_key`]).
+pub(super) fn owner_partition(owner: &str) -> String {
+    format!("OWNER#{owner}")
+}
+
+/// The key (`pk`, `sk`) of a guest's access record, by [`Access::key`].
+pub(super) fn access_key(key: &str) -> (String, &'static str) {
+    (format!("ACCESS#{key}"), "META")
 }
 
 /// The key (`pk`, `sk`) of an outgoing mail's item.

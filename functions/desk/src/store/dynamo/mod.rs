@@ -2,7 +2,7 @@
 //!
 //! | item | `pk` | `sk` | also |
 //! |---|---|---|---|
-//! | conversation | `CONV#{id}` | `META` | `version` |
+//! | conversation | `CONV#{id}` | `META` | `version`; `gsi2pk = OWNER#{owner}`, `gsi2sk = {created}#{id}` when the board knows its owner ([`crate::model::Conversation::owner_key`]) |
 //! | message | `CONV#{id}` | `MSG#{message id}` | |
 //! | idempotency key | `CONV#{id}` | `KEY#{key hash}` | `message_id` |
 //! | case | `CASE#{id}` | `META` | `version`, `priority` (`urgent` or `normal`, for the alerts stream filter); `gsi1pk = QUEUE`, `gsi1sk = {priority}#{created}#{id}` ([`Case::queue_key`]) while open or claimed (sparse: resolved cases leave the queue index); `gsi2pk = CUST#{customer}`, `gsi2sk = {created}#{id}` for verified customers only |
@@ -12,6 +12,7 @@
 //! | Message-ID | `MAILID#{hash}` | `META` | the conversation id in `data`; created with `attribute_not_exists(pk)` ([`crate::model::MailId`]) |
 //! | mail contact | `CONTACT#{key}` | `META` | an address's mapping to a customer ([`crate::model::MailContact::key`]), replaced by each commit that carries it |
 //! | outgoing mail | `OUT#{id}` | `META` | `version`; `gsi1pk = MAILDUE`, `gsi1sk = {next_at}#{id}` while pending (sparse, beside the queue on the same index) |
+//! | guest access | `ACCESS#{key}` | `META` | `version`, `expires_at` (TTL, a day after it expires): a sign-in link or a session ([`crate::model::Access`]) |
 //! | health probe | `HEALTH` | `PROBE` | `expires_at` (a day) |
 //!
 //! Every item keeps the whole record as JSON in `data`. A [`Commit`] is one `TransactWriteItems`
@@ -38,7 +39,7 @@ use aws_sdk_dynamodb::types::{
     KeySchemaElement, KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
 
-use super::{CaseWrite, Commit, Committed, MailWrite, Store};
+use super::{AccessWrite, CaseWrite, Commit, Committed, MailWrite, Store};
 use crate::error::{Error, Result};
 
 pub use items::{case_key, event_key, is_case_key};

@@ -8,7 +8,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnConsumedCapacity, Trans
 
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
-use crate::model::{Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail};
+use crate::model::{
+    Access, Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail,
+};
 use crate::presence::{KEEP_MS, Presence};
 
 use super::commit::*;
@@ -193,6 +195,23 @@ impl Store for DynamoStore {
             None,
         )
         .await
+    }
+
+    async fn owner_conversations(&self, owner: &str, limit: usize) -> Result<Vec<Conversation>> {
+        self.query_index(
+            CUSTOMER_INDEX,
+            "gsi2pk",
+            owner_partition(owner),
+            false,
+            limit,
+            None,
+        )
+        .await
+    }
+
+    async fn access(&self, key: &str) -> Result<Option<Access>> {
+        let (pk, sk) = access_key(key);
+        self.get(pk, sk).await
     }
 
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>> {

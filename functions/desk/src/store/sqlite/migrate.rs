@@ -31,13 +31,44 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
     if old {
         migrate_from_1(&tx)?;
     }
+    // Schema 6: conversations are indexed by their owner (the inquiry board).
+    if table_exists(&tx, "conversations")? && !table_has_column(&tx, "conversations", "owner")? {
+        tx.execute_batch("ALTER TABLE conversations ADD COLUMN owner TEXT;")
+            .map_err(unavailable)?;
+    }
     tx.execute_batch(SCHEMA).map_err(unavailable)?;
+    if version < 6 {
+        index_owners(&tx)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
         .map_err(unavailable)?;
     tx.commit().map_err(unavailable)?;
     if old {
         conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
             .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [table],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .map_err(unavailable)
+}
+
+/// Every conversation's owner, from its record (schema 6).
+fn index_owners(tx: &Transaction<'_>) -> Result<()> {
+    for (id, data) in ids_and_data(tx, "conversations")? {
+        let conversation: Conversation = from_json(&data)?;
+        tx.execute(
+            "UPDATE conversations SET owner = ?1 WHERE id = ?2",
+            params![conversation.owner_key(), id],
+        )
+        .map_err(unavailable)?;
     }
     Ok(())
 }

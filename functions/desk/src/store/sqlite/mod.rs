@@ -19,11 +19,11 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{CaseWrite, Commit, Committed, MailWrite, Store};
+use super::{AccessWrite, CaseWrite, Commit, Committed, MailWrite, Store};
 use crate::error::{Error, Result};
 use crate::model::{
-    Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, Message, Millis, Note,
-    OutgoingMail,
+    Access, Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, Message, Millis,
+    Note, OutgoingMail,
 };
 use crate::presence::{KEEP_MS, Presence};
 
@@ -31,17 +31,20 @@ mod migrate;
 use migrate::migrate;
 
 /// The schema this code writes.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
     customer_id TEXT,
     version INTEGER NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    owner TEXT
 );
 CREATE INDEX IF NOT EXISTS conversations_by_customer ON conversations (customer_id)
     WHERE customer_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, id)
+    WHERE owner IS NOT NULL;
 CREATE TABLE IF NOT EXISTS messages (
     id TEXT PRIMARY KEY,
     conversation_id TEXT NOT NULL,
@@ -97,6 +100,13 @@ CREATE TABLE IF NOT EXISTS outgoing_mail (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outgoing_mail_due ON outgoing_mail (due_at) WHERE due_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS access (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_by_expiry ON access (expires_at);
 CREATE TABLE IF NOT EXISTS health (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
@@ -275,10 +285,12 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
         let mut next = conversation.clone();
         next.version += 1;
         let changed = tx.execute(
-            "UPDATE conversations SET version = ?1, data = ?2 WHERE id = ?3 AND version = ?4",
+            "UPDATE conversations SET version = ?1, data = ?2, owner = ?3
+             WHERE id = ?4 AND version = ?5",
             params![
                 next.version as i64,
                 to_json(&next)?,
+                next.owner_key(),
                 next.id,
                 conversation.version as i64
             ],
@@ -395,6 +407,53 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
         }
         None => {}
     }
+    for write in &commit.access {
+        apply_access(tx, write)?;
+    }
+    Ok(())
+}
+
+/// How long an expired access record is kept before a write forgets it.
+const ACCESS_KEPT_MS: Millis = 24 * 3_600_000;
+
+fn apply_access(tx: &Transaction<'_>, write: &AccessWrite) -> Result<(), Abort> {
+    let changed = match write {
+        AccessWrite::Create(access) => {
+            // Forgetting as it writes keeps the table as small as the sessions in use.
+            tx.execute(
+                "DELETE FROM access WHERE expires_at < ?1",
+                [access.created_at - ACCESS_KEPT_MS],
+            )?;
+            tx.execute(
+                "INSERT INTO access (key, expires_at, version, data) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (key) DO NOTHING",
+                params![
+                    access.key,
+                    access.expires_at,
+                    access.version as i64,
+                    to_json(access)?
+                ],
+            )?
+        }
+        AccessWrite::Update(access) => {
+            let mut next = access.clone();
+            next.version += 1;
+            tx.execute(
+                "UPDATE access SET expires_at = ?1, version = ?2, data = ?3
+                 WHERE key = ?4 AND version = ?5",
+                params![
+                    next.expires_at,
+                    next.version as i64,
+                    to_json(&next)?,
+                    next.key,
+                    access.version as i64
+                ],
+            )?
+        }
+    };
+    if changed != 1 {
+        return Err(Abort::Error(Error::Stale));
+    }
     Ok(())
 }
 
@@ -477,16 +536,18 @@ impl Store for SqliteStore {
     }
 
     async fn insert_conversation(&self, conversation: &Conversation) -> Result<()> {
-        let (id, customer, version, data) = (
+        let (id, customer, version, data, owner) = (
             conversation.id.clone(),
             conversation.customer.history_key().map(str::to_string),
             conversation.version as i64,
             to_json(conversation)?,
+            conversation.owner_key(),
         );
         self.with(move |c| {
             c.execute(
-                "INSERT INTO conversations (id, customer_id, version, data) VALUES (?1, ?2, ?3, ?4)",
-                params![id, customer, version, data],
+                "INSERT INTO conversations (id, customer_id, version, data, owner)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, customer, version, data, owner],
             )
             .map_err(unavailable)?;
             Ok(())
@@ -611,6 +672,24 @@ impl Store for SqliteStore {
             )
         })
         .await
+    }
+
+    async fn owner_conversations(&self, owner: &str, limit: usize) -> Result<Vec<Conversation>> {
+        let owner = owner.to_string();
+        self.with(move |c| {
+            rows(
+                c,
+                "SELECT data FROM conversations WHERE owner = ?1 ORDER BY id DESC LIMIT ?2",
+                params![owner, limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn access(&self, key: &str) -> Result<Option<Access>> {
+        let key = key.to_string();
+        self.with(move |c| one(c, "SELECT data FROM access WHERE key = ?1", &key))
+            .await
     }
 
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>> {

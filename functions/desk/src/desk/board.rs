@@ -1,0 +1,784 @@
+//! The inquiry board (문의하기): a customer leaves an inquiry when it suits them (title, text, the
+//! kind and area they choose, screenshots by the conversation's own upload routes), comes back to
+//! the answer and to every earlier inquiry, and writes again under it.
+//!
+//! - **An inquiry is a conversation** with the channel `board`, handed to people at once: the bot
+//!   only reads it (urgent? about what?), so it enters the same queue, console and report, and
+//!   an urgent one alerts the team. Its thread is the customer's address: a person's answer is
+//!   mailed by the e-mail channel's sending path, and a reply to that mail joins the inquiry.
+//! - **Who is writing.** A verified customer (the site's signed token, `docs/identity.md`) sees
+//!   every conversation of theirs, chats included. A guest gives an address; to see their
+//!   inquiries later they ask for a sign-in link, mailed to that address (single use, 15 minutes,
+//!   bound to it), which opens a 12-hour session. Nobody reads another's inquiry: every read
+//!   checks the conversation's owner ([`Conversation::owner`]).
+//! - **Spam.** A trap field people never see, a form token that says when the form was opened
+//!   (signed, so a machine cannot say it waited), per-owner and per-address limits, bounded
+//!   sizes. A refused inquiry is not stored, and the page keeps what the person wrote.
+
+use std::collections::BTreeMap;
+
+use kb::Lang;
+use serde::{Deserialize, Serialize};
+
+use super::customers::{hash, secret};
+use super::turns::Medium;
+use super::{Context, Desk, validate};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::model::{
+    Access, AccessKind, Author, BOARD_CHANNEL, BoardStatus, Case, Category, Conversation,
+    ConversationState, Customer, DeliveryState, Event, EventKind, MailContact, MailPurpose,
+    MailThread, Message, Millis, OutgoingMail, Owner, new_id, now,
+};
+use crate::store::{AccessWrite, Commit, MailWrite};
+
+/// How long a sign-in link opens a session.
+pub const LINK_MS: Millis = 15 * 60_000;
+/// How long a session lasts.
+pub const SESSION_MS: Millis = 12 * 3_600_000;
+/// Most sign-in links mailed to one address in an hour.
+pub const LINKS_PER_HOUR: usize = 3;
+/// Most inquiries one owner (customer or address) leaves in an hour.
+pub const INQUIRIES_PER_HOUR: usize = 5;
+/// Fastest a person fills the form, from opening it to sending.
+pub const MIN_FILL_MS: Millis = 3_000;
+/// Oldest form taken.
+pub const MAX_FORM_AGE_MS: Millis = 24 * 3_600_000;
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 120;
+/// Most conversations a list shows.
+pub const MAX_LISTED: usize = 30;
+/// What a board session's secret starts with (a conversation's secret is bare hex).
+pub const SESSION_PREFIX: &str = "bs_";
+
+/// The board's key: signs form tokens. Derived from the mail key where there is one, so every
+/// Lambda instance and restart agrees; otherwise random per process (a form opened before a
+/// restart is refused once, and the page sends it again).
+#[derive(Clone)]
+pub struct BoardKey([u8; 32]);
+
+impl std::fmt::Debug for BoardKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BoardKey(…)")
+    }
+}
+
+impl BoardKey {
+    /// A key derived from secret material.
+    pub fn derive(secret: &[u8]) -> BoardKey {
+        BoardKey(blake3::derive_key("baton 2026 board form token", secret))
+    }
+
+    /// A random key.
+    pub fn random() -> BoardKey {
+        let mut bytes = [0u8; 32];
+        // Without randomness the key is still secret enough for a timing check (no secret is
+        // guarded by it), but there is always randomness on the platforms Baton runs on.
+        let _ = getrandom::fill(&mut bytes);
+        BoardKey(bytes)
+    }
+
+    fn mac(&self, text: &str) -> String {
+        let mac = blake3::keyed_hash(&self.0, text.as_bytes());
+        mac.as_bytes()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// A form token issued at `at`: `f1.<at>.<form id>.<mac>`.
+    pub fn form_token(&self, at: Millis) -> String {
+        let mut nonce = [0u8; 8];
+        let _ = getrandom::fill(&mut nonce);
+        let id: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let body = format!("f1.{at}.{id}");
+        format!("{body}.{}", self.mac(&body))
+    }
+
+    /// The form id and issue time of a token this key signed; `None` for anything else.
+    pub fn read_form(&self, token: &str) -> Option<(String, Millis)> {
+        let (body, mac) = token.rsplit_once('.')?;
+        if !crate::model::constant_time_eq(&self.mac(body), mac) {
+            return None;
+        }
+        let mut parts = body.split('.');
+        let (version, at, id) = (parts.next()?, parts.next()?, parts.next()?);
+        if version != "f1" || parts.next().is_some() {
+            return None;
+        }
+        Some((id.to_string(), at.parse().ok()?))
+    }
+}
+
+/// What the board's form needs: its token, the kinds of inquiry, the product areas.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardForm {
+    /// Sent back with the inquiry.
+    pub form: String,
+    /// The kinds of inquiry a customer may choose.
+    pub categories: Vec<Category>,
+    /// The product areas of the guides (`kb.toml`'s `areas`), sorted.
+    pub areas: Vec<String>,
+    /// Whether a guest can be mailed a sign-in link (mail is set up).
+    pub sign_in_by_mail: bool,
+}
+
+/// An inquiry as the form sends it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inquiry {
+    /// The site's signed token for a verified customer (`docs/identity.md`).
+    #[serde(default)]
+    pub identity_token: Option<String>,
+    /// A guest's address (where the answer is mailed); a verified customer's when their token
+    /// names none.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The kind of inquiry.
+    #[serde(default)]
+    pub category: Option<Category>,
+    /// The product area.
+    #[serde(default)]
+    pub area: Option<String>,
+    /// One line.
+    pub title: String,
+    /// The question.
+    pub text: String,
+    /// `ko` or `en`; detected when absent.
+    #[serde(default)]
+    pub locale: Option<Lang>,
+    /// The form token of [`Desk::board_form`].
+    #[serde(default)]
+    pub form: String,
+    /// The trap field: hidden from people, filled by machines.
+    #[serde(default)]
+    pub website: String,
+    /// Page or app metadata.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// A stored inquiry, and the secret that opens its conversation (for the screenshots, and for a
+/// guest to read it in this browser without signing in).
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// Its secret (shown once).
+    pub secret: String,
+    /// The case it opened.
+    pub case: Case,
+}
+
+/// A session a used sign-in link opened.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    /// Sent as `Authorization: Bearer` (starts with [`SESSION_PREFIX`]).
+    pub session: String,
+    /// When it ends.
+    pub expires_at: Millis,
+}
+
+/// One conversation in a customer's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct InquirySummary {
+    /// `cv_…`.
+    pub id: String,
+    /// The title (a mail's subject), or the start of the first message.
+    pub title: String,
+    /// `board`, `mail`, `web` …
+    pub channel: String,
+    /// What the customer reads it as.
+    pub status: BoardStatus,
+    /// Created.
+    pub created_at: Millis,
+    /// Last change.
+    pub updated_at: Millis,
+}
+
+impl Desk {
+    /// This desk, signing board forms with `key`.
+    pub fn with_board_key(mut self, key: BoardKey) -> Desk {
+        self.board_key = std::sync::Arc::new(key);
+        self
+    }
+
+    /// What the board's form needs, with a fresh token.
+    pub fn board_form(&self) -> BoardForm {
+        let mut areas: Vec<String> = self
+            .kb
+            .guides()
+            .iter()
+            .filter_map(|g| g.guide.area.clone())
+            .filter(|a| !a.is_empty())
+            .collect();
+        areas.sort();
+        areas.dedup();
+        BoardForm {
+            form: self.board_key.form_token(now()),
+            categories: Category::ALL.to_vec(),
+            areas,
+            sign_in_by_mail: self.mail_settings().is_some(),
+        }
+    }
+
+    /// The form id of a token, if it is one this desk signed and a person could have filled it
+    /// (opened at least [`MIN_FILL_MS`] ago, at most a day).
+    fn form_id(&self, token: &str) -> Result<String> {
+        let (id, at) = self.board_key.read_form(token).ok_or_else(|| {
+            Error::Refused(
+                "this form could not be checked; reload the page and send it again".into(),
+            )
+        })?;
+        let age = now() - at;
+        if age < MIN_FILL_MS {
+            return Err(Error::Refused(
+                "this form was sent faster than a person types; wait a moment and send it again"
+                    .into(),
+            ));
+        }
+        if age > MAX_FORM_AGE_MS {
+            return Err(Error::Refused(
+                "this form was opened too long ago; send it again".into(),
+            ));
+        }
+        Ok(id)
+    }
+
+    /// Leaves an inquiry: checked for machines and limits, then stored as a conversation handed
+    /// to people (alerting the team when urgent), in one commit after the conversation.
+    pub async fn submit_inquiry(&self, inquiry: Inquiry) -> Result<Submitted> {
+        if !inquiry.website.trim().is_empty() {
+            return Err(Error::Refused(
+                "this form could not be sent; reload the page and send it again".into(),
+            ));
+        }
+        let form = self.form_id(&inquiry.form)?;
+        let title = self.title(&inquiry.title)?;
+        let text = validate(&self.mask(&inquiry.text))?;
+        let areas = self.board_form().areas;
+        if let Some(area) = &inquiry.area
+            && !areas.contains(area)
+        {
+            return Err(Error::Invalid(format!(
+                "unknown area \"{}\" (one of {})",
+                area.chars().take(40).collect::<String>(),
+                areas.join(", ")
+            )));
+        }
+        let identity = inquiry
+            .identity_token
+            .as_deref()
+            .map(|token| self.identity.verify(token))
+            .transpose()?;
+        let given = inquiry.email.as_deref().map(address).transpose()?;
+        let (customer, address) = match identity {
+            Some(identity) => {
+                let signed = identity
+                    .contact
+                    .as_deref()
+                    .filter(|c| c.contains('@'))
+                    .map(address)
+                    .transpose()
+                    .unwrap_or(None);
+                let customer = Customer {
+                    id: identity.id,
+                    verified: true,
+                    claimed_id: None,
+                    contact: self.contact("identity contact", identity.contact)?,
+                    name: self.field("identity name", identity.name)?,
+                };
+                (customer, signed.or(given))
+            }
+            None => {
+                let address = given.ok_or_else(|| {
+                    Error::Invalid("an e-mail address is needed to send the answer to".into())
+                })?;
+                let customer = Customer {
+                    id: new_id("anon"),
+                    verified: false,
+                    claimed_id: None,
+                    contact: self.contact("email", Some(address.clone()))?,
+                    name: self.field("name", inquiry.name.clone())?,
+                };
+                (customer, Some(address))
+            }
+        };
+        let owner = match (&customer.verified, &address) {
+            (true, _) => Owner::Customer(customer.id.clone()),
+            (false, Some(address)) => Owner::Address(address.clone()),
+            (false, None) => unreachable!("a guest always gives an address"),
+        };
+        self.within_inquiry_limit(&owner).await?;
+        let metadata = self.metadata(inquiry.metadata)?;
+        let secret = secret()?;
+        let at = now();
+        let conversation = Conversation {
+            id: new_id("cv"),
+            customer,
+            channel: BOARD_CHANNEL.into(),
+            locale: inquiry
+                .locale
+                .unwrap_or_else(|| Lang::detect(&pii::without_masks(&text))),
+            metadata,
+            secret_hash: hash(&secret),
+            device_secret_hashes: Vec::new(),
+            state: ConversationState::Bot,
+            case_id: None,
+            mail: address.map(|address| MailThread {
+                address,
+                subject: title.clone(),
+                references: Vec::new(),
+                replying_to: None,
+            }),
+            created_at: at,
+            updated_at: at,
+            version: 0,
+        };
+        self.store.insert_conversation(&conversation).await?;
+        let message = Message {
+            id: new_id("msg"),
+            conversation_id: conversation.id.clone(),
+            author: Author::Customer,
+            text: format!("{title}\n\n{text}"),
+            links: Vec::new(),
+            quick_replies: Vec::new(),
+            attachments: Vec::new(),
+            bot: None,
+            key_hash: None,
+            mail: None,
+            created_at: at,
+        };
+        let context = Context {
+            conversation,
+            messages: Vec::new(),
+        };
+        let medium = Medium::Board {
+            category: inquiry.category,
+            area: inquiry.area.clone(),
+        };
+        let mut planned = self.bot_turn(&context, message, medium).await?;
+        // The locale the customer chose stands over the one read from the text.
+        if let (Some(locale), Some(conversation)) =
+            (inquiry.locale, planned.commit.conversation.as_mut())
+        {
+            conversation.locale = locale;
+        }
+        let locale = planned
+            .commit
+            .conversation
+            .as_ref()
+            .map_or(Lang::Ko, |c| c.locale);
+        let urgent = planned
+            .result
+            .case
+            .as_ref()
+            .is_some_and(|c| c.priority == crate::model::Priority::Urgent);
+        if let Some(reply) = planned.result.reply.as_mut() {
+            reply.text = receipt(locale, urgent);
+            reply.quick_replies.clear();
+            if let Some(stored) = planned
+                .commit
+                .messages
+                .iter_mut()
+                .find(|m| m.id == reply.id)
+            {
+                *stored = reply.clone();
+            }
+        }
+        for event in &mut planned.commit.events {
+            if event.kind == EventKind::Open {
+                event.data.insert(events::FORM.into(), form.clone());
+            }
+        }
+        let conversation = planned
+            .commit
+            .conversation
+            .clone()
+            .ok_or_else(|| Error::Corrupt("a board turn without its conversation".into()))?;
+        let (_, posted) = self.apply(planned).await?;
+        let case = posted
+            .case
+            .ok_or_else(|| Error::Corrupt("a board inquiry without its case".into()))?;
+        Ok(Submitted {
+            conversation,
+            secret,
+            case,
+        })
+    }
+
+    /// A title as stored: one line, masked, 1–[`MAX_TITLE_CHARS`] characters.
+    fn title(&self, title: &str) -> Result<String> {
+        let line = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() {
+            return Err(Error::Invalid("the title is empty".into()));
+        }
+        if line.chars().count() > MAX_TITLE_CHARS {
+            return Err(Error::Invalid(format!(
+                "the title is longer than {MAX_TITLE_CHARS} characters"
+            )));
+        }
+        Ok(self.mask(&line))
+    }
+
+    /// Refuses an owner's inquiry past [`INQUIRIES_PER_HOUR`].
+    async fn within_inquiry_limit(&self, owner: &Owner) -> Result<()> {
+        let hour_ago = now() - 3_600_000;
+        let recent = self
+            .store
+            .owner_conversations(&owner.key(), INQUIRIES_PER_HOUR)
+            .await?
+            .into_iter()
+            .filter(|c| c.channel == BOARD_CHANNEL && c.created_at > hour_ago)
+            .collect::<Vec<_>>();
+        if recent.len() >= INQUIRIES_PER_HOUR {
+            let oldest = recent
+                .iter()
+                .map(|c| c.created_at)
+                .min()
+                .unwrap_or(hour_ago);
+            return Err(Error::TooMany {
+                message: format!(
+                    "{INQUIRIES_PER_HOUR} inquiries in an hour is the most we take from one person; add to an earlier one, or try again later"
+                ),
+                retry_after: ((oldest + 3_600_000 - now()) / 1000).max(1) as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Mails a sign-in link to `email` if it has inquiries, at most [`LINKS_PER_HOUR`] an hour.
+    /// Says nothing of whether it did: the answer is the same for any address, so nobody learns
+    /// who has written to the team.
+    pub async fn send_sign_in_link(&self, email: &str, locale: Lang) -> Result<()> {
+        let settings = self.mail_or_refuse()?;
+        let address = address(email)?;
+        let owner = Owner::Address(address.clone());
+        if self
+            .store
+            .owner_conversations(&owner.key(), 1)
+            .await?
+            .is_empty()
+        {
+            return Ok(());
+        }
+        retrying!("the sign-in link", {
+            let at = now();
+            let key = Access::link_key(&address);
+            let existing = self.store.access(&key).await?;
+            let mut sent: Vec<Millis> = existing
+                .iter()
+                .flat_map(|a| a.sent.iter().copied())
+                .filter(|t| *t > at - 3_600_000)
+                .collect();
+            if sent.len() >= LINKS_PER_HOUR {
+                tracing::info!("a sign-in link was asked for past the hourly limit");
+                return Ok(());
+            }
+            sent.push(at);
+            // The token names its link (the address's hash) and proves it (the secret).
+            let token = format!("{}.{}", MailContact::key(&address), secret()?);
+            let link = Access {
+                key: key.clone(),
+                kind: AccessKind::Link,
+                owner: owner.key(),
+                address: address.clone(),
+                secret_hash: hash(&token),
+                expires_at: at + LINK_MS,
+                used_at: None,
+                sent,
+                created_at: at,
+                version: existing.as_ref().map_or(0, |a| a.version),
+            };
+            let url = format!(
+                "{}/{}/inquiries.html#signin={token}",
+                settings.site_url.trim_end_matches('/'),
+                locale.code()
+            );
+            let mail = OutgoingMail {
+                id: new_id("out"),
+                conversation_id: String::new(),
+                message_id: String::new(),
+                to: address.clone(),
+                to_name: None,
+                subject: match locale {
+                    Lang::Ko => "문의 내역 로그인 링크".into(),
+                    _ => "Your sign-in link to your inquiries".into(),
+                },
+                text: sign_in_text(locale, &url),
+                in_reply_to: None,
+                references: Vec::new(),
+                automatic: true,
+                purpose: MailPurpose::SignIn,
+                mail_id: format!(
+                    "{}@{}",
+                    new_id("m").to_ascii_lowercase(),
+                    settings
+                        .sender
+                        .address
+                        .rsplit_once('@')
+                        .map_or("baton.invalid", |(_, d)| d)
+                ),
+                state: DeliveryState::Pending,
+                attempts: 0,
+                next_at: at,
+                error: None,
+                created_at: at,
+                version: 0,
+            };
+            let commit = Commit {
+                access: vec![match existing {
+                    Some(_) => AccessWrite::Update(link),
+                    None => AccessWrite::Create(link),
+                }],
+                outgoing: Some(MailWrite::Create(mail)),
+                ..Commit::default()
+            };
+            self.store.commit(&commit).await?;
+            Ok(())
+        })
+    }
+
+    /// Opens a session with a sign-in link's token: once, within [`LINK_MS`], for its address.
+    pub async fn open_session(&self, token: &str) -> Result<Session> {
+        let refused = || {
+            Error::Unauthorized(
+                "this sign-in link does not open anything any more; ask for a new one".into(),
+            )
+        };
+        let (address_key, _) = token.split_once('.').ok_or_else(refused)?;
+        if address_key.len() != 32 || !address_key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(refused());
+        }
+        let key = format!("link:{address_key}");
+        retrying!("the sign-in link", {
+            let at = now();
+            let Some(link) = self.store.access(&key).await? else {
+                return Err(refused());
+            };
+            if !crate::model::constant_time_eq(&link.secret_hash, &hash(token)) || !link.is_live(at)
+            {
+                return Err(refused());
+            }
+            let session = format!("{SESSION_PREFIX}{}", secret()?);
+            let session_hash = hash(&session);
+            let opened = Access {
+                key: Access::session_key(&session_hash),
+                kind: AccessKind::Session,
+                owner: link.owner.clone(),
+                address: link.address.clone(),
+                secret_hash: session_hash,
+                expires_at: at + SESSION_MS,
+                used_at: None,
+                sent: Vec::new(),
+                created_at: at,
+                version: 0,
+            };
+            let mut used = link.clone();
+            used.used_at = Some(at);
+            let commit = Commit {
+                access: vec![
+                    AccessWrite::Update(used),
+                    AccessWrite::Create(opened.clone()),
+                ],
+                ..Commit::default()
+            };
+            self.store.commit(&commit).await?;
+            Ok(Session {
+                session,
+                expires_at: opened.expires_at,
+            })
+        })
+    }
+
+    /// Whose inquiries a credential opens: a board session, or the site's signed identity token.
+    pub async fn board_owner(&self, credential: &str) -> Result<Owner> {
+        if credential.starts_with(SESSION_PREFIX) {
+            let key = Access::session_key(&hash(credential));
+            return match self.store.access(&key).await? {
+                Some(session) if session.kind == AccessKind::Session && session.is_live(now()) => {
+                    Ok(Owner::Address(session.address))
+                }
+                _ => Err(Error::Unauthorized(
+                    "this session has ended; ask for a new sign-in link".into(),
+                )),
+            };
+        }
+        let identity = self.identity.verify(credential)?;
+        Ok(Owner::Customer(identity.id))
+    }
+
+    /// An owner's conversations, newest first (at most [`MAX_LISTED`]), with the status each
+    /// reads as.
+    pub async fn inquiries(&self, owner: &Owner) -> Result<Vec<InquirySummary>> {
+        let key = owner.key();
+        let mut list = Vec::new();
+        for conversation in self.store.owner_conversations(&key, MAX_LISTED).await? {
+            // Whatever an index holds, only the owner's own.
+            if conversation.owner().as_ref() != Some(owner) {
+                continue;
+            }
+            let messages = self.store.messages(&conversation.id).await?;
+            let status = self.status_of(&conversation, &messages).await?;
+            let title = match &conversation.mail {
+                Some(thread) if !thread.subject.is_empty() => thread.subject.clone(),
+                _ => messages
+                    .iter()
+                    .find(|m| m.author == Author::Customer)
+                    .map(|m| super::shorten(m.text.lines().next().unwrap_or(""), 60))
+                    .unwrap_or_default(),
+            };
+            list.push(InquirySummary {
+                id: conversation.id.clone(),
+                title,
+                channel: conversation.channel.clone(),
+                status,
+                created_at: conversation.created_at,
+                updated_at: conversation.updated_at,
+            });
+        }
+        Ok(list)
+    }
+
+    /// What the customer reads a conversation's status as.
+    pub async fn status_of(
+        &self,
+        conversation: &Conversation,
+        messages: &[Message],
+    ) -> Result<BoardStatus> {
+        let case_status = match &conversation.case_id {
+            Some(id) => self.store.case(id).await?.map(|c| c.status),
+            None => None,
+        };
+        Ok(BoardStatus::of(messages, case_status))
+    }
+
+    /// The guides the bot would show for what the customer has written so far: its answer or
+    /// its two or three offers, none when it would hand off (`text` searched as a first message;
+    /// nothing is stored).
+    pub async fn suggest(&self, text: &str, lang: Option<Lang>) -> Result<Vec<crate::model::Link>> {
+        let text = validate(&self.mask(text))?;
+        let kb = std::sync::Arc::clone(&self.kb);
+        let encoder = self.encoder.clone();
+        let policy = self.policy;
+        let lang = lang.unwrap_or_else(|| Lang::detect(&pii::without_masks(&text)));
+        let reply = tokio::task::spawn_blocking(move || {
+            crate::bot::respond(&kb, &policy, &text, lang, &[], encoder.as_deref())
+        })
+        .await
+        .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
+        Ok(match reply.turn.decision {
+            crate::model::Decision::Answer | crate::model::Decision::Clarify => reply.links,
+            _ => Vec::new(),
+        })
+    }
+
+    /// A reader opened a guide the form suggested (for the weekly deflection count: forms where
+    /// a suggestion was opened and no inquiry was sent).
+    pub async fn suggestion_opened(&self, form: &str, guide: &str) -> Result<()> {
+        let (form, _) = self
+            .board_key
+            .read_form(form)
+            .ok_or_else(|| Error::Invalid("not a form token of this desk".into()))?;
+        if self.kb.guide(guide).is_none() {
+            return Err(Error::NotFound {
+                what: "guide",
+                id: guide.chars().take(80).collect(),
+            });
+        }
+        let event = Event::new(
+            EventKind::SuggestionOpened,
+            "",
+            None,
+            None,
+            [(events::FORM, form), (events::GUIDE, guide.to_string())],
+        );
+        self.store
+            .commit(&Commit {
+                events: vec![event],
+                ..Commit::default()
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// An e-mail address as the board keeps it: one address, lowercased, at most 254 bytes.
+fn address(email: &str) -> Result<String> {
+    let email = email.trim().to_ascii_lowercase();
+    if email.len() > 254 {
+        return Err(Error::Invalid("the e-mail address is too long".into()));
+    }
+    email
+        .parse::<lettre::Address>()
+        .map_err(|_| Error::Invalid("that is not an e-mail address".into()))?;
+    if !email.rsplit_once('@').is_some_and(|(_, d)| d.contains('.')) {
+        return Err(Error::Invalid("that is not an e-mail address".into()));
+    }
+    Ok(email)
+}
+
+/// What the board says once an inquiry is in.
+fn receipt(locale: Lang, urgent: bool) -> String {
+    match (locale, urgent) {
+        (Lang::Ko, true) => "문의를 긴급 건으로 접수했어요. 팀 전체에 바로 알렸어요. 답변은 이 게시판과 메일로 알려 드릴게요.".into(),
+        (Lang::Ko, false) => "문의를 접수했어요. 담당자가 확인하고 답변드릴게요. 답변은 이 게시판과 메일로 알려 드릴게요.".into(),
+        (_, true) => "We took your inquiry as urgent and alerted the whole team. The answer will be here and in your mail.".into(),
+        (_, false) => "We received your inquiry; a person will answer. The answer will be here and in your mail.".into(),
+    }
+}
+
+/// The sign-in mail's text.
+fn sign_in_text(locale: Lang, url: &str) -> String {
+    match locale {
+        Lang::Ko => format!(
+            "문의 내역을 보려면 아래 링크를 여세요. 이 링크는 15분 동안 한 번만 쓸 수 있어요.\n\n{url}\n\n직접 요청하지 않으셨다면 이 메일은 무시하셔도 돼요. 다른 사람은 이 링크 없이 문의 내역을 볼 수 없어요.\n\n--\n자동으로 보내 드린 메일이에요."
+        ),
+        _ => format!(
+            "Open this link to see your inquiries. It works once, for 15 minutes.\n\n{url}\n\nIf you did not ask for it, ignore this mail: nobody sees your inquiries without this link.\n\n--\nAn automatic message."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_tokens_are_read_only_with_their_key() {
+        let key = BoardKey::derive(b"a secret of at least thirty-two bytes!!");
+        let token = key.form_token(1_000);
+        let (id, at) = key.read_form(&token).expect("reads");
+        assert_eq!(at, 1_000);
+        assert_eq!(id.len(), 16);
+        let other = BoardKey::derive(b"another secret of thirty-two bytes or more");
+        assert_eq!(other.read_form(&token), None);
+        let forged = token.replacen("f1.1000.", "f1.1.", 1);
+        assert_eq!(key.read_form(&forged), None, "an earlier time is not taken");
+        for junk in ["", ".", "f1", "f1.1.2.3.4", "a.b.c.d"] {
+            assert_eq!(key.read_form(junk), None, "{junk}");
+        }
+    }
+
+    #[test]
+    fn addresses_are_one_lowercased_address() {
+        assert_eq!(
+            address(" Minji@Example.COM ").expect("ok"),
+            "minji@example.com"
+        );
+        for bad in [
+            "",
+            "minji",
+            "a@b",
+            "a b@example.com",
+            "a@example.com, b@example.com",
+            "<a@example.com>",
+        ] {
+            assert!(address(bad).is_err(), "{bad}");
+        }
+        assert!(address(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+}
