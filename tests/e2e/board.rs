@@ -145,18 +145,43 @@ async fn the_board_round_trip(backend: Backend) {
     );
     assert_eq!(form["sign_in_by_mail"], true);
 
-    // 1. A guest leaves an inquiry; it is a case in the queue with the kind and area they chose.
-    let (status, left) = post(
+    // While writing, the bot's guides are suggested; the reader opens one, then sends anyway.
+    let (status, suggested) = get(
         &app,
-        "/api/board/inquiries",
+        "/api/board/suggestions?q=%EB%B9%84%EB%B0%80%EB%B2%88%ED%98%B8%20%EC%9E%AC%EC%84%A4%EC%A0%95%EC%9D%80%20%EC%96%B4%EB%96%BB%EA%B2%8C%20%ED%95%98%EB%82%98%EC%9A%94&lang=ko",
         None,
-        inquiry(
-            GUEST,
-            "정산 금액이 달라요",
-            "이번 달 정산 금액이 주문 합계와 달라요. 확인 부탁드려요.",
-        ),
     )
     .await;
+    assert_eq!(status, 200, "{suggested}");
+    let guide = suggested["guides"][0]["guide"]
+        .as_str()
+        .expect("a guide is suggested for a password question")
+        .to_string();
+    let mut first = inquiry(
+        GUEST,
+        "정산 금액이 달라요",
+        "이번 달 정산 금액이 주문 합계와 달라요. 확인 부탁드려요.",
+    );
+    // The reader opens one; another reader opens one and leaves (the guides answered them); a
+    // token the desk did not sign is not counted.
+    for (form, expected) in [
+        (first["form"].clone(), 204),
+        (json!(filled_form()), 204),
+        (json!("f1.1.2.forged"), 400),
+    ] {
+        let (status, _) = post(
+            &app,
+            "/api/board/suggestions/opened",
+            None,
+            json!({"form": form, "guide": guide}),
+        )
+        .await;
+        assert_eq!(status, expected, "{form}");
+    }
+
+    // 1. A guest leaves an inquiry; it is a case in the queue with the kind and area they chose.
+    first["metadata"] = json!({"page": "/ko/inquiries.html"});
+    let (status, left) = post(&app, "/api/board/inquiries", None, first).await;
     assert_eq!(status, 201, "{left}");
     assert_eq!(left["inquiry"]["status"], "received");
     let mine = left["inquiry"]["id"].as_str().expect("id").to_string();
@@ -317,6 +342,34 @@ async fn the_board_round_trip(backend: Backend) {
     // the same: it is the customer's.
     let (_, list) = get(&app, "/api/board/inquiries", Some(&session)).await;
     assert_eq!(list["inquiries"].as_array().map(Vec::len), Some(1));
+    // 7. The week's report: two forms with a suggestion opened, one of them sent no inquiry;
+    // the board is a channel of its own.
+    let offset = time::UtcOffset::from_hms(9, 0, 0).expect("offset");
+    let now = desk::model::now();
+    let today = desk::insights::period::local(now, offset)
+        .date()
+        .to_string();
+    let period = desk::insights::period::Period::days(&today, &today, offset).expect("today");
+    let options = desk::insights::Options {
+        hours: None,
+        now,
+        kb: None,
+        encoder: None,
+    };
+    let report = desk::insights::report(app.desk.store().as_ref(), &period, &options)
+        .await
+        .expect("report");
+    assert_eq!(
+        (report.deflection.opened, report.deflection.deflected),
+        (2, 1)
+    );
+    let board = report
+        .volume
+        .by_channel
+        .iter()
+        .find(|r| r.key == "board")
+        .expect("a board row");
+    assert_eq!(board.count.count, 3);
 }
 
 async fn the_board_refuses_machines_and_forged_access(backend: Backend) {

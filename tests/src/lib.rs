@@ -223,7 +223,6 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
     .await
     .expect("the desk builds");
     let mut app = app;
-    let desk = app.desk.clone();
     let settings = app.settings.clone();
     let site = app.config.site.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -232,6 +231,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Test
     let addr: SocketAddr = listener.local_addr().expect("addr");
     // As `baton serve` does, in its order: the pages first, then the tasks, then requests.
     app.render_site(addr).expect("the help center renders");
+    let desk = app.desk.clone();
     app.start_background();
     // With mail set up, its SMTP listener too, on a free port of its own.
     let smtp = match app.desk.mail_settings() {

@@ -195,3 +195,76 @@ export async function sendMail(port, from, to, raw) {
   socket.end();
   return String(answer);
 }
+
+/**
+ * A mail server for every customer at once: `baton serve` relays through it
+ * (`BATON_SMTP_RELAY`), and it keeps each mail's recipients and decoded text for the tests.
+ * @returns {Promise<{port: number, mails: {to: string[], subject: string, text: string}[], close: () => void}>}
+ */
+export async function mailSink() {
+  const net = await import("node:net");
+  /** @type {{to: string[], subject: string, text: string}[]} */
+  const mails = [];
+  const server = net.createServer((socket) => {
+    socket.setEncoding("utf8");
+    let buffer = "";
+    let data = false;
+    /** @type {string[]} */
+    let to = [];
+    socket.write("220 sink ESMTP\r\n");
+    socket.on("data", (chunk) => {
+      buffer += chunk;
+      for (;;) {
+        if (data) {
+          const end = buffer.indexOf("\r\n.\r\n");
+          if (end < 0) return;
+          const raw = buffer.slice(0, end).replace(/^\.\./gm, ".");
+          buffer = buffer.slice(end + 5);
+          data = false;
+          mails.push({ to, ...readMail(raw) });
+          to = [];
+          socket.write("250 2.0.0 kept\r\n");
+          continue;
+        }
+        const end = buffer.indexOf("\r\n");
+        if (end < 0) return;
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === "EHLO" || verb === "HELO") socket.write("250 sink\r\n");
+        else if (verb === "RCPT") {
+          to.push((line.match(/<([^>]*)>/) || ["", ""])[1].toLowerCase());
+          socket.write("250 2.1.5 ok\r\n");
+        } else if (verb === "DATA") {
+          data = true;
+          socket.write("354 go\r\n");
+        } else if (verb === "QUIT") {
+          socket.end("221 bye\r\n");
+          return;
+        } else socket.write("250 ok\r\n");
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(null)));
+  const address = server.address();
+  return { port: typeof address === "object" && address ? address.port : 0, mails, close: () => server.close() };
+}
+
+/**
+ * A single-part text mail's subject and text, its transfer encoding undone.
+ * @param {string} raw
+ */
+function readMail(raw) {
+  const split = raw.indexOf("\r\n\r\n");
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, " ");
+  let body = raw.slice(split + 4);
+  const header = (/** @type {string} */ name) => (head.match(new RegExp(`^${name}:\\s*(.*)$`, "im")) || ["", ""])[1].trim();
+  const encoding = header("Content-Transfer-Encoding").toLowerCase();
+  if (encoding === "base64") body = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  else if (encoding === "quoted-printable") {
+    const bytes = body.replace(/=\r\n/g, "").replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    body = Buffer.from(bytes, "latin1").toString("utf8");
+  }
+  const subject = header("Subject").replace(/=\?utf-8\?b\?([^?]*)\?=/gi, (_, b64) => Buffer.from(b64, "base64").toString("utf8")).replace(/\?=\s+=\?/g, "");
+  return { subject, text: body.replace(/\r\n/g, "\n") };
+}

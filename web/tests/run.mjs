@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { JUNHO, MINJI, SITE_SECRET, takeRefusals } from "./lib.mjs";
+import { JUNHO, MINJI, SITE_SECRET, mailSink, takeRefusals } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
@@ -25,6 +25,8 @@ const binary = process.env.BATON_BIN || path.join(repo, "target/debug/baton");
 /** Starts `baton serve` on a free port with a temp store; resolves to its URL and a stop(). */
 async function startServer() {
   const dir = mkdtempSync(path.join(tmpdir(), "baton-browser-"));
+  // Every customer's mail server: what Baton sends (answers, sign-in links) lands here.
+  const sink = await mailSink();
   const child = spawn(binary, ["serve", "--addr", "127.0.0.1:0"], {
     cwd: repo,
     env: {
@@ -37,10 +39,11 @@ async function startServer() {
       BATON_OPERATOR_TOKENS: `minji:${MINJI},junho:${JUNHO}`,
       BATON_RATE_CONVERSATIONS: "0",
       BATON_RATE_MESSAGES: "0",
-      // Mail in over SMTP on a free port (no relay: replies wait, shown as sending).
+      // Mail in over SMTP on a free port; out through the test's sink.
       BATON_MAIL_FROM: "Baton 고객센터 <support@baton.example>",
       BATON_MAIL_KEY: "browser tests mail key, 32 bytes or more",
       BATON_SMTP_ADDR: "127.0.0.1:0",
+      BATON_SMTP_RELAY: `127.0.0.1:${sink.port}`,
       // The MTA whose Authentication-Results header proves a sender.
       BATON_MAIL_AUTHSERV_ID: "mx.baton.example",
       // The pages are tested on words alone; the sentence model has its own tests.
@@ -70,9 +73,11 @@ async function startServer() {
   return {
     url,
     smtp,
+    mails: sink.mails,
     log: () => log,
     stop() {
       child.kill("SIGINT");
+      sink.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

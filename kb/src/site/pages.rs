@@ -57,6 +57,10 @@ impl Facet {
 }
 
 /// A language's home page.
+fn inquiries_page_path(lang: Lang) -> String {
+    format!("{}/inquiries.html", lang.code())
+}
+
 fn home_page_path(lang: Lang) -> String {
     format!("{}/index.html", lang.code())
 }
@@ -223,6 +227,11 @@ impl<'a> Site<'a> {
                 w.page(&path, &html)?;
                 sitemap.push((path, alternates));
             }
+        }
+        for &lang in &self.langs {
+            let path = inquiries_page_path(lang);
+            w.page(&path, &self.inquiries_page(lang)?)?;
+            sitemap.push((path, self.alternates(|l| Some(inquiries_page_path(l)))));
         }
         let first = self.langs.first().copied().unwrap_or(Lang::En);
         w.page("index.html", &self.chooser_page(first)?)?;
@@ -606,6 +615,46 @@ impl<'a> Site<'a> {
             }
         }
         Ok(pages)
+    }
+
+    /// The inquiry board (문의하기): the form and the customer's inquiries, driven by
+    /// `assets/board.js`; the product areas of every guide, in `kb.toml`'s order, to choose from.
+    fn inquiries_page(&self, lang: Lang) -> Result<String> {
+        let mut areas: BTreeSet<&str> = self
+            .corpus
+            .guides
+            .iter()
+            .filter_map(|g| g.area.as_deref())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let mut ordered: Vec<&str> = self
+            .corpus
+            .config
+            .areas
+            .iter()
+            .map(String::as_str)
+            .filter(|a| areas.remove(a))
+            .collect();
+        ordered.extend(areas);
+        let path = inquiries_page_path(lang);
+        let alternates = self.alternates(|l| Some(inquiries_page_path(l)));
+        let languages = self.languages(|l| Some(inquiries_page_path(l)));
+        let base = self.base(
+            lang,
+            "inquiries",
+            Some(self.absolute(&path)),
+            &alternates,
+            languages,
+        );
+        self.render(
+            "inquiries.html",
+            base,
+            serde_json::json!({
+                "board_areas": ordered.iter().map(|a| serde_json::json!({
+                    "code": a, "label": self.theme.area_label(a, lang),
+                })).collect::<Vec<_>>(),
+            }),
+        )
     }
 
     fn chooser_page(&self, lang: Lang) -> Result<String> {

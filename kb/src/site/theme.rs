@@ -15,7 +15,7 @@ const DEFAULT_THEME: &str = include_str!("../../../web/help/theme.toml");
 const DEFAULT_LOGO: &[u8] = include_bytes!("../../../web/help/assets/logo.svg");
 
 /// Every template a help center is made of, with Baton's default text.
-pub const TEMPLATES: [(&str, &str); 6] = [
+pub const TEMPLATES: [(&str, &str); 7] = [
     (
         "base.html",
         include_str!("../../../web/help/templates/base.html"),
@@ -39,6 +39,10 @@ pub const TEMPLATES: [(&str, &str); 6] = [
     (
         "not_found.html",
         include_str!("../../../web/help/templates/not_found.html"),
+    ),
+    (
+        "inquiries.html",
+        include_str!("../../../web/help/templates/inquiries.html"),
     ),
 ];
 

@@ -237,8 +237,18 @@ impl App {
         })
     }
 
-    /// Renders the help center, widget and console into `BATON_SITE` (`baton serve`).
+    /// Renders the help center, widget and console into `BATON_SITE` (`baton serve`). Without
+    /// `BATON_SITE_URL`, the pages and the links Baton mails (answers, sign-in links) name the
+    /// address listened on, known only now (`--addr 127.0.0.1:0`).
     pub fn render_site(&mut self, local: SocketAddr) -> Result<kb::site::Report> {
+        if self.config.site_url.is_none()
+            && let Some(mail) = self.desk.mail_settings()
+        {
+            let mut mail = mail.clone();
+            mail.site_url = format!("http://{local}");
+            self.desk = self.desk.clone().with_mail(mail);
+            self.state = crate::http::state(&self.config, self.desk.clone());
+        }
         local::render_site(&self.config, &mut self.corpus, local)
     }
 

@@ -72,11 +72,12 @@ pub fn content_security_policy(page: Page, widget_sites: &[String]) -> String {
         Page::Help | Page::WidgetLoader | Page::Console => "'none'".into(),
     };
     // The console trades Cognito's sign-in code for a token at the hosted UI's token endpoint;
-    // in AWS the widget uploads screenshots to S3 and both read them from S3 (presigned URLs).
+    // in AWS the widget and the inquiry board (a help center page) upload screenshots to S3, and
+    // they and the console read them from S3 (presigned URLs).
     let connect = match page {
         Page::Console => format!("'self' {COGNITO_HOSTED_UI} {ATTACHMENTS_BUCKET}"),
-        Page::WidgetFrame => format!("'self' {ATTACHMENTS_BUCKET}"),
-        Page::Help | Page::WidgetLoader => "'self'".into(),
+        Page::WidgetFrame | Page::Help => format!("'self' {ATTACHMENTS_BUCKET}"),
+        Page::WidgetLoader => "'self'".into(),
     };
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \

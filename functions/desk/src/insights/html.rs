@@ -130,6 +130,13 @@ pub fn render(report: &Report) -> String {
     h.push_str("<h2>Feature requests</h2>");
     topics(&mut h, &report.feature_requests);
 
+    let d = &report.deflection;
+    let _ = write!(
+        h,
+        "<h2>The inquiry board's suggestions</h2><p>In {} forms a reader opened a guide the board suggested; {} of them sent no inquiry (the guides answered).</p>",
+        d.opened, d.deflected
+    );
+
     let s = &report.searches;
     let _ = write!(
         h,

@@ -93,6 +93,14 @@ pub fn render(report: &Report) -> String {
         md.push('\n');
     }
 
+    let d = &report.deflection;
+    md.push_str("## The inquiry board's suggestions\n\n");
+    let _ = writeln!(
+        md,
+        "In {} forms a reader opened a guide the board suggested; {} of them sent no inquiry (the guides answered).\n",
+        d.opened, d.deflected
+    );
+
     md.push_str("## Guides to write\n\n");
     md.push_str(
         "Questions the desk could not answer (searches that found nothing, hand-offs for low \

@@ -82,6 +82,8 @@ pub struct Report {
     pub ledger: Ledger,
     /// Searches in the help center and through the API.
     pub searches: Searches,
+    /// What the inquiry board's suggestions spared the team.
+    pub deflection: Deflection,
     /// How long people took.
     pub times: Times,
     /// Every urgent case opened in the period, longest wait first.
@@ -186,6 +188,17 @@ pub struct Searches {
     pub top_zero_results: Vec<Asked>,
 }
 
+/// The inquiry board's suggestions: forms where the reader opened a guide the board suggested
+/// while they wrote, and of those, how many sent no inquiry (the guides answered them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Deflection {
+    /// Forms of the period in which a suggested guide was opened.
+    pub opened: usize,
+    /// Of those, forms from which no inquiry was sent (as far as the events read go: a week
+    /// past the period).
+    pub deflected: usize,
+}
+
 /// Words customers used, and how often.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Asked {
@@ -269,6 +282,9 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
     let mut weak_searches = 0usize;
     let mut unanswered: Vec<topics::Question> = Vec::new();
     let mut tally = health::Tally::default();
+    // Board forms with a suggestion opened in the period, and forms an inquiry was sent from.
+    let mut suggested: std::collections::BTreeSet<String> = Default::default();
+    let mut sent: std::collections::BTreeSet<String> = Default::default();
     // A day at a time, so a busy year never sits in memory at once; the next day is read while
     // this one is counted (the store reads on its own thread, or over the network).
     let mut days = Vec::new();
@@ -297,6 +313,11 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
                     if let Some(question) = unanswered_search(event) {
                         unanswered.push(question);
                     }
+                    if event.kind == EventKind::SuggestionOpened
+                        && let Some(form) = event.data.get(key::FORM)
+                    {
+                        suggested.insert(form.clone());
+                    }
                     if event.kind == EventKind::Search {
                         weak_searches += usize::from(
                             event.data.get(key::HITS).map(String::as_str) != Some("0")
@@ -308,6 +329,11 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
                             event.data.get(key::QUERY).cloned().unwrap_or_default(),
                         ));
                     }
+                }
+                if event.kind == EventKind::Open
+                    && let Some(form) = event.data.get(key::FORM)
+                {
+                    sent.insert(form.clone());
                 }
                 threads.add(event);
             }
@@ -377,6 +403,10 @@ pub async fn report(store: &dyn Store, period: &Period, options: &Options) -> Re
         searches: Searches {
             weak_results: weak_searches,
             ..search_summary(searches)
+        },
+        deflection: Deflection {
+            opened: suggested.len(),
+            deflected: suggested.difference(&sent).count(),
         },
         times,
         urgent,

@@ -1,0 +1,466 @@
+// @ts-check
+// The inquiry board (문의하기): the form (the guides the bot would show while the customer
+// writes, screenshots, the trap field), the customer's inquiries (a guest signs in by a mailed
+// link, a verified customer by the token their site put in the address), one inquiry with its
+// thread, and writing again under it. Everything a person wrote is set as text, never as HTML.
+//
+// The page's address says what it shows: `#new`, `#mine`, `#inquiry=<id>`; a mailed link
+// arrives as `#signin=<token>` and the site's link for a signed-in customer as
+// `#identity=<token>`: both are read once and taken out of the address (a fragment never reaches
+// a server or a referrer).
+
+import { ApiError, fetchJson } from "../shared/api.js";
+import { el } from "../shared/dom.js";
+import { guideUrl } from "../shared/guides.js";
+import { label, loadStrings, t } from "../shared/i18n.js";
+
+const body = document.body;
+const lang = body.dataset.lang === "ko" ? "ko" : "en";
+const root = new URL("..", /** @type {HTMLScriptElement} */ (document.querySelector("script[src$='assets/board.js']")).src).pathname;
+/** Inquiries left in this browser: `{id, secret, title, created_at}` (their own secrets). */
+const LOCAL_KEY = "baton.board.v1";
+/** This tab's credential: a board session (`bs_…`) or the site's identity token. */
+const CREDENTIAL_KEY = "baton.board.credential";
+const ATTACH_TYPES = ["image/png", "image/jpeg", "image/webp"];
+const ATTACH_MAX = 5;
+const ATTACH_MAX_BYTES = 5 * 1024 * 1024;
+const SUGGEST_MS = 500;
+
+/** @typedef {{id: string, secret: string, title: string, created_at: number}} Local */
+/** @typedef {{id: string, title: string, channel: string, status: string, created_at: number, updated_at: number}} Summary */
+/** @typedef {{kind: "customer" | "bot" | "operator", name?: string}} Author */
+/** @typedef {{id: string, type: string}} Attachment */
+/** @typedef {{id: string, author: Author, text: string, links?: {guide: string, anchor?: string, title: string}[], attachments?: Attachment[], created_at: number}} Message */
+
+/** @param {string} selector */
+const find = (selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
+const notice = find("[data-board-notice]");
+const form = /** @type {HTMLFormElement} */ (find("[data-board-form]"));
+const formError = find("[data-form-error]");
+const files = /** @type {HTMLInputElement} */ (find("#b-files"));
+const fileList = find("[data-file-list]");
+/** The form's token (`GET /api/board/form`): when it was opened, signed by the desk. */
+let formToken = "";
+let signInByMail = true;
+/** @type {File[]} */
+let chosen = [];
+
+// ---- Storage: what this browser keeps (nothing that works without the desk agreeing). ----
+
+/** @returns {Local[]} */
+function locals() {
+  try {
+    const list = JSON.parse(localStorage.getItem(LOCAL_KEY) || "[]");
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+/** @param {Local} entry */
+function remember(entry) {
+  try {
+    localStorage.setItem(LOCAL_KEY, JSON.stringify([entry, ...locals().filter((l) => l.id !== entry.id)].slice(0, 30)));
+  } catch {
+    // Storage can be disabled: the inquiry is still sent, and signing in shows it.
+  }
+}
+
+function credential() {
+  try {
+    return sessionStorage.getItem(CREDENTIAL_KEY) || "";
+  } catch {
+    return "";
+  }
+}
+
+/** @param {string} value */
+function setCredential(value) {
+  try {
+    if (value) sessionStorage.setItem(CREDENTIAL_KEY, value);
+    else sessionStorage.removeItem(CREDENTIAL_KEY);
+  } catch {
+    // This tab only, in memory then.
+  }
+  memoryCredential = value;
+}
+let memoryCredential = "";
+const currentCredential = () => credential() || memoryCredential;
+const isVerified = () => {
+  const c = currentCredential();
+  return !!c && !c.startsWith("bs_");
+};
+
+/** The credential that opens conversation `id`: this tab's, else the secret it was left with. @param {string} id */
+const keyFor = (id) => locals().find((l) => l.id === id)?.secret || currentCredential();
+
+/** What the page says after the next move (`#…`), which clears what it said before. @type {{text: string, kind: "ok" | "error" | ""}} */
+let next = { text: "", kind: "" };
+
+/** @param {string} text @param {"ok" | "error" | ""} [kind] */
+function say(text, kind = "") {
+  notice.textContent = text;
+  notice.dataset.kind = kind;
+}
+
+// ---- The form ----
+
+async function loadForm() {
+  try {
+    const data = await fetchJson("/api/board/form");
+    formToken = data.form;
+    signInByMail = !!data.sign_in_by_mail;
+    const select = /** @type {HTMLSelectElement} */ (find("[data-categories]"));
+    select.replaceChildren(...data.categories.map((/** @type {string} */ code) => el("option", { value: code }, [label("category", code)])));
+  } catch {
+    say(t("board.error_retry"), "error");
+  }
+}
+
+/** The guides the bot would show for what is written so far, as the customer writes. */
+function suggestions() {
+  const list = find("[data-suggested-list]");
+  const box = find("[data-suggested]");
+  const text = /** @type {HTMLTextAreaElement} */ (find("#b-text"));
+  const title = /** @type {HTMLInputElement} */ (find("#b-title"));
+  /** @type {number | undefined} */
+  let timer;
+  /** @type {AbortController | undefined} */
+  let inflight;
+  let shown = "";
+  const run = async () => {
+    const q = `${title.value.trim()} ${text.value.trim()}`.trim();
+    if (q.length < 4 || q === shown) return;
+    shown = q;
+    inflight?.abort();
+    inflight = new AbortController();
+    try {
+      const data = await fetchJson(`/api/board/suggestions?${new URLSearchParams({ q: q.slice(0, 1000), lang })}`, { signal: inflight.signal });
+      /** @type {{guide: string, anchor?: string, title: string}[]} */
+      const guides = data.guides || [];
+      list.replaceChildren(
+        ...guides.map((g) => {
+          const link = el("a", { href: guideUrl(g.guide, g.anchor, { root }), target: "_blank", rel: "noopener" }, [g.title]);
+          link.addEventListener("click", () => {
+            fetchJson("/api/board/suggestions/opened", { method: "POST", json: { form: formToken, guide: g.guide } }).catch(() => {});
+          });
+          return el("li", {}, [link]);
+        }),
+      );
+      box.hidden = guides.length === 0;
+    } catch {
+      // Suggestions are a help, not a step: the form works without them.
+    }
+  };
+  for (const input of [text, title]) {
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(run, SUGGEST_MS);
+    });
+  }
+}
+
+function drawFiles() {
+  fileList.replaceChildren(
+    ...chosen.map((file, i) => {
+      const remove = el("button", { type: "button", class: "link-button", "aria-label": t("board.remove_file", { name: file.name }) }, ["×"]);
+      remove.addEventListener("click", () => {
+        chosen.splice(i, 1);
+        drawFiles();
+      });
+      return el("li", {}, [file.name, " ", remove]);
+    }),
+  );
+}
+
+files.addEventListener("change", () => {
+  /** @type {string[]} */
+  const problems = [];
+  for (const file of Array.from(files.files || [])) {
+    if (!ATTACH_TYPES.includes(file.type)) problems.push(t("board.file_bad_type", { name: file.name }));
+    else if (file.size > ATTACH_MAX_BYTES) problems.push(t("board.file_too_big", { name: file.name }));
+    else if (chosen.length >= ATTACH_MAX) problems.push(t("board.too_many_files"));
+    else chosen.push(file);
+  }
+  files.value = "";
+  formError.textContent = [...new Set(problems)].join(" ");
+  drawFiles();
+});
+
+/**
+ * Uploads one screenshot into conversation `id` (the widget's flow: ask where the bytes go, send
+ * them, let the desk check and post them).
+ * @param {string} id @param {string} key @param {File} file
+ */
+async function upload(id, key, file) {
+  const begun = await fetchJson(`/api/conversations/${id}/uploads`, { method: "POST", token: key });
+  const direct = !begun.url;
+  const put = await fetch(begun.url || `/api/conversations/${id}/uploads/${begun.id}`, {
+    method: "PUT",
+    headers: { "content-type": file.type, ...(direct ? { authorization: `Bearer ${key}` } : {}) },
+    body: file,
+  });
+  if (!put.ok) throw new Error(String(put.status));
+  await fetchJson(`/api/conversations/${id}/uploads/${begun.id}/complete`, { method: "POST", token: key });
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  const value = (/** @type {string} */ name) => String(data.get(name) || "").trim();
+  const verified = isVerified();
+  if (!value("title") || !value("text") || (!verified && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value("email")))) {
+    formError.textContent = t("board.error_fields");
+    return;
+  }
+  const submit = /** @type {HTMLButtonElement} */ (find("[data-submit]"));
+  submit.disabled = true;
+  formError.textContent = "";
+  say(t("board.sending"));
+  /** @type {Record<string, unknown>} */
+  const inquiry = {
+    title: value("title"),
+    text: value("text"),
+    category: value("category") || undefined,
+    area: value("area") || undefined,
+    locale: lang,
+    form: formToken,
+    website: String(data.get("website") || ""),
+    metadata: { page: location.pathname },
+  };
+  if (verified) inquiry.identity_token = currentCredential();
+  else {
+    inquiry.email = value("email");
+    if (value("name")) inquiry.name = value("name");
+  }
+  try {
+    const left = await fetchJson("/api/board/inquiries", { method: "POST", json: inquiry });
+    remember({ id: left.inquiry.id, secret: left.secret, title: left.inquiry.title, created_at: left.inquiry.created_at });
+    let failed = 0;
+    for (const [i, file] of chosen.entries()) {
+      say(t("board.uploading", { done: i, total: chosen.length }));
+      try {
+        await upload(left.inquiry.id, left.secret, file);
+      } catch {
+        failed += 1;
+      }
+    }
+    form.reset();
+    chosen = [];
+    drawFiles();
+    find("[data-suggested]").hidden = true;
+    await loadForm();
+    // What to say once the inquiry is shown (moving there clears the last notice).
+    next = failed ? { text: t("board.upload_failed", { count: failed }), kind: "error" } : { text: t("board.sent"), kind: "ok" };
+    location.hash = `#inquiry=${left.inquiry.id}`;
+  } catch (error) {
+    // Refused or not sent: nothing a person wrote is lost, the form keeps it.
+    const e = /** @type {ApiError} */ (error);
+    formError.textContent = e instanceof ApiError && e.status < 500 && e.message ? e.message : t("board.error_retry");
+    say("");
+    if (e instanceof ApiError && e.code === "refused") await loadForm();
+  } finally {
+    submit.disabled = false;
+  }
+});
+
+// ---- My inquiries ----
+
+/** @param {string} status */
+const statusBadge = (status) => el("span", { class: `status status-${status}` }, [t(`board.status.${status}`)]);
+/** @param {number} at */
+const date = (at) => new Date(at).toLocaleString(lang === "ko" ? "ko-KR" : "en-US", { dateStyle: "medium", timeStyle: "short" });
+
+async function showMine() {
+  const list = find("[data-inquiry-list]");
+  const signIn = find("[data-sign-in]");
+  const signedIn = find("[data-signed-in]");
+  const empty = find("[data-empty]");
+  list.replaceChildren();
+  const key = currentCredential();
+  /** @type {Summary[]} */
+  let inquiries = [];
+  if (key) {
+    try {
+      inquiries = (await fetchJson("/api/board/inquiries", { token: key })).inquiries;
+      signedIn.replaceChildren(isVerified() ? t("board.signed_in_verified") : t("board.signed_in_mail"), " ");
+      const out = el("button", { type: "button", class: "link-button" }, [t("board.sign_out")]);
+      out.addEventListener("click", () => {
+        setCredential("");
+        showMine();
+      });
+      signedIn.append(out);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) setCredential("");
+    }
+  }
+  signedIn.hidden = !currentCredential();
+  signIn.hidden = !!currentCredential();
+  if (!currentCredential() && !signInByMail) say(t("board.no_mail"));
+  // Inquiries left in this browser, read with their own secrets, beside the signed-in list.
+  const known = new Set(inquiries.map((i) => i.id));
+  const local = locals().filter((l) => !known.has(l.id));
+  for (const entry of local) {
+    try {
+      const read = await readWithSecret(entry.id, entry.secret);
+      inquiries.push({ id: entry.id, title: read.title, channel: "board", status: read.status, created_at: read.created_at, updated_at: read.created_at });
+    } catch {
+      // Gone from the desk (or the desk is away): shown as it was left.
+      inquiries.push({ id: entry.id, title: entry.title, channel: "board", status: "received", created_at: entry.created_at, updated_at: entry.created_at });
+    }
+  }
+  list.replaceChildren(
+    ...inquiries.map((i) =>
+      el("li", {}, [
+        el("a", { href: `#inquiry=${i.id}` }, [i.title || label("channel", i.channel)]),
+        " ",
+        statusBadge(i.status),
+        el("span", { class: "muted" }, [` ${label("channel", i.channel)} · ${date(i.created_at)}`]),
+      ]),
+    ),
+  );
+  empty.hidden = inquiries.length > 0;
+}
+
+find("[data-sign-in-form]").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const email = String(new FormData(/** @type {HTMLFormElement} */ (event.target)).get("email") || "").trim();
+  if (!email) return;
+  try {
+    await fetchJson("/api/board/sign-in-links", { method: "POST", json: { email, locale: lang } });
+    say(t("board.link_sent"), "ok");
+  } catch (error) {
+    say(error instanceof ApiError && error.status === 503 ? t("board.no_mail") : t("board.error_retry"), "error");
+  }
+});
+
+// ---- One inquiry ----
+
+/** @param {string} id */
+async function showInquiry(id) {
+  const key = keyFor(id);
+  const thread = find("[data-thread]");
+  thread.replaceChildren();
+  let data;
+  try {
+    // The board's read (with its status) for a signed-in owner; the conversation's own read
+    // for an inquiry this browser holds the secret of.
+    data = currentCredential() && !locals().some((l) => l.id === id)
+      ? await fetchJson(`/api/board/inquiries/${id}`, { token: key })
+      : await readWithSecret(id, key);
+  } catch {
+    say(t("board.error_retry"), "error");
+    return;
+  }
+  find("[data-inquiry-title]").textContent = data.title || label("channel", data.channel || "board");
+  find("[data-inquiry-status]").replaceChildren(statusBadge(data.status));
+  find("[data-inquiry-date]").textContent = date(data.created_at);
+  /** @type {Message[]} */
+  const messages = data.messages;
+  thread.replaceChildren(
+    ...messages.map((m) => {
+      const who = m.author.kind === "customer" ? t("board.you") : m.author.kind === "operator" ? `${t("board.team")} ${m.author.name || ""}`.trim() : t("board.auto");
+      const item = el("li", { class: `msg msg-${m.author.kind}` }, [el("p", { class: "who" }, [who, el("span", { class: "muted" }, [` · ${date(m.created_at)}`])])]);
+      for (const para of m.text.split(/\n{2,}/)) if (para.trim()) item.append(el("p", {}, [para]));
+      if (m.links?.length) item.append(el("ul", { class: "link-list" }, m.links.map((l) => el("li", {}, [el("a", { href: guideUrl(l.guide, l.anchor, { root }) }, [l.title])]))));
+      for (const attachment of m.attachments || []) item.append(picture(id, key, attachment));
+      return item;
+    }),
+  );
+  const again = /** @type {HTMLFormElement} */ (find("[data-again-form]"));
+  again.dataset.id = id;
+}
+
+/**
+ * An inquiry read with its conversation's own secret (the board's status worked out the same
+ * way the desk does: a person wrote last, or the customer wrote after one).
+ * @param {string} id @param {string} key
+ */
+async function readWithSecret(id, key) {
+  const read = await fetchJson(`/api/conversations/${id}`, { token: key });
+  /** @type {Message[]} */
+  const messages = read.messages;
+  const lastPerson = messages.map((m) => m.author.kind).lastIndexOf("operator");
+  const lastCustomer = messages.map((m) => m.author.kind).lastIndexOf("customer");
+  const status = lastPerson < 0 ? (read.conversation.state === "resolved" ? "answered" : "received") : lastCustomer > lastPerson ? "asked_again" : "answered";
+  const local = locals().find((l) => l.id === id);
+  return { title: local?.title || "", channel: "board", status, created_at: read.conversation.created_at, messages };
+}
+
+/** A screenshot, read with the inquiry's credential. @param {string} id @param {string} key @param {Attachment} attachment */
+function picture(id, key, attachment) {
+  const img = /** @type {HTMLImageElement} */ (el("img", { class: "shot", alt: "", loading: "lazy" }));
+  fetch(`/api/conversations/${id}/attachments/${attachment.id}`, { headers: { authorization: `Bearer ${key}` } })
+    .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(String(r.status)))))
+    .then((blob) => {
+      img.src = URL.createObjectURL(blob);
+    })
+    .catch(() => img.remove());
+  return img;
+}
+
+find("[data-again-form]").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const again = /** @type {HTMLFormElement} */ (event.target);
+  const id = again.dataset.id || "";
+  const text = String(new FormData(again).get("text") || "").trim();
+  const error = find("[data-again-error]");
+  if (!text || !id) return;
+  try {
+    await fetchJson(`/api/conversations/${id}/messages`, {
+      method: "POST",
+      token: keyFor(id),
+      json: { text, idempotency_key: crypto.randomUUID() },
+    });
+    again.reset();
+    error.textContent = "";
+    await showInquiry(id);
+  } catch (e) {
+    error.textContent = e instanceof ApiError && e.status < 500 && e.message ? e.message : t("board.error_retry");
+  }
+});
+
+// ---- Where the address points ----
+
+async function route() {
+  const hash = location.hash.slice(1);
+  const params = new URLSearchParams(hash);
+  if (params.has("signin")) {
+    const token = params.get("signin") || "";
+    history.replaceState(null, "", `${location.pathname}#mine`);
+    try {
+      const opened = await fetchJson("/api/board/sessions", { method: "POST", json: { token } });
+      setCredential(opened.session);
+      say("");
+    } catch {
+      say(t("board.link_failed"), "error");
+    }
+    return route();
+  }
+  if (params.has("identity")) {
+    setCredential(params.get("identity") || "");
+    history.replaceState(null, "", `${location.pathname}#mine`);
+    return route();
+  }
+  const view = params.has("inquiry") ? "inquiry" : hash === "mine" ? "mine" : "new";
+  for (const section of document.querySelectorAll("[data-view]")) /** @type {HTMLElement} */ (section).hidden = /** @type {HTMLElement} */ (section).dataset.view !== view;
+  for (const tab of document.querySelectorAll("[data-tab]")) {
+    const current = /** @type {HTMLElement} */ (tab).dataset.tab === (view === "inquiry" ? "mine" : view);
+    if (current) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  find("[data-guest-fields]").hidden = isVerified();
+  find("[data-verified-note]").hidden = !isVerified();
+  if (view === "mine") await showMine();
+  if (view === "inquiry") await showInquiry(params.get("inquiry") || "");
+}
+
+await loadStrings(lang, root);
+window.addEventListener("hashchange", () => {
+  say(next.text, next.kind);
+  next = { text: "", kind: "" };
+  route();
+});
+await loadForm();
+suggestions();
+await route();
