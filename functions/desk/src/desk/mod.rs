@@ -83,6 +83,8 @@ pub use board::{BoardForm, BoardKey, Inquiry, InquirySummary, Session, Submitted
 pub use reports::{Schedule, Span, Tick};
 mod continuity;
 mod customers;
+mod features;
+pub use features::{FeatureList, FeatureView, Triage, Triaged};
 mod feedback;
 mod handoff;
 mod mail;

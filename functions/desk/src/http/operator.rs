@@ -30,6 +30,8 @@ pub fn routes() -> Routes {
             "/api/operator/cases/{id}/attachments/{attachment}",
             attachment,
         )
+        .get("/api/operator/feature-requests", feature_requests)
+        .post("/api/operator/feature-requests", triage)
         .get("/api/operator/insights", insights)
         .get("/api/operator/insights/charts", charts)
         .get("/api/operator/health", health)
@@ -71,6 +73,23 @@ async fn case(
     AppPath(id): AppPath<String>,
 ) -> Result<Json<CaseView>, AppError> {
     Ok(Json(state.desk.case(&id).await?))
+}
+
+/// The team's list of feature requests: triaged, and asks not yet in any.
+async fn feature_requests(
+    State(state): State<AppState>,
+    _: Operator,
+) -> Result<Json<crate::desk::FeatureList>, AppError> {
+    Ok(Json(state.desk.feature_requests().await?))
+}
+
+/// Creates or changes a feature request; shipped or declined tells everyone who asked, once.
+async fn triage(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    AppJson(body): AppJson<crate::desk::Triage>,
+) -> Result<Json<crate::desk::Triaged>, AppError> {
+    Ok(Json(state.desk.triage(&name, body).await?))
 }
 
 async fn claim(

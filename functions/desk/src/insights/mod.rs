@@ -16,6 +16,7 @@ pub mod health;
 pub mod html;
 pub mod markdown;
 pub mod period;
+pub mod requests;
 pub mod svg;
 mod threads;
 pub mod topics;

@@ -46,6 +46,9 @@ wire_enum! {
         /// A reader opened a guide the inquiry board suggested while they wrote (no
         /// conversation): with no inquiry from that form, the guides answered them.
         SuggestionOpened = "suggestion_opened",
+        /// A customer who asked for a feature was told it shipped or was declined (once per
+        /// customer and request).
+        FeatureTold = "feature_told",
     }
 }
 

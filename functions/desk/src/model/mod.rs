@@ -10,7 +10,8 @@
 //! One file per record: [`ids`](new_id) (ids and time), `board.rs` (whose an inquiry is, its
 //! status, a guest's access), `conversation.rs` (customers,
 //! conversations, messages), `turn.rs` (what the bot decided and why), `case.rs` (cases and
-//! notes), `event.rs` (what insights count), `mail.rs` (threads, mail parts, outgoing mail).
+//! notes), `event.rs` (what insights count), `feature.rs` (feature requests
+//! as the team triages them), `mail.rs` (threads, mail parts, outgoing mail).
 
 /// An enum whose values have one wire name each: serde, `code()`, `parse()` and `Display` all use
 /// it, so no module spells a state or a kind by hand.
@@ -75,6 +76,7 @@ mod board;
 mod case;
 mod conversation;
 mod event;
+mod feature;
 mod ids;
 mod mail;
 mod turn;
@@ -83,6 +85,7 @@ pub use board::*;
 pub use case::*;
 pub use conversation::*;
 pub use event::*;
+pub use feature::*;
 pub use ids::*;
 pub use mail::*;
 pub use turn::*;

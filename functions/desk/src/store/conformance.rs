@@ -50,7 +50,8 @@ macro_rules! store_conformance_tests {
             a_mail_contact_is_replaced_and_taken_back_on_record,
             outgoing_mail_is_versioned_and_due_in_order,
             owners_find_their_conversations_newest_first,
-            access_is_created_once_and_used_once
+            access_is_created_once_and_used_once,
+            feature_requests_are_versioned_and_listed_newest_first
         );
     };
     (@each $make:expr; $($name:ident),*) => {

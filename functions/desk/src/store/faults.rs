@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
 use crate::model::{
-    Access, Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail,
+    Access, Case, Conversation, Event, FeatureRequest, MailContact, Message, Millis, Note,
+    OutgoingMail,
 };
 use crate::presence::Presence;
 
@@ -118,6 +119,14 @@ impl Store for FaultyStore {
 
     async fn access(&self, key: &str) -> Result<Option<Access>> {
         self.inner.access(key).await
+    }
+
+    async fn feature_request(&self, id: &str) -> Result<Option<FeatureRequest>> {
+        self.inner.feature_request(id).await
+    }
+
+    async fn feature_requests(&self, limit: usize) -> Result<Vec<FeatureRequest>> {
+        self.inner.feature_requests(limit).await
     }
 
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {

@@ -27,6 +27,8 @@
 //!   first. A commit's `access` records are created once (`Stale` if the key exists) or updated
 //!   by version like cases; `access` reads one back by key, expired ones included (the caller
 //!   checks [`Access::is_live`]; a backend may forget them a day after they expire).
+//! - **Feature requests** are created once and updated by version; `feature_requests` lists them
+//!   most recently changed first.
 //! - **Missing is not an error.** Reads of unknown ids return `None` or an empty list; a commit that
 //!   replaces a message that does not exist fails with `NotFound` and writes nothing.
 //! - **Unavailable.** When the backend cannot be reached or cannot write (down, locked, full,
@@ -48,7 +50,8 @@ use async_trait::async_trait;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Access, Case, Conversation, Event, MailContact, MailId, Message, Millis, Note, OutgoingMail,
+    Access, Case, Conversation, Event, FeatureRequest, MailContact, MailId, Message, Millis, Note,
+    OutgoingMail,
 };
 use crate::presence::Presence;
 
@@ -88,23 +91,29 @@ impl MailWrite {
     }
 }
 
-/// A guest's access ([`Access`]) written by a [`Commit`].
+/// A record written by a [`Commit`] that is created once and then updated by version: a guest's
+/// access ([`AccessWrite`]), a feature request ([`FeatureWrite`]).
 #[derive(Debug, Clone, PartialEq)]
-pub enum AccessWrite {
+pub enum Write<T> {
     /// A new one (`Stale` if its key exists).
-    Create(Access),
-    /// A versioned update (a link used, a new link over the old one).
-    Update(Access),
+    Create(T),
+    /// A versioned update.
+    Update(T),
 }
 
-impl AccessWrite {
-    /// The access as written (before the store bumps an update's version).
-    pub fn access(&self) -> &Access {
+impl<T> Write<T> {
+    /// The record as written (before the store bumps an update's version).
+    pub fn record(&self) -> &T {
         match self {
-            AccessWrite::Create(access) | AccessWrite::Update(access) => access,
+            Write::Create(record) | Write::Update(record) => record,
         }
     }
 }
+
+/// A guest's access to the board: a link mailed, a link used, the session it opens.
+pub type AccessWrite = Write<Access>;
+/// A feature request the team triages.
+pub type FeatureWrite = Write<FeatureRequest>;
 
 /// Writes that happen together or not at all.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -130,6 +139,8 @@ pub struct Commit {
     pub contact: Option<MailContact>,
     /// Guests' access to the board: a link mailed, a link used and the session it opens.
     pub access: Vec<AccessWrite>,
+    /// A feature request to create or update.
+    pub feature: Option<FeatureWrite>,
 }
 
 impl Commit {
@@ -196,6 +207,10 @@ pub trait Store: Send + Sync + 'static {
     async fn owner_conversations(&self, owner: &str, limit: usize) -> Result<Vec<Conversation>>;
     /// A guest's access record by [`Access::key`].
     async fn access(&self, key: &str) -> Result<Option<Access>>;
+    /// A feature request by id.
+    async fn feature_request(&self, id: &str) -> Result<Option<FeatureRequest>>;
+    /// Feature requests, most recently changed first, at most `limit`.
+    async fn feature_requests(&self, limit: usize) -> Result<Vec<FeatureRequest>>;
 
     /// Deletes the events recorded before `before`, returning how many (`baton serve`'s retention,
     /// `BATON_EVENT_DAYS`). A backend that expires events itself (DynamoDB's TTL) does nothing.

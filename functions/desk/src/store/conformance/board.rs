@@ -167,3 +167,82 @@ pub async fn access_is_created_once_and_used_once(store: Arc<dyn Store>) {
         "unknown keys are none"
     );
 }
+
+/// A feature request is created once, updated by version (of two updates from one version,
+/// one wins), and listed most recently changed first.
+pub async fn feature_requests_are_versioned_and_listed_newest_first(store: Arc<dyn Store>) {
+    use crate::model::{Ask, FeatureRequest, FeatureStatus};
+    use crate::store::FeatureWrite;
+    let at = now();
+    let request = |id: &str, updated_at: i64| FeatureRequest {
+        id: id.into(),
+        title: "다크 모드".into(),
+        status: FeatureStatus::Reviewing,
+        reason: None,
+        announcement: Default::default(),
+        area: Some("store".into()),
+        asks: vec![Ask {
+            conversation_id: new_id("cv"),
+            customer: "c1".into(),
+            channel: "web".into(),
+            locale: kb::Lang::Ko,
+            words: "다크 모드 있나요".into(),
+            asked_at: at,
+            told_at: None,
+        }],
+        by: "minji".into(),
+        created_at: at,
+        updated_at,
+        version: 0,
+    };
+    let (older, newer) = (request(&new_id("fr"), at - 10), request(&new_id("fr"), at));
+    for r in [&older, &newer] {
+        let commit = Commit {
+            feature: Some(FeatureWrite::Create(r.clone())),
+            ..Commit::default()
+        };
+        assert_eq!(
+            store.commit(&commit).await.expect("create"),
+            Committed::Done
+        );
+        assert!(matches!(store.commit(&commit).await, Err(Error::Stale)));
+    }
+    let listed: Vec<String> = store
+        .feature_requests(10)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(listed, [newer.id.clone(), older.id.clone()]);
+    let update = |status| {
+        let mut next = older.clone();
+        next.status = status;
+        next.updated_at = at + 10;
+        Commit {
+            feature: Some(FeatureWrite::Update(next)),
+            ..Commit::default()
+        }
+    };
+    let (shipped, declined) = (
+        update(FeatureStatus::Shipped),
+        update(FeatureStatus::Declined),
+    );
+    let (a, b) = tokio::join!(store.commit(&shipped), store.commit(&declined));
+    assert_eq!(u8::from(a.is_ok()) + u8::from(b.is_ok()), 1, "{a:?} {b:?}");
+    let stored = store
+        .feature_request(&older.id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(stored.version, 1);
+    assert_eq!(
+        store.feature_requests(10).await.expect("list")[0].id,
+        older.id,
+        "the one changed last comes first"
+    );
+    assert_eq!(
+        store.feature_request("fr_unknown").await.expect("read"),
+        None
+    );
+}

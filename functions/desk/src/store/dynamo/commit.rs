@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 
-use super::{AccessWrite, CaseWrite, Commit, Committed, MailWrite};
+use super::{CaseWrite, Commit, Committed, MailWrite};
 use crate::error::{Error, Result};
 use crate::model::Message;
 
@@ -187,22 +187,30 @@ impl DynamoStore {
             None => {}
         }
         for write in &commit.access {
-            writes.push(match write {
-                AccessWrite::Create(access) => Write::new(
-                    self.access_item(access)?,
-                    Condition::Absent,
-                    Role::Versioned,
-                ),
-                AccessWrite::Update(access) => {
-                    let mut next = access.clone();
-                    next.version += 1;
-                    Write::new(
-                        self.access_item(&next)?,
-                        Condition::Version(access.version),
-                        Role::Versioned,
-                    )
-                }
-            });
+            let item = |access: &crate::model::Access, version| {
+                self.access_item(&crate::model::Access {
+                    version,
+                    ..access.clone()
+                })
+            };
+            writes.push(versioned(
+                write,
+                |a: &crate::model::Access| a.version,
+                item,
+            )?);
+        }
+        if let Some(write) = &commit.feature {
+            let item = |feature: &crate::model::FeatureRequest, version| {
+                self.feature_item(&crate::model::FeatureRequest {
+                    version,
+                    ..feature.clone()
+                })
+            };
+            writes.push(versioned(
+                write,
+                |f: &crate::model::FeatureRequest| f.version,
+                item,
+            )?);
         }
         if writes.len() > MAX_TRANSACTION_ITEMS {
             return Err(Error::Invalid(format!(
@@ -284,4 +292,25 @@ pub(super) fn unavailable<
         None => aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string(),
     };
     Error::Unavailable(detail)
+}
+
+/// The item of a record created once (`attribute_not_exists`) or updated by version: `item`
+/// makes it at the version it is written with.
+fn versioned<T>(
+    write: &crate::store::Write<T>,
+    version: impl Fn(&T) -> u64,
+    item: impl Fn(&T, u64) -> Result<Item>,
+) -> Result<Write> {
+    Ok(match write {
+        crate::store::Write::Create(record) => Write::new(
+            item(record, version(record))?,
+            Condition::Absent,
+            Role::Versioned,
+        ),
+        crate::store::Write::Update(record) => Write::new(
+            item(record, version(record) + 1)?,
+            Condition::Version(version(record)),
+            Role::Versioned,
+        ),
+    })
 }

@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Access, Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, MailId, Message,
-    Millis, OutgoingMail,
+    Access, Case, CaseStatus, Conversation, DeliveryState, Event, FeatureRequest, MailContact,
+    MailId, Message, Millis, OutgoingMail,
 };
 
 use super::*;
@@ -110,6 +110,22 @@ impl DynamoStore {
         Ok(item)
     }
 
+    pub(super) fn feature_item(&self, feature: &FeatureRequest) -> Result<Item> {
+        let (pk, sk) = feature_key(&feature.id);
+        let mut item = self.item(pk, sk, json(feature)?);
+        item.insert(
+            "version".into(),
+            AttributeValue::N(feature.version.to_string()),
+        );
+        // Listed on the queue index's FEATURES partition, most recently changed first.
+        item.insert("gsi1pk".into(), AttributeValue::S(FEATURES.into()));
+        item.insert(
+            "gsi1sk".into(),
+            AttributeValue::S(format!("{:013}#{}", feature.updated_at.max(0), feature.id)),
+        );
+        Ok(item)
+    }
+
     pub(super) fn outgoing_item(&self, mail: &OutgoingMail) -> Result<Item> {
         let (pk, sk) = outgoing_key(&mail.id);
         let mut item = self.item(pk, sk, json(mail)?);
@@ -145,6 +161,14 @@ pub(super) fn contact_key(key: &str) -> (String, &'static str) {
 /// The customer index's partition of an owner's conversations ([`Conversation::owner_key`]).
 pub(super) fn owner_partition(owner: &str) -> String {
     format!("OWNER#{owner}")
+}
+
+/// The partition of the queue index that lists feature requests.
+pub(super) const FEATURES: &str = "FEATURES";
+
+/// The key (`pk`, `sk`) of a feature request's item.
+pub(super) fn feature_key(id: &str) -> (String, &'static str) {
+    (format!("FEATURE#{id}"), "META")
 }
 
 /// The key (`pk`, `sk`) of a guest's access record, by [`Access::key`].

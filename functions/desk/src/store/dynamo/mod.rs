@@ -13,6 +13,7 @@
 //! | mail contact | `CONTACT#{key}` | `META` | an address's mapping to a customer ([`crate::model::MailContact::key`]), replaced by each commit that carries it |
 //! | outgoing mail | `OUT#{id}` | `META` | `version`; `gsi1pk = MAILDUE`, `gsi1sk = {next_at}#{id}` while pending (sparse, beside the queue on the same index) |
 //! | guest access | `ACCESS#{key}` | `META` | `version`, `expires_at` (TTL, a day after it expires): a sign-in link or a session ([`crate::model::Access`]) |
+//! | feature request | `FEATURE#{id}` | `META` | `version`; `gsi1pk = FEATURES`, `gsi1sk = {updated}#{id}` (listed beside the queue on the same index) |
 //! | health probe | `HEALTH` | `PROBE` | `expires_at` (a day) |
 //!
 //! Every item keeps the whole record as JSON in `data`. A [`Commit`] is one `TransactWriteItems`
@@ -39,7 +40,7 @@ use aws_sdk_dynamodb::types::{
     KeySchemaElement, KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
 
-use super::{AccessWrite, CaseWrite, Commit, Committed, MailWrite, Store};
+use super::{CaseWrite, Commit, Committed, MailWrite, Store};
 use crate::error::{Error, Result};
 
 pub use items::{case_key, event_key, is_case_key};

@@ -9,7 +9,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnConsumedCapacity, Trans
 use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
 use crate::model::{
-    Access, Case, Conversation, Event, MailContact, Message, Millis, Note, OutgoingMail,
+    Access, Case, Conversation, Event, FeatureRequest, MailContact, Message, Millis, Note,
+    OutgoingMail,
 };
 use crate::presence::{KEEP_MS, Presence};
 
@@ -202,6 +203,23 @@ impl Store for DynamoStore {
             CUSTOMER_INDEX,
             "gsi2pk",
             owner_partition(owner),
+            false,
+            limit,
+            None,
+        )
+        .await
+    }
+
+    async fn feature_request(&self, id: &str) -> Result<Option<FeatureRequest>> {
+        let (pk, sk) = feature_key(id);
+        self.get(pk, sk).await
+    }
+
+    async fn feature_requests(&self, limit: usize) -> Result<Vec<FeatureRequest>> {
+        self.query_index(
+            QUEUE_INDEX,
+            "gsi1pk",
+            FEATURES.to_string(),
             false,
             limit,
             None,

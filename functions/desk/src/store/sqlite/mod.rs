@@ -19,11 +19,11 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{AccessWrite, CaseWrite, Commit, Committed, MailWrite, Store};
+use super::{AccessWrite, CaseWrite, Commit, Committed, FeatureWrite, MailWrite, Store, Write};
 use crate::error::{Error, Result};
 use crate::model::{
-    Access, Case, CaseStatus, Conversation, DeliveryState, Event, MailContact, Message, Millis,
-    Note, OutgoingMail,
+    Access, Case, CaseStatus, Conversation, DeliveryState, Event, FeatureRequest, MailContact,
+    Message, Millis, Note, OutgoingMail,
 };
 use crate::presence::{KEEP_MS, Presence};
 
@@ -107,6 +107,13 @@ CREATE TABLE IF NOT EXISTS access (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS access_by_expiry ON access (expires_at);
+CREATE TABLE IF NOT EXISTS feature_requests (
+    id TEXT PRIMARY KEY,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feature_requests_by_change ON feature_requests (updated_at);
 CREATE TABLE IF NOT EXISTS health (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
@@ -410,6 +417,9 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
     for write in &commit.access {
         apply_access(tx, write)?;
     }
+    if let Some(write) = &commit.feature {
+        apply_feature(tx, write)?;
+    }
     Ok(())
 }
 
@@ -417,44 +427,86 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
 const ACCESS_KEPT_MS: Millis = 24 * 3_600_000;
 
 fn apply_access(tx: &Transaction<'_>, write: &AccessWrite) -> Result<(), Abort> {
-    let changed = match write {
-        AccessWrite::Create(access) => {
-            // Forgetting as it writes keeps the table as small as the sessions in use.
-            tx.execute(
-                "DELETE FROM access WHERE expires_at < ?1",
-                [access.created_at - ACCESS_KEPT_MS],
-            )?;
-            tx.execute(
-                "INSERT INTO access (key, expires_at, version, data) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (key) DO NOTHING",
-                params![
-                    access.key,
-                    access.expires_at,
-                    access.version as i64,
-                    to_json(access)?
-                ],
-            )?
-        }
-        AccessWrite::Update(access) => {
-            let mut next = access.clone();
-            next.version += 1;
-            tx.execute(
-                "UPDATE access SET expires_at = ?1, version = ?2, data = ?3
-                 WHERE key = ?4 AND version = ?5",
-                params![
-                    next.expires_at,
-                    next.version as i64,
-                    to_json(&next)?,
-                    next.key,
-                    access.version as i64
-                ],
-            )?
-        }
-    };
-    if changed != 1 {
-        return Err(Abort::Error(Error::Stale));
+    if let Write::Create(access) = write {
+        // Forgetting as it writes keeps the table as small as the sessions in use.
+        tx.execute(
+            "DELETE FROM access WHERE expires_at < ?1",
+            [access.created_at - ACCESS_KEPT_MS],
+        )?;
     }
-    Ok(())
+    let access = write.record();
+    let row = Versioned {
+        table: "access",
+        key: ("key", &access.key),
+        order: ("expires_at", access.expires_at),
+        version: access.version,
+    };
+    row.write(tx, matches!(write, Write::Create(_)), |version| {
+        to_json(&Access {
+            version,
+            ..access.clone()
+        })
+    })
+}
+
+fn apply_feature(tx: &Transaction<'_>, write: &FeatureWrite) -> Result<(), Abort> {
+    let feature = write.record();
+    let row = Versioned {
+        table: "feature_requests",
+        key: ("id", &feature.id),
+        order: ("updated_at", feature.updated_at),
+        version: feature.version,
+    };
+    row.write(tx, matches!(write, Write::Create(_)), |version| {
+        to_json(&FeatureRequest {
+            version,
+            ..feature.clone()
+        })
+    })
+}
+
+/// A row of a table of records created once and updated by version: `(key, order, version,
+/// data)`.
+struct Versioned<'a> {
+    table: &'static str,
+    key: (&'static str, &'a str),
+    order: (&'static str, i64),
+    version: u64,
+}
+
+impl Versioned<'_> {
+    /// Creates the row (`Stale` if its key exists), or updates it from `version` to the next
+    /// (`Stale` if the stored one is not `version`); `data` is the record at the version written.
+    fn write(
+        &self,
+        tx: &Transaction<'_>,
+        create: bool,
+        data: impl Fn(u64) -> Result<String>,
+    ) -> Result<(), Abort> {
+        let (table, (key_name, key), (order_name, order)) = (self.table, self.key, self.order);
+        let changed = if create {
+            tx.execute(
+                &format!(
+                    "INSERT INTO {table} ({key_name}, {order_name}, version, data)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT ({key_name}) DO NOTHING"
+                ),
+                params![key, order, self.version as i64, data(self.version)?],
+            )?
+        } else {
+            let next = self.version + 1;
+            tx.execute(
+                &format!(
+                    "UPDATE {table} SET {order_name} = ?1, version = ?2, data = ?3
+                     WHERE {key_name} = ?4 AND version = ?5"
+                ),
+                params![order, next as i64, data(next)?, key, self.version as i64],
+            )?
+        };
+        if changed != 1 {
+            return Err(Abort::Error(Error::Stale));
+        }
+        Ok(())
+    }
 }
 
 /// When a mail is due, for the index of pending ones (`NULL` once sent or given up).
@@ -690,6 +742,23 @@ impl Store for SqliteStore {
         let key = key.to_string();
         self.with(move |c| one(c, "SELECT data FROM access WHERE key = ?1", &key))
             .await
+    }
+
+    async fn feature_request(&self, id: &str) -> Result<Option<FeatureRequest>> {
+        let id = id.to_string();
+        self.with(move |c| one(c, "SELECT data FROM feature_requests WHERE id = ?1", &id))
+            .await
+    }
+
+    async fn feature_requests(&self, limit: usize) -> Result<Vec<FeatureRequest>> {
+        self.with(move |c| {
+            rows(
+                c,
+                "SELECT data FROM feature_requests ORDER BY updated_at DESC, id DESC LIMIT ?1",
+                [limit as i64],
+            )
+        })
+        .await
     }
 
     async fn notes(&self, case_id: &str) -> Result<Vec<Note>> {
