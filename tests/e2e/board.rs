@@ -195,10 +195,21 @@ async fn the_board_round_trip(backend: Backend) {
     assert_eq!(case["category"], "billing_payment");
     assert_eq!(case["area"], "billing");
     assert_eq!(case["reason"]["code"], "board");
-    // Its own secret reads it in this browser.
+    // Its own secret went to whoever sent the form, who may not own the address: it reads and
+    // writes nothing (only the form's screenshot uploads, for a few minutes).
     let secret = left["secret"].as_str().expect("secret").to_string();
     let (status, _) = get(&app, &format!("/api/conversations/{mine}"), Some(&secret)).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 404);
+    let (status, _) = post(
+        &app,
+        &format!("/api/conversations/{mine}/messages"),
+        Some(&secret),
+        json!({"text": "주소 주인인 척"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = get(&app, &format!("/api/board/inquiries/{mine}"), Some(&secret)).await;
+    assert_eq!(status, 401);
 
     // Another guest's inquiry.
     let (status, theirs) = post(
@@ -325,6 +336,15 @@ async fn the_board_round_trip(backend: Backend) {
         .start_with(json!({"identity_token": signed, "locale": "ko"}))
         .await;
     assert_eq!(status, 201, "{chat}");
+    let chat_id = chat["conversation"]["id"].as_str().expect("id");
+    let (status, _) = post(
+        &app,
+        &format!("/api/conversations/{chat_id}/messages"),
+        Some(chat["secret"].as_str().expect("secret")),
+        json!({"text": "환불은 어떻게 하나요?"}),
+    )
+    .await;
+    assert_eq!(status, 201);
     let (status, list) = get(&app, "/api/board/inquiries", Some(&signed)).await;
     assert_eq!(status, 200, "{list}");
     let channels: Vec<&str> = list["inquiries"]

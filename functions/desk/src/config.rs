@@ -70,7 +70,7 @@ vars! {
     IDENTITY_ISSUER = "BATON_IDENTITY_ISSUER", "not checked", "When set, identity tokens must carry this `iss`.";
     IDENTITY_AUDIENCE = "BATON_IDENTITY_AUDIENCE", "baton", "The `aud` identity tokens must carry, so a token the site signed for anything else never verifies here.";
     MASK_EMAIL = "BATON_MASK_EMAIL", "1", "E-mail addresses in stored text (messages, notes, events) are masked; `0` keeps them. The customer's contact field is never masked: operators need it to reply, and only operators see it.";
-    RATE_CONVERSATIONS = "BATON_RATE_CONVERSATIONS", "10", "New conversations per minute per client address (`baton serve`); 0 turns the limit off.";
+    RATE_CONVERSATIONS = "BATON_RATE_CONVERSATIONS", "10", "New conversations, board inquiries, sign-in links asked for and sessions opened per minute per client address (`baton serve`); 0 turns the limit off.";
     RATE_MESSAGES = "BATON_RATE_MESSAGES", "60", "Customer messages, attachments (each step of an upload), hand-off requests, help center feedback and recorded API searches (not the as-you-type ones) per minute per client address (`baton serve`); 0 turns the limit off.";
     RATE_SEARCHES = "BATON_RATE_SEARCHES", "600", "Searches made as the reader types (`typing=true`, not recorded) per minute per client address (`baton serve`); they also share at most half the cores, so a flood of them never starves conversations. 0 turns the limit off.";
     TRUST_FORWARDED_FOR = "BATON_TRUST_FORWARDED_FOR", "0", "`1`: behind your own reverse proxy, take the client address from the last `X-Forwarded-For` entry.";

@@ -17,8 +17,6 @@ import { label, loadStrings, t } from "../shared/i18n.js";
 const body = document.body;
 const lang = body.dataset.lang === "ko" ? "ko" : "en";
 const root = new URL("..", /** @type {HTMLScriptElement} */ (document.querySelector("script[src$='assets/board.js']")).src).pathname;
-/** Inquiries left in this browser: `{id, secret, title, created_at}` (their own secrets). */
-const LOCAL_KEY = "baton.board.v1";
 /** This tab's credential: a board session (`bs_…`) or the site's identity token. */
 const CREDENTIAL_KEY = "baton.board.credential";
 const ATTACH_TYPES = ["image/png", "image/jpeg", "image/webp"];
@@ -26,7 +24,6 @@ const ATTACH_MAX = 5;
 const ATTACH_MAX_BYTES = 5 * 1024 * 1024;
 const SUGGEST_MS = 500;
 
-/** @typedef {{id: string, secret: string, title: string, created_at: number}} Local */
 /** @typedef {{id: string, title: string, channel: string, status: string, created_at: number, updated_at: number}} Summary */
 /** @typedef {{kind: "customer" | "bot" | "operator", name?: string}} Author */
 /** @typedef {{id: string, type: string}} Attachment */
@@ -45,26 +42,8 @@ let signInByMail = true;
 /** @type {File[]} */
 let chosen = [];
 
-// ---- Storage: what this browser keeps (nothing that works without the desk agreeing). ----
-
-/** @returns {Local[]} */
-function locals() {
-  try {
-    const list = JSON.parse(localStorage.getItem(LOCAL_KEY) || "[]");
-    return Array.isArray(list) ? list : [];
-  } catch {
-    return [];
-  }
-}
-
-/** @param {Local} entry */
-function remember(entry) {
-  try {
-    localStorage.setItem(LOCAL_KEY, JSON.stringify([entry, ...locals().filter((l) => l.id !== entry.id)].slice(0, 30)));
-  } catch {
-    // Storage can be disabled: the inquiry is still sent, and signing in shows it.
-  }
-}
+// ---- This tab's credential (a board session, or the site's identity token; never a guest
+// inquiry's own secret, which opens nothing but its screenshots' uploads). ----
 
 function credential() {
   try {
@@ -91,8 +70,22 @@ const isVerified = () => {
   return !!c && !c.startsWith("bs_");
 };
 
-/** The credential that opens conversation `id`: this tab's, else the secret it was left with. @param {string} id */
-const keyFor = (id) => locals().find((l) => l.id === id)?.secret || currentCredential();
+/** A conversation id as the desk writes them (anything else is not sent anywhere). */
+const CONVERSATION_ID = /^cv_[0-9A-HJKMNP-TV-Z]{26}$/;
+/** A sign-in link's token, held in memory until the reader opens the session. */
+let pendingToken = "";
+
+/** The name the site signed into an identity token, for the reader to check it is theirs (the
+ * desk verifies the token; this only shows it). */
+function signedName() {
+  try {
+    const payload = currentCredential().split(".")[1] || "";
+    const json = JSON.parse(decodeURIComponent(escape(atob(payload.replace(/-/g, "+").replace(/_/g, "/")))));
+    return String(json.name || json.email || json.sub || "");
+  } catch {
+    return "";
+  }
+}
 
 /** What the page says after the next move (`#…`), which clears what it said before. @type {{text: string, kind: "ok" | "error" | ""}} */
 let next = { text: "", kind: "" };
@@ -225,7 +218,7 @@ form.addEventListener("submit", async (event) => {
     area: value("area") || undefined,
     locale: lang,
     form: formToken,
-    website: String(data.get("website") || ""),
+    website: String(data.get("b_confirm") || ""),
     metadata: { page: location.pathname },
   };
   if (verified) inquiry.identity_token = currentCredential();
@@ -235,7 +228,6 @@ form.addEventListener("submit", async (event) => {
   }
   try {
     const left = await fetchJson("/api/board/inquiries", { method: "POST", json: inquiry });
-    remember({ id: left.inquiry.id, secret: left.secret, title: left.inquiry.title, created_at: left.inquiry.created_at });
     let failed = 0;
     for (const [i, file] of chosen.entries()) {
       say(t("board.uploading", { done: i, total: chosen.length }));
@@ -245,20 +237,31 @@ form.addEventListener("submit", async (event) => {
         failed += 1;
       }
     }
+    const email = value("email");
     form.reset();
     chosen = [];
     drawFiles();
     find("[data-suggested]").hidden = true;
     await loadForm();
-    // What to say once the inquiry is shown (moving there clears the last notice).
-    next = failed ? { text: t("board.upload_failed", { count: failed }), kind: "error" } : { text: t("board.sent"), kind: "ok" };
-    location.hash = `#inquiry=${left.inquiry.id}`;
+    const sent = verified ? t("board.sent") : t("board.sent_guest", { email });
+    // What to say once the next view is shown (moving there clears the last notice).
+    next = failed ? { text: `${sent} ${t("board.upload_failed", { count: failed })}`, kind: "error" } : { text: sent, kind: "ok" };
+    if (verified) location.hash = `#inquiry=${left.inquiry.id}`;
+    else {
+      /** @type {HTMLInputElement} */ (find("#b-sign-in-email")).value = email;
+      location.hash = "#mine";
+    }
   } catch (error) {
     // Refused or not sent: nothing a person wrote is lost, the form keeps it.
     const e = /** @type {ApiError} */ (error);
     formError.textContent = e instanceof ApiError && e.status < 500 && e.message ? e.message : t("board.error_retry");
     say("");
     if (e instanceof ApiError && e.code === "refused") await loadForm();
+    if (e instanceof ApiError && e.status === 401 && verified) {
+      // The site's token ran out: ask as a guest, or come back through the site.
+      setCredential("");
+      await route();
+    }
   } finally {
     submit.disabled = false;
   }
@@ -283,8 +286,9 @@ async function showMine() {
   if (key) {
     try {
       inquiries = (await fetchJson("/api/board/inquiries", { token: key })).inquiries;
-      signedIn.replaceChildren(isVerified() ? t("board.signed_in_verified") : t("board.signed_in_mail"), " ");
-      const out = el("button", { type: "button", class: "link-button" }, [t("board.sign_out")]);
+      const name = signedName();
+      signedIn.replaceChildren(isVerified() ? t("board.signed_in_verified", { name: name || "?" }) : t("board.signed_in_mail"), " ");
+      const out = el("button", { type: "button", class: "link-button" }, [t(isVerified() ? "board.not_me" : "board.sign_out")]);
       out.addEventListener("click", () => {
         setCredential("");
         showMine();
@@ -295,20 +299,9 @@ async function showMine() {
     }
   }
   signedIn.hidden = !currentCredential();
-  signIn.hidden = !!currentCredential();
+  signIn.hidden = !!currentCredential() || !!pendingToken;
+  find("[data-open-session]").hidden = !pendingToken;
   if (!currentCredential() && !signInByMail) say(t("board.no_mail"));
-  // Inquiries left in this browser, read with their own secrets, beside the signed-in list.
-  const known = new Set(inquiries.map((i) => i.id));
-  const local = locals().filter((l) => !known.has(l.id));
-  for (const entry of local) {
-    try {
-      const read = await readWithSecret(entry.id, entry.secret);
-      inquiries.push({ id: entry.id, title: read.title, channel: "board", status: read.status, created_at: read.created_at, updated_at: read.created_at });
-    } catch {
-      // Gone from the desk (or the desk is away): shown as it was left.
-      inquiries.push({ id: entry.id, title: entry.title, channel: "board", status: "received", created_at: entry.created_at, updated_at: entry.created_at });
-    }
-  }
   list.replaceChildren(
     ...inquiries.map((i) =>
       el("li", {}, [
@@ -319,8 +312,21 @@ async function showMine() {
       ]),
     ),
   );
-  empty.hidden = inquiries.length > 0;
+  empty.hidden = inquiries.length > 0 || !currentCredential();
 }
+
+find("[data-open-session]").addEventListener("click", async () => {
+  const token = pendingToken;
+  pendingToken = "";
+  try {
+    const opened = await fetchJson("/api/board/sessions", { method: "POST", json: { token } });
+    setCredential(opened.session);
+    say("");
+  } catch {
+    say(t("board.link_failed"), "error");
+  }
+  await showMine();
+});
 
 find("[data-sign-in-form]").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -338,16 +344,16 @@ find("[data-sign-in-form]").addEventListener("submit", async (event) => {
 
 /** @param {string} id */
 async function showInquiry(id) {
-  const key = keyFor(id);
+  const key = currentCredential();
   const thread = find("[data-thread]");
   thread.replaceChildren();
+  if (!CONVERSATION_ID.test(id) || !key) {
+    location.hash = "#mine";
+    return;
+  }
   let data;
   try {
-    // The board's read (with its status) for a signed-in owner; the conversation's own read
-    // for an inquiry this browser holds the secret of.
-    data = currentCredential() && !locals().some((l) => l.id === id)
-      ? await fetchJson(`/api/board/inquiries/${id}`, { token: key })
-      : await readWithSecret(id, key);
+    data = await fetchJson(`/api/board/inquiries/${id}`, { token: key });
   } catch {
     say(t("board.error_retry"), "error");
     return;
@@ -371,22 +377,6 @@ async function showInquiry(id) {
   again.dataset.id = id;
 }
 
-/**
- * An inquiry read with its conversation's own secret (the board's status worked out the same
- * way the desk does: a person wrote last, or the customer wrote after one).
- * @param {string} id @param {string} key
- */
-async function readWithSecret(id, key) {
-  const read = await fetchJson(`/api/conversations/${id}`, { token: key });
-  /** @type {Message[]} */
-  const messages = read.messages;
-  const lastPerson = messages.map((m) => m.author.kind).lastIndexOf("operator");
-  const lastCustomer = messages.map((m) => m.author.kind).lastIndexOf("customer");
-  const status = lastPerson < 0 ? (read.conversation.state === "resolved" ? "answered" : "received") : lastCustomer > lastPerson ? "asked_again" : "answered";
-  const local = locals().find((l) => l.id === id);
-  return { title: local?.title || "", channel: "board", status, created_at: read.conversation.created_at, messages };
-}
-
 /** A screenshot, read with the inquiry's credential. @param {string} id @param {string} key @param {Attachment} attachment */
 function picture(id, key, attachment) {
   const img = /** @type {HTMLImageElement} */ (el("img", { class: "shot", alt: "", loading: "lazy" }));
@@ -405,11 +395,11 @@ find("[data-again-form]").addEventListener("submit", async (event) => {
   const id = again.dataset.id || "";
   const text = String(new FormData(again).get("text") || "").trim();
   const error = find("[data-again-error]");
-  if (!text || !id) return;
+  if (!text || !CONVERSATION_ID.test(id)) return;
   try {
     await fetchJson(`/api/conversations/${id}/messages`, {
       method: "POST",
-      token: keyFor(id),
+      token: currentCredential(),
       json: { text, idempotency_key: crypto.randomUUID() },
     });
     again.reset();
@@ -426,15 +416,9 @@ async function route() {
   const hash = location.hash.slice(1);
   const params = new URLSearchParams(hash);
   if (params.has("signin")) {
-    const token = params.get("signin") || "";
+    // Held until the reader asks: a mail scanner that opens the link does not use it up.
+    pendingToken = params.get("signin") || "";
     history.replaceState(null, "", `${location.pathname}#mine`);
-    try {
-      const opened = await fetchJson("/api/board/sessions", { method: "POST", json: { token } });
-      setCredential(opened.session);
-      say("");
-    } catch {
-      say(t("board.link_failed"), "error");
-    }
     return route();
   }
   if (params.has("identity")) {
@@ -450,7 +434,9 @@ async function route() {
     else tab.removeAttribute("aria-current");
   }
   find("[data-guest-fields]").hidden = isVerified();
-  find("[data-verified-note]").hidden = !isVerified();
+  const note = find("[data-verified-note]");
+  note.hidden = !isVerified();
+  note.textContent = t("board.verified_note", { name: signedName() || "?" });
   if (view === "mine") await showMine();
   if (view === "inquiry") await showInquiry(params.get("inquiry") || "");
 }

@@ -114,6 +114,11 @@ impl App {
                 );
             }
         }
+        // Board forms are signed from the mail key wherever there is one, so every instance
+        // (and every restart) agrees; without it, a key per process.
+        if let Some(key) = &config.mail_key {
+            desk = desk.with_board_key(crate::desk::BoardKey::derive(key.as_bytes()));
+        }
         if let Some(sender) = settings.mail.clone() {
             let key = match (&config.mail_key, config.deployment) {
                 (Some(key), _) => key.clone().into_bytes(),
@@ -126,7 +131,6 @@ impl App {
                     )));
                 }
             };
-            // Board forms are signed from the same secret, so every instance agrees.
             desk = desk.with_board_key(crate::desk::BoardKey::derive(&key));
             desk = desk.with_mail(crate::desk::MailSettings {
                 sender,

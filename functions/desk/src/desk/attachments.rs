@@ -85,7 +85,7 @@ impl Desk {
     ) -> Result<Posted> {
         let key = attachment.key(id)?;
         let posted = self
-            .post_message(id, secret, "", vec![attachment], idempotency_key)
+            .post_message(id, secret, "", vec![attachment], idempotency_key, true)
             .await;
         if !matches!(&posted, Ok(p) if !p.duplicate)
             && let Err(error) = self.blobs()?.delete(&key).await
@@ -107,7 +107,7 @@ impl Desk {
         idempotency_key: Option<&str>,
     ) -> Result<Posted> {
         self.blobs()?;
-        self.conversation(id, secret).await?;
+        self.conversation_to_attach(id, secret).await?;
         let attachment = self.keep(id, new_id("att"), bytes).await?;
         self.post_kept(id, secret, attachment, idempotency_key)
             .await
@@ -118,7 +118,7 @@ impl Desk {
     /// in the conversation or in all.
     pub async fn begin_upload(&self, id: &str, secret: &str) -> Result<Upload> {
         let blobs = self.blobs()?;
-        self.conversation(id, secret).await?;
+        self.conversation_to_attach(id, secret).await?;
         let upload = new_id("att");
         let incoming = Attachment::incoming_key(id, &upload)?;
         blobs.reserve(&incoming).await?;
@@ -135,7 +135,7 @@ impl Desk {
         bytes: Vec<u8>,
     ) -> Result<()> {
         let blobs = self.blobs()?;
-        self.conversation(id, secret).await?;
+        self.conversation_to_attach(id, secret).await?;
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(too_large());
         }
@@ -151,7 +151,7 @@ impl Desk {
     /// again returns the same message.
     pub async fn complete_upload(&self, id: &str, secret: &str, upload: &str) -> Result<Posted> {
         let blobs = self.blobs()?;
-        let conversation = self.conversation(id, secret).await?;
+        let conversation = self.conversation_to_attach(id, secret).await?;
         let incoming = Attachment::incoming_key(id, upload)?;
         let key = format!("upload:{upload}");
         // Completed before: the message is the answer, whatever bytes were sent since.

@@ -291,7 +291,10 @@ impl Desk {
                     contact: self.contact("identity contact", identity.contact)?,
                     name: self.field("identity name", identity.name)?,
                 };
-                (customer, signed.or(given))
+                // Only the address the site signed: answers mailed to one the browser typed
+                // would reach (and let into the thread) whoever owns it. Without one, the
+                // answer is on the board only.
+                (customer, signed)
             }
             None => {
                 let address = given.ok_or_else(|| {
@@ -622,6 +625,10 @@ impl Desk {
                 continue;
             }
             let messages = self.store.messages(&conversation.id).await?;
+            // A conversation whose first write failed after it was made holds nothing to show.
+            if messages.is_empty() {
+                continue;
+            }
             let status = self.status_of(&conversation, &messages).await?;
             let title = match &conversation.mail {
                 Some(thread) if !thread.subject.is_empty() => thread.subject.clone(),
@@ -715,7 +722,13 @@ fn address(email: &str) -> Result<String> {
     email
         .parse::<lettre::Address>()
         .map_err(|_| Error::Invalid("that is not an e-mail address".into()))?;
-    if !email.rsplit_once('@').is_some_and(|(_, d)| d.contains('.')) {
+    // A domain name with a dot, never an address literal (`a@[10.0.0.1]`, `a@10.0.0.1`).
+    let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+    if !domain.contains('.')
+        || domain.starts_with('[')
+        || domain.parse::<std::net::IpAddr>().is_ok()
+        || domain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
         return Err(Error::Invalid("that is not an e-mail address".into()));
     }
     Ok(email)

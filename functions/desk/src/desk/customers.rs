@@ -96,7 +96,9 @@ impl Desk {
             return Err(Error::Invalid("malformed conversation id".into()));
         }
         match self.store.conversation(id).await? {
-            Some(c) if holds_secret(&c, secret) => Ok(c),
+            // A guest's inquiry is read only by its address's session (its secret went to
+            // whoever sent the form, who may not own the address).
+            Some(c) if holds_secret(&c, secret) && !c.is_guest_inquiry() => Ok(c),
             // A board session or the site's signed identity opens its owner's conversations.
             Some(c) if is_owner_credential(secret) => match self.board_owner(secret).await {
                 Ok(owner) if c.owner().as_ref() == Some(&owner) => Ok(c),
@@ -104,6 +106,25 @@ impl Desk {
             },
             _ => Err(not_found()),
         }
+    }
+
+    /// A conversation to add screenshots to: [`Desk::conversation`], and a guest's inquiry by its
+    /// own secret for [`ATTACH_WINDOW_MS`] after it was sent (the form uploads its screenshots
+    /// then; later ones come by a session).
+    pub(super) async fn conversation_to_attach(
+        &self,
+        id: &str,
+        secret: &str,
+    ) -> Result<Conversation> {
+        if crate::model::is_id("cv", id)
+            && let Some(c) = self.store.conversation(id).await?
+            && c.is_guest_inquiry()
+            && holds_secret(&c, secret)
+            && now() - c.created_at < ATTACH_WINDOW_MS
+        {
+            return Ok(c);
+        }
+        self.conversation(id, secret).await
     }
 
     /// What the customer's widget shows about the people on the conversation ([`Attention`]).
@@ -163,6 +184,9 @@ pub(super) fn holds_secret(conversation: &Conversation, secret: &str) -> bool {
             crate::model::constant_time_eq(stored, &hashed) | found
         })
 }
+
+/// How long a guest's inquiry takes screenshots by its own secret after it was sent.
+pub const ATTACH_WINDOW_MS: crate::model::Millis = 15 * 60_000;
 
 /// Whether a credential is a board session or an identity token rather than a conversation's
 /// own secret (bare hex, never with a prefix or a dot).

@@ -19,13 +19,14 @@ impl Desk {
         text: &str,
         idempotency_key: Option<&str>,
     ) -> Result<Posted> {
-        self.post_message(id, secret, text, Vec::new(), idempotency_key)
+        self.post_message(id, secret, text, Vec::new(), idempotency_key, false)
             .await
     }
 
     /// [`Desk::post`] of a message that may carry attachments (stored already). A message with
     /// attachments may have no text, and the bot does not answer it (it cannot read pictures):
-    /// it waits in the transcript for the person who takes the case.
+    /// it waits in the transcript for the person who takes the case. `attaching`: the secret
+    /// opens the conversation as for screenshots ([`Desk::conversation_to_attach`]).
     pub(super) async fn post_message(
         &self,
         id: &str,
@@ -33,6 +34,7 @@ impl Desk {
         text: &str,
         attachments: Vec<Attachment>,
         idempotency_key: Option<&str>,
+        attaching: bool,
     ) -> Result<Posted> {
         let raw = text;
         let text = if attachments.is_empty() {
@@ -42,7 +44,11 @@ impl Desk {
         };
         let key_hash = idempotency_key.map(|key| Message::key_hash(id, key));
         retrying!("the conversation", {
-            let conversation = self.conversation(id, secret).await?;
+            let conversation = if attaching {
+                self.conversation_to_attach(id, secret).await?
+            } else {
+                self.conversation(id, secret).await?
+            };
             let messages = self.store.messages(id).await?;
             let duplicate = key_hash
                 .as_ref()

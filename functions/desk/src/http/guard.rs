@@ -150,6 +150,10 @@ impl RateLimits {
         // A search through the API is recorded as an event: counted with the messages, so a
         // flood cannot fill the store or the counts. As-you-type ones (`typing=true`) are not
         // recorded and come many to a question: they have their own, higher limit.
+        // The board's suggestions are as-you-type searches.
+        if method == Method::GET && path == "/api/board/suggestions" {
+            return self.searches.as_ref();
+        }
         if method == Method::GET && path == "/api/search" {
             let typing = query
                 .unwrap_or_default()
@@ -172,8 +176,19 @@ impl RateLimits {
         if method != Method::POST {
             return None;
         }
-        if path == "/api/conversations" {
+        // A board inquiry is a new conversation; a sign-in link mails someone, and a session
+        // is a guess at a link: each counted with new conversations.
+        if matches!(
+            path,
+            "/api/conversations"
+                | "/api/board/inquiries"
+                | "/api/board/sign-in-links"
+                | "/api/board/sessions"
+        ) {
             return self.conversations.as_ref();
+        }
+        if path == "/api/board/suggestions/opened" {
+            return self.messages.as_ref();
         }
         // Help center feedback writes events: counted with the messages.
         if path == "/api/feedback" || path == "/api/feedback/search" {
@@ -453,11 +468,34 @@ mod tests {
                 .is_none(),
             "recorded searches count with messages, which are off"
         );
+        // The board: an inquiry, a sign-in link and a session count as new conversations.
+        for path in [
+            "/api/board/inquiries",
+            "/api/board/sign-in-links",
+            "/api/board/sessions",
+        ] {
+            assert!(
+                limits.limiter_for(&Method::POST, path, None).is_some(),
+                "{path}"
+            );
+        }
+        assert!(
+            limits
+                .limiter_for(&Method::GET, "/api/board/form", None)
+                .is_none()
+        );
         let on = Config::from_pairs(
             crate::config::Deployment::Local,
             [(crate::config::RATE_MESSAGES, "5")],
         )
         .expect("config");
+        assert!(
+            RateLimits::from_config(&on)
+                .expect("limits")
+                .limiter_for(&Method::POST, "/api/board/suggestions/opened", None)
+                .is_some(),
+            "an opened suggestion writes an event: counted with messages"
+        );
         let on = RateLimits::from_config(&on).expect("limits");
         assert!(
             on.limiter_for(&Method::GET, "/api/search", Some("q=x"))

@@ -48,6 +48,13 @@ impl Conversation {
         None
     }
 
+    /// A guest's inquiry: the address it names is not proved, so its own secret (returned to
+    /// whoever sent the form) opens nothing but its screenshots' uploads for a few minutes; the
+    /// inquiry is read with a session a link mailed to the address opened.
+    pub fn is_guest_inquiry(&self) -> bool {
+        self.channel == BOARD_CHANNEL && !self.customer.verified
+    }
+
     /// [`Conversation::owner`]'s key, as the stores index it.
     pub fn owner_key(&self) -> Option<String> {
         self.owner().map(|o| o.key())

@@ -161,6 +161,11 @@ impl Desk {
             };
             let mut next = taken.clone();
             next.attempts += 1;
+            // A sign-in link is worth sending only while it opens something; once it leaves (or
+            // fails), its text, which holds the link, is not kept.
+            if taken.purpose == MailPurpose::SignIn {
+                next.text = "(a sign-in link: not kept)".into();
+            }
             let mut provider_id = None;
             match outcome {
                 Ok(id) => {
@@ -169,7 +174,10 @@ impl Desk {
                     provider_id = id;
                     sent += 1;
                 }
-                Err(Refused::Transient(error)) if next.attempts < SEND_TRIES => {
+                Err(Refused::Transient(error))
+                    if next.attempts < SEND_TRIES && !expired_link(&taken) =>
+                {
+                    next.text = taken.text.clone();
                     next.next_at = now() + backoff(next.attempts);
                     next.error = Some(self.mask(&error));
                 }
@@ -378,6 +386,11 @@ fn bot_mail_text(reply: &Message, locale: Lang, site_url: &str) -> String {
         }
     });
     body
+}
+
+/// A sign-in link mail whose link no longer opens anything: not tried again.
+fn expired_link(mail: &OutgoingMail) -> bool {
+    mail.purpose == MailPurpose::SignIn && now() - mail.created_at > crate::desk::board::LINK_MS
 }
 
 /// What a person's answer to a board inquiry adds: where the inquiry and its history are.
