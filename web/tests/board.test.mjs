@@ -152,4 +152,84 @@ export const tests = [
       await done();
     },
   ],
+  [
+    "a feature request comes back answered: the board's form, the team's list, shipped, each asker told once in their channel",
+    async (/** @type {Ctx} */ { server, browser, shot }) => {
+      const tag = word();
+      const email = `inbox+${tag}@customers.example`;
+      // A guest asks on the board with the feature-request form.
+      const guest = await newPage(browser);
+      await guest.page.goto(`${server.url}/ko/inquiries.html`);
+      await guest.page.waitForSelector("[data-categories] option", { state: "attached" });
+      await guest.page.selectOption("#b-category", "feature_request");
+      await guest.page.locator("[data-feature-fields]:not([hidden])").waitFor();
+      assert(await guest.page.locator("[data-plain-text]").isHidden(), "the free text gives way to the request's fields");
+      await guest.page.fill("#b-title", `다크 모드 지원 ${tag}`);
+      await guest.page.fill("#b-goal", `다크 모드로 밤에 눈이 편하게 보고 싶어요 ${tag}`);
+      await guest.page.fill("#b-how", "설정에서 켜고 끌 수 있으면 좋겠어요");
+      await guest.page.fill("#b-example", "https://example.com/dark");
+      await guest.page.fill("#b-email", email);
+      await axe(guest.page, "the feature-request form");
+      await shot(guest.page, "feature-form");
+      await guest.page.waitForTimeout(TYPING_MS);
+      await guest.page.click("[data-submit]");
+      await guest.page.waitForURL(/#mine$/);
+      // A signed-in customer asks for the same thing.
+      const token = await identityToken(`shop-${tag}`);
+      const member = await newPage(browser);
+      await member.page.goto(`${server.url}/ko/inquiries.html#identity=${token}`);
+      await member.page.waitForURL((url) => !url.hash.includes("identity="));
+      await member.page.click("[data-tab=new]");
+      await member.page.selectOption("#b-category", "feature_request");
+      await member.page.fill("#b-title", `다크 모드 지원 요청 ${tag}`);
+      await member.page.fill("#b-goal", `다크 모드를 지원해 주세요 ${tag}`);
+      await member.page.waitForTimeout(TYPING_MS);
+      await member.page.click("[data-submit]");
+      await member.page.waitForURL(/#inquiry=cv_/);
+
+      // The team's list: the asks are there, not triaged yet; one request is made of them.
+      const team = await newPage(browser);
+      await team.page.goto(`${server.url}/console/`);
+      await team.page.fill("#token", MINJI);
+      await team.page.click("[data-sign-in] button[type=submit]");
+      await team.page.waitForSelector("[data-desk]:not([hidden])");
+      await team.page.goto(`${server.url}/console/features.html`);
+      const first = team.page.locator("[data-group]", { hasText: `밤에 눈이 편하게 보고 싶어요 ${tag}` });
+      await first.waitFor();
+      await first.getByRole("button", { name: "요청으로 만들기" }).click();
+      const request = team.page.locator("[data-request]").first();
+      await request.waitFor();
+      // The other ask, if the grouping left it apart, joins the same request.
+      const other = team.page.locator("[data-group]", { hasText: `다크 모드를 지원해 주세요 ${tag}` });
+      if (await other.count()) {
+        await other.getByRole("button", { name: "추가" }).click();
+        await other.waitFor({ state: "detached" });
+      }
+      await request.locator(".facts", { hasText: "고객 2명" }).waitFor();
+      await axe(team.page, "the feature requests");
+      await shot(team.page, "feature-list");
+      await request.locator("select[name=status]").selectOption("shipped");
+      await request.locator("textarea[name=ko]").fill(`다크 모드가 출시됐어요 ${tag}. 설정 > 화면에서 켤 수 있어요.`);
+      await request.getByRole("button", { name: "저장" }).click();
+      await team.page.locator("[data-notice]", { hasText: "고객 2명에게 알렸어요" }).waitFor();
+      await shot(team.page, "feature-shipped");
+      // Saved again: nobody is told twice.
+      await team.page.locator("[data-request]").first().getByRole("button", { name: "저장" }).click();
+      await team.page.locator("[data-notice]", { hasText: "저장했어요" }).waitFor();
+
+      // The guest by mail, once; the signed-in customer on the board.
+      await mailTo(server, email, new RegExp(`다크 모드가 출시됐어요 ${tag}`));
+      await new Promise((r) => setTimeout(r, 2500));
+      const mails = server.mails.filter((m) => m.to.includes(email) && m.text.includes(`출시됐어요 ${tag}`));
+      assert(mails.length === 1, `one mail: ${mails.length}`);
+      await member.page.click("[data-tab=mine]");
+      await member.page.locator("[data-inquiry-list] .status", { hasText: "답변 완료" }).first().waitFor();
+      await member.page.locator("[data-inquiry-list] a").first().click();
+      await member.page.locator("[data-thread] .msg-operator", { hasText: `출시됐어요 ${tag}` }).waitFor();
+      await shot(member.page, "feature-told-on-board");
+      await team.done();
+      await member.done();
+      await guest.done();
+    },
+  ],
 ];

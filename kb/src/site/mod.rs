@@ -28,7 +28,7 @@ pub const I18N: [(Lang, &str); 2] = [
 ];
 
 /// Files copied as they are into the web root.
-pub const STATIC_FILES: [(&str, &str); 18] = [
+pub const STATIC_FILES: [(&str, &str); 20] = [
     (
         "assets/help.css",
         include_str!("../../../web/help/assets/help.css"),
@@ -87,6 +87,14 @@ pub const STATIC_FILES: [(&str, &str); 18] = [
     (
         "console/insights.js",
         include_str!("../../../web/console/insights.js"),
+    ),
+    (
+        "console/features.html",
+        include_str!("../../../web/console/features.html"),
+    ),
+    (
+        "console/features.js",
+        include_str!("../../../web/console/features.js"),
     ),
     (
         "console/sign-in.js",

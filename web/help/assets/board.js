@@ -104,11 +104,26 @@ async function loadForm() {
     formToken = data.form;
     signInByMail = !!data.sign_in_by_mail;
     const select = /** @type {HTMLSelectElement} */ (find("[data-categories]"));
+    const kept = select.value;
     select.replaceChildren(...data.categories.map((/** @type {string} */ code) => el("option", { value: code }, [label("category", code)])));
+    if (kept) select.value = kept;
+    kindFields();
   } catch {
     say(t("board.error_retry"), "error");
   }
 }
+
+/** The kind of inquiry decides the fields: a feature request asks for its goal, how it should
+ * work and an example instead of a free text. */
+function kindFields() {
+  const select = /** @type {HTMLSelectElement} */ (find("[data-categories]"));
+  const feature = select.value === "feature_request";
+  find("[data-feature-fields]").hidden = !feature;
+  find("[data-plain-text]").hidden = feature;
+  /** @type {HTMLTextAreaElement} */ (find("#b-text")).required = !feature;
+  /** @type {HTMLTextAreaElement} */ (find("#b-goal")).required = feature;
+}
+find("[data-categories]").addEventListener("change", kindFields);
 
 /** The guides the bot would show for what is written so far, as the customer writes. */
 function suggestions() {
@@ -202,7 +217,19 @@ form.addEventListener("submit", async (event) => {
   const data = new FormData(form);
   const value = (/** @type {string} */ name) => String(data.get(name) || "").trim();
   const verified = isVerified();
-  if (!value("title") || !value("text") || (!verified && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value("email")))) {
+  const feature = value("category") === "feature_request";
+  // A feature request says what the customer wants to achieve, how it should work, an example.
+  const text = feature
+    ? [
+        [t("board.feature_goal"), value("goal")],
+        [t("board.feature_how"), value("how")],
+        [t("board.feature_example"), value("example")],
+      ]
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\n\n")
+    : value("text");
+  if (!value("title") || !text || (feature && !value("goal")) || (!verified && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value("email")))) {
     formError.textContent = t("board.error_fields");
     return;
   }
@@ -213,7 +240,7 @@ form.addEventListener("submit", async (event) => {
   /** @type {Record<string, unknown>} */
   const inquiry = {
     title: value("title"),
-    text: value("text"),
+    text,
     category: value("category") || undefined,
     area: value("area") || undefined,
     locale: lang,

@@ -167,6 +167,8 @@ pub struct Inquiry {
 pub struct Submitted {
     /// The conversation.
     pub conversation: Conversation,
+    /// Its title.
+    pub title: String,
     /// Its secret (shown once).
     pub secret: String,
     /// The case it opened.
@@ -408,6 +410,7 @@ impl Desk {
             .ok_or_else(|| Error::Corrupt("a board inquiry without its case".into()))?;
         Ok(Submitted {
             conversation,
+            title,
             secret,
             case,
         })
@@ -630,14 +633,7 @@ impl Desk {
                 continue;
             }
             let status = self.status_of(&conversation, &messages).await?;
-            let title = match &conversation.mail {
-                Some(thread) if !thread.subject.is_empty() => thread.subject.clone(),
-                _ => messages
-                    .iter()
-                    .find(|m| m.author == Author::Customer)
-                    .map(|m| super::shorten(m.text.lines().next().unwrap_or(""), 60))
-                    .unwrap_or_default(),
-            };
+            let title = title_of(&conversation, &messages);
             list.push(InquirySummary {
                 id: conversation.id.clone(),
                 title,
@@ -710,6 +706,19 @@ impl Desk {
             })
             .await
             .map(|_| ())
+    }
+}
+
+/// What a customer's list calls a conversation: its subject (a board inquiry's title, a mail's
+/// subject), else the first line of its first message.
+pub fn title_of(conversation: &Conversation, messages: &[Message]) -> String {
+    match &conversation.mail {
+        Some(thread) if !thread.subject.is_empty() => thread.subject.clone(),
+        _ => messages
+            .iter()
+            .find(|m| m.author == Author::Customer)
+            .map(|m| super::shorten(m.text.lines().next().unwrap_or(""), 60))
+            .unwrap_or_default(),
     }
 }
 

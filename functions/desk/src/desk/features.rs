@@ -523,10 +523,11 @@ fn suggested(asks: &[&(Ask, bool)], at: Millis) -> FeatureView {
     for (ask, _) in asks {
         *by_words.entry(ask.words.as_str()).or_default() += 1;
     }
+    // The wording asked most, its first line (a board inquiry's title) as the name.
     let title = by_words
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(w, _)| w.to_string())
+        .map(|(w, _)| super::shorten(w.lines().next().unwrap_or(""), MAX_TITLE_CHARS))
         .unwrap_or_default();
     let customers: BTreeSet<&str> = asks.iter().map(|(a, _)| a.customer.as_str()).collect();
     let verified: BTreeSet<&str> = asks

@@ -115,11 +115,7 @@ async fn submit(
         Json(Submitted {
             inquiry: InquirySummary {
                 id: c.id.clone(),
-                title: c
-                    .mail
-                    .as_ref()
-                    .map(|t| t.subject.clone())
-                    .unwrap_or_default(),
+                title: submitted.title.clone(),
                 channel: c.channel.clone(),
                 status: BoardStatus::Received,
                 created_at: c.created_at,
@@ -172,11 +168,7 @@ async fn read(
         .into());
     }
     let status = state.desk.status_of(&conversation, &messages).await?;
-    let title = conversation
-        .mail
-        .as_ref()
-        .map(|t| t.subject.clone())
-        .unwrap_or_default();
+    let title = crate::desk::board::title_of(&conversation, &messages);
     Ok(Json(InquiryView {
         id: conversation.id.clone(),
         title,
