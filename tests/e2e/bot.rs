@@ -157,6 +157,7 @@ fn a_turn_carries_its_probability_the_signals_that_drove_it_and_a_follow_ups_top
             bot: None,
             key_hash: None,
             mail: None,
+            member: None,
             created_at: 1,
         },
         desk::model::Message {
@@ -170,6 +171,7 @@ fn a_turn_carries_its_probability_the_signals_that_drove_it_and_a_follow_ups_top
             bot: Some(first.turn.clone()),
             key_hash: None,
             mail: None,
+            member: None,
             created_at: 2,
         },
     ];

@@ -221,6 +221,7 @@ pub fn run(
                 bot,
                 key_hash: None,
                 mail: None,
+                member: None,
                 created_at: n as i64,
             };
             history.push(message(Author::Customer, text, None));

@@ -31,12 +31,19 @@ pub struct Identity {
     pub name: Option<String>,
     /// `email`, else `phone`.
     pub contact: Option<String>,
+    /// The organisation the site signs them into (`org`, `org_role`): a business customer's
+    /// person. The site is the one word on who belongs: a member who leaves is no longer signed.
+    pub membership: Option<crate::model::Membership>,
 }
 
 #[derive(Debug, Deserialize)]
 struct Claims {
     sub: String,
     exp: u64,
+    #[serde(default)]
+    org: Option<String>,
+    #[serde(default)]
+    org_role: Option<String>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -179,7 +186,29 @@ impl Verifier {
                 "has a sub with personal data or invisible characters; sign your internal id",
             ));
         }
+        let membership = match claims.org.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(org) => {
+                if org.len() > MAX_SUBJECT_BYTES
+                    || pii::mask(org, pii::Options { email: true }) != org
+                {
+                    return Err(refuse(
+                        "has an org that is too long or carries personal data; sign your internal id",
+                    ));
+                }
+                let role = match claims.org_role.as_deref() {
+                    None => crate::model::OrgRole::Member,
+                    Some(role) => crate::model::OrgRole::parse(role)
+                        .ok_or_else(|| refuse("has an org_role other than member or admin"))?,
+                };
+                Some(crate::model::Membership {
+                    organisation: org.to_string(),
+                    role,
+                })
+            }
+        };
         Ok(Identity {
+            membership,
             id: sub.to_string(),
             name: claims.name.filter(|n| !n.trim().is_empty()),
             contact: claims
@@ -231,9 +260,29 @@ mod tests {
             Identity {
                 id: "shop-42".into(),
                 name: Some("김민지".into()),
-                contact: Some("minji@example.com".into())
+                contact: Some("minji@example.com".into()),
+                membership: None,
             }
         );
+        // An organisation the site signs the customer into, and a role it must spell right.
+        let member = sign(
+            Header::default(),
+            json!({"sub": "shop-42", "aud": "baton", "exp": in_an_hour(), "org": "acme", "org_role": "admin"}),
+            SECRET,
+        );
+        assert_eq!(
+            v.verify(&member).expect("verifies").membership,
+            Some(crate::model::Membership {
+                organisation: "acme".into(),
+                role: crate::model::OrgRole::Admin,
+            })
+        );
+        for bad in [
+            json!({"sub": "s", "aud": "baton", "exp": in_an_hour(), "org": "acme", "org_role": "owner"}),
+            json!({"sub": "s", "aud": "baton", "exp": in_an_hour(), "org": "ceo@acme.example"}),
+        ] {
+            assert!(v.verify(&sign(Header::default(), bad.clone(), SECRET)).is_err(), "{bad}");
+        }
         let forged = sign(
             Header::default(),
             json!({"sub": "victim-1", "aud": "baton", "exp": in_an_hour()}),

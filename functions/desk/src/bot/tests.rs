@@ -17,6 +17,7 @@ fn earlier_questions_are_compared_through_the_terms_their_turn_kept() {
         bot: None,
         key_hash: None,
         mail: None,
+        member: None,
         created_at: 0,
     };
     let mut turn = BotTurn::human_requested("환불 계좌".into());

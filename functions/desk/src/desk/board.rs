@@ -339,6 +339,7 @@ impl Desk {
                 references: Vec::new(),
                 replying_to: None,
             }),
+            organisation: None,
             created_at: at,
             updated_at: at,
             version: 0,
@@ -355,6 +356,7 @@ impl Desk {
             bot: None,
             key_hash: None,
             mail: None,
+            member: None,
             created_at: at,
         };
         let context = Context {

@@ -73,6 +73,7 @@ impl Desk {
             state: ConversationState::Bot,
             case_id: None,
             mail: None,
+            organisation: None,
             created_at: at,
             updated_at: at,
             version: 0,

@@ -400,6 +400,7 @@ impl Desk {
                 bot: None,
                 key_hash: None,
                 mail: None,
+                member: None,
                 created_at: at,
             };
             let mut commit = Commit::default();

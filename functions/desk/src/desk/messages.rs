@@ -115,6 +115,7 @@ impl Desk {
                 bot: None,
                 key_hash: key_hash.clone(),
                 mail: None,
+                member: None,
                 created_at: now(),
             };
             let case_id = conversation.case_id.clone();

@@ -196,6 +196,7 @@ impl Desk {
                 bot: None,
                 key_hash,
                 mail: None,
+                member: None,
                 created_at: now(),
             };
             let mut commit = Commit {

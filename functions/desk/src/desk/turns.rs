@@ -144,6 +144,7 @@ impl Desk {
             bot: Some(turn.clone()),
             key_hash: None,
             mail: None,
+            member: None,
             created_at: now(),
         };
         if first {

@@ -164,6 +164,7 @@ mod tests {
             bot: None,
             key_hash: None,
             mail: None,
+            member: None,
             created_at: 0,
         }
     }

@@ -79,6 +79,10 @@ pub struct Conversation {
     /// A conversation by mail: the address replies go to, the subject, the thread's ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailThread>,
+    /// The organisation (business customer) it belongs to: its member's, or a thread of its
+    /// standing line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
     /// Created.
     pub created_at: Millis,
     /// Last change (every customer message touches it).
@@ -108,6 +112,9 @@ pub struct ConversationInfo {
     /// A conversation by mail: the address replies go to and the subject.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailThread>,
+    /// The organisation it belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
     /// Created.
     pub created_at: Millis,
     /// Last change.
@@ -125,6 +132,7 @@ impl From<&Conversation> for ConversationInfo {
             state: c.state,
             case_id: c.case_id.clone(),
             mail: c.mail.clone(),
+            organisation: c.organisation.clone(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -176,6 +184,10 @@ pub struct Message {
     /// The mail it came in or left as, on a conversation by mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailPart>,
+    /// On a standing line, which of the organisation's people wrote it (their name, else their
+    /// id): several of them write in one thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
     /// When.
     pub created_at: Millis,
 }

@@ -11,7 +11,8 @@
 //! status, a guest's access), `conversation.rs` (customers,
 //! conversations, messages), `turn.rs` (what the bot decided and why), `case.rs` (cases and
 //! notes), `event.rs` (what insights count), `feature.rs` (feature requests
-//! as the team triages them), `mail.rs` (threads, mail parts, outgoing mail).
+//! as the team triages them), `mail.rs` (threads, mail parts, outgoing mail), `organisation.rs` (business
+//! customers and their standing line).
 
 /// An enum whose values have one wire name each: serde, `code()`, `parse()` and `Display` all use
 /// it, so no module spells a state or a kind by hand.
@@ -79,6 +80,7 @@ mod event;
 mod feature;
 mod ids;
 mod mail;
+mod organisation;
 mod turn;
 
 pub use board::*;
@@ -88,4 +90,5 @@ pub use event::*;
 pub use feature::*;
 pub use ids::*;
 pub use mail::*;
+pub use organisation::*;
 pub use turn::*;

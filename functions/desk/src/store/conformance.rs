@@ -86,6 +86,7 @@ pub fn conversation(customer: &str) -> Conversation {
         state: ConversationState::Bot,
         case_id: None,
         mail: None,
+        organisation: None,
         created_at: at,
         updated_at: at,
         version: 0,
@@ -144,6 +145,7 @@ pub fn message(conversation: &Conversation, text: &str, key: Option<&str>) -> Me
         bot: None,
         key_hash: key.map(|k| Message::key_hash(&conversation.id, k)),
         mail: None,
+        member: None,
         created_at: now(),
     }
 }

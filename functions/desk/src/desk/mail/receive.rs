@@ -237,6 +237,7 @@ impl Desk {
                 body_hash: Some(body),
                 split,
             }),
+            member: None,
             created_at: now(),
         };
         if let Some(thread) = conversation.mail.as_mut() {
@@ -376,6 +377,7 @@ impl Desk {
                 references: Vec::new(),
                 replying_to: None,
             }),
+            organisation: None,
             created_at: at,
             updated_at: at,
             version: 0,
