@@ -281,7 +281,11 @@ mod tests {
             json!({"sub": "s", "aud": "baton", "exp": in_an_hour(), "org": "acme", "org_role": "owner"}),
             json!({"sub": "s", "aud": "baton", "exp": in_an_hour(), "org": "ceo@acme.example"}),
         ] {
-            assert!(v.verify(&sign(Header::default(), bad.clone(), SECRET)).is_err(), "{bad}");
+            assert!(
+                v.verify(&sign(Header::default(), bad.clone(), SECRET))
+                    .is_err(),
+                "{bad}"
+            );
         }
         let forged = sign(
             Header::default(),

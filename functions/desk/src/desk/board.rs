@@ -277,6 +277,10 @@ impl Desk {
             .map(|token| self.identity.verify(token))
             .transpose()?;
         let given = inquiry.email.as_deref().map(address).transpose()?;
+        let organisation = identity
+            .as_ref()
+            .and_then(|i| i.membership.as_ref())
+            .map(|m| m.organisation.clone());
         let (customer, address) = match identity {
             Some(identity) => {
                 let signed = identity
@@ -339,7 +343,7 @@ impl Desk {
                 references: Vec::new(),
                 replying_to: None,
             }),
-            organisation: None,
+            organisation,
             created_at: at,
             updated_at: at,
             version: 0,

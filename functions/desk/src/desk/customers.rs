@@ -20,6 +20,11 @@ impl Desk {
             .as_deref()
             .map(|token| self.identity.verify(token))
             .transpose()?;
+        // A business customer's person: the conversation is their organisation's too.
+        let organisation = identity
+            .as_ref()
+            .and_then(|i| i.membership.as_ref())
+            .map(|m| m.organisation.clone());
         let name = self.field("customer.name", asserted.name)?;
         let contact = self.contact("customer.contact", asserted.contact)?;
         let claimed = self.field("customer.id", asserted.id)?;
@@ -73,7 +78,7 @@ impl Desk {
             state: ConversationState::Bot,
             case_id: None,
             mail: None,
-            organisation: None,
+            organisation,
             created_at: at,
             updated_at: at,
             version: 0,

@@ -86,6 +86,7 @@ impl Desk {
                     summary: summary(asked),
                     assignee: None,
                     channel: conversation.channel.clone(),
+                    organisation: conversation.organisation.clone(),
                     locale: conversation.locale,
                     metadata: conversation.metadata.clone(),
                     history,

@@ -112,6 +112,9 @@ pub struct Case {
     pub assignee: Option<String>,
     /// Channel of the conversation.
     pub channel: String,
+    /// The organisation (business customer) its conversation belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
     /// Customer's language.
     pub locale: Lang,
     /// Page/app metadata the widget sent.

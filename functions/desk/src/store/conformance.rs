@@ -17,8 +17,10 @@ use crate::presence::{Activity, Presence};
 
 mod board;
 mod mail;
+mod organisation;
 pub use board::*;
 pub use mail::*;
+pub use organisation::*;
 
 /// A store under test and whatever must live as long as it (a temporary directory, a table).
 pub struct Fixture {
@@ -51,7 +53,8 @@ macro_rules! store_conformance_tests {
             outgoing_mail_is_versioned_and_due_in_order,
             owners_find_their_conversations_newest_first,
             access_is_created_once_and_used_once,
-            feature_requests_are_versioned_and_listed_newest_first
+            feature_requests_are_versioned_and_listed_newest_first,
+            organisations_and_their_conversations
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -126,6 +129,7 @@ pub fn case(conversation: &Conversation, priority: Priority, created_at: i64) ->
         alerts: 0,
         remind_from: None,
         rating: None,
+        organisation: None,
         created_at,
         updated_at: created_at,
         version: 0,

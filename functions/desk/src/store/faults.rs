@@ -13,7 +13,7 @@ use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
 use crate::model::{
     Access, Case, Conversation, Event, FeatureRequest, MailContact, Message, Millis, Note,
-    OutgoingMail,
+    Organisation, OutgoingMail,
 };
 use crate::presence::Presence;
 
@@ -127,6 +127,22 @@ impl Store for FaultyStore {
 
     async fn feature_requests(&self, limit: usize) -> Result<Vec<FeatureRequest>> {
         self.inner.feature_requests(limit).await
+    }
+
+    async fn organisation(&self, id: &str) -> Result<Option<Organisation>> {
+        self.inner.organisation(id).await
+    }
+
+    async fn organisations(&self, limit: usize) -> Result<Vec<Organisation>> {
+        self.inner.organisations(limit).await
+    }
+
+    async fn organisation_conversations(
+        &self,
+        id: &str,
+        limit: usize,
+    ) -> Result<Vec<Conversation>> {
+        self.inner.organisation_conversations(id, limit).await
     }
 
     async fn events(&self, from: Millis, to: Millis) -> Result<Vec<Event>> {

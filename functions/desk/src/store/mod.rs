@@ -27,8 +27,9 @@
 //!   first. A commit's `access` records are created once (`Stale` if the key exists) or updated
 //!   by version like cases; `access` reads one back by key, expired ones included (the caller
 //!   checks [`Access::is_live`]; a backend may forget them a day after they expire).
-//! - **Feature requests** are created once and updated by version; `feature_requests` lists them
-//!   most recently changed first.
+//! - **Feature requests** and **organisations** are created once and updated by version, and
+//!   listed most recently changed first. `organisation_conversations` finds a conversation by the
+//!   organisation it was made with, newest first.
 //! - **Missing is not an error.** Reads of unknown ids return `None` or an empty list; a commit that
 //!   replaces a message that does not exist fails with `NotFound` and writes nothing.
 //! - **Unavailable.** When the backend cannot be reached or cannot write (down, locked, full,
@@ -51,7 +52,7 @@ use async_trait::async_trait;
 use crate::error::{Error, Result};
 use crate::model::{
     Access, Case, Conversation, Event, FeatureRequest, MailContact, MailId, Message, Millis, Note,
-    OutgoingMail,
+    Organisation, OutgoingMail,
 };
 use crate::presence::Presence;
 
@@ -114,6 +115,8 @@ impl<T> Write<T> {
 pub type AccessWrite = Write<Access>;
 /// A feature request the team triages.
 pub type FeatureWrite = Write<FeatureRequest>;
+/// The team's record of a business customer.
+pub type OrganisationWrite = Write<Organisation>;
 
 /// Writes that happen together or not at all.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -141,6 +144,8 @@ pub struct Commit {
     pub access: Vec<AccessWrite>,
     /// A feature request to create or update.
     pub feature: Option<FeatureWrite>,
+    /// An organisation to create or update.
+    pub organisation: Option<OrganisationWrite>,
 }
 
 impl Commit {
@@ -211,6 +216,14 @@ pub trait Store: Send + Sync + 'static {
     async fn feature_request(&self, id: &str) -> Result<Option<FeatureRequest>>;
     /// Feature requests, most recently changed first, at most `limit`.
     async fn feature_requests(&self, limit: usize) -> Result<Vec<FeatureRequest>>;
+    /// An organisation by id.
+    async fn organisation(&self, id: &str) -> Result<Option<Organisation>>;
+    /// Organisations, most recently changed first, at most `limit`.
+    async fn organisations(&self, limit: usize) -> Result<Vec<Organisation>>;
+    /// The conversations of an organisation ([`Conversation::organisation`], set when it is
+    /// made), newest first, at most `limit`.
+    async fn organisation_conversations(&self, id: &str, limit: usize)
+    -> Result<Vec<Conversation>>;
 
     /// Deletes the events recorded before `before`, returning how many (`baton serve`'s retention,
     /// `BATON_EVENT_DAYS`). A backend that expires events itself (DynamoDB's TTL) does nothing.

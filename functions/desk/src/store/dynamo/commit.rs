@@ -106,6 +106,9 @@ impl DynamoStore {
                 Condition::Version(conversation.version),
                 Role::Versioned,
             ));
+            if let Some(item) = self.organisation_conversation_item(&next)? {
+                writes.push(Write::new(item, Condition::None, Role::Plain));
+            }
         }
         match &commit.case {
             Some(CaseWrite::Create(case)) => writes.push(Write::new(
@@ -199,6 +202,19 @@ impl DynamoStore {
                 item,
             )?);
         }
+        if let Some(write) = &commit.organisation {
+            let item = |organisation: &crate::model::Organisation, version| {
+                self.organisation_item(&crate::model::Organisation {
+                    version,
+                    ..organisation.clone()
+                })
+            };
+            writes.push(versioned(
+                write,
+                |o: &crate::model::Organisation| o.version,
+                item,
+            )?);
+        }
         if let Some(write) = &commit.feature {
             let item = |feature: &crate::model::FeatureRequest, version| {
                 self.feature_item(&crate::model::FeatureRequest {
@@ -246,6 +262,21 @@ impl DynamoStore {
                 id: id.clone(),
             }),
         }
+    }
+
+    /// A put without a condition (an item written again the same way).
+    pub(super) async fn put(&self, item: Item) -> Result<()> {
+        let output = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.usage.record(true, output.consumed_capacity());
+        Ok(())
     }
 
     /// A put that only succeeds if the item does not exist; `Ok(false)` if it does.

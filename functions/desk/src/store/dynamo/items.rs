@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 use crate::model::{
     Access, Case, CaseStatus, Conversation, DeliveryState, Event, FeatureRequest, MailContact,
-    MailId, Message, Millis, OutgoingMail,
+    MailId, Message, Millis, Organisation, OutgoingMail,
 };
 
 use super::*;
@@ -110,6 +110,45 @@ impl DynamoStore {
         Ok(item)
     }
 
+    pub(super) fn organisation_item(&self, organisation: &Organisation) -> Result<Item> {
+        let (pk, sk) = organisation_key(&organisation.id);
+        let mut item = self.item(pk, sk, json(organisation)?);
+        item.insert(
+            "version".into(),
+            AttributeValue::N(organisation.version.to_string()),
+        );
+        item.insert("gsi1pk".into(), AttributeValue::S(ORGANISATIONS.into()));
+        item.insert(
+            "gsi1sk".into(),
+            AttributeValue::S(format!(
+                "{:013}#{}",
+                organisation.updated_at.max(0),
+                organisation.id
+            )),
+        );
+        Ok(item)
+    }
+
+    /// The item that lists a conversation under its organisation (`ORG#{org}`,
+    /// `CONV#{created}#{id}`), if it has one: written beside the conversation, idempotently.
+    pub(super) fn organisation_conversation_item(
+        &self,
+        conversation: &Conversation,
+    ) -> Result<Option<Item>> {
+        let Some(organisation) = &conversation.organisation else {
+            return Ok(None);
+        };
+        Ok(Some(self.item(
+            organisation_key(organisation).0,
+            &format!(
+                "CONV#{:013}#{}",
+                conversation.created_at.max(0),
+                conversation.id
+            ),
+            json(&conversation.id)?,
+        )))
+    }
+
     pub(super) fn feature_item(&self, feature: &FeatureRequest) -> Result<Item> {
         let (pk, sk) = feature_key(&feature.id);
         let mut item = self.item(pk, sk, json(feature)?);
@@ -161,6 +200,15 @@ pub(super) fn contact_key(key: &str) -> (String, &'static str) {
 /// The customer index's partition of an owner's conversations ([`Conversation::owner_key`]).
 pub(super) fn owner_partition(owner: &str) -> String {
     format!("OWNER#{owner}")
+}
+
+/// The partition of the queue index that lists organisations.
+pub(super) const ORGANISATIONS: &str = "ORGS";
+
+/// The key (`pk`, `sk`) of an organisation's item; its conversations are listed in the same
+/// partition under `CONV#`.
+pub(super) fn organisation_key(id: &str) -> (String, &'static str) {
+    (format!("ORG#{id}"), "META")
 }
 
 /// The partition of the queue index that lists feature requests.

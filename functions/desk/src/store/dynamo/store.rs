@@ -10,7 +10,7 @@ use super::{Commit, Committed, Store};
 use crate::error::{Error, Result};
 use crate::model::{
     Access, Case, Conversation, Event, FeatureRequest, MailContact, Message, Millis, Note,
-    OutgoingMail,
+    Organisation, OutgoingMail,
 };
 use crate::presence::{KEEP_MS, Presence};
 
@@ -39,6 +39,11 @@ impl Store for DynamoStore {
     }
 
     async fn insert_conversation(&self, conversation: &Conversation) -> Result<()> {
+        // Its listing under its organisation first: without the conversation it lists nothing
+        // (the reader finds no record and skips it), and a retry writes it again.
+        if let Some(item) = self.organisation_conversation_item(conversation)? {
+            self.put(item).await?;
+        }
         if self.put_new(self.conversation_item(conversation)?).await? {
             Ok(())
         } else {
@@ -208,6 +213,47 @@ impl Store for DynamoStore {
             None,
         )
         .await
+    }
+
+    async fn organisation(&self, id: &str) -> Result<Option<Organisation>> {
+        let (pk, sk) = organisation_key(id);
+        self.get(pk, sk).await
+    }
+
+    async fn organisations(&self, limit: usize) -> Result<Vec<Organisation>> {
+        self.query_index(
+            QUEUE_INDEX,
+            "gsi1pk",
+            ORGANISATIONS.to_string(),
+            false,
+            limit,
+            None,
+        )
+        .await
+    }
+
+    async fn organisation_conversations(
+        &self,
+        id: &str,
+        limit: usize,
+    ) -> Result<Vec<Conversation>> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(organisation_key(id).0))
+            .expression_attribute_values(":prefix", AttributeValue::S("CONV#".into()))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        let ids: Vec<String> = self.collect(query, limit).await?;
+        let mut conversations = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(conversation) = self.conversation(&id).await? {
+                conversations.push(conversation);
+            }
+        }
+        Ok(conversations)
     }
 
     async fn feature_request(&self, id: &str) -> Result<Option<FeatureRequest>> {

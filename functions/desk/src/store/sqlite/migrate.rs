@@ -31,10 +31,15 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
     if old {
         migrate_from_1(&tx)?;
     }
-    // Schema 6: conversations are indexed by their owner (the inquiry board).
-    if table_exists(&tx, "conversations")? && !table_has_column(&tx, "conversations", "owner")? {
-        tx.execute_batch("ALTER TABLE conversations ADD COLUMN owner TEXT;")
+    // Schema 6: conversations are indexed by their owner (the inquiry board); schema 7, by their
+    // organisation (set only from then on: none had one before).
+    for column in ["owner", "organisation"] {
+        if table_exists(&tx, "conversations")? && !table_has_column(&tx, "conversations", column)? {
+            tx.execute_batch(&format!(
+                "ALTER TABLE conversations ADD COLUMN {column} TEXT;"
+            ))
             .map_err(unavailable)?;
+        }
     }
     tx.execute_batch(SCHEMA).map_err(unavailable)?;
     if version < 6 {

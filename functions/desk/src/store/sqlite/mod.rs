@@ -19,11 +19,14 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{AccessWrite, CaseWrite, Commit, Committed, FeatureWrite, MailWrite, Store, Write};
+use super::{
+    AccessWrite, CaseWrite, Commit, Committed, FeatureWrite, MailWrite, OrganisationWrite, Store,
+    Write,
+};
 use crate::error::{Error, Result};
 use crate::model::{
     Access, Case, CaseStatus, Conversation, DeliveryState, Event, FeatureRequest, MailContact,
-    Message, Millis, Note, OutgoingMail,
+    Message, Millis, Note, Organisation, OutgoingMail,
 };
 use crate::presence::{KEEP_MS, Presence};
 
@@ -31,7 +34,7 @@ mod migrate;
 use migrate::migrate;
 
 /// The schema this code writes.
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS conversations (
@@ -39,12 +42,15 @@ CREATE TABLE IF NOT EXISTS conversations (
     customer_id TEXT,
     version INTEGER NOT NULL,
     data TEXT NOT NULL,
-    owner TEXT
+    owner TEXT,
+    organisation TEXT
 );
 CREATE INDEX IF NOT EXISTS conversations_by_customer ON conversations (customer_id)
     WHERE customer_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, id)
     WHERE owner IS NOT NULL;
+CREATE INDEX IF NOT EXISTS conversations_by_organisation ON conversations (organisation, id)
+    WHERE organisation IS NOT NULL;
 CREATE TABLE IF NOT EXISTS messages (
     id TEXT PRIMARY KEY,
     conversation_id TEXT NOT NULL,
@@ -114,6 +120,13 @@ CREATE TABLE IF NOT EXISTS feature_requests (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feature_requests_by_change ON feature_requests (updated_at);
+CREATE TABLE IF NOT EXISTS organisations (
+    id TEXT PRIMARY KEY,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organisations_by_change ON organisations (updated_at);
 CREATE TABLE IF NOT EXISTS health (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
@@ -292,12 +305,13 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
         let mut next = conversation.clone();
         next.version += 1;
         let changed = tx.execute(
-            "UPDATE conversations SET version = ?1, data = ?2, owner = ?3
-             WHERE id = ?4 AND version = ?5",
+            "UPDATE conversations SET version = ?1, data = ?2, owner = ?3, organisation = ?4
+             WHERE id = ?5 AND version = ?6",
             params![
                 next.version as i64,
                 to_json(&next)?,
                 next.owner_key(),
+                next.organisation,
                 next.id,
                 conversation.version as i64
             ],
@@ -420,6 +434,9 @@ fn apply(tx: &Transaction<'_>, commit: &Commit) -> Result<(), Abort> {
     if let Some(write) = &commit.feature {
         apply_feature(tx, write)?;
     }
+    if let Some(write) = &commit.organisation {
+        apply_organisation(tx, write)?;
+    }
     Ok(())
 }
 
@@ -461,6 +478,22 @@ fn apply_feature(tx: &Transaction<'_>, write: &FeatureWrite) -> Result<(), Abort
         to_json(&FeatureRequest {
             version,
             ..feature.clone()
+        })
+    })
+}
+
+fn apply_organisation(tx: &Transaction<'_>, write: &OrganisationWrite) -> Result<(), Abort> {
+    let organisation = write.record();
+    let row = Versioned {
+        table: "organisations",
+        key: ("id", &organisation.id),
+        order: ("updated_at", organisation.updated_at),
+        version: organisation.version,
+    };
+    row.write(tx, matches!(write, Write::Create(_)), |version| {
+        to_json(&Organisation {
+            version,
+            ..organisation.clone()
         })
     })
 }
@@ -588,18 +621,19 @@ impl Store for SqliteStore {
     }
 
     async fn insert_conversation(&self, conversation: &Conversation) -> Result<()> {
-        let (id, customer, version, data, owner) = (
+        let (id, customer, version, data, owner, organisation) = (
             conversation.id.clone(),
             conversation.customer.history_key().map(str::to_string),
             conversation.version as i64,
             to_json(conversation)?,
             conversation.owner_key(),
+            conversation.organisation.clone(),
         );
         self.with(move |c| {
             c.execute(
-                "INSERT INTO conversations (id, customer_id, version, data, owner)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, customer, version, data, owner],
+                "INSERT INTO conversations (id, customer_id, version, data, owner, organisation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, customer, version, data, owner, organisation],
             )
             .map_err(unavailable)?;
             Ok(())
@@ -756,6 +790,39 @@ impl Store for SqliteStore {
                 c,
                 "SELECT data FROM feature_requests ORDER BY updated_at DESC, id DESC LIMIT ?1",
                 [limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn organisation(&self, id: &str) -> Result<Option<Organisation>> {
+        let id = id.to_string();
+        self.with(move |c| one(c, "SELECT data FROM organisations WHERE id = ?1", &id))
+            .await
+    }
+
+    async fn organisations(&self, limit: usize) -> Result<Vec<Organisation>> {
+        self.with(move |c| {
+            rows(
+                c,
+                "SELECT data FROM organisations ORDER BY updated_at DESC, id DESC LIMIT ?1",
+                [limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn organisation_conversations(
+        &self,
+        id: &str,
+        limit: usize,
+    ) -> Result<Vec<Conversation>> {
+        let id = id.to_string();
+        self.with(move |c| {
+            rows(
+                c,
+                "SELECT data FROM conversations WHERE organisation = ?1 ORDER BY id DESC LIMIT ?2",
+                params![id, limit as i64],
             )
         })
         .await
