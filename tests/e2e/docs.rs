@@ -22,6 +22,7 @@ fn the_api_document_names_every_route() {
     let routes = desk::http::search::routes()
         .merge(desk::http::conversations::routes())
         .merge(desk::http::board::routes())
+        .merge(desk::http::organisation::routes())
         .merge(desk::http::operator::routes());
     for route in routes.list() {
         let written = format!("{} {}", route.method, route.path);

@@ -69,7 +69,9 @@ fn the_api_routes_are_exactly_the_routers_routes() {
             "search" => ("search", desk::http::search::routes()),
             "conversations" => (
                 "conversations",
-                desk::http::conversations::routes().merge(desk::http::board::routes()),
+                desk::http::conversations::routes()
+                    .merge(desk::http::board::routes())
+                    .merge(desk::http::organisation::routes()),
             ),
             "operator" => ("operator", desk::http::operator::routes()),
             _ => {

@@ -93,6 +93,24 @@ pub fn identity_token(customer: &str) -> String {
     .expect("sign")
 }
 
+/// An identity token as the site signs one, with `extra` claims (`org`, `org_role` …) over the
+/// usual ones.
+pub fn identity_token_with(customer: &str, extra: serde_json::Value) -> String {
+    let exp = desk::model::now() / 1000 + 600;
+    let mut claims = json!({"sub": customer, "aud": "baton", "exp": exp, "name": customer});
+    if let (Some(claims), Some(extra)) = (claims.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            claims.insert(k.clone(), v.clone());
+        }
+    }
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SITE_SECRET.as_bytes()).expect("key"),
+    )
+    .expect("sign")
+}
+
 /// A running desk.
 pub struct TestApp {
     /// Base URL, `http://127.0.0.1:port`.

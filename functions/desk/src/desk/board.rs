@@ -349,20 +349,12 @@ impl Desk {
             version: 0,
         };
         self.store.insert_conversation(&conversation).await?;
-        let message = Message {
-            id: new_id("msg"),
-            conversation_id: conversation.id.clone(),
-            author: Author::Customer,
-            text: format!("{title}\n\n{text}"),
-            links: Vec::new(),
-            quick_replies: Vec::new(),
-            attachments: Vec::new(),
-            bot: None,
-            key_hash: None,
-            mail: None,
-            member: None,
-            created_at: at,
-        };
+        let message = Message::new(
+            &conversation.id,
+            Author::Customer,
+            format!("{title}\n\n{text}"),
+            at,
+        );
         let context = Context {
             conversation,
             messages: Vec::new(),
@@ -370,6 +362,7 @@ impl Desk {
         let medium = Medium::Board {
             category: inquiry.category,
             area: inquiry.area.clone(),
+            reason: crate::model::Reason::Board,
         };
         let mut planned = self.bot_turn(&context, message, medium).await?;
         // The locale the customer chose stands over the one read from the text.

@@ -106,10 +106,14 @@ impl Desk {
             // whoever sent the form, who may not own the address).
             Some(c) if holds_secret(&c, secret) && !c.is_guest_inquiry() => Ok(c),
             // A board session or the site's signed identity opens its owner's conversations.
-            Some(c) if is_owner_credential(secret) => match self.board_owner(secret).await {
-                Ok(owner) if c.owner().as_ref() == Some(&owner) => Ok(c),
-                _ => Err(not_found()),
-            },
+            // A standing line's thread is its organisation's, read through its space only: a
+            // member who left keeps none of it, even a thread they opened.
+            Some(c) if is_owner_credential(secret) && !c.is_line() => {
+                match self.board_owner(secret).await {
+                    Ok(owner) if c.owner().as_ref() == Some(&owner) => Ok(c),
+                    _ => Err(not_found()),
+                }
+            }
             _ => Err(not_found()),
         }
     }

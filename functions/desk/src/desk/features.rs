@@ -387,22 +387,14 @@ impl Desk {
                 return Ok(false);
             };
             let at = now();
-            let mut message = Message {
-                id: new_id("msg"),
-                conversation_id: conversation.id.clone(),
-                author: Author::Operator {
+            let mut message = Message::new(
+                &conversation.id,
+                Author::Operator {
                     name: operator.to_string(),
                 },
-                text: text.to_string(),
-                links: Vec::new(),
-                quick_replies: Vec::new(),
-                attachments: Vec::new(),
-                bot: None,
-                key_hash: None,
-                mail: None,
-                member: None,
-                created_at: at,
-            };
+                text.to_string(),
+                at,
+            );
             let mut commit = Commit::default();
             // A board inquiry or a mail is answered by mail too; a chat in the chat.
             self.operator_mail(&mut conversation, &mut message, &mut commit);

@@ -91,6 +91,8 @@ mod mail;
 pub use mail::{Incoming, Linked, MailSettings, Received};
 mod messages;
 mod operators;
+pub mod organisations;
+pub use organisations::{Member, OrganisationInput, OrganisationView, Space, ThreadView};
 pub mod reminders;
 mod reports;
 mod search_log;
@@ -197,6 +199,23 @@ pub struct CaseView {
     /// For a mail case: the customer the team mapped its address to, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<crate::model::MailContact>,
+    /// The organisation (business customer) of the case, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<OrgOnCase>,
+}
+
+/// The organisation of a case, as the team recorded it (name, plan, domains, operators), or only
+/// its id when its people's tokens name it and the team has not recorded it yet.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum OrgOnCase {
+    /// The team's record.
+    Recorded(crate::model::Organisation),
+    /// Not recorded yet.
+    Unrecorded {
+        /// The site's id for it.
+        id: String,
+    },
 }
 
 /// What the customer's widget shows about the people on a conversation: who joined, whether a

@@ -14,16 +14,30 @@ impl Desk {
     /// One page of open and claimed cases, urgent first, then oldest. `cursor` is the `next` of
     /// the previous page.
     pub async fn queue(&self, limit: usize, cursor: Option<&str>) -> Result<QueuePage> {
+        self.queue_of(limit, cursor, None).await
+    }
+
+    /// [`Desk::queue`], only the cases of `organisation` when it is given (a page may then hold
+    /// fewer than `limit`: the cursor still walks the whole queue).
+    pub async fn queue_of(
+        &self,
+        limit: usize,
+        cursor: Option<&str>,
+        organisation: Option<&str>,
+    ) -> Result<QueuePage> {
         let limit = limit.clamp(1, MAX_QUEUE_PAGE);
         if let Some(cursor) = cursor
             && !is_queue_key(cursor)
         {
             return Err(Error::Invalid("cursor is not a queue cursor".into()));
         }
-        let cases = self.store.queue(limit, cursor).await?;
+        let mut cases = self.store.queue(limit, cursor).await?;
         let next = (cases.len() == limit)
             .then(|| cases.last().map(Case::queue_key))
             .flatten();
+        if let Some(organisation) = organisation {
+            cases.retain(|c| c.organisation.as_deref() == Some(organisation));
+        }
         Ok(QueuePage { cases, next })
     }
 
@@ -43,6 +57,13 @@ impl Desk {
                 .filter(|c| c.customer_id.is_some()),
             None => None,
         };
+        let organisation = match &case.organisation {
+            Some(id) => Some(match self.store.organisation(id).await? {
+                Some(recorded) => crate::desk::OrgOnCase::Recorded(recorded),
+                None => crate::desk::OrgOnCase::Unrecorded { id: id.clone() },
+            }),
+            None => None,
+        };
         Ok(CaseView {
             case,
             conversation: (&conversation).into(),
@@ -51,6 +72,7 @@ impl Desk {
             notes,
             presence,
             contact,
+            organisation,
         })
     }
 

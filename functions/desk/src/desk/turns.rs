@@ -36,6 +36,8 @@ pub(super) enum Medium {
         category: Option<Category>,
         /// The product area the customer chose.
         area: Option<String>,
+        /// Why people answer it: [`Reason::Board`], or [`Reason::Line`] on a standing line.
+        reason: Reason,
     },
 }
 
@@ -70,7 +72,12 @@ impl Desk {
         .await
         .map_err(|e| Error::Unavailable(format!("bot task: {e}")))??;
         let mut reply = reply;
-        if let Medium::Board { category, area } = &medium {
+        if let Medium::Board {
+            category,
+            area,
+            reason,
+        } = &medium
+        {
             let turn = &mut reply.turn;
             turn.decision = Decision::Handoff;
             if !turn
@@ -78,7 +85,7 @@ impl Desk {
                 .iter()
                 .any(|r| matches!(r, Reason::Urgent { .. }))
             {
-                turn.reasons.insert(0, Reason::Board);
+                turn.reasons.insert(0, reason.clone());
             }
             if let Some(category) = category {
                 turn.category = *category;

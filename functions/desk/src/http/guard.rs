@@ -190,6 +190,13 @@ impl RateLimits {
         if path == "/api/board/suggestions/opened" {
             return self.messages.as_ref();
         }
+        // A standing line's thread is a new conversation; a message in one, a message.
+        if path == "/api/org/threads" {
+            return self.conversations.as_ref();
+        }
+        if path.starts_with("/api/org/threads/") && path.ends_with("/messages") {
+            return self.messages.as_ref();
+        }
         // Help center feedback writes events: counted with the messages.
         if path == "/api/feedback" || path == "/api/feedback/search" {
             return self.messages.as_ref();

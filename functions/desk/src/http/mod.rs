@@ -6,6 +6,8 @@
 //!   owner's board session or identity token.
 //! - [`board::routes`]: the inquiry board: the form, inquiries, a guest's sign-in link and
 //!   session, a customer's own inquiries.
+//! - [`organisation::routes`]: a business customer's space and its standing line, for the
+//!   organisation's people (the site's identity token names their organisation).
 //! - [`operator::routes`]: the queue and case operations, under `/api/operator`. Guarded by an
 //!   operator token (locally from configuration; in AWS a JWT that API Gateway has checked,
 //!   mapped to an operator through an allow-list).
@@ -22,6 +24,7 @@ pub mod conversations;
 pub mod error;
 pub mod guard;
 pub mod operator;
+pub mod organisation;
 pub mod pages;
 pub mod search;
 pub mod serve;
@@ -119,6 +122,7 @@ pub fn app(state: AppState) -> Router {
         search::routes()
             .merge(conversations::routes())
             .merge(board::routes())
+            .merge(organisation::routes())
             .merge(operator::routes()),
         state,
     )

@@ -30,6 +30,9 @@ pub fn routes() -> Routes {
             "/api/operator/cases/{id}/attachments/{attachment}",
             attachment,
         )
+        .get("/api/operator/organisations", organisations)
+        .post("/api/operator/organisations", save_organisation)
+        .get("/api/operator/organisations/{id}", organisation)
         .get("/api/operator/feature-requests", feature_requests)
         .post("/api/operator/feature-requests", triage)
         .get("/api/operator/insights", insights)
@@ -53,6 +56,8 @@ async fn me(Operator(name): Operator) -> Json<Me> {
 struct QueueParams {
     limit: Option<usize>,
     cursor: Option<String>,
+    /// Only the cases of this organisation.
+    organisation: Option<String>,
 }
 
 async fn queue(
@@ -62,7 +67,11 @@ async fn queue(
 ) -> Result<Json<QueuePage>, AppError> {
     let page = state
         .desk
-        .queue(params.limit.unwrap_or(50), params.cursor.as_deref())
+        .queue_of(
+            params.limit.unwrap_or(50),
+            params.cursor.as_deref(),
+            params.organisation.as_deref(),
+        )
         .await?;
     Ok(Json(page))
 }
@@ -73,6 +82,39 @@ async fn case(
     AppPath(id): AppPath<String>,
 ) -> Result<Json<CaseView>, AppError> {
     Ok(Json(state.desk.case(&id).await?))
+}
+
+#[derive(serde::Serialize)]
+struct Organisations {
+    organisations: Vec<crate::model::Organisation>,
+}
+
+/// The business customers the team recorded.
+async fn organisations(
+    State(state): State<AppState>,
+    _: Operator,
+) -> Result<Json<Organisations>, AppError> {
+    Ok(Json(Organisations {
+        organisations: state.desk.organisations().await?,
+    }))
+}
+
+/// Records a business customer, or changes its record.
+async fn save_organisation(
+    State(state): State<AppState>,
+    Operator(name): Operator,
+    AppJson(body): AppJson<crate::desk::OrganisationInput>,
+) -> Result<Json<crate::model::Organisation>, AppError> {
+    Ok(Json(state.desk.save_organisation(&name, body).await?))
+}
+
+/// A business customer with its open cases and conversations.
+async fn organisation(
+    State(state): State<AppState>,
+    _: Operator,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<crate::desk::OrganisationView>, AppError> {
+    Ok(Json(state.desk.organisation_view(&id).await?))
 }
 
 /// The team's list of feature requests: triaged, and asks not yet in any.

@@ -153,20 +153,7 @@ mod tests {
     use crate::model::Customer;
 
     fn message(author: Author) -> Message {
-        Message {
-            id: crate::model::new_id("msg"),
-            conversation_id: "cv_x".into(),
-            author,
-            text: "t".into(),
-            links: Vec::new(),
-            quick_replies: Vec::new(),
-            attachments: Vec::new(),
-            bot: None,
-            key_hash: None,
-            mail: None,
-            member: None,
-            created_at: 0,
-        }
+        Message::new("cv_x", author, "t".into(), 0)
     }
 
     #[test]

@@ -209,6 +209,24 @@ impl Message {
         keyed_hash("baton 2026 operator idempotency key", conversation_id, key)
     }
 
+    /// A new message of `author` in a conversation, now-ish (`at`), with nothing else on it.
+    pub fn new(conversation_id: &str, author: Author, text: String, at: Millis) -> Message {
+        Message {
+            id: super::new_id("msg"),
+            conversation_id: conversation_id.to_string(),
+            author,
+            text,
+            links: Vec::new(),
+            quick_replies: Vec::new(),
+            attachments: Vec::new(),
+            bot: None,
+            key_hash: None,
+            mail: None,
+            member: None,
+            created_at: at,
+        }
+    }
+
     /// The id of the bot's reply to this message.
     pub fn reply_id(&self) -> String {
         format!("{}{}", self.id, Message::REPLY)

@@ -108,6 +108,8 @@ pub enum Reason {
     Quarantined,
     /// Left on the inquiry board: people answer it, whatever the bot read.
     Board,
+    /// A thread of an organisation's standing line: people answer it.
+    Line,
 }
 
 /// The stable code of a reason, as events and reports record it (`urgent:money_not_received`).
@@ -124,6 +126,7 @@ impl std::fmt::Display for Reason {
             Reason::Repeated => f.write_str("repeated"),
             Reason::Quarantined => f.write_str("quarantined"),
             Reason::Board => f.write_str("board"),
+            Reason::Line => f.write_str("line"),
             Reason::Unsure => f.write_str("unsure"),
             Reason::FollowUp { .. } => f.write_str("follow_up"),
         }
