@@ -219,6 +219,31 @@ async fn the_standing_line(backend: Backend) {
     assert_eq!(org["open"], 1, "the thread; the chat is the bot's: {org}");
     let (status, _) = app.operator_get(MINJI, "/organisations/nobody").await;
     assert_eq!(status, 404);
+
+    // The week's report counts the organisation's inquiries: the thread and the chat.
+    let offset = time::UtcOffset::from_hms(9, 0, 0).expect("offset");
+    let now = desk::model::now();
+    let today = desk::insights::period::local(now, offset)
+        .date()
+        .to_string();
+    let period = desk::insights::period::Period::days(&today, &today, offset).expect("today");
+    let options = desk::insights::Options {
+        hours: None,
+        now,
+        kb: None,
+        encoder: None,
+    };
+    let report = desk::insights::report(app.desk.store().as_ref(), &period, &options)
+        .await
+        .expect("report");
+    let acme = report
+        .volume
+        .by_organisation
+        .iter()
+        .find(|r| r.key == "acme")
+        .expect("an acme row");
+    assert_eq!(acme.count.count, 2);
+    assert_eq!(report.volume.by_organisation.len(), 1, "only organisations");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -131,6 +131,7 @@ function draw(r, charts) {
     section(t("insights.by_category"), [chart(charts, "volume", t("insights.by_category")) || "", rowsTable(v.by_category, v.weeks, (k) => label("category", k))]),
     section(t("insights.by_area"), [chart(charts, "areas", t("insights.by_area")) || "", rowsTable(v.by_area, v.weeks, (k) => label("area", k))]),
     section(t("insights.by_channel"), [rowsTable(v.by_channel || [], v.weeks, (k) => label("channel", k))]),
+    section(t("insights.by_organisation"), [rowsTable(v.by_organisation || [], v.weeks, (k) => k)]),
     section(t("insights.guide_health"), [health, ...rises, g.never_cited.length ? el("p", { class: "muted" }, [t("insights.never_cited", { n: g.never_cited.length })]) : ""]),
     section(t("insights.feature_requests"), [topicList(r.feature_requests)]),
     section(t("insights.times"), [

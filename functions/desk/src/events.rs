@@ -59,6 +59,8 @@ pub const VERIFIED: &str = "verified";
 /// opened (an id per opened form): a form with an opened guide and no inquiry is one the guides
 /// answered.
 pub const FORM: &str = "form";
+/// The organisation (business customer) a conversation belongs to (absent: none).
+pub const ORGANISATION: &str = "organisation";
 /// A feature request's status the customer was told (`shipped`, `declined`).
 pub const STATUS: &str = "status";
 /// The customer, as [`customer_key`]: links a customer's conversations without naming them.

@@ -156,7 +156,7 @@ impl Desk {
         };
         if first {
             let customer = &conversation.customer;
-            commit.events.push(Event::new(
+            let mut open = Event::new(
                 EventKind::Open,
                 &conversation.id,
                 None,
@@ -167,7 +167,12 @@ impl Desk {
                     (events::VERIFIED, customer.verified.to_string()),
                     (events::CUSTOMER, events::customer_key(customer)),
                 ],
-            ));
+            );
+            if let Some(organisation) = &conversation.organisation {
+                open.data
+                    .insert(events::ORGANISATION.into(), organisation.clone());
+            }
+            commit.events.push(open);
         }
         commit.events.push(bot_turn_event(&conversation, &turn));
         let mut asked: Vec<&Message> = history.iter().collect();

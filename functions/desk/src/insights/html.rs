@@ -74,6 +74,8 @@ pub fn render(report: &Report) -> String {
     rows_table(&mut h, &v.by_category_area, &v.weeks);
     h.push_str("<h2>Inquiries by channel</h2>");
     rows_table(&mut h, &v.by_channel, &v.weeks);
+    h.push_str("<h2>Inquiries by organisation</h2>");
+    rows_table(&mut h, &v.by_organisation, &v.weeks);
 
     h.push_str("<h2>Guides to write</h2><p class=\"muted\">Questions the desk could not answer, grouped when they ask the same thing, most customers first.</p>");
     topics(&mut h, &report.guides_to_write);

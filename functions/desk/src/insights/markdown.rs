@@ -64,6 +64,10 @@ pub fn render(report: &Report) -> String {
         ("Inquiries by product area", &v.by_area),
         ("Inquiries by category and area", &v.by_category_area),
         ("Inquiries by channel", &v.by_channel),
+        (
+            "Inquiries by organisation (the biggest)",
+            &v.by_organisation,
+        ),
     ] {
         let _ = writeln!(md, "## {title}\n");
         let _ = writeln!(

@@ -46,6 +46,8 @@ pub const TREND_WEEKS: usize = 4;
 /// A conversation "came back" when the same customer opens another about the same category and
 /// area within this long.
 pub const CAME_BACK_WITHIN: Millis = 7 * DAY;
+/// Most organisations the report counts by.
+pub const TOP_ORGANISATIONS: usize = 10;
 /// Most zero-result searches listed.
 const TOP_SEARCHES: usize = 10;
 /// Most guides to write and feature requests listed.
@@ -137,6 +139,8 @@ pub struct Volume {
     pub by_category_area: Vec<Row>,
     /// By channel (`web`, `mail`, …), most first.
     pub by_channel: Vec<Row>,
+    /// By organisation (business customers), the [`TOP_ORGANISATIONS`] biggest.
+    pub by_organisation: Vec<Row>,
 }
 
 /// One ranked row.
@@ -504,7 +508,7 @@ fn category_code(category: Option<Category>) -> &'static str {
 
 fn volume(threads: &[Thread], windows: &[Period]) -> Volume {
     type Key = fn(&Thread) -> String;
-    let keys: [Key; 4] = [
+    let keys: [Key; 5] = [
         |t| category_code(t.category).to_string(),
         |t| t.area.clone().unwrap_or_else(|| "none".into()),
         |t| {
@@ -521,8 +525,15 @@ fn volume(threads: &[Thread], windows: &[Period]) -> Volume {
                 t.channel.clone()
             }
         },
+        |t| t.organisation.clone(),
     ];
-    let [by_category, by_area, by_category_area, by_channel] = keys.map(|key| {
+    let [
+        by_category,
+        by_area,
+        by_category_area,
+        by_channel,
+        mut by_organisation,
+    ] = keys.map(|key| {
         let mut trend: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for thread in threads {
             let Some(opened) = thread.opened else {
@@ -548,12 +559,16 @@ fn volume(threads: &[Thread], windows: &[Period]) -> Volume {
                 .collect(),
         )
     });
+    // Business customers: those with an organisation, the biggest ones.
+    by_organisation.retain(|r| !r.key.is_empty());
+    by_organisation.truncate(TOP_ORGANISATIONS);
     Volume {
         weeks: windows.iter().map(|w| w.label.clone()).collect(),
         by_category,
         by_area,
         by_category_area,
         by_channel,
+        by_organisation,
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Thread {
     pub verified: bool,
     /// [`crate::events::customer_key`].
     pub customer: String,
+    /// The organisation (business customer), empty for none.
+    pub organisation: String,
     /// Kind of inquiry: the resolution's, else the hand-off's, else the bot's last.
     pub category: Option<Category>,
     /// Product area: the hand-off's, else the bot's last.
@@ -117,6 +119,7 @@ impl Thread {
                 self.lang = get(key::LANG).to_string();
                 self.verified = get(key::VERIFIED) == "true";
                 self.customer = get(key::CUSTOMER).to_string();
+                self.organisation = get(key::ORGANISATION).to_string();
             }
             EventKind::BotTurn => {
                 if self.lang.is_empty() {

@@ -349,6 +349,12 @@ impl Desk {
                 .and_then(|c| c.customer_id),
             false => None,
         };
+        // A proved mail from a domain the team verified as an organisation's is that
+        // organisation's conversation.
+        let organisation = match authenticated {
+            true => self.organisation_of_domain(&from.address).await?,
+            false => None,
+        };
         let conversation = Conversation {
             id: new_id("cv"),
             customer: Customer {
@@ -377,13 +383,28 @@ impl Desk {
                 references: Vec::new(),
                 replying_to: None,
             }),
-            organisation: None,
+            organisation,
             created_at: at,
             updated_at: at,
             version: 0,
         };
         self.store.insert_conversation(&conversation).await?;
         Ok(conversation)
+    }
+
+    /// The organisation whose verified mail domains hold `address`'s domain, if any.
+    async fn organisation_of_domain(&self, address: &str) -> Result<Option<String>> {
+        let Some((_, domain)) = address.rsplit_once('@') else {
+            return Ok(None);
+        };
+        let domain = domain.to_ascii_lowercase();
+        Ok(self
+            .store
+            .organisations(200)
+            .await?
+            .into_iter()
+            .find(|o| o.domains.contains(&domain))
+            .map(|o| o.id))
     }
 
     /// What the operator is told of an attachment not kept: its name masked (a file name can be

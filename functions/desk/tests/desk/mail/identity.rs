@@ -444,3 +444,41 @@ async fn the_widget_never_resumes_a_conversation_held_by_mail() {
         Err(Error::NotFound { .. })
     ));
 }
+
+/// A proved mail from a domain the team verified as an organisation's is that organisation's
+/// conversation (and its case); an unproved one from the same domain is nobody's.
+#[tokio::test]
+async fn a_proved_mail_from_an_organisations_domain_is_its_conversation() {
+    let t = desk();
+    t.desk
+        .save_organisation(
+            "minji",
+            desk::desk::OrganisationInput {
+                id: "corp".into(),
+                name: "Corp Korea".into(),
+                plan: None,
+                domains: vec!["Corp.Example".into()],
+                operators: Vec::new(),
+            },
+        )
+        .await
+        .expect("recorded");
+    let case_id = proved_case(&t, "정산 문의").await;
+    let case = t.store.case(&case_id).await.expect("read").expect("case");
+    assert_eq!(case.organisation.as_deref(), Some("corp"));
+    let unproved = t
+        .desk
+        .receive_mail(&through_mta(None, "다른 문의", "상담원 연결해 주세요", ""))
+        .await
+        .expect("taken");
+    let case = t
+        .store
+        .case(case_of(&unproved))
+        .await
+        .expect("read")
+        .expect("case");
+    assert_eq!(
+        case.organisation, None,
+        "the From address alone proves nothing"
+    );
+}
