@@ -37,7 +37,7 @@ let heartbeatTimer;
 let lastTyping = 0;
 /** @type {{operator: string, activity: string}[]} */
 let presence = [];
-const filters = { area: "", category: "", status: "", holder: "" };
+const filters = { area: "", category: "", status: "", holder: "", organisation: "" };
 
 /** The operator API, as the signed-in operator. @param {string} path @param {{method?: string, json?: unknown}} [init] */
 function api(path, init = {}) {
@@ -58,6 +58,7 @@ function matches(/** @type {any} */ c) {
   if (filters.status && c.status !== filters.status) return false;
   if (filters.holder === "-" && c.assignee) return false;
   if (filters.holder && filters.holder !== "-" && c.assignee !== filters.holder) return false;
+  if (filters.organisation && c.organisation !== filters.organisation) return false;
   return true;
 }
 
@@ -87,6 +88,7 @@ function drawFilters() {
   options(/** @type {HTMLSelectElement} */ ($("[data-filter=status]")), ["open", "claimed"], (v) => label("status", v));
   const holder = /** @type {HTMLSelectElement} */ ($("[data-filter=holder]"));
   options(holder, /** @type {string[]} */ (distinct((c) => c.assignee)), (v) => (v === me ? `${v} (${t("console.me")})` : v), [["-", t("console.nobody")]]);
+  options(/** @type {HTMLSelectElement} */ ($("[data-filter=organisation]")), /** @type {string[]} */ (distinct((c) => c.organisation)));
 }
 
 function drawQueue() {
@@ -104,6 +106,7 @@ function drawQueue() {
         el("span", { class: "badge" }, [label("category", c.category)]),
         c.area ? el("span", { class: "badge" }, [c.area]) : null,
         c.channel === "mail" ? el("span", { class: "badge channel", "data-channel": "mail" }, [label("channel", c.channel)]) : null,
+        c.organisation ? el("span", { class: "badge org", "data-organisation": c.organisation }, [c.organisation]) : null,
         el("span", { class: c.customer?.verified ? "badge verified" : "badge" }, [t(c.customer?.verified ? "console.verified" : "console.unverified")]),
       ]);
       const meta = el("span", { class: "row" }, [
@@ -301,6 +304,9 @@ function drawCase() {
       ...(conversation.mail ? [[t("console.mail_thread"), `${conversation.mail.address} · “${conversation.mail.subject}”`]] : []),
       ...(c.rating ? [[t("console.rating"), `${"★".repeat(c.rating.score)}${"☆".repeat(5 - c.rating.score)} ${c.rating.comment || ""}`]] : []),
       ["customer", `${c.customer?.name || c.customer?.contact || c.customer?.id || ""} (${t(c.customer?.verified ? "console.verified" : "console.unverified")})`],
+      ...(current.organisation
+        ? [[t("console.organisation"), [current.organisation.name || current.organisation.id, current.organisation.plan, current.organisation.operators?.length ? t("console.org_operators", { names: current.organisation.operators.join(", ") }) : ""].filter(Boolean).join(" · ")]]
+        : [])
     ].flatMap(([k, v]) => [el("dt", {}, [String(k)]), el("dd", {}, [String(v)])]),
   ]);
   const sent = Object.entries(conversation.metadata || {});
@@ -316,7 +322,7 @@ function drawCase() {
     { class: "transcript" },
     transcript.map((/** @type {any} */ m) =>
       el("li", { class: m.author.kind }, [
-        el("span", { class: "who" }, [m.author.kind === "operator" ? m.author.name : m.author.kind]),
+        el("span", { class: "who" }, [m.author.kind === "operator" ? m.author.name : m.member ? `${m.author.kind} · ${m.member}` : m.author.kind]),
         m.text,
         ...(m.attachments || []).map((/** @type {any} */ a) => picture(c.id, a)),
         ...mailFacts(m.mail, m.author.kind === "customer"),

@@ -15,12 +15,12 @@ export const SITE_SECRET = "browser-test-site-identity-secret-0123456789";
 
 /**
  * An identity token as a host site signs one (HS256, docs/identity.md).
- * @param {string} customer
+ * @param {string} customer @param {Record<string, string>} [extra] more claims (`org`, `org_role`, `name`)
  */
-export async function identityToken(customer) {
+export async function identityToken(customer, extra = {}) {
   const { createHmac } = await import("node:crypto");
   const part = (/** @type {object} */ value) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  const body = `${part({ alg: "HS256", typ: "JWT" })}.${part({ sub: customer, aud: "baton", exp: Math.floor(Date.now() / 1000) + 600, name: "김민지" })}`;
+  const body = `${part({ alg: "HS256", typ: "JWT" })}.${part({ sub: customer, aud: "baton", exp: Math.floor(Date.now() / 1000) + 600, name: "김민지", ...extra })}`;
   return `${body}.${createHmac("sha256", SITE_SECRET).update(body).digest("base64url")}`;
 }
 

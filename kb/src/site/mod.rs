@@ -6,7 +6,7 @@
 //!
 //! Layout of the web root (`root` is the base path, `/` by default):
 //! `index.html` (language chooser), `{lang}/index.html`, `{lang}/areas/{area}.html`,
-//! `{lang}/kinds/{category}.html`, `{lang}/inquiries.html` (the inquiry board), `{id}.html` per guide, `404.html`, `files/…` (images under the
+//! `{lang}/kinds/{category}.html`, `{lang}/inquiries.html` (the inquiry board), `{lang}/org.html` (a business customer's space), `{id}.html` per guide, `404.html`, `files/…` (images under the
 //! guide root), `assets/` (help.css, help.js, theme.css, the logo), `i18n/{lang}.json`,
 //! `widget/widget.js`, `console/` (with the theme's `saved-replies.json`), `sitemap.xml`, `robots.txt`.
 
@@ -28,7 +28,7 @@ pub const I18N: [(Lang, &str); 2] = [
 ];
 
 /// Files copied as they are into the web root.
-pub const STATIC_FILES: [(&str, &str); 20] = [
+pub const STATIC_FILES: [(&str, &str); 21] = [
     (
         "assets/help.css",
         include_str!("../../../web/help/assets/help.css"),
@@ -40,6 +40,10 @@ pub const STATIC_FILES: [(&str, &str); 20] = [
     (
         "assets/board.js",
         include_str!("../../../web/help/assets/board.js"),
+    ),
+    (
+        "assets/org.js",
+        include_str!("../../../web/help/assets/org.js"),
     ),
     // What the help center, the widget's frame and the console share (ES modules).
     (

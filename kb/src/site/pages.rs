@@ -229,6 +229,18 @@ impl<'a> Site<'a> {
             }
         }
         for &lang in &self.langs {
+            // A business customer's space: reached by the site's link, never indexed.
+            let base = self.base(
+                lang,
+                "org",
+                None,
+                &[],
+                self.languages(|l| Some(format!("{}/org.html", l.code()))),
+            );
+            w.page(
+                &format!("{}/org.html", lang.code()),
+                &self.render("org.html", base, serde_json::json!({}))?,
+            )?;
             let path = inquiries_page_path(lang);
             w.page(&path, &self.inquiries_page(lang)?)?;
             sitemap.push((path, self.alternates(|l| Some(inquiries_page_path(l)))));

@@ -15,7 +15,7 @@ const DEFAULT_THEME: &str = include_str!("../../../web/help/theme.toml");
 const DEFAULT_LOGO: &[u8] = include_bytes!("../../../web/help/assets/logo.svg");
 
 /// Every template a help center is made of, with Baton's default text.
-pub const TEMPLATES: [(&str, &str); 7] = [
+pub const TEMPLATES: [(&str, &str); 8] = [
     (
         "base.html",
         include_str!("../../../web/help/templates/base.html"),
@@ -43,6 +43,10 @@ pub const TEMPLATES: [(&str, &str); 7] = [
     (
         "inquiries.html",
         include_str!("../../../web/help/templates/inquiries.html"),
+    ),
+    (
+        "org.html",
+        include_str!("../../../web/help/templates/org.html"),
     ),
 ];
 
