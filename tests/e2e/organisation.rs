@@ -203,6 +203,23 @@ async fn the_standing_line(backend: Backend) {
     )
     .await;
     assert_eq!(status, 404, "not even the thread she opened");
+    // Nor a device secret for it: a thread is never resumed, and no chat is a thread.
+    let (status, resumed) = call(
+        &app,
+        "POST",
+        "/api/conversations/resume",
+        &left,
+        Some(json!({"identity_token": left})),
+    )
+    .await;
+    assert!(
+        status == 404 || resumed["conversation"]["id"] != thread_id.as_str(),
+        "{status} {resumed}"
+    );
+    let (status, _) = app
+        .start_with(json!({"identity_token": kim, "channel": "line"}))
+        .await;
+    assert_eq!(status, 400, "a thread is opened in the space only");
     let (_, read) = call(
         &app,
         "GET",
@@ -212,6 +229,24 @@ async fn the_standing_line(backend: Backend) {
     )
     .await;
     assert_eq!(read["messages"][0]["member"], "acme-kim", "her words stay");
+
+    // A domain anyone has an address at, or another organisation's, is refused.
+    let (status, _) = app
+        .operator_post(
+            MINJI,
+            "/organisations",
+            json!({"id": "globex", "name": "Globex", "domains": ["gmail.com"]}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = app
+        .operator_post(
+            MINJI,
+            "/organisations",
+            json!({"id": "globex", "name": "Globex", "domains": ["acme.co.kr"]}),
+        )
+        .await;
+    assert_eq!(status, 409);
 
     // The team's view of the organisation.
     let (status, org) = app.operator_get(MINJI, "/organisations/acme").await;

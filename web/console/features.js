@@ -106,7 +106,10 @@ function untriaged(r, requests) {
   const button = el("button", { type: "button" }, [t("features.make_request")]);
   button.addEventListener("click", async () => {
     try {
-      await api("/feature-requests", { title: r.title.slice(0, 120) || "?", add: r.asks.map((a) => a.conversation_id) });
+      // At most 50 asks join in one call: the first make the request, the rest are added.
+      const ids = r.asks.map((a) => a.conversation_id);
+      const made = await api("/feature-requests", { title: r.title.slice(0, 120) || "?", add: ids.slice(0, 50) });
+      for (let i = 50; i < ids.length; i += 50) await api("/feature-requests", { id: made.request.id, add: ids.slice(i, i + 50) });
       say(t("features.saved"), "ok");
       await load();
     } catch (error) {
@@ -120,7 +123,8 @@ function untriaged(r, requests) {
     const add = el("button", { type: "button", class: "secondary" }, [t("features.add")]);
     add.addEventListener("click", async () => {
       try {
-        await api("/feature-requests", { id: target.value, add: r.asks.map((a) => a.conversation_id) });
+        const ids = r.asks.map((a) => a.conversation_id);
+        for (let i = 0; i < ids.length; i += 50) await api("/feature-requests", { id: target.value, add: ids.slice(i, i + 50) });
         say(t("features.saved"), "ok");
         await load();
       } catch (error) {

@@ -77,7 +77,7 @@ async function showThread(id) {
   find("[data-thread-date]").textContent = date(data.thread.created_at);
   find("[data-thread]").replaceChildren(
     ...data.messages.map((/** @type {any} */ m) => {
-      const who = m.author.kind === "operator" ? `${t("board.team")} ${m.author.name || ""}`.trim() : m.author.kind === "bot" ? t("board.auto") : m.member || t("board.you");
+      const who = m.author.kind === "operator" ? `${t("board.team")} ${m.author.name || ""}`.trim() : m.author.kind === "bot" ? t("board.auto") : m.member || data.thread.by;
       const item = el("li", { class: `msg msg-${m.author.kind}` }, [el("p", { class: "who" }, [who, el("span", { class: "muted" }, [` · ${date(m.created_at)}`])])]);
       for (const para of String(m.text).split(/\n{2,}/)) if (para.trim()) item.append(el("p", {}, [para]));
       return item;

@@ -462,11 +462,18 @@ impl Desk {
         let settings = self.mail_or_refuse()?;
         let address = address(email)?;
         let owner = Owner::Address(address.clone());
+        // Only to an address with inquiries, or one an organisation invited.
         if self
             .store
             .owner_conversations(&owner.key(), 1)
             .await?
             .is_empty()
+            && !self
+                .store
+                .organisations(200)
+                .await?
+                .iter()
+                .any(|o| o.invited.contains(&address))
         {
             return Ok(());
         }
@@ -622,8 +629,9 @@ impl Desk {
         let key = owner.key();
         let mut list = Vec::new();
         for conversation in self.store.owner_conversations(&key, MAX_LISTED).await? {
-            // Whatever an index holds, only the owner's own.
-            if conversation.owner().as_ref() != Some(owner) {
+            // Whatever an index holds, only the owner's own; a standing line's threads are the
+            // organisation's, listed in its space.
+            if conversation.owner().as_ref() != Some(owner) || conversation.is_line() {
                 continue;
             }
             let messages = self.store.messages(&conversation.id).await?;
@@ -722,7 +730,7 @@ pub fn title_of(conversation: &Conversation, messages: &[Message]) -> String {
 }
 
 /// An e-mail address as the board keeps it: one address, lowercased, at most 254 bytes.
-fn address(email: &str) -> Result<String> {
+pub(crate) fn address(email: &str) -> Result<String> {
     let email = email.trim().to_ascii_lowercase();
     if email.len() > 254 {
         return Err(Error::Invalid("the e-mail address is too long".into()));

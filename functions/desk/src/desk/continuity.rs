@@ -39,7 +39,13 @@ impl Desk {
                 .await?
                 // A conversation held by mail goes on by mail: what the widget typed into it
                 // would be mailed to its address, which may not be this customer's.
-                .filter(|c| c.customer.verified && c.customer.id == identity.id && c.mail.is_none())
+                // A standing line's thread is its organisation's: never resumed into a device.
+                .filter(|c| {
+                    c.customer.verified
+                        && c.customer.id == identity.id
+                        && c.mail.is_none()
+                        && !c.is_line()
+                })
                 .ok_or_else(none)?;
             let secret = secret()?;
             conversation.device_secret_hashes.push(hash(&secret));

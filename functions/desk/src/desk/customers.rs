@@ -57,7 +57,10 @@ impl Desk {
                 "channel is 1–32 letters, digits, - or _".into(),
             ));
         }
-        if channel == crate::model::MAIL_CHANNEL || channel == crate::model::BOARD_CHANNEL {
+        if channel == crate::model::MAIL_CHANNEL
+            || channel == crate::model::BOARD_CHANNEL
+            || channel == crate::model::LINE_CHANNEL
+        {
             // Only a mail makes a conversation by mail, and only the board's form an inquiry:
             // their thread is where replies are sent.
             return Err(Error::Invalid(format!(
@@ -104,7 +107,9 @@ impl Desk {
         match self.store.conversation(id).await? {
             // A guest's inquiry is read only by its address's session (its secret went to
             // whoever sent the form, who may not own the address).
-            Some(c) if holds_secret(&c, secret) && !c.is_guest_inquiry() => Ok(c),
+            // A standing line's thread is read by its organisation's people only (their tokens
+            // say, on each request, that they still belong), never by a secret.
+            Some(c) if holds_secret(&c, secret) && !c.is_guest_inquiry() && !c.is_line() => Ok(c),
             // A board session or the site's signed identity opens its owner's conversations.
             // A standing line's thread is its organisation's, read through its space only: a
             // member who left keeps none of it, even a thread they opened.

@@ -370,17 +370,24 @@ impl Desk {
             if !request.status.tells() {
                 return Ok(false);
             }
-            let Some(target) = request
+            // Their latest ask whose conversation is still there (a gone one is skipped).
+            let mut pending: Vec<&Ask> = request
                 .asks
                 .iter()
                 .filter(|a| a.customer == customer && a.told_at.is_none())
-                .max_by_key(|a| a.asked_at)
-                .cloned()
-            else {
+                .collect();
+            if pending.is_empty() {
                 return Ok(false);
-            };
-            let Some(mut conversation) = self.store.conversation(&target.conversation_id).await?
-            else {
+            }
+            pending.sort_by_key(|a| std::cmp::Reverse(a.asked_at));
+            let mut found = None;
+            for ask in pending {
+                if let Some(conversation) = self.store.conversation(&ask.conversation_id).await? {
+                    found = Some(conversation);
+                    break;
+                }
+            }
+            let Some(mut conversation) = found else {
                 return Ok(false);
             };
             let Some(text) = request.announcement_in(conversation.locale) else {
@@ -396,8 +403,19 @@ impl Desk {
                 at,
             );
             let mut commit = Commit::default();
-            // A board inquiry or a mail is answered by mail too; a chat in the chat.
+            // A board inquiry or a mail is answered by mail too; a chat in the chat. The mail's
+            // subject is Baton's own, never the thread's (a customer's words, which may not be
+            // theirs to send: an address on a guest's form is not proved).
             self.operator_mail(&mut conversation, &mut message, &mut commit);
+            if let Some(crate::store::MailWrite::Create(mail)) = commit.outgoing.as_mut()
+                && let Some(settings) = self.mail_settings()
+            {
+                let news = match conversation.locale {
+                    Lang::Ko => "요청하신 기능 소식",
+                    _ => "News about a feature you asked for",
+                };
+                mail.subject = format!("{news} [#{}]", settings.key.token(&conversation.id));
+            }
             if commit.conversation.is_none() {
                 conversation.updated_at = at;
                 commit.conversation = Some(conversation.clone());

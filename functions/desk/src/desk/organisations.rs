@@ -18,7 +18,6 @@ use super::customers::{hash, secret};
 use super::turns::Medium;
 use super::{Context, Desk, MAX_MESSAGES, Posted, validate};
 use crate::error::{Error, Result};
-use crate::identity::Identity;
 use crate::model::{
     Author, BoardStatus, CaseStatus, Conversation, ConversationState, Customer, LINE_CHANNEL,
     Membership, Message, Millis, OrgRole, Organisation, Reason, new_id, now,
@@ -31,23 +30,54 @@ const MAX_LISTED: usize = 50;
 const MAX_NAME_CHARS: usize = 120;
 /// Most verified domains and assigned operators.
 const MAX_ENTRIES: usize = 20;
+/// Mail services anyone has an address at: never an organisation's verified domain.
+const PUBLIC_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "naver.com",
+    "daum.net",
+    "hanmail.net",
+    "kakao.com",
+    "nate.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "yahoo.co.kr",
+    "icloud.com",
+    "me.com",
+    "proton.me",
+    "protonmail.com",
+];
+/// Most addresses invited to one organisation.
+const MAX_INVITED: usize = 500;
 
-/// A member of an organisation, as their signed token says.
+/// A member of an organisation: signed by the site (its token's `org`), or invited by address
+/// and signed in by a link mailed to it.
 #[derive(Debug, Clone)]
 pub struct Member {
-    /// Who (the site's id, name, contact).
-    pub identity: Identity,
+    /// Who, as the desk keeps a customer (verified when the site signed them).
+    pub customer: Customer,
     /// Their organisation and role.
     pub membership: Membership,
 }
 
 impl Member {
-    /// How their messages are signed on the line: their name, else their id.
+    /// How their messages are signed on the line: their name, else the name part of their
+    /// address (an invited person's; a whole address would be masked as personal data), else
+    /// their id.
     fn display(&self) -> String {
-        self.identity
+        self.customer
             .name
             .clone()
-            .unwrap_or_else(|| self.identity.id.clone())
+            .or_else(|| {
+                self.customer
+                    .contact
+                    .as_deref()
+                    .and_then(|c| c.split_once('@'))
+                    .map(|(local, _)| local.to_string())
+            })
+            .unwrap_or_else(|| self.customer.id.clone())
     }
 }
 
@@ -122,6 +152,9 @@ pub struct OrganisationInput {
     /// Operators assigned to it.
     #[serde(default)]
     pub operators: Vec<String>,
+    /// Addresses invited as members (people the site does not sign).
+    #[serde(default)]
+    pub invited: Vec<String>,
 }
 
 /// An organisation as the team sees it: the record, its open threads and recent conversations.
@@ -140,13 +173,83 @@ impl Desk {
     /// The member a credential (the site's identity token) signs; `Forbidden` for a customer
     /// the site signs into no organisation.
     pub async fn member(&self, credential: &str) -> Result<Member> {
+        let outside = || Error::Forbidden("your account is not signed into an organisation".into());
+        // Someone the site does not sign, invited by address: the board's session of that
+        // address (a mailed link proved it) makes them a member.
+        if credential.starts_with(super::board::SESSION_PREFIX) {
+            let crate::model::Owner::Address(address) = self.board_owner(credential).await? else {
+                return Err(outside());
+            };
+            let organisation = self
+                .store
+                .organisations(200)
+                .await?
+                .into_iter()
+                .find(|o| o.invited.contains(&address))
+                .ok_or_else(outside)?;
+            return Ok(Member {
+                customer: Customer {
+                    id: format!("invited:{}", crate::model::MailContact::key(&address)),
+                    verified: false,
+                    claimed_id: None,
+                    contact: self.contact("invited address", Some(address))?,
+                    name: None,
+                },
+                membership: Membership {
+                    organisation: organisation.id,
+                    role: OrgRole::Member,
+                },
+            });
+        }
         let identity = self.identity.verify(credential)?;
-        let membership = identity.membership.clone().ok_or_else(|| {
-            Error::Forbidden("your account is not signed into an organisation".into())
-        })?;
+        let membership = identity.membership.clone().ok_or_else(outside)?;
         Ok(Member {
-            identity,
+            customer: Customer {
+                id: identity.id.clone(),
+                verified: true,
+                claimed_id: None,
+                contact: self.contact("identity contact", identity.contact.clone())?,
+                name: self.field("identity name", identity.name.clone())?,
+            },
             membership,
+        })
+    }
+
+    /// An admin invites an address to their organisation (or, with `remove`, takes it back).
+    pub async fn invite(&self, member: &Member, email: &str, remove: bool) -> Result<Organisation> {
+        if member.membership.role != OrgRole::Admin {
+            return Err(Error::Forbidden("only an admin invites people".into()));
+        }
+        let address = super::board::address(email)?;
+        let id = member.membership.organisation.clone();
+        retrying!("the organisation", {
+            let mut organisation =
+                self.store
+                    .organisation(&id)
+                    .await?
+                    .ok_or_else(|| Error::NotFound {
+                        what: "organisation",
+                        id: id.clone(),
+                    })?;
+            organisation.invited.retain(|a| *a != address);
+            if !remove {
+                if organisation.invited.len() >= MAX_INVITED {
+                    return Err(Error::Invalid(format!(
+                        "at most {MAX_INVITED} invited addresses"
+                    )));
+                }
+                organisation.invited.push(address.clone());
+            }
+            organisation.by = format!("member:{}", member.customer.id);
+            organisation.updated_at = now();
+            self.store
+                .commit(&Commit {
+                    organisation: Some(OrganisationWrite::Update(organisation.clone())),
+                    ..Commit::default()
+                })
+                .await?;
+            organisation.version += 1;
+            Ok(organisation)
         })
     }
 
@@ -263,17 +366,10 @@ impl Desk {
     pub async fn open_thread(&self, member: &Member, title: &str, text: &str) -> Result<Topic> {
         let title = self.line_title(title)?;
         let text = validate(&self.mask(text))?;
-        let identity = &member.identity;
         let at = now();
         let conversation = Conversation {
             id: new_id("cv"),
-            customer: Customer {
-                id: identity.id.clone(),
-                verified: true,
-                claimed_id: None,
-                contact: self.contact("identity contact", identity.contact.clone())?,
-                name: self.field("identity name", identity.name.clone())?,
-            },
+            customer: member.customer.clone(),
             channel: LINE_CHANNEL.into(),
             locale: kb::Lang::detect(&pii::without_masks(&text)),
             metadata: Default::default(),
@@ -416,12 +512,39 @@ impl Desk {
             {
                 return Err(Error::Invalid(format!("{domain:?} is not a mail domain")));
             }
+            // A domain anyone can have an address at proves nobody belongs to the company.
+            if PUBLIC_MAIL_DOMAINS.contains(&domain.as_str()) {
+                return Err(Error::Invalid(format!(
+                    "{domain} is a public mail service: anyone has an address there"
+                )));
+            }
             domains.push(domain);
+        }
+        // A domain is one organisation's: a proved mail from it goes to that one only.
+        for other in self.store.organisations(200).await? {
+            if other.id != id
+                && let Some(taken) = other.domains.iter().find(|d| domains.contains(d))
+            {
+                return Err(Error::Conflict(format!(
+                    "{taken} is already the domain of organisation {}",
+                    other.id
+                )));
+            }
         }
         let mut operators = Vec::new();
         for name in &input.operators {
             operators.push(super::operators::operator_name(name)?.to_string());
         }
+        if input.invited.len() > MAX_INVITED {
+            return Err(Error::Invalid(format!(
+                "at most {MAX_INVITED} invited addresses"
+            )));
+        }
+        let invited = input
+            .invited
+            .iter()
+            .map(|a| super::board::address(a))
+            .collect::<Result<Vec<_>>>()?;
         retrying!("the organisation", {
             let at = now();
             let existing = self.store.organisation(&id).await?;
@@ -431,6 +554,7 @@ impl Desk {
                 plan: plan.clone(),
                 domains: domains.clone(),
                 operators: operators.clone(),
+                invited: invited.clone(),
                 by: operator.clone(),
                 created_at: existing.as_ref().map_or(at, |o| o.created_at),
                 updated_at: at,

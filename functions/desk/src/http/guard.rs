@@ -194,7 +194,9 @@ impl RateLimits {
         if path == "/api/org/threads" {
             return self.conversations.as_ref();
         }
-        if path.starts_with("/api/org/threads/") && path.ends_with("/messages") {
+        if path == "/api/org/invitations"
+            || (path.starts_with("/api/org/threads/") && path.ends_with("/messages"))
+        {
             return self.messages.as_ref();
         }
         // Help center feedback writes events: counted with the messages.

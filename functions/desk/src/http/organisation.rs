@@ -1,6 +1,8 @@
 //! A business customer's space (핫라인), under `/api/org`: read and written by the
 //! organisation's people with `Authorization: Bearer <the site's identity token>`, whose `org`
 //! claim says which organisation (`org_role: admin` also reads every conversation of its people).
+//! Someone the site does not sign, whom an admin invited by address, reads and writes it as a
+//! member with the inquiry board's session of that address (`Bearer bs_…`, from a mailed link).
 //! A token that names no organisation is 403; anything not the reader's organisation's is 404.
 
 use axum::Json;
@@ -20,6 +22,33 @@ pub fn routes() -> Routes {
         .post("/api/org/threads", open)
         .get("/api/org/threads/{id}", thread)
         .post("/api/org/threads/{id}/messages", write)
+        .post("/api/org/invitations", invite)
+}
+
+/// An admin invites an address (or takes the invitation back).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Invite {
+    email: String,
+    #[serde(default)]
+    remove: bool,
+}
+
+#[derive(Serialize)]
+struct Invited {
+    invited: Vec<String>,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    Bearer(token): Bearer,
+    AppJson(body): AppJson<Invite>,
+) -> Result<Json<Invited>, AppError> {
+    let member = state.desk.member(&token).await?;
+    let organisation = state.desk.invite(&member, &body.email, body.remove).await?;
+    Ok(Json(Invited {
+        invited: organisation.invited,
+    }))
 }
 
 async fn space(

@@ -46,6 +46,11 @@ pub struct Organisation {
     /// The team's operators assigned to it: who answers its standing line first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operators: Vec<String>,
+    /// Addresses invited as members (lowercased), for people the site does not sign: they
+    /// reach the space with a session a link mailed to that address opened (the inquiry board's
+    /// sign-in), as members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invited: Vec<String>,
     /// Who last changed it.
     pub by: String,
     /// Created.

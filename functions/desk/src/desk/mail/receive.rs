@@ -126,14 +126,20 @@ impl Desk {
                             why: SplitWhy::NotParticipant,
                         }),
                     ),
-                    // Nobody speaks in a verified customer's conversation unproved.
-                    Some(_) if named.customer.verified && !authenticated => (
-                        None,
-                        Some(Split {
-                            from: named.id,
-                            why: SplitWhy::Unverified,
-                        }),
-                    ),
+                    // Nobody speaks in a verified customer's (or an organisation's)
+                    // conversation unproved.
+                    Some(_)
+                        if (named.customer.verified || named.organisation.is_some())
+                            && !authenticated =>
+                    {
+                        (
+                            None,
+                            Some(Split {
+                                from: named.id,
+                                why: SplitWhy::Unverified,
+                            }),
+                        )
+                    }
                     Some((_, old))
                         if named.state == ConversationState::Resolved
                             && inbound.automatic.is_none()

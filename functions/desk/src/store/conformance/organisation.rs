@@ -18,6 +18,7 @@ pub async fn organisations_and_their_conversations(store: Arc<dyn Store>) {
         plan: Some("enterprise".into()),
         domains: vec!["acme.example".into()],
         operators: vec!["minji".into()],
+        invited: vec!["guest@acme.example".into()],
         by: "minji".into(),
         created_at: at,
         updated_at: at,

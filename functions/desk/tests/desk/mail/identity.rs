@@ -459,6 +459,7 @@ async fn a_proved_mail_from_an_organisations_domain_is_its_conversation() {
                 plan: None,
                 domains: vec!["Corp.Example".into()],
                 operators: Vec::new(),
+                invited: Vec::new(),
             },
         )
         .await
