@@ -282,6 +282,34 @@ function size(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/**
+ * The organisation's other conversations (open first, then recent), read when the operator
+ * opens the panel: its open threads and its history, beside the case.
+ * @param {string} id @param {string} conversationId
+ */
+function orgPanel(id, conversationId) {
+  const list = el("ul", { class: "org-history" });
+  const details = el("details", { "data-org-history": id }, [el("summary", {}, [t("console.org_history")]), list]);
+  details.addEventListener(
+    "toggle",
+    async () => {
+      try {
+        const view = await api(`/organisations/${encodeURIComponent(id)}`);
+        list.replaceChildren(
+          el("li", { class: "muted" }, [t("console.org_open", { n: view.open })]),
+          ...view.conversations
+            .filter((/** @type {any} */ o) => o.id !== conversationId)
+            .map((/** @type {any} */ o) => el("li", {}, [`${o.title} · ${label("channel", o.channel)} · ${t(`board.status.${o.status}`)} · ${o.by}`])),
+        );
+      } catch (error) {
+        list.replaceChildren(el("li", { class: "error" }, [String(/** @type {Error} */ (error).message)]));
+      }
+    },
+    { once: true },
+  );
+  return details;
+}
+
 function drawCase() {
   const { case: c, conversation, transcript, attempts, notes } = current;
   const mine = c.assignee === me;
@@ -311,6 +339,7 @@ function drawCase() {
   ]);
   const sent = Object.entries(conversation.metadata || {});
   const contact = conversation.mail ? contactForm(c, current.contact) : null;
+  const organisation = c.organisation ? orgPanel(c.organisation, c.conversation_id) : null;
   const fromCustomer = sent.length
     ? el("section", { class: "from-customer", "aria-labelledby": "from-customer-h", "data-customer-metadata": "" }, [
         el("h3", { id: "from-customer-h" }, [t("console.customer_metadata")]),
@@ -400,6 +429,7 @@ function drawCase() {
       el("section", {}, [
         el("h3", {}, [t("console.case_facts")]),
         meta,
+        organisation,
         contact,
         fromCustomer,
         el("h3", {}, [t("console.bot_attempts")]),

@@ -84,6 +84,9 @@ export const tests = [
       await team.page.selectOption("[data-filter=organisation]", org);
       await team.page.locator("[data-case-id]", { hasText: "정산 API" }).click();
       await team.page.locator("[data-case-facts]", { hasText: "에이크미 코리아" }).waitFor();
+      // Its other conversations, beside the case: Kim's chat.
+      await team.page.locator("[data-org-history] summary").click();
+      await team.page.locator("[data-org-history] li", { hasText: "세금계산서" }).waitFor();
       await shot(team.page, "console-org-case");
       await team.done();
       await admin.done();
