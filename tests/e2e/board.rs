@@ -16,13 +16,13 @@ use serde_json::{Value, json};
 const MAIL_KEY: &str = "e2e board mail key, thirty-two bytes or more";
 /// The sink's mailbox: it takes mail for it and its `+` forms, one per customer.
 const SINK: &str = "inbox@customers.example";
-const GUEST: &str = "inbox+minji@customers.example";
-const OTHER: &str = "inbox+jisoo@customers.example";
+pub(crate) const GUEST: &str = "inbox+minji@customers.example";
+pub(crate) const OTHER: &str = "inbox+jisoo@customers.example";
 
 /// Every customer's mail server at once: keeps every mail sent to anyone.
 #[derive(Default)]
-struct Sink {
-    taken: Mutex<Vec<(Vec<String>, Vec<u8>)>>,
+pub(crate) struct Sink {
+    pub(crate) taken: Mutex<Vec<(Vec<String>, Vec<u8>)>>,
 }
 
 #[async_trait::async_trait]
@@ -35,7 +35,7 @@ impl Deliver for Sink {
 
 impl Sink {
     /// The texts of the mails to `to` so far.
-    fn texts_to(&self, to: &str) -> Vec<String> {
+    pub(crate) fn texts_to(&self, to: &str) -> Vec<String> {
         self.taken
             .lock()
             .expect("sink")
@@ -47,7 +47,7 @@ impl Sink {
 }
 
 /// Waits up to fifteen seconds for `check`.
-async fn until<T>(mut check: impl FnMut() -> Option<T>) -> T {
+pub(crate) async fn until<T>(mut check: impl FnMut() -> Option<T>) -> T {
     for _ in 0..150 {
         if let Some(value) = check() {
             return value;
@@ -58,7 +58,7 @@ async fn until<T>(mut check: impl FnMut() -> Option<T>) -> T {
 }
 
 /// A desk with mail going to a sink that takes mail for anyone.
-async fn board_app(backend: Backend) -> (TestApp, Arc<Sink>) {
+pub(crate) async fn board_app(backend: Backend) -> (TestApp, Arc<Sink>) {
     let sink = Arc::new(Sink::default());
     let relay = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -83,11 +83,16 @@ async fn board_app(backend: Backend) -> (TestApp, Arc<Sink>) {
 }
 
 /// A form token as the page got it ten seconds ago (a person's typing time, not waited for).
-fn filled_form() -> String {
+pub(crate) fn filled_form() -> String {
     desk::desk::BoardKey::derive(MAIL_KEY.as_bytes()).form_token(desk::model::now() - 10_000)
 }
 
-async fn post(app: &TestApp, path: &str, bearer: Option<&str>, body: Value) -> (u16, Value) {
+pub(crate) async fn post(
+    app: &TestApp,
+    path: &str,
+    bearer: Option<&str>,
+    body: Value,
+) -> (u16, Value) {
     let mut request = app.client.post(format!("{}{path}", app.url)).json(&body);
     if let Some(bearer) = bearer {
         request = request.bearer_auth(bearer);
@@ -97,7 +102,7 @@ async fn post(app: &TestApp, path: &str, bearer: Option<&str>, body: Value) -> (
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn get(app: &TestApp, path: &str, bearer: Option<&str>) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, path: &str, bearer: Option<&str>) -> (u16, Value) {
     let mut request = app.client.get(format!("{}{path}", app.url));
     if let Some(bearer) = bearer {
         request = request.bearer_auth(bearer);
@@ -107,7 +112,7 @@ async fn get(app: &TestApp, path: &str, bearer: Option<&str>) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn inquiry(email: &str, title: &str, text: &str) -> Value {
+pub(crate) fn inquiry(email: &str, title: &str, text: &str) -> Value {
     json!({
         "email": email,
         "title": title,
@@ -121,7 +126,7 @@ fn inquiry(email: &str, title: &str, text: &str) -> Value {
 }
 
 /// The sign-in link in the newest mail to `to`: its token.
-async fn mailed_token(sink: &Sink, to: &str, before: usize) -> String {
+pub(crate) async fn mailed_token(sink: &Sink, to: &str, before: usize) -> String {
     let text = until(|| sink.texts_to(to).get(before).cloned()).await;
     let at = text.find("#signin=").expect("a sign-in link") + "#signin=".len();
     text[at..]
@@ -539,250 +544,4 @@ async fn the_board_refuses_machines_and_forged_access_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_refuses_machines_and_forged_access_on_dynamodb() {
     the_board_refuses_machines_and_forged_access(Backend::Dynamo).await;
-}
-
-/// Feature requests that come back answered: asks from the board (one customer twice) and a
-/// chat, grouped for the team, triaged, shipped: each customer told once, in their channel.
-async fn feature_requests_come_back_answered(backend: Backend) {
-    let (app, sink) = board_app(backend).await;
-    let mut asks = Vec::new();
-    for (title, text) in [
-        (
-            "다크 모드 지원",
-            "다크 모드를 지원해 주세요. 밤에 화면이 너무 밝아요.",
-        ),
-        ("다크 모드 언제", "다크 모드는 언제 지원되나요?"),
-    ] {
-        let mut body = inquiry(GUEST, title, text);
-        body["category"] = json!("feature_request");
-        body["area"] = json!("store");
-        let (status, left) = post(&app, "/api/board/inquiries", None, body).await;
-        assert_eq!(status, 201, "{left}");
-        asks.push(left["inquiry"]["id"].as_str().expect("id").to_string());
-    }
-    // A chat customer asks a person for it; the operator files it as a feature request.
-    let chat = app.start("c-dark", "ko").await;
-    let (status, _) = app
-        .send(&chat, "다크 모드 기능 추가해 주세요", Some("k1"))
-        .await;
-    assert_eq!(status, 201);
-    let case_id = app.ask_for_a_person(&chat).await;
-    let (status, body) = app
-        .operator_post(
-            MINJI,
-            &format!("/cases/{case_id}/resolve"),
-            json!({"note": "기능 요청으로 전달", "category": "feature_request"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    asks.push(chat.id.clone());
-
-    // The team's list: the asks, not yet triaged, grouped.
-    let (status, list) = app.operator_get(MINJI, "/feature-requests").await;
-    assert_eq!(status, 200, "{list}");
-    let listed: Vec<&str> = list["untriaged"]
-        .as_array()
-        .expect("untriaged")
-        .iter()
-        .flat_map(|g| g["asks"].as_array().into_iter().flatten())
-        .filter_map(|a| a["conversation_id"].as_str())
-        .collect();
-    for id in &asks {
-        assert!(listed.contains(&id.as_str()), "{id} is listed: {list}");
-    }
-
-    // Triaged into one request: planned tells nobody.
-    let (status, planned) = app
-        .operator_post(
-            MINJI,
-            "/feature-requests",
-            json!({"title": "다크 모드", "status": "planned", "area": "store", "add": asks}),
-        )
-        .await;
-    assert_eq!(status, 200, "{planned}");
-    assert_eq!(planned["told_now"], 0);
-    assert_eq!(
-        planned["request"]["customers"], 2,
-        "the guest asked twice: one customer"
-    );
-    let id = planned["request"]["id"].as_str().expect("id").to_string();
-    let (_, list) = app.operator_get(MINJI, "/feature-requests").await;
-    assert!(
-        list["untriaged"]
-            .as_array()
-            .expect("untriaged")
-            .iter()
-            .all(|g| g["asks"]
-                .as_array()
-                .expect("asks")
-                .iter()
-                .all(|a| !asks.contains(&a["conversation_id"].as_str().unwrap_or("").to_string()))),
-        "triaged asks leave the untriaged list: {list}"
-    );
-
-    // Shipping needs the words customers are told; declining needs a reason.
-    let (status, _) = app
-        .operator_post(
-            MINJI,
-            "/feature-requests",
-            json!({"id": id, "status": "shipped"}),
-        )
-        .await;
-    assert_eq!(status, 400);
-    let (status, _) = app
-        .operator_post(
-            MINJI,
-            "/feature-requests",
-            json!({"title": "x", "status": "declined", "announcement": {"ko": "안 해요"}}),
-        )
-        .await;
-    assert_eq!(status, 400);
-
-    // Shipped: the guest is told once (on the board and by mail), the chat customer in the chat.
-    let announcement = "다크 모드가 출시됐어요. 설정 > 화면에서 켤 수 있어요.";
-    let shipped = json!({"id": id, "status": "shipped", "announcement": {"ko": announcement, "en": "Dark mode is here."}});
-    let (status, told) = app
-        .operator_post(MINJI, "/feature-requests", shipped.clone())
-        .await;
-    assert_eq!(status, 200, "{told}");
-    assert_eq!(told["told_now"], 2, "{told}");
-    assert_eq!(told["request"]["told"], 2);
-    let mail = until(|| {
-        sink.texts_to(GUEST)
-            .into_iter()
-            .find(|t| t.contains("다크 모드가 출시됐어요"))
-    })
-    .await;
-    assert!(mail.contains("/ko/inquiries.html"), "{mail}");
-    // Baton's own subject, never the customer's words.
-    let subject = sink
-        .taken
-        .lock()
-        .expect("sink")
-        .iter()
-        .map(|(_, raw)| parse(raw, &Limits::default()).expect("a mail"))
-        .find(|m| m.text.contains("다크 모드가 출시됐어요"))
-        .map(|m| m.subject)
-        .expect("the announcement");
-    assert!(subject.starts_with("요청하신 기능 소식 [#"), "{subject}");
-    let transcript = app.read(&chat).await;
-    let said: Vec<&str> = transcript["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter_map(|m| m["text"].as_str())
-        .filter(|t| *t == announcement)
-        .collect();
-    assert_eq!(
-        said.len(),
-        1,
-        "the chat customer reads it once: {transcript}"
-    );
-    // Shipped again (a second click, another operator): nobody is told twice.
-    let (status, again) = app.operator_post(MINJI, "/feature-requests", shipped).await;
-    assert_eq!(status, 200, "{again}");
-    assert_eq!(again["told_now"], 0);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let mails = sink
-        .texts_to(GUEST)
-        .into_iter()
-        .filter(|t| t.contains("다크 모드가 출시됐어요"))
-        .count();
-    assert_eq!(mails, 1, "one mail to the guest who asked twice");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn feature_requests_come_back_answered_on_sqlite() {
-    feature_requests_come_back_answered(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn feature_requests_come_back_answered_on_dynamodb() {
-    feature_requests_come_back_answered(Backend::Dynamo).await;
-}
-
-/// Someone the site does not sign, invited by an organisation's admin: a mailed link opens the
-/// space as a member; taken back, it opens nothing. A member who is not an admin invites nobody.
-async fn an_invited_address_is_a_member_until_the_invitation_is_taken_back(backend: Backend) {
-    let (app, sink) = board_app(backend).await;
-    let (status, _) = app
-        .operator_post(
-            MINJI,
-            "/organisations",
-            json!({"id": "acme", "name": "에이크미 코리아"}),
-        )
-        .await;
-    assert_eq!(status, 200);
-    let admin =
-        baton_e2e::identity_token_with("acme-park", json!({"org": "acme", "org_role": "admin"}));
-    let member = baton_e2e::identity_token_with("acme-lee", json!({"org": "acme"}));
-    let (status, _) = post(
-        &app,
-        "/api/org/invitations",
-        Some(&member),
-        json!({"email": OTHER}),
-    )
-    .await;
-    assert_eq!(status, 403, "a member does not invite");
-    let (status, invited) = post(
-        &app,
-        "/api/org/invitations",
-        Some(&admin),
-        json!({"email": OTHER}),
-    )
-    .await;
-    assert_eq!(status, 200, "{invited}");
-    assert_eq!(invited["invited"], json!([OTHER]));
-
-    // The invited person has no inquiries, yet gets a link: the invitation is why.
-    let (status, _) = post(
-        &app,
-        "/api/board/sign-in-links",
-        None,
-        json!({"email": OTHER}),
-    )
-    .await;
-    assert_eq!(status, 202);
-    let token = mailed_token(&sink, OTHER, 0).await;
-    let (_, session) = post(&app, "/api/board/sessions", None, json!({"token": token})).await;
-    let session = session["session"].as_str().expect("session").to_string();
-    let (status, space) = get(&app, "/api/org", Some(&session)).await;
-    assert_eq!(status, 200, "{space}");
-    assert_eq!(space["role"], "member");
-    let (status, thread) = post(
-        &app,
-        "/api/org/threads",
-        Some(&session),
-        json!({"title": "세무 자료 요청", "text": "11월 정산 자료를 받을 수 있을까요?"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{thread}");
-    assert_eq!(
-        thread["by"], "inbox+jisoo",
-        "the name part of the invited address"
-    );
-
-    // Taken back: the same session opens nothing; the thread stays with the organisation.
-    let (status, _) = post(
-        &app,
-        "/api/org/invitations",
-        Some(&admin),
-        json!({"email": OTHER, "remove": true}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, _) = get(&app, "/api/org", Some(&session)).await;
-    assert_eq!(status, 403);
-    let (_, space) = get(&app, "/api/org", Some(&member)).await;
-    assert_eq!(space["threads"][0]["title"], "세무 자료 요청");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_invited_address_is_a_member_on_sqlite() {
-    an_invited_address_is_a_member_until_the_invitation_is_taken_back(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_invited_address_is_a_member_on_dynamodb() {
-    an_invited_address_is_a_member_until_the_invitation_is_taken_back(Backend::Dynamo).await;
 }

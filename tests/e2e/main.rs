@@ -9,6 +9,7 @@ mod board;
 mod bot;
 mod desk;
 mod docs;
+mod features;
 mod guides;
 mod infra;
 mod mail;

@@ -4,6 +4,8 @@
 //! the history stays; an outsider, another organisation and a forged claim are refused.
 
 use baton_e2e::{Backend, MINJI, TestApp, identity_token_with, spawn_app};
+
+use super::board::{OTHER, board_app, get, mailed_token, post};
 use serde_json::{Value, json};
 
 async fn call(
@@ -289,4 +291,90 @@ async fn the_standing_line_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standing_line_on_dynamodb() {
     the_standing_line(Backend::Dynamo).await;
+}
+
+/// Someone the site does not sign, invited by an organisation's admin: a mailed link opens the
+/// space as a member; taken back, it opens nothing. A member who is not an admin invites nobody.
+async fn an_invited_address_is_a_member_until_the_invitation_is_taken_back(backend: Backend) {
+    let (app, sink) = board_app(backend).await;
+    let (status, _) = app
+        .operator_post(
+            MINJI,
+            "/organisations",
+            json!({"id": "acme", "name": "에이크미 코리아"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let admin =
+        baton_e2e::identity_token_with("acme-park", json!({"org": "acme", "org_role": "admin"}));
+    let member = baton_e2e::identity_token_with("acme-lee", json!({"org": "acme"}));
+    let (status, _) = post(
+        &app,
+        "/api/org/invitations",
+        Some(&member),
+        json!({"email": OTHER}),
+    )
+    .await;
+    assert_eq!(status, 403, "a member does not invite");
+    let (status, invited) = post(
+        &app,
+        "/api/org/invitations",
+        Some(&admin),
+        json!({"email": OTHER}),
+    )
+    .await;
+    assert_eq!(status, 200, "{invited}");
+    assert_eq!(invited["invited"], json!([OTHER]));
+
+    // The invited person has no inquiries, yet gets a link: the invitation is why.
+    let (status, _) = post(
+        &app,
+        "/api/board/sign-in-links",
+        None,
+        json!({"email": OTHER}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let token = mailed_token(&sink, OTHER, 0).await;
+    let (_, session) = post(&app, "/api/board/sessions", None, json!({"token": token})).await;
+    let session = session["session"].as_str().expect("session").to_string();
+    let (status, space) = get(&app, "/api/org", Some(&session)).await;
+    assert_eq!(status, 200, "{space}");
+    assert_eq!(space["role"], "member");
+    let (status, thread) = post(
+        &app,
+        "/api/org/threads",
+        Some(&session),
+        json!({"title": "세무 자료 요청", "text": "11월 정산 자료를 받을 수 있을까요?"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{thread}");
+    assert_eq!(
+        thread["by"], "inbox+jisoo",
+        "the name part of the invited address"
+    );
+
+    // Taken back: the same session opens nothing; the thread stays with the organisation.
+    let (status, _) = post(
+        &app,
+        "/api/org/invitations",
+        Some(&admin),
+        json!({"email": OTHER, "remove": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = get(&app, "/api/org", Some(&session)).await;
+    assert_eq!(status, 403);
+    let (_, space) = get(&app, "/api/org", Some(&member)).await;
+    assert_eq!(space["threads"][0]["title"], "세무 자료 요청");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invited_address_is_a_member_on_sqlite() {
+    an_invited_address_is_a_member_until_the_invitation_is_taken_back(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invited_address_is_a_member_on_dynamodb() {
+    an_invited_address_is_a_member_until_the_invitation_is_taken_back(Backend::Dynamo).await;
 }
