@@ -111,8 +111,12 @@ fn baton_guides_render_to_a_site_whose_links_all_resolve() {
     let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).expect("sitemap");
     assert_eq!(
         sitemap.matches("<url>").count(),
-        report.pages - 2,
-        "every page but the chooser and 404 in the sitemap"
+        report.pages - 2 - 2,
+        "every page but the chooser, 404 and the business customers' space (one per language) in the sitemap"
+    );
+    assert!(
+        !sitemap.contains("org.html"),
+        "a business customer's space is not indexed"
     );
     assert!(sitemap.contains("hreflang=\"ko\""));
     let robots = std::fs::read_to_string(site.join("robots.txt")).expect("robots");
