@@ -204,7 +204,7 @@ impl Desk {
         let title = triage
             .title
             .as_deref()
-            .map(|t| self.feature_title(t))
+            .map(|t| self.one_line("the title", t, MAX_TITLE_CHARS))
             .transpose()?;
         let reason = self.feature_text("reason", triage.reason.as_deref())?;
         let announcement = match &triage.announcement {
@@ -439,16 +439,6 @@ impl Desk {
             self.store.commit(&commit).await?;
             Ok(true)
         })
-    }
-
-    fn feature_title(&self, title: &str) -> Result<String> {
-        let line = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        if line.is_empty() || line.chars().count() > MAX_TITLE_CHARS {
-            return Err(Error::Invalid(format!(
-                "a title is 1–{MAX_TITLE_CHARS} characters"
-            )));
-        }
-        Ok(self.mask(&line))
     }
 
     fn feature_text(&self, name: &str, text: Option<&str>) -> Result<Option<String>> {

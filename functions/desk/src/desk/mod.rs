@@ -395,6 +395,21 @@ impl Desk {
         bounded(name, value.map(|v| pii::mask(v.trim(), options)))
     }
 
+    /// A title or name as stored: its words on one line, masked, 1–`max` characters (`what`
+    /// names it in the refusal).
+    fn one_line(&self, what: &str, text: &str, max: usize) -> Result<String> {
+        let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() {
+            return Err(Error::Invalid(format!("{what} is empty")));
+        }
+        if line.chars().count() > max {
+            return Err(Error::Invalid(format!(
+                "{what} is longer than {max} characters"
+            )));
+        }
+        Ok(self.mask(&line))
+    }
+
     /// Page metadata as stored: bounded, masked.
     fn metadata(&self, given: BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
         let (most, key_bytes, value_bytes) = MAX_METADATA;

@@ -364,7 +364,7 @@ impl Desk {
     /// A new thread on the member's organisation's standing line: handed to people at once,
     /// read by the bot only for urgency (an urgent one alerts the team).
     pub async fn open_thread(&self, member: &Member, title: &str, text: &str) -> Result<Topic> {
-        let title = self.line_title(title)?;
+        let title = self.one_line("the title", title, MAX_NAME_CHARS)?;
         let text = validate(&self.mask(text))?;
         let at = now();
         let conversation = Conversation {
@@ -471,16 +471,6 @@ impl Desk {
         })
     }
 
-    fn line_title(&self, title: &str) -> Result<String> {
-        let line = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        if line.is_empty() || line.chars().count() > MAX_NAME_CHARS {
-            return Err(Error::Invalid(format!(
-                "a title is 1–{MAX_NAME_CHARS} characters"
-            )));
-        }
-        Ok(self.mask(&line))
-    }
-
     /// The team records an organisation (or changes its record).
     pub async fn save_organisation(
         &self,
@@ -494,7 +484,7 @@ impl Desk {
                 "an organisation id is the site's internal id (1–128 bytes)".into(),
             ));
         }
-        let name = self.line_title(&input.name)?;
+        let name = self.one_line("the name", &input.name, MAX_NAME_CHARS)?;
         let plan = self.field("plan", input.plan.clone())?;
         if input.domains.len() > MAX_ENTRIES || input.operators.len() > MAX_ENTRIES {
             return Err(Error::Invalid(format!(

@@ -200,7 +200,7 @@ impl Desk {
             ));
         }
         let form = self.form_id(&inquiry.form)?;
-        let title = self.title(&inquiry.title)?;
+        let title = self.one_line("the title", &inquiry.title, MAX_TITLE_CHARS)?;
         let text = validate(&self.mask(&inquiry.text))?;
         let areas = self.board_form().areas;
         if let Some(area) = &inquiry.area
@@ -354,20 +354,6 @@ impl Desk {
             secret,
             case,
         })
-    }
-
-    /// A title as stored: one line, masked, 1–[`MAX_TITLE_CHARS`] characters.
-    fn title(&self, title: &str) -> Result<String> {
-        let line = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        if line.is_empty() {
-            return Err(Error::Invalid("the title is empty".into()));
-        }
-        if line.chars().count() > MAX_TITLE_CHARS {
-            return Err(Error::Invalid(format!(
-                "the title is longer than {MAX_TITLE_CHARS} characters"
-            )));
-        }
-        Ok(self.mask(&line))
     }
 
     /// Refuses an owner's inquiry past [`INQUIRIES_PER_HOUR`].

@@ -316,17 +316,7 @@ impl Store for DynamoStore {
             "expires_at".into(),
             AttributeValue::N(((presence.at + KEEP_MS) / 1000).to_string()),
         );
-        let output = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.usage.record(true, output.consumed_capacity());
-        Ok(())
+        self.put(item).await
     }
 
     async fn presence(&self, conversation_id: &str) -> Result<Vec<Presence>> {
